@@ -1,0 +1,61 @@
+// buildApp(config): third-party plugins first, then the app's own decorators, then routes.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config';
+import type { Pool } from './db/pool';
+import dbPlugin from './plugins/db';
+import sessionPlugin from './plugins/session';
+import i18nPlugin from './plugins/i18n';
+import securityPlugin from './plugins/security';
+import viewsPlugin from './plugins/views';
+import errorsPlugin from './plugins/errors';
+import routes from './routes/index';
+
+export const PUBLIC_DIR = new URL('../public/', import.meta.url).pathname;
+
+export interface AppOptions {
+  config: Config;
+  pool: Pool;
+  sessionSecret: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Passwords, PINs, signatures and cookies never reach a log line. */
+export const LOG_REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  'body.password',
+  'body.passwordConfirm',
+  'body.pin',
+  'body.signature',
+  '*.password',
+  '*.pin',
+  '*.signature',
+];
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return { level, redact: { paths: LOG_REDACT, censor: '[redacted]' } };
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, pool, sessionSecret } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomUUID().slice(0, 8),
+    trustProxy: config.mode === 'production',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  await app.register(dbPlugin, { pool });
+  await app.register(sessionPlugin, { config, secret: sessionSecret, pool });
+  await app.register(i18nPlugin);
+  await app.register(securityPlugin, { config });
+  await app.register(viewsPlugin, { config });
+  await app.register(errorsPlugin);
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', maxAge: '1h' });
+  await app.register(routes, { config });
+  return app;
+}

@@ -1,0 +1,145 @@
+// Typed, validated configuration from the environment. A bad value stops the start with one line naming the variable.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type Mode = 'demo' | 'production';
+export type RevocationMode = 'ocsp' | 'crl' | 'ocsp-then-crl' | 'off';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  publicOrigin: string;
+  sessionSecret: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  kiosk: boolean;
+  kioskIdleSeconds: number;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  signerUrl: string;
+  startSigner: boolean;
+  trustDir: string | undefined;
+  revocationMode: RevocationMode;
+  revocationFailOpen: boolean;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  loginMaxFailures: number;
+  loginLockoutMinutes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`${variable}: ${detail}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function pick<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number (got "${raw}")`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${value})`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function origin(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must use http or https (got "${raw}")`);
+  }
+  return url.origin;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const mode = pick(env, 'NODE_ENV', ['development', 'test', 'production', 'demo'] as const, 'development') === 'production'
+    ? 'production'
+    : pick(env, 'PORTAL_MODE', ['demo', 'production'] as const, 'demo');
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || 'localhost';
+  const kiosk = bool(env, 'KIOSK', false);
+  const sessionSecret = env.SESSION_SECRET || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  }
+  if (mode === 'production' && sessionSecret === undefined) {
+    throw new ConfigError('SESSION_SECRET', 'is required in production mode');
+  }
+  const publicOrigin = origin(env, 'PUBLIC_ORIGIN', `http://localhost:${port || 3000}`);
+  if (mode === 'production' && !publicOrigin.startsWith('https:')) {
+    throw new ConfigError('PUBLIC_ORIGIN', 'must be https in production mode');
+  }
+  return {
+    mode,
+    port,
+    host,
+    databaseUrl: databaseUrl(env),
+    publicOrigin,
+    sessionSecret,
+    dataDir: resolve(env.DATA_DIR || 'data'),
+    logLevel: pick(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    kiosk,
+    kioskIdleSeconds: integer(env, 'KIOSK_IDLE_SECONDS', 120, 15, 3600),
+    sessionIdleSeconds: integer(env, 'SESSION_IDLE_SECONDS', kiosk ? 120 : 1800, 15, 86400),
+    sessionAbsoluteSeconds: integer(env, 'SESSION_ABSOLUTE_SECONDS', 8 * 3600, 60, 7 * 86400),
+    signerUrl: origin(env, 'SIGNER_URL', 'http://127.0.0.1:61161'),
+    startSigner: bool(env, 'START_SIGNER', mode === 'demo'),
+    trustDir: env.TRUST_DIR ? resolve(env.TRUST_DIR) : undefined,
+    revocationMode: pick(env, 'REVOCATION_MODE', ['ocsp', 'crl', 'ocsp-then-crl', 'off'] as const, 'ocsp-then-crl'),
+    revocationFailOpen: bool(env, 'REVOCATION_FAIL_OPEN', false),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 100000),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginLockoutMinutes: integer(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
+  };
+}
+
+/** Demo mode keeps one generated secret in DATA_DIR so sessions survive a restart. */
+export function resolveSessionSecret(config: Config): string {
+  if (config.sessionSecret) return config.sessionSecret;
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,56 @@
+// Security headers with a strict CSP, form bodies, CSRF on every state-changing request, rate limiting.
+import fp from 'fastify-plugin';
+import helmet from '@fastify/helmet';
+import formbody from '@fastify/formbody';
+import csrf from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
+import type { Config } from '../config';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false for the few POSTs that cannot carry a CSRF token (the local signer's cross-site callback). */
+    csrf?: boolean;
+  }
+}
+
+export default fp<{ config: Config }>(
+  async (app, { config }) => {
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          // The no-JS certificate page posts the PIN form to the local signer, and the script talks to it.
+          formAction: ["'self'", config.signerUrl],
+          connectSrc: ["'self'", config.signerUrl, config.signerUrl.replace(/^http/, 'ws')],
+          upgradeInsecureRequests: config.mode === 'production' ? [] : null,
+        },
+      },
+      hsts: config.mode === 'production',
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    });
+    await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
+    await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf });
+    await app.register(rateLimit, {
+      global: true,
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/public/'),
+    });
+
+    app.addHook('preHandler', (request, reply, done) => {
+      const stateChanging = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+      if (!stateChanging || request.routeOptions.config?.csrf === false) return done();
+      app.csrfProtection(request, reply, done);
+    });
+  },
+  { name: 'security', dependencies: ['session'] },
+);

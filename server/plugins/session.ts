@@ -1,0 +1,85 @@
+// Sessions in PostgreSQL so any portal instance can serve any request. The cookie is HttpOnly and SameSite=Lax
+// (Secure in production); the server enforces an idle and an absolute timeout.
+import fp from 'fastify-plugin';
+import cookie from '@fastify/cookie';
+import session from '@fastify/session';
+import type { Pool } from '../db/pool';
+import { sessionsRepository } from '../db/sessions-repository';
+import type { Config } from '../config';
+
+export const SESSION_COOKIE = 'sw_sid';
+
+export interface SessionUser {
+  accountId: number;
+  name: string;
+  role: 'citizen' | 'operator' | 'admin';
+  method: 'certificate' | 'password';
+  certificateId?: number;
+  loggedInAt: number;
+}
+
+declare module 'fastify' {
+  interface Session {
+    user?: SessionUser;
+    createdAt?: number;
+    lastSeenAt?: number;
+    [key: string]: unknown;
+  }
+}
+
+type Callback = (err?: unknown, result?: unknown) => void;
+
+/** The @fastify/session store interface over the sessions table. */
+export class PostgresSessionStore {
+  constructor(private readonly pool: Pool, private readonly idleSeconds: number) {}
+
+  get(sid: string, callback: Callback): void {
+    sessionsRepository(this.pool)
+      .find(sid, new Date())
+      .then((found) => callback(null, found ? found.sess : null), callback);
+  }
+
+  set(sid: string, sess: unknown, callback: Callback): void {
+    const expiresAt = new Date(Date.now() + this.idleSeconds * 1000);
+    sessionsRepository(this.pool).save(sid, sess, expiresAt).then(() => callback(), callback);
+  }
+
+  destroy(sid: string, callback: Callback): void {
+    sessionsRepository(this.pool).destroy(sid).then(() => callback(), callback);
+  }
+}
+
+export default fp<{ config: Config; secret: string; pool: Pool }>(
+  async (app, { config, secret, pool }) => {
+    await app.register(cookie);
+    await app.register(session, {
+      secret,
+      cookieName: SESSION_COOKIE,
+      saveUninitialized: false,
+      rolling: true,
+      store: new PostgresSessionStore(pool, config.sessionIdleSeconds),
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.mode === 'production',
+        path: '/',
+      },
+    });
+
+    // Idle and absolute timeouts are enforced here, on the server, whatever the browser keeps.
+    app.addHook('preHandler', async (request) => {
+      const now = Date.now();
+      const s = request.session;
+      if (s.user) {
+        const idle = s.lastSeenAt !== undefined && now - s.lastSeenAt > config.sessionIdleSeconds * 1000;
+        const tooOld = now - s.user.loggedInAt > config.sessionAbsoluteSeconds * 1000;
+        if (idle || tooOld) {
+          await request.session.regenerate();
+          request.session.set('expired', true);
+        }
+      }
+      if (request.session.user) request.session.lastSeenAt = now;
+    });
+  },
+  { name: 'session' },
+);

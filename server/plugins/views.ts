@@ -1,0 +1,55 @@
+// Nunjucks pages. reply.page(template, data) renders a page with the context every page needs.
+import fp from 'fastify-plugin';
+import view from '@fastify/view';
+import nunjucks from 'nunjucks';
+import type { FastifyReply } from 'fastify';
+import type { Config } from '../config';
+import { menuFor } from '../menu';
+
+export const VIEWS_DIR = new URL('../../views/', import.meta.url).pathname;
+
+export interface FieldError {
+  href: string;
+  text: string;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    page(template: string, data?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+export function addFilters(env: nunjucks.Environment): void {
+  // GOV.UK pattern: errors is [{ href: '#field', text }]; a field finds its own message.
+  env.addFilter('findError', (errors: FieldError[] | undefined, field: string) =>
+    errors?.find((e) => e.href === `#${field}`),
+  );
+}
+
+export default fp<{ config: Config }>(
+  async (app, { config }) => {
+    await app.register(view, {
+      engine: { nunjucks },
+      root: VIEWS_DIR,
+      viewExt: 'njk',
+      options: { onConfigure: addFilters },
+    });
+    app.decorateReply('page', function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+      const request = this.request;
+      const reply = this;
+      const context = {
+        lang: request.lang,
+        t: request.t,
+        path: request.url.split('?')[0],
+        currentUrl: request.url,
+        config: { kiosk: config.kiosk, signerUrl: config.signerUrl, mode: config.mode, kioskIdleSeconds: config.kioskIdleSeconds, publicOrigin: config.publicOrigin },
+        user: request.session?.user,
+        menu: menuFor(request.t),
+        csrfToken: () => reply.generateCsrf(),
+        ...data,
+      };
+      return this.type('text/html; charset=utf-8').view(`pages/${template}.njk`, context);
+    });
+  },
+  { name: 'views', dependencies: ['i18n'] },
+);

@@ -1,0 +1,14 @@
+// Every journey's routes, one folder each.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../config';
+import health from './health';
+import language from './language';
+import infoPages from './info/pages';
+
+const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  await app.register(health);
+  await app.register(language);
+  await app.register(infoPages, { config });
+};
+
+export default routes;
