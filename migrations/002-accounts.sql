@@ -26,7 +26,7 @@ CREATE TABLE certificates (
   account_id         bigint NOT NULL REFERENCES accounts (id),
   issuer_dn          text NOT NULL,
   serial_hex         text NOT NULL,
-  fingerprint_sha256 text NOT NULL UNIQUE,
+  fingerprint_sha256 text NOT NULL,
   subject_cn         text NOT NULL,
   subject_serial     text,
   card_serial        text,
@@ -36,7 +36,9 @@ CREATE TABLE certificates (
   der                bytea NOT NULL,
   bound_at           timestamptz NOT NULL DEFAULT now(),
   unbound_at         timestamptz,
-  unbound_reason     text,
-  UNIQUE (issuer_dn, serial_hex)
+  unbound_reason     text
 );
+-- A certificate is bound to at most one account at a time; unbound rows stay as history.
+CREATE UNIQUE INDEX certificates_active_fingerprint_idx ON certificates (fingerprint_sha256) WHERE unbound_at IS NULL;
+CREATE UNIQUE INDEX certificates_active_issuer_serial_idx ON certificates (issuer_dn, serial_hex) WHERE unbound_at IS NULL;
 CREATE INDEX certificates_account_idx ON certificates (account_id);

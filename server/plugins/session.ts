@@ -2,7 +2,7 @@
 // (Secure in production); the server enforces an idle and an absolute timeout.
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
-import session from '@fastify/session';
+import session, { type SessionStore } from '@fastify/session';
 import type { Pool } from '../db/pool';
 import { sessionsRepository } from '../db/sessions-repository';
 import type { Config } from '../config';
@@ -27,24 +27,23 @@ declare module 'fastify' {
   }
 }
 
-type Callback = (err?: unknown, result?: unknown) => void;
 
 /** The @fastify/session store interface over the sessions table. */
-export class PostgresSessionStore {
+export class PostgresSessionStore implements SessionStore {
   constructor(private readonly pool: Pool, private readonly idleSeconds: number) {}
 
-  get(sid: string, callback: Callback): void {
+  get(sid: string, callback: Parameters<SessionStore['get']>[1]): void {
     sessionsRepository(this.pool)
       .find(sid, new Date())
-      .then((found) => callback(null, found ? found.sess : null), callback);
+      .then((found) => callback(null, found ? (found.sess as unknown as Parameters<typeof callback>[1]) : null), callback);
   }
 
-  set(sid: string, sess: unknown, callback: Callback): void {
+  set(sid: string, sess: unknown, callback: Parameters<SessionStore['set']>[2]): void {
     const expiresAt = new Date(Date.now() + this.idleSeconds * 1000);
     sessionsRepository(this.pool).save(sid, sess, expiresAt).then(() => callback(), callback);
   }
 
-  destroy(sid: string, callback: Callback): void {
+  destroy(sid: string, callback: Parameters<SessionStore['destroy']>[1]): void {
     sessionsRepository(this.pool).destroy(sid).then(() => callback(), callback);
   }
 }

@@ -1,0 +1,151 @@
+import type { Db } from './pool';
+
+export type AccountCategory = 'individual' | 'customs_specialist';
+export type AccountStatus = 'pending_review' | 'active' | 'suspended' | 'rejected';
+export type AccountRole = 'citizen' | 'operator' | 'admin';
+
+export interface Account {
+  id: number;
+  category: AccountCategory;
+  role: AccountRole;
+  idNumber: string;
+  name: string;
+  birthDate: string | null;
+  phone: string | null;
+  address: string | null;
+  email1: string | null;
+  email2: string | null;
+  passwordHash: string | null;
+  status: AccountStatus;
+  failedLogins: number;
+  firstFailedAt: Date | null;
+  lockedUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewAccount {
+  category: AccountCategory;
+  role?: AccountRole;
+  idNumber: string;
+  name: string;
+  birthDate: string | null;
+  phone: string | null;
+  address: string | null;
+  email1: string | null;
+  email2: string | null;
+  passwordHash: string | null;
+  status: AccountStatus;
+}
+
+const COLUMNS = `id, category, role, id_number, name, birth_date, phone, address, email1, email2, password_hash, status,
+  failed_logins, first_failed_at, locked_until, created_at, updated_at`;
+
+interface AccountRow {
+  id: number;
+  category: AccountCategory;
+  role: AccountRole;
+  id_number: string;
+  name: string;
+  birth_date: string | null;
+  phone: string | null;
+  address: string | null;
+  email1: string | null;
+  email2: string | null;
+  password_hash: string | null;
+  status: AccountStatus;
+  failed_logins: number;
+  first_failed_at: Date | null;
+  locked_until: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    category: row.category,
+    role: row.role,
+    idNumber: row.id_number,
+    name: row.name,
+    birthDate: row.birth_date,
+    phone: row.phone,
+    address: row.address,
+    email1: row.email1,
+    email2: row.email2,
+    passwordHash: row.password_hash,
+    status: row.status,
+    failedLogins: row.failed_logins,
+    firstFailedAt: row.first_failed_at,
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function accountsRepository(db: Db) {
+  return {
+    /** Inserts an account; returns undefined when the ID number is already registered (a double submit is harmless). */
+    async insert(account: NewAccount, now = new Date()): Promise<Account | undefined> {
+      const { rows } = await db.query<AccountRow>(
+        `INSERT INTO accounts (category, role, id_number, name, birth_date, phone, address, email1, email2, password_hash, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+         ON CONFLICT (id_number) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [account.category, account.role ?? 'citizen', account.idNumber, account.name, account.birthDate, account.phone, account.address,
+          account.email1, account.email2, account.passwordHash, account.status, now],
+      );
+      return rows[0] && toAccount(rows[0]);
+    },
+    async findById(id: number): Promise<Account | undefined> {
+      const { rows } = await db.query<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE id = $1`, [id]);
+      return rows[0] && toAccount(rows[0]);
+    },
+    async findByIdNumber(idNumber: string): Promise<Account | undefined> {
+      const { rows } = await db.query<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE id_number = $1`, [idNumber]);
+      return rows[0] && toAccount(rows[0]);
+    },
+    /** Locks the row for the rest of the transaction (status changes, lockout counting). */
+    async findByIdForUpdate(id: number): Promise<Account | undefined> {
+      const { rows } = await db.query<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`, [id]);
+      return rows[0] && toAccount(rows[0]);
+    },
+    async existsByIdNumber(idNumber: string): Promise<boolean> {
+      const { rowCount } = await db.query('SELECT 1 FROM accounts WHERE id_number = $1', [idNumber]);
+      return (rowCount ?? 0) > 0;
+    },
+    async setStatus(id: number, status: AccountStatus, now = new Date()): Promise<void> {
+      await db.query('UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1', [id, status, now]);
+    },
+    async setPasswordHash(id: number, passwordHash: string, now = new Date()): Promise<void> {
+      await db.query('UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1', [id, passwordHash, now]);
+    },
+    /** Records a failed password login; locks the account once maxFailures fall inside the window. */
+    async recordFailedLogin(id: number, now: Date, windowMinutes: number, maxFailures: number, lockMinutes: number): Promise<Account | undefined> {
+      const { rows } = await db.query<AccountRow>(
+        `UPDATE accounts SET
+           failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at < $2::timestamptz - make_interval(mins => $3)
+                                THEN 1 ELSE failed_logins + 1 END,
+           first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at < $2::timestamptz - make_interval(mins => $3)
+                                  THEN $2 ELSE first_failed_at END,
+           updated_at = $2
+         WHERE id = $1
+         RETURNING ${COLUMNS}`,
+        [id, now, windowMinutes],
+      );
+      const account = rows[0] && toAccount(rows[0]);
+      if (account && account.failedLogins >= maxFailures && !(account.lockedUntil && account.lockedUntil > now)) {
+        const lockedUntil = new Date(now.getTime() + lockMinutes * 60_000);
+        await db.query('UPDATE accounts SET locked_until = $2 WHERE id = $1', [id, lockedUntil]);
+        account.lockedUntil = lockedUntil;
+      }
+      return account;
+    },
+    async clearFailedLogins(id: number, now = new Date()): Promise<void> {
+      await db.query(
+        'UPDATE accounts SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL, updated_at = $2 WHERE id = $1',
+        [id, now],
+      );
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { Db } from './pool';
+
+export interface BoundCertificate {
+  id: number;
+  accountId: number;
+  issuerDn: string;
+  serialHex: string;
+  fingerprintSha256: string;
+  subjectCn: string;
+  subjectSerial: string | null;
+  cardSerial: string | null;
+  idLast4: string | null;
+  notBefore: Date;
+  notAfter: Date;
+  der: Buffer;
+  boundAt: Date;
+  unboundAt: Date | null;
+  unboundReason: string | null;
+}
+
+export type NewBinding = Omit<BoundCertificate, 'id' | 'boundAt' | 'unboundAt' | 'unboundReason'>;
+
+const COLUMNS = `id, account_id, issuer_dn, serial_hex, fingerprint_sha256, subject_cn, subject_serial, card_serial, id_last4,
+  not_before, not_after, der, bound_at, unbound_at, unbound_reason`;
+
+interface CertificateRow {
+  id: number;
+  account_id: number;
+  issuer_dn: string;
+  serial_hex: string;
+  fingerprint_sha256: string;
+  subject_cn: string;
+  subject_serial: string | null;
+  card_serial: string | null;
+  id_last4: string | null;
+  not_before: Date;
+  not_after: Date;
+  der: Buffer;
+  bound_at: Date;
+  unbound_at: Date | null;
+  unbound_reason: string | null;
+}
+
+function toBoundCertificate(row: CertificateRow): BoundCertificate {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    issuerDn: row.issuer_dn,
+    serialHex: row.serial_hex,
+    fingerprintSha256: row.fingerprint_sha256,
+    subjectCn: row.subject_cn,
+    subjectSerial: row.subject_serial,
+    cardSerial: row.card_serial,
+    idLast4: row.id_last4,
+    notBefore: row.not_before,
+    notAfter: row.not_after,
+    der: row.der,
+    boundAt: row.bound_at,
+    unboundAt: row.unbound_at,
+    unboundReason: row.unbound_reason,
+  };
+}
+
+export function certificatesRepository(db: Db) {
+  return {
+    /** Binds a certificate; undefined when that certificate is already bound (to anyone). */
+    async bind(binding: NewBinding, now = new Date()): Promise<BoundCertificate | undefined> {
+      const { rows } = await db.query<CertificateRow>(
+        `INSERT INTO certificates (account_id, issuer_dn, serial_hex, fingerprint_sha256, subject_cn, subject_serial, card_serial,
+           id_last4, not_before, not_after, der, bound_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [binding.accountId, binding.issuerDn, binding.serialHex, binding.fingerprintSha256, binding.subjectCn, binding.subjectSerial,
+          binding.cardSerial, binding.idLast4, binding.notBefore, binding.notAfter, binding.der, now],
+      );
+      return rows[0] && toBoundCertificate(rows[0]);
+    },
+    /** The active binding with this fingerprint. */
+    async findByFingerprint(fingerprintSha256: string): Promise<BoundCertificate | undefined> {
+      const { rows } = await db.query<CertificateRow>(
+        `SELECT ${COLUMNS} FROM certificates WHERE fingerprint_sha256 = $1 AND unbound_at IS NULL`,
+        [fingerprintSha256],
+      );
+      return rows[0] && toBoundCertificate(rows[0]);
+    },
+    /** The active binding of a certificate, found by issuer and serial (DESIGN.md §3) and checked by fingerprint by the caller. */
+    async findActiveByIssuerSerial(issuerDn: string, serialHex: string): Promise<BoundCertificate | undefined> {
+      const { rows } = await db.query<CertificateRow>(
+        `SELECT ${COLUMNS} FROM certificates WHERE issuer_dn = $1 AND serial_hex = $2 AND unbound_at IS NULL`,
+        [issuerDn, serialHex],
+      );
+      return rows[0] && toBoundCertificate(rows[0]);
+    },
+    async listForAccount(accountId: number): Promise<BoundCertificate[]> {
+      const { rows } = await db.query<CertificateRow>(
+        `SELECT ${COLUMNS} FROM certificates WHERE account_id = $1 ORDER BY bound_at DESC, id DESC`,
+        [accountId],
+      );
+      return rows.map(toBoundCertificate);
+    },
+    async findById(id: number): Promise<BoundCertificate | undefined> {
+      const { rows } = await db.query<CertificateRow>(`SELECT ${COLUMNS} FROM certificates WHERE id = $1`, [id]);
+      return rows[0] && toBoundCertificate(rows[0]);
+    },
+    /** Keeps the row as history; returns false when it was not bound. */
+    async unbind(id: number, reason: string, now = new Date()): Promise<boolean> {
+      const { rowCount } = await db.query(
+        'UPDATE certificates SET unbound_at = $2, unbound_reason = $3 WHERE id = $1 AND unbound_at IS NULL',
+        [id, now, reason],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+  };
+}
