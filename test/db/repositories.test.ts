@@ -76,3 +76,13 @@ t.test('a challenge is not consumed for another session or after it expires', as
   t.equal(await repo.consume('n2', 's1', new Date(now.getTime() + 301_000)), undefined);
   t.ok(await repo.consume('n2', 's1', now));
 });
+
+t.test('a session written by the test helper logs the browser in', async (t) => {
+  const { buildTestApp } = await import('../helpers/app');
+  const { sessionCookieFor } = await import('../helpers/session');
+  const ctx = await buildTestApp();
+  t.teardown(ctx.close);
+  const cookie = await sessionCookieFor(ctx.db.pool, { accountId: 1, name: '測試員', role: 'operator', method: 'password' });
+  const res = await ctx.app.inject({ url: '/', headers: { cookie } });
+  t.match(res.body, /測試員 已登入/);
+});

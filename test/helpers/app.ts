@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../server/config';
 import { buildApp } from '../../server/app';
 import { createTestDatabase, type TestDatabase } from './db';
+import { TEST_SESSION_SECRET } from './session';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -14,7 +15,7 @@ export interface TestApp {
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false', ...env });
-  const app = await buildApp({ config, pool: db.pool, sessionSecret: 'test-secret-test-secret-test-secret-0123' });
+  const app = await buildApp({ config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET });
   await app.ready();
   return {
     app,
