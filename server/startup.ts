@@ -1,13 +1,27 @@
-// Services that run beside the HTTP server: expired-row cleanup now; the demo signer joins with the signer issue.
+// Services that run beside the HTTP server: the download catalogue brought up to date, expired-row cleanup;
+// the demo signer joins with the signer issue.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { sessionsRepository } from './db/sessions-repository';
+import { syncDownloadsCatalogue, type SyncOptions } from './routes/downloads/catalogue';
 
 export interface BackgroundServices {
   stop(): Promise<void>;
 }
 
-export async function startBackgroundServices(app: FastifyInstance, _config: Config): Promise<BackgroundServices> {
+export interface StartupOptions {
+  /** Where the signer package and its manifest are (tests point this elsewhere). */
+  downloads?: SyncOptions;
+}
+
+export async function startBackgroundServices(app: FastifyInstance, _config: Config, options: StartupOptions = {}): Promise<BackgroundServices> {
+  try {
+    const listed = await syncDownloadsCatalogue(app.db, { log: (message) => app.log.warn(message), ...options.downloads });
+    app.log.info({ listed }, 'download catalogue up to date');
+  } catch (error) {
+    // The catalogue is not worth refusing to start for; the list shows what the table holds.
+    app.log.error({ err: error }, 'download catalogue sync failed');
+  }
   const cleanup = setInterval(() => {
     sessionsRepository(app.db).deleteExpired(new Date()).catch((error) => app.log.warn({ err: error }, 'session cleanup failed'));
   }, 10 * 60_000);

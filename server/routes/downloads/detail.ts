@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { downloadsRepository } from '../../db/downloads-repository';
+import { fileInfo, formatSize } from './file-info';
+import { absolutePath, localised } from './shared';
+
+const detail: FastifyPluginAsync = async (app) => {
+  app.get<{ Params: { slug: string } }>('/downloads/:slug', async (request, reply) => {
+    const item = await downloadsRepository(app.db).findBySlug(request.params.slug);
+    const path = item && absolutePath(item);
+    const info = path && (await fileInfo(path));
+    if (!item || !info) {
+      if (item) request.log.warn({ slug: item.slug, filePath: item.filePath }, 'download listed but its file is missing');
+      return reply.callNotFound();
+    }
+    const t = request.t;
+    const shown = localised(request, item);
+    return reply.page('downloads/detail', {
+      pageTitle: shown.title,
+      breadcrumb: [{ label: t('common.menu.downloadsGroup') }, { label: t('downloads.title'), href: '/downloads' }, { label: shown.title }],
+      item: shown,
+      file: { href: `/downloads/${item.slug}/file`, size: formatSize(info.size), bytes: info.size, sha256: info.sha256 },
+    });
+  });
+};
+
+export default detail;
