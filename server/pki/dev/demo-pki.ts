@@ -1,0 +1,539 @@
+// The demo PKI: a demo root, MOICA-like G2 and G3 intermediates, their OCSP responders and CRLs, and demo cards
+// (a signing and an encryption certificate per card, both in one PKCS#12 protected by the card's PIN).
+// Everything is written into one directory with a manifest.json; the portal serves the CRLs and OCSP in demo mode.
+import { generateKeyPair, createPrivateKey, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  authorityInfoAccess,
+  authorityKeyIdentifier,
+  basicConstraints,
+  buildCertificate,
+  buildCrl,
+  certificatePolicies,
+  crlDistributionPoint,
+  DEMO_OID,
+  encodeName,
+  extKeyUsage,
+  fromPem,
+  KeyUsageBit,
+  keyUsage,
+  moicaIdLast4,
+  ocspNoCheck,
+  randomSerial,
+  spkiOf,
+  subjectKeyIdentifier,
+  toPem,
+  type NameAttribute,
+  type RevokedEntry,
+} from './x509-builder';
+import { buildPkcs12 } from './pkcs12';
+import { OID, readCert } from '../revocation/cert-fields';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export type CaId = 'g2' | 'g3';
+export type CardPurpose = 'citizen' | 'customs-specialist' | 'revocation-test';
+
+/** CRLReason names (RFC 5280 §5.3.1) accepted by revokeDemoCard. */
+export const CRL_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  privilegeWithdrawn: 9,
+} as const;
+export type CrlReasonName = keyof typeof CRL_REASONS;
+
+export interface DemoCaEntry {
+  certFile: string;
+  keyFile: string;
+  crlFile: string;
+  crlNumber: number;
+  crlThisUpdate: string;
+  crlNextUpdate: string;
+  /** URLs of this CA's own repository: where the certificates it issues point. */
+  crlUrl: string;
+  ocspUrl: string;
+  caIssuersUrl: string;
+  subject: string;
+}
+
+export interface DemoIntermediateEntry extends DemoCaEntry {
+  id: CaId;
+  ocspCertFile: string;
+  ocspKeyFile: string;
+  ocspSerial: string;
+}
+
+export interface DemoCardEntry {
+  id: string;
+  purpose: CardPurpose;
+  holderName: string;
+  idNumber: string;
+  idLast4: string;
+  pin: string;
+  cardSerial: string;
+  /** the 16-character DN serialNumber of both certificates */
+  dnSerialNumber: string;
+  p12File: string;
+  signingCertFile: string;
+  encryptionCertFile: string;
+  signingSerial: string;
+  encryptionSerial: string;
+  issuer: CaId;
+  revoked: boolean;
+  revokedAt?: string;
+  revocationReason?: CrlReasonName;
+}
+
+export interface DemoManifest {
+  version: 1;
+  createdAt: string;
+  baseUrl: string;
+  root: DemoCaEntry & { keyBits: number };
+  intermediates: DemoIntermediateEntry[];
+  cards: DemoCardEntry[];
+}
+
+export interface DemoPki {
+  dir: string;
+  manifest: DemoManifest;
+  baseUrl: string;
+  rootDer: Buffer;
+  rootPem: string;
+  intermediates: Array<DemoIntermediateEntry & { certDer: Buffer; certPem: string; ocspCertDer: Buffer }>;
+  cards: Array<DemoCardEntry & { signingCertDer: Buffer; encryptionCertDer: Buffer; p12Path: string }>;
+  /** the card with this id; throws if none */
+  card(id: string): DemoPki['cards'][number];
+  intermediate(id: CaId): DemoPki['intermediates'][number];
+  /** absolute path of a file named in the manifest */
+  path(file: string): string;
+}
+
+export interface DemoCardSpec {
+  id: string;
+  purpose: CardPurpose;
+  holderName: string;
+  idNumber: string;
+  pin: string;
+  issuer: CaId;
+  /** revoked when the PKI is made (keyCompromise) */
+  revoked?: boolean;
+}
+
+/** The demo cards. ID numbers carry valid checksums; PINs are 6–8 digits. */
+export const DEMO_CARDS: readonly DemoCardSpec[] = [
+  { id: 'wang-xiaoming', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' },
+  { id: 'lin-meihua', purpose: 'citizen', holderName: '林美華', idNumber: 'F223456786', pin: '24681357', issuer: 'g3' },
+  { id: 'chen-zhiming', purpose: 'customs-specialist', holderName: '陳志明', idNumber: 'B120863158', pin: '13572468', issuer: 'g2' },
+  { id: 'huang-zhihao', purpose: 'revocation-test', holderName: '黃志豪', idNumber: 'H124680240', pin: '975310', issuer: 'g2' },
+  { id: 'zhang-yating', purpose: 'revocation-test', holderName: '張雅婷', idNumber: 'E223456785', pin: '864200', issuer: 'g3', revoked: true },
+];
+
+export const DEMO_ROOT_SUBJECT: NameAttribute[] = [
+  { type: 'C', value: 'TW' },
+  { type: 'O', value: 'DEMO 測試用' },
+  { type: 'CN', value: 'DEMO Root CA 測試用根憑證 (not for production)' },
+];
+const MOICA_NAME: NameAttribute[] = [
+  { type: 'C', value: 'TW' },
+  { type: 'O', value: '行政院' },
+  { type: 'OU', value: '內政部憑證管理中心' },
+];
+export const demoCaSubject = (id: CaId): NameAttribute[] => [...MOICA_NAME, { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} (DEMO)` }];
+
+const CRL_LIFETIME_MS = 7 * 24 * 3600_000;
+const DAY = 24 * 3600_000;
+const YEAR = 365 * DAY;
+
+export const DEFAULT_BASE_URL = 'http://localhost:3000';
+
+export interface CreateOptions {
+  /** origin the certificates' CRL/OCSP/caIssuers URLs point at; `${baseUrl}/demo-pki/...` */
+  baseUrl?: string;
+  /** RSA size of the root and intermediate keys: 4096 by default; tests may pass 2048 */
+  keyBits?: number;
+  /** the clock the certificates and CRLs are dated by */
+  now?: Date;
+  cards?: readonly DemoCardSpec[];
+}
+
+const nameString = (attrs: NameAttribute[]) => attrs.map((a) => `${a.type}=${a.value}`).join(', ');
+
+async function rsaKey(bits: number): Promise<KeyObject> {
+  const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+  return privateKey;
+}
+
+const pemKey = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }) as string;
+const hex = (b: Buffer) => b.toString('hex').toUpperCase().replace(/^(00)+(?=.)/, '');
+
+function cardSerialFor(index: number, idNumber: string): string {
+  const digits = idNumber.slice(1).replace(/\D/g, '');
+  return `TP03${String(index + 1).padStart(4, '0')}${digits.slice(-8)}`;
+}
+function dnSerialFor(index: number): string {
+  return `9999${String(index + 1).padStart(12, "0")}`;
+}
+
+function repositoryUrls(baseUrl: string, ca: 'root' | CaId) {
+  return {
+    crlUrl: `${baseUrl}/demo-pki/${ca}.crl`,
+    ocspUrl: `${baseUrl}/demo-pki/ocsp/${ca}`,
+    caIssuersUrl: `${baseUrl}/demo-pki/${ca}.crt`,
+  };
+}
+
+/** Makes a fresh demo PKI in `dir` (which must not exist or be empty). Prefer ensureDemoPki outside tests. */
+export async function createDemoPki(dir: string, options: CreateOptions = {}): Promise<DemoPki> {
+  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const keyBits = options.keyBits ?? 4096;
+  const now = options.now ?? new Date();
+  const cards = options.cards ?? DEMO_CARDS;
+  const start = new Date(Math.floor(now.getTime() / DAY) * DAY - DAY);
+  mkdirSync(join(dir, 'cards'), { recursive: true });
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+  const write = (file: string, data: string | Buffer) => writeFileSync(join(dir, file), data, { mode: 0o644 });
+
+  // Keys in parallel: Node's key generation runs on the thread pool.
+  const [rootKey, g2Key, g3Key, g2OcspKey, g3OcspKey, ...cardKeys] = await Promise.all([
+    rsaKey(keyBits),
+    rsaKey(2048),
+    rsaKey(keyBits),
+    rsaKey(2048),
+    rsaKey(2048),
+    ...cards.flatMap(() => [rsaKey(2048), rsaKey(2048)]),
+  ]);
+
+  const rootName = encodeName(DEMO_ROOT_SUBJECT);
+  const rootSpki = spkiOf(rootKey);
+  const rootUrls = repositoryUrls(baseUrl, 'root');
+  const rootDer = buildCertificate({
+    serial: randomSerial(),
+    issuer: rootName,
+    subject: rootName,
+    notBefore: start,
+    notAfter: new Date(start.getTime() + 25 * YEAR),
+    spki: rootSpki,
+    signingKey: rootKey,
+    extensions: [basicConstraints(true), keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]), subjectKeyIdentifier(rootSpki)],
+  });
+  write('root.crt.pem', toPem('CERTIFICATE', rootDer));
+  write('root.crt', rootDer);
+  write('keys/root.key.pem', pemKey(rootKey));
+
+  const intermediates: DemoIntermediateEntry[] = [];
+  const caKeys: Record<CaId, KeyObject> = { g2: g2Key, g3: g3Key };
+  const ocspKeys: Record<CaId, KeyObject> = { g2: g2OcspKey, g3: g3OcspKey };
+  const caNames: Record<CaId, Buffer> = { g2: Buffer.alloc(0), g3: Buffer.alloc(0) };
+  for (const id of ['g2', 'g3'] as const) {
+    const key = caKeys[id];
+    const spki = spkiOf(key);
+    const name = encodeName(demoCaSubject(id));
+    caNames[id] = name;
+    const notAfter = new Date(start.getTime() + 20 * YEAR);
+    const certDer = buildCertificate({
+      serial: randomSerial(),
+      issuer: rootName,
+      subject: name,
+      notBefore: start,
+      notAfter,
+      spki,
+      signingKey: rootKey,
+      extensions: [
+        authorityKeyIdentifier(rootSpki),
+        subjectKeyIdentifier(spki),
+        keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+        certificatePolicies(DEMO_OID.gpkiLevel3Policy),
+        basicConstraints(true, 0),
+        crlDistributionPoint(rootUrls.crlUrl),
+        authorityInfoAccess({ ocsp: rootUrls.ocspUrl, caIssuers: rootUrls.caIssuersUrl }),
+      ],
+    });
+    const ocspSpki = spkiOf(ocspKeys[id]);
+    const ocspSerial = randomSerial();
+    const urls = repositoryUrls(baseUrl, id);
+    const ocspDer = buildCertificate({
+      serial: ocspSerial,
+      issuer: name,
+      subject: encodeName([...MOICA_NAME, { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} OCSP Responder (DEMO)` }]),
+      notBefore: start,
+      notAfter: new Date(start.getTime() + 5 * YEAR),
+      spki: ocspSpki,
+      signingKey: key,
+      extensions: [
+        authorityKeyIdentifier(spki),
+        subjectKeyIdentifier(ocspSpki),
+        keyUsage([KeyUsageBit.digitalSignature]),
+        extKeyUsage(OID.kpOcspSigning),
+        ocspNoCheck(),
+      ],
+    });
+    write(`${id}.crt.pem`, toPem('CERTIFICATE', certDer));
+    write(`${id}.crt`, certDer);
+    write(`keys/${id}.key.pem`, pemKey(key));
+    write(`${id}-ocsp.crt.pem`, toPem('CERTIFICATE', ocspDer));
+    write(`keys/${id}-ocsp.key.pem`, pemKey(ocspKeys[id]));
+    intermediates.push({
+      id,
+      subject: nameString(demoCaSubject(id)),
+      certFile: `${id}.crt.pem`,
+      keyFile: `keys/${id}.key.pem`,
+      crlFile: `${id}.crl`,
+      crlNumber: 0,
+      crlThisUpdate: '',
+      crlNextUpdate: '',
+      ...urls,
+      ocspCertFile: `${id}-ocsp.crt.pem`,
+      ocspKeyFile: `keys/${id}-ocsp.key.pem`,
+      ocspSerial: hex(ocspSerial),
+    });
+  }
+  write('chain.pem', intermediates.map((i) => readFileSync(join(dir, i.certFile), 'utf8')).join('') + toPem('CERTIFICATE', rootDer));
+
+  const cardEntries: DemoCardEntry[] = [];
+  cards.forEach((spec, index) => {
+    const caKey = caKeys[spec.issuer];
+    const caSpki = spkiOf(caKey);
+    const urls = repositoryUrls(baseUrl, spec.issuer);
+    const idLast4 = spec.idNumber.slice(-4);
+    const dnSerialNumber = dnSerialFor(index);
+    const subject = encodeName([
+      { type: 'C', value: 'TW' },
+      { type: 'CN', value: spec.holderName },
+      { type: 'serialNumber', value: dnSerialNumber },
+    ]);
+    const certFor = (key: KeyObject, usage: number[], serial: Buffer) => {
+      const spki = spkiOf(key);
+      return buildCertificate({
+        serial,
+        issuer: caNames[spec.issuer],
+        subject,
+        notBefore: start,
+        notAfter: new Date(start.getTime() + 8 * YEAR),
+        spki,
+        signingKey: caKey,
+        extensions: [
+          authorityKeyIdentifier(caSpki),
+          subjectKeyIdentifier(spki),
+          keyUsage(usage),
+          certificatePolicies(DEMO_OID.gpkiLevel3Policy),
+          moicaIdLast4(idLast4),
+          crlDistributionPoint(urls.crlUrl),
+          authorityInfoAccess({ ocsp: urls.ocspUrl, caIssuers: urls.caIssuersUrl }),
+        ],
+      });
+    };
+    const signingKey = cardKeys[index * 2];
+    const encryptionKey = cardKeys[index * 2 + 1];
+    const signingSerial = randomSerial();
+    const encryptionSerial = randomSerial();
+    const signingDer = certFor(signingKey, [KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation], signingSerial);
+    const encryptionDer = certFor(encryptionKey, [KeyUsageBit.keyEncipherment, KeyUsageBit.dataEncipherment], encryptionSerial);
+    const p12 = buildPkcs12(
+      [
+        { friendlyName: `${spec.holderName} signing 簽章用`, privateKey: signingKey, certDer: signingDer },
+        { friendlyName: `${spec.holderName} encryption 加密用`, privateKey: encryptionKey, certDer: encryptionDer },
+      ],
+      spec.pin,
+    );
+    write(`cards/${spec.id}.p12`, p12);
+    write(`cards/${spec.id}-signing.crt.pem`, toPem('CERTIFICATE', signingDer));
+    write(`cards/${spec.id}-encryption.crt.pem`, toPem('CERTIFICATE', encryptionDer));
+    cardEntries.push({
+      id: spec.id,
+      purpose: spec.purpose,
+      holderName: spec.holderName,
+      idNumber: spec.idNumber,
+      idLast4,
+      pin: spec.pin,
+      cardSerial: cardSerialFor(index, spec.idNumber),
+      dnSerialNumber,
+      p12File: `cards/${spec.id}.p12`,
+      signingCertFile: `cards/${spec.id}-signing.crt.pem`,
+      encryptionCertFile: `cards/${spec.id}-encryption.crt.pem`,
+      signingSerial: hex(signingSerial),
+      encryptionSerial: hex(encryptionSerial),
+      issuer: spec.issuer,
+      revoked: spec.revoked === true,
+      ...(spec.revoked ? { revokedAt: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(), revocationReason: 'keyCompromise' as const } : {}),
+    });
+  });
+
+  const manifest: DemoManifest = {
+    version: 1,
+    createdAt: now.toISOString(),
+    baseUrl,
+    root: {
+      subject: nameString(DEMO_ROOT_SUBJECT),
+      certFile: 'root.crt.pem',
+      keyFile: 'keys/root.key.pem',
+      crlFile: 'root.crl',
+      crlNumber: 0,
+      crlThisUpdate: '',
+      crlNextUpdate: '',
+      keyBits,
+      ...rootUrls,
+    },
+    intermediates,
+    cards: cardEntries,
+  };
+  issueCrls(dir, manifest, now);
+  writeManifest(dir, manifest);
+  return loadDemoPki(dir);
+}
+
+function writeManifest(dir: string, manifest: DemoManifest): void {
+  const tmp = join(dir, `.manifest.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  writeFileSync(tmp, JSON.stringify(manifest, null, 2) + '\n');
+  renameSync(tmp, join(dir, 'manifest.json'));
+}
+
+function readManifest(dir: string): DemoManifest {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as DemoManifest;
+  if (manifest.version !== 1 || !manifest.root || !Array.isArray(manifest.intermediates) || !Array.isArray(manifest.cards)) {
+    throw new Error(`${join(dir, 'manifest.json')} is not a demo PKI manifest`);
+  }
+  return manifest;
+}
+
+/** The entries revoked by the given CA: for the root, none (its intermediates are in service); for G2/G3, their revoked cards. */
+function revokedBy(manifest: DemoManifest, ca: 'root' | CaId): RevokedEntry[] {
+  if (ca === 'root') return [];
+  return manifest.cards
+    .filter((c) => c.issuer === ca && c.revoked)
+    .flatMap((c) => {
+      const reason = CRL_REASONS[c.revocationReason ?? 'unspecified'];
+      const revokedAt = new Date(c.revokedAt ?? manifest.createdAt);
+      return [c.signingSerial, c.encryptionSerial].map((serialHex) => ({ serialHex, revokedAt, reason: reason || undefined }));
+    });
+}
+
+function issueCrl(dir: string, manifest: DemoManifest, ca: 'root' | CaId, now: Date): void {
+  const entry: DemoCaEntry = ca === 'root' ? manifest.root : manifest.intermediates.find((i) => i.id === ca)!;
+  const key = createPrivateKey(readFileSync(join(dir, entry.keyFile), 'utf8'));
+  const cert = readCert(fromPem(readFileSync(join(dir, entry.certFile), 'utf8')));
+  entry.crlNumber += 1;
+  const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const nextUpdate = new Date(thisUpdate.getTime() + CRL_LIFETIME_MS);
+  const crl = buildCrl({
+    issuer: cert.subject,
+    issuerSpki: cert.spki,
+    thisUpdate,
+    nextUpdate,
+    crlNumber: entry.crlNumber,
+    revoked: revokedBy(manifest, ca),
+    signingKey: key,
+  });
+  entry.crlThisUpdate = thisUpdate.toISOString();
+  entry.crlNextUpdate = nextUpdate.toISOString();
+  const tmp = join(dir, `.${entry.crlFile}.${process.pid}.tmp`);
+  writeFileSync(tmp, crl);
+  renameSync(tmp, join(dir, entry.crlFile));
+}
+
+function issueCrls(dir: string, manifest: DemoManifest, now: Date): void {
+  issueCrl(dir, manifest, 'root', now);
+  for (const i of manifest.intermediates) issueCrl(dir, manifest, i.id, now);
+}
+
+/** Re-issues any CRL that is within a day of its nextUpdate (the demo route calls this before serving). Returns true if any changed. */
+export function refreshDemoCrls(dir: string, now: Date = new Date()): boolean {
+  const manifest = readManifest(dir);
+  let changed = false;
+  for (const ca of ['root', ...manifest.intermediates.map((i) => i.id)] as Array<'root' | CaId>) {
+    const entry: DemoCaEntry = ca === 'root' ? manifest.root : manifest.intermediates.find((i) => i.id === ca)!;
+    const next = Date.parse(entry.crlNextUpdate);
+    const thisUpdate = Date.parse(entry.crlThisUpdate);
+    if (!(next - now.getTime() > DAY) || thisUpdate > now.getTime()) {
+      issueCrl(dir, manifest, ca, now);
+      changed = true;
+    }
+  }
+  if (changed) writeManifest(dir, manifest);
+  return changed;
+}
+
+export function loadDemoPki(dir: string): DemoPki {
+  const manifest = readManifest(dir);
+  const file = (f: string) => join(dir, f);
+  const pem = (f: string) => readFileSync(file(f), 'utf8');
+  const rootPem = pem(manifest.root.certFile);
+  const intermediates = manifest.intermediates.map((i) => {
+    const certPem = pem(i.certFile);
+    return { ...i, certPem, certDer: fromPem(certPem), ocspCertDer: fromPem(pem(i.ocspCertFile)) };
+  });
+  const cards = manifest.cards.map((c) => ({
+    ...c,
+    signingCertDer: fromPem(pem(c.signingCertFile)),
+    encryptionCertDer: fromPem(pem(c.encryptionCertFile)),
+    p12Path: file(c.p12File),
+  }));
+  return {
+    dir,
+    manifest,
+    baseUrl: manifest.baseUrl,
+    rootPem,
+    rootDer: fromPem(rootPem),
+    intermediates,
+    cards,
+    card(id) {
+      const card = cards.find((c) => c.id === id);
+      if (!card) throw new Error(`no demo card "${id}"`);
+      return card;
+    },
+    intermediate(id) {
+      const ca = intermediates.find((i) => i.id === id);
+      if (!ca) throw new Error(`no demo CA "${id}"`);
+      return ca;
+    },
+    path: file,
+  };
+}
+
+/**
+ * Returns the demo PKI in `dir`, making it the first time (slow: an RSA-4096 root). Two processes starting together are safe:
+ * each builds in its own temporary sibling directory and renames it into place; the loser throws its copy away.
+ * An existing PKI is kept even if `baseUrl` differs (its certificates carry the URLs they were made with: see manifest.baseUrl).
+ */
+export async function ensureDemoPki(dir: string, options: { baseUrl?: string; keyBits?: number } = {}): Promise<DemoPki> {
+  if (existsSync(join(dir, 'manifest.json'))) return loadDemoPki(dir);
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await createDemoPki(tmp, options);
+    try {
+      // Replaces `dir` only if it is missing or empty; otherwise another process won the race.
+      if (existsSync(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    } catch (error) {
+      if (!existsSync(join(dir, 'manifest.json'))) throw error;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return loadDemoPki(dir);
+}
+
+/** Marks both certificates of a demo card revoked and re-issues its CA's CRL; the demo OCSP responder reads the same state. */
+export function revokeDemoCard(dir: string, cardId: string, reason: CrlReasonName = 'keyCompromise', now: Date = new Date()): DemoPki {
+  if (!(reason in CRL_REASONS)) throw new Error(`unknown revocation reason "${reason}"`);
+  const manifest = readManifest(dir);
+  const card = manifest.cards.find((c) => c.id === cardId);
+  if (!card) throw new Error(`no demo card "${cardId}"`);
+  card.revoked = true;
+  card.revokedAt = new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString();
+  card.revocationReason = reason;
+  issueCrl(dir, manifest, card.issuer, now);
+  writeManifest(dir, manifest);
+  return loadDemoPki(dir);
+}
+
+/** The demo PKI directory for a data directory. */
+export const demoPkiDir = (dataDir: string): string => join(dataDir, 'demo-pki');
