@@ -10,7 +10,10 @@ import i18nPlugin from './plugins/i18n';
 import securityPlugin from './plugins/security';
 import viewsPlugin from './plugins/views';
 import errorsPlugin from './plugins/errors';
+import signingPlugin from './plugins/signing';
 import routes from './routes/index';
+import type { CardVerifier } from './auth/certificate-identity';
+import { createCardVerifier } from './auth/card-verifier';
 
 export const PUBLIC_DIR = new URL('../public/', import.meta.url).pathname;
 
@@ -19,6 +22,8 @@ export interface AppOptions {
   pool: Pool;
   sessionSecret: string;
   logger?: FastifyServerOptions['logger'];
+  /** The certificate engine as the auth code sees it; built from config unless a test passes its own trust setup. */
+  cardVerifier?: CardVerifier;
 }
 
 /** Passwords, PINs, signatures and cookies never reach a log line. */
@@ -55,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(securityPlugin, { config });
   await app.register(viewsPlugin, { config });
   await app.register(errorsPlugin);
+  await app.register(signingPlugin, { cardVerifier: options.cardVerifier ?? (await createCardVerifier(config)) });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', maxAge: '1h' });
   await app.register(routes, { config });
   return app;

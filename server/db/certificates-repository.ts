@@ -92,6 +92,13 @@ export function certificatesRepository(db: Db) {
       );
       return rows[0] && toBoundCertificate(rows[0]);
     },
+    async listActiveByIdLast4(idLast4: string): Promise<BoundCertificate[]> {
+      const { rows } = await db.query<CertificateRow>(
+        `SELECT ${COLUMNS} FROM certificates WHERE id_last4 = $1 AND unbound_at IS NULL ORDER BY id LIMIT 50`,
+        [idLast4],
+      );
+      return rows.map(toBoundCertificate);
+    },
     async listForAccount(accountId: number): Promise<BoundCertificate[]> {
       const { rows } = await db.query<CertificateRow>(
         `SELECT ${COLUMNS} FROM certificates WHERE account_id = $1 ORDER BY bound_at DESC, id DESC`,

@@ -5,12 +5,18 @@ import health from './health';
 import language from './language';
 import infoPages from './info/pages';
 import downloads from './downloads/index';
+import signingCallback from './signing/callback';
+import login from './login/index';
+import account from './account/index';
 
 const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   await app.register(health);
   await app.register(language);
   await app.register(infoPages, { config });
   await app.register(downloads);
+  await app.register(signingCallback);
+  await app.register(login, { config });
+  await app.register(account);
 };
 
 export default routes;

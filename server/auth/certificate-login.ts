@@ -1,0 +1,41 @@
+// Who a verified certificate logs in as (DESIGN.md §3, issue 6): the account bound to it, or a renewal offer.
+import type { Db } from '../db/pool';
+import { accountsRepository, type Account } from '../db/accounts-repository';
+import { certificatesRepository, type BoundCertificate } from '../db/certificates-repository';
+import type { CertificateIdentity } from './certificate-identity';
+import { sameName } from '../forms/name';
+
+export type CertificateLoginOutcome =
+  | { kind: 'bound'; account: Account; certificate: BoundCertificate }
+  | { kind: 'renewal'; account: Account; previous: BoundCertificate }
+  | { kind: 'unknown' };
+
+export async function findAccountForCertificate(db: Db, identity: CertificateIdentity): Promise<CertificateLoginOutcome> {
+  const certificates = certificatesRepository(db);
+  const bound = await certificates.findActiveByIssuerSerial(identity.issuerDn, identity.serialHex);
+  if (bound && bound.fingerprintSha256 === identity.fingerprintSha256) {
+    const account = await accountsRepository(db).findById(bound.accountId);
+    if (account) return { kind: 'bound', account, certificate: bound };
+  }
+  // A renewed card: a new certificate with the same ID last-4 and holder name as a bound one.
+  if (identity.idLast4) {
+    const candidates = await certificates.listActiveByIdLast4(identity.idLast4);
+    const matching = candidates.filter((c) => sameName(c.subjectCn, identity.subjectCn));
+    const accountIds = new Set(matching.map((c) => c.accountId));
+    if (accountIds.size === 1) {
+      const account = await accountsRepository(db).findById(matching[0].accountId);
+      if (account && account.idNumber.slice(-4) === identity.idLast4) return { kind: 'renewal', account, previous: matching[0] };
+    }
+  }
+  return { kind: 'unknown' };
+}
+
+export type AccountRefusal = 'account_pending' | 'account_suspended' | 'account_rejected' | 'account_locked';
+
+export function refusalFor(account: Account, now: Date): AccountRefusal | undefined {
+  if (account.status === 'pending_review') return 'account_pending';
+  if (account.status === 'suspended') return 'account_suspended';
+  if (account.status === 'rejected') return 'account_rejected';
+  if (account.lockedUntil && account.lockedUntil > now) return 'account_locked';
+  return undefined;
+}

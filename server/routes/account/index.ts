@@ -1,0 +1,78 @@
+// 我的帳號: details (ID masked), bound certificates, recent logins, change password.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { accountsRepository } from '../../db/accounts-repository';
+import { certificatesRepository } from '../../db/certificates-repository';
+import { loginAttemptsRepository } from '../../db/login-attempts-repository';
+import { sessionsRepository } from '../../db/sessions-repository';
+import { auditRepository } from '../../db/audit-repository';
+import { withTransaction } from '../../db/transaction';
+import { hashPassword, verifyPassword } from '../../auth/passwords';
+import { validatePassword, validatePasswordConfirm } from '../../forms/password';
+import { toErrorList, type FieldErrorCode } from '../../forms/errors';
+import { maskIdNumber } from '../../mask';
+
+const account: FastifyPluginAsync = async (app) => {
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.session.user) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+  });
+
+  async function render(request: FastifyRequest, extra: Record<string, unknown> = {}) {
+    const user = request.session.user!;
+    const found = await accountsRepository(app.db).findById(user.accountId);
+    if (!found) throw Object.assign(new Error('account vanished'), { statusCode: 404 });
+    const now = new Date();
+    const certificates = (await certificatesRepository(app.db).listForAccount(found.id)).map((c) => ({
+      ...c,
+      expired: c.notAfter < now,
+      current: c.unboundAt === null,
+    }));
+    return {
+      pageTitle: request.t('account.title'),
+      breadcrumb: [{ label: request.t('account.title') }],
+      account: { ...found, maskedId: maskIdNumber(found.idNumber), passwordHash: undefined },
+      certificates,
+      logins: await loginAttemptsRepository(app.db).listForAccount(found.id, 10),
+      ...extra,
+    };
+  }
+
+  app.get<{ Querystring: { changed?: string; rebound?: string } }>('/account', async (request, reply) =>
+    reply.page('account/index', await render(request, { changed: request.query.changed === '1', rebound: request.query.rebound === '1' })),
+  );
+
+  app.post<{ Body: Record<string, string | undefined> }>('/account/password', {
+    config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+  }, async (request, reply) => {
+    const user = request.session.user!;
+    const accounts = accountsRepository(app.db);
+    const found = (await accounts.findById(user.accountId))!;
+    const current = String(request.body?.currentPassword ?? '');
+    const password = String(request.body?.newPassword ?? '');
+    const confirm = String(request.body?.newPasswordConfirm ?? '');
+    const errors: FieldErrorCode[] = [];
+    if (!current) errors.push({ field: 'currentPassword', code: 'required' });
+    const rule = validatePassword(password, found.idNumber);
+    if (!rule.ok) errors.push({ field: 'newPassword', code: rule.error });
+    const again = validatePasswordConfirm(password, confirm);
+    if (!again.ok) errors.push({ field: 'newPasswordConfirm', code: again.error });
+    if (errors.length === 0) {
+      const check = await verifyPassword(found.passwordHash, current);
+      if (!check.ok) errors.push({ field: 'currentPassword', code: 'wrong' });
+    }
+    if (errors.length) {
+      return reply.code(400).page('account/index', await render(request, { errors: toErrorList(errors, request.t) }));
+    }
+    const hash = await hashPassword(password);
+    await withTransaction(app.db, async (client) => {
+      await accountsRepository(client).setPasswordHash(found.id, hash);
+      // Other sessions of this account end: whoever else knew the old password is out.
+      await sessionsRepository(client).destroyForAccount(found.id, request.session.sessionId);
+      await auditRepository(client).append({
+        actorAccountId: found.id, actorLabel: `account:${found.id}`, action: 'password.change', subjectAccountId: found.id,
+      });
+    });
+    return reply.redirect('/account?changed=1', 303);
+  });
+};
+
+export default account;

@@ -1,0 +1,76 @@
+// A renewed card (new certificate, same ID last-4 and name, valid chain) is bound after the account's password is confirmed;
+// the old binding stays as history.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Config } from '../../config';
+import { accountsRepository } from '../../db/accounts-repository';
+import { certificatesRepository } from '../../db/certificates-repository';
+import { auditRepository } from '../../db/audit-repository';
+import { withTransaction } from '../../db/transaction';
+import { verifyPassword } from '../../auth/passwords';
+import { bindingFor } from '../../auth/bind-certificate';
+import { recordLogin, startLoggedInSession } from '../../auth/login-session';
+import { refusalFor } from '../../auth/certificate-login';
+import { maskIdNumber } from '../../mask';
+
+const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  const pageData = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+    const pending = request.session.pendingRebind!;
+    const account = await accountsRepository(app.db).findById(pending.accountId);
+    return {
+      pageTitle: request.t('login.rebindTitle'),
+      breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.rebindTitle') }],
+      identity: pending.identity,
+      maskedId: account ? maskIdNumber(account.idNumber) : '',
+      ...extra,
+    };
+  };
+
+  app.get('/login/rebind', async (request, reply) => {
+    if (!request.session.pendingRebind) return reply.redirect('/login/certificate', 303);
+    return reply.page('login/rebind', await pageData(request));
+  });
+
+  app.post<{ Body: { password?: string } }>('/login/rebind', {
+    config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+  }, async (request, reply) => {
+    const pending = request.session.pendingRebind;
+    if (!pending) return reply.redirect('/login/certificate', 303);
+    const password = String(request.body?.password ?? '');
+    const accounts = accountsRepository(app.db);
+    const account = await accounts.findById(pending.accountId);
+    const now = new Date();
+    const fail = async (key: string, status: number) =>
+      reply.code(status).page('login/rebind', await pageData(request, { errors: [{ href: '#password', text: request.t(key) }] }));
+    if (!account) return reply.redirect('/login/certificate', 303);
+    if (!password) return fail('login.errors.passwordRequired', 400);
+    if (account.lockedUntil && account.lockedUntil > now) return fail('login.errors.locked', 423);
+    const check = await verifyPassword(account.passwordHash, password);
+    if (!check.ok) {
+      await accounts.recordFailedLogin(account.id, now, config.loginLockoutMinutes, config.loginMaxFailures, config.loginLockoutMinutes);
+      await recordLogin(request, { accountId: account.id, method: 'certificate', success: false, outcome: 'rebind_wrong_password' });
+      return fail('login.errors.wrongPassword', 401);
+    }
+    const refusal = refusalFor(account, now);
+    if (refusal) return fail(`signing.reasons.${refusal}`, 403);
+
+    const bound = await withTransaction(app.db, async (client) => {
+      const certificates = certificatesRepository(client);
+      const previous = (await certificates.listForAccount(account.id)).filter((c) => c.unboundAt === null);
+      for (const old of previous) await certificates.unbind(old.id, 'renewed', now);
+      const binding = await certificates.bind(bindingFor(account.id, pending.identity), now);
+      if (!binding) return undefined;
+      await auditRepository(client).append({
+        actorAccountId: account.id, actorLabel: `account:${account.id}`, action: 'certificate.rebind', subjectAccountId: account.id,
+        details: { fingerprint: pending.identity.fingerprintSha256, previous: previous.map((c) => c.fingerprintSha256) },
+      }, now);
+      return binding;
+    });
+    if (!bound) return fail('login.errors.certificateTaken', 409);
+    request.session.pendingRebind = undefined;
+    await accounts.clearFailedLogins(account.id, now);
+    await startLoggedInSession(request, account, 'certificate', bound.id);
+    return reply.redirect('/account?rebound=1', 303);
+  });
+};
+
+export default rebind;
