@@ -1,0 +1,68 @@
+// CMS SignedData (RFC 5652 §5) with signed attributes, the "PKCS7" answer of the MOICA component.
+// The RSA signature over the DER of the signed attributes comes from a callback, so the same code serves a
+// soft key and a PKCS#11 token (which signs the attributes with CKM_SHA256_RSA_PKCS).
+import { createHash } from 'node:crypto';
+import { childrenOf, octetString, oid, readTlv, sequence, setOf, slice, tlv, time, integer, nullValue, set } from './der.js';
+
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+};
+
+/** The issuer Name and serialNumber of a certificate, as their original DER bytes (RFC 5652 §10.2.4). */
+export function issuerAndSerialNumber(certificateDer: Buffer): Buffer {
+  const certificate = readTlv(certificateDer, 0);
+  const tbs = childrenOf(certificateDer, certificate)[0];
+  const fields = childrenOf(certificateDer, tbs);
+  const hasVersion = fields[0].tag === 0xa0; // [0] EXPLICIT version
+  const serial = fields[hasVersion ? 1 : 0];
+  const issuer = fields[hasVersion ? 3 : 2];
+  return sequence(slice(certificateDer, issuer), slice(certificateDer, serial));
+}
+
+export interface SignedDataInput {
+  content: Buffer;
+  certificateDer: Buffer;
+  /** Leave the content out (a "detached" signature); the verifier supplies it. */
+  detached?: boolean;
+  signingTime?: Date;
+  /** RSASSA-PKCS1-v1_5 with SHA-256 over the given bytes. */
+  signSha256WithRsa: (data: Buffer) => Promise<Buffer>;
+}
+
+export async function createSignedData(input: SignedDataInput): Promise<Buffer> {
+  const digest = createHash('sha256').update(input.content).digest();
+  const sha256 = sequence(oid(OID.sha256), nullValue());
+  const attributes = [
+    sequence(oid(OID.contentType), set(oid(OID.data))),
+    sequence(oid(OID.signingTime), set(time(input.signingTime ?? new Date()))),
+    sequence(oid(OID.messageDigest), set(octetString(digest))),
+  ];
+  // Signed over as an explicit SET OF (tag 0x31), carried as [0] IMPLICIT (tag 0xA0): RFC 5652 §5.4.
+  const signedAttributes = setOf(attributes);
+  const signature = await input.signSha256WithRsa(signedAttributes);
+  const signerInfo = sequence(
+    integer(1),
+    issuerAndSerialNumber(input.certificateDer),
+    sha256,
+    Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)]),
+    sequence(oid(OID.rsaEncryption), nullValue()),
+    octetString(signature),
+  );
+  const encapsulated = input.detached
+    ? sequence(oid(OID.data))
+    : sequence(oid(OID.data), tlv(0xa0, octetString(input.content)));
+  const signedData = sequence(
+    integer(1),
+    set(sha256),
+    encapsulated,
+    tlv(0xa0, input.certificateDer),
+    set(signerInfo),
+  );
+  return sequence(oid(OID.signedData), tlv(0xa0, signedData));
+}

@@ -1,0 +1,205 @@
+// The HTTP API of the MOICA's HiPKI LocalSignServer, so one page script works against either signer:
+// GET /pkcs11info[?withcert=true], POST /sign (form field tbsPackage), GET /popupForm (popup + postMessage).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SignerContext } from './context.js';
+import { HIPKI_CODES, SignerError, toSignerError } from './errors.js';
+import { escapeHtml, page } from './html.js';
+import { BodyTooLarge, parseForm, readBody, sendHtml, sendJson } from './http-util.js';
+import { pickLang, t } from './locale.js';
+import { callerOrigin } from './origin-policy.js';
+import { SIGNER_VERSION } from './version.js';
+
+function errorBody(func: string, error: SignerError) {
+  return {
+    func,
+    ret_code: HIPKI_CODES[error.code],
+    last_error: error.lastError,
+    error: error.code,
+    ...(error.triesLeft !== undefined ? { triesLeft: error.triesLeft } : {}),
+  };
+}
+
+/** CORS answers only for allow-listed origins; others get no CORS headers (the browser then hides the answer). */
+function corsOrigin(ctx: SignerContext, req: IncomingMessage): string | undefined {
+  const origin = req.headers.origin;
+  return typeof origin === 'string' && ctx.policy.isAllowed(origin) ? origin : undefined;
+}
+
+export function handlePreflight(ctx: SignerContext, req: IncomingMessage, res: ServerResponse): void {
+  const origin = corsOrigin(ctx, req);
+  res.setHeader('Vary', 'Origin');
+  if (!origin) {
+    res.writeHead(403);
+    res.end();
+    return;
+  }
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+  res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+  res.setHeader('Access-Control-Max-Age', '600');
+  // Chrome's Private Network Access asks before a public page may call 127.0.0.1.
+  if (req.headers['access-control-request-private-network'] === 'true') {
+    res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  }
+  res.writeHead(204);
+  res.end();
+}
+
+/** The origin a HiPKI request is made for: the calling page, or, from the signer's own popup, its opener. */
+function requestOrigin(ctx: SignerContext, req: IncomingMessage, openerOrigin: string | undefined): string | null {
+  const caller = callerOrigin(req.headers);
+  if (caller && ctx.selfOrigins.has(caller)) return openerOrigin ?? null;
+  return caller;
+}
+
+export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const cors = corsOrigin(ctx, req);
+  const opener = url.searchParams.get('origin');
+  const caller = callerOrigin(req.headers);
+  // A page on another origin, or a popup opened by one, that is not on the allow-list learns nothing.
+  if ((caller && !ctx.selfOrigins.has(caller) && !ctx.policy.isAllowed(caller)) || (opener !== null && !ctx.policy.isAllowed(opener))) {
+    sendJson(res, 403, errorBody('pkcs11info', new SignerError('site_not_trusted')));
+    return;
+  }
+  if (!ctx.service.limiter.allowRequest()) {
+    sendJson(res, 429, errorBody('pkcs11info', new SignerError('busy')), cors);
+    return;
+  }
+  const withCert = url.searchParams.get('withcert') === 'true';
+  let slots;
+  try {
+    slots = await ctx.service.slots();
+  } catch (error) {
+    sendJson(res, 200, errorBody('pkcs11info', toSignerError(error)), cors);
+    return;
+  }
+  if (slots.length === 0) {
+    sendJson(res, 200, errorBody('pkcs11info', new SignerError('no_reader')), cors);
+    return;
+  }
+  sendJson(
+    res,
+    200,
+    {
+      func: 'pkcs11info',
+      ret_code: 0,
+      last_error: 0,
+      version: SIGNER_VERSION,
+      module: slots[0].backend === 'pkcs11' ? 'pkcs11' : 'pkcs12',
+      slots: slots.map((slot) => ({
+        slotDescription: slot.description,
+        token: slot.card
+          ? {
+              label: slot.card.label,
+              serialNumber: slot.card.serial,
+              flags: slot.tokenFlags ?? 0,
+              certs: slot.card.certificates.map((c) => ({
+                usage: c.usage === 'signing' ? 'digitalSignature' : c.usage === 'encryption' ? 'keyEncipherment' : 'other',
+                keyUsage: c.keyUsage,
+                subjectDN: c.subjectDN,
+                issuerDN: c.issuerDN,
+                serialNumber: c.serialNumber,
+                notBefore: c.notBefore,
+                notAfter: c.notAfter,
+                ...(withCert ? { certb64: c.der.toString('base64') } : {}),
+              })),
+            }
+          : null,
+      })),
+    },
+    cors,
+  );
+}
+
+/** HiPKI pages send the tbs and the PIN URI-encoded inside the JSON. */
+function uriDecoded(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const cors = corsOrigin(ctx, req);
+  const answer = (status: number, body: unknown) => sendJson(res, status, body, cors);
+  const fail = (error: unknown, origin: string | null) => {
+    const signerError = toSignerError(error);
+    ctx.log({ event: 'sign-refused', channel: 'hipki', origin, error: signerError.code });
+    answer(signerError.code === 'site_not_trusted' ? 403 : signerError.code === 'busy' ? 429 : 200, errorBody('sign', signerError));
+  };
+  if (!ctx.service.limiter.allowRequest()) return fail(new SignerError('busy'), null);
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (error) {
+    return fail(new SignerError(error instanceof BodyTooLarge ? 'tbs_too_large' : 'bad_request'), null);
+  }
+  const text = body.toString('utf8');
+  const type = String(req.headers['content-type'] ?? '');
+  let packageText: string | undefined;
+  let opener: string | undefined;
+  if (type.startsWith('application/json') || text.trimStart().startsWith('{')) {
+    packageText = text;
+  } else {
+    const form = parseForm(body);
+    packageText = form.tbsPackage;
+    opener = form.origin;
+  }
+  const origin = requestOrigin(ctx, req, opener);
+  if (!ctx.policy.isAllowed(origin)) return fail(new SignerError('site_not_trusted'), origin);
+  if (!packageText) return fail(new SignerError('bad_request', { message: 'no tbsPackage' }), origin);
+  let tbsPackage: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(packageText) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    tbsPackage = parsed as Record<string, unknown>;
+  } catch {
+    return fail(new SignerError('bad_json'), origin);
+  }
+  if (tbsPackage.func !== undefined && tbsPackage.func !== 'MakeSignature') {
+    return fail(new SignerError('unknown_message'), origin);
+  }
+  const tbsValue = uriDecoded(tbsPackage.tbs);
+  if (typeof tbsValue !== 'string' || tbsValue === '') return fail(new SignerError('tbs_missing'), origin);
+  const encoding = typeof tbsPackage.tbsEncoding === 'string' ? tbsPackage.tbsEncoding.toLowerCase() : 'none';
+  if (!['none', 'base64', 'utf8', 'utf-8', ''].includes(encoding)) return fail(new SignerError('bad_request'), origin);
+  const tbs = encoding === 'base64' ? Buffer.from(tbsValue, 'base64') : Buffer.from(tbsValue, 'utf8');
+  try {
+    const result = await ctx.service.sign({
+      callerOrigin: origin,
+      tbs,
+      hashAlgorithm: tbsPackage.hashAlgorithm,
+      signatureType: tbsPackage.signatureType,
+      pin: uriDecoded(tbsPackage.pin),
+      cardSerial: tbsPackage.cardSN ?? tbsPackage.cardSerial,
+      detached: tbsPackage.detached === true || tbsPackage.detached === 'true',
+    });
+    ctx.log({ event: 'signed', channel: 'hipki', origin, cardSerial: result.cardSerial });
+    answer(200, {
+      func: 'sign',
+      ret_code: 0,
+      last_error: 0,
+      signature: result.signature.toString('base64'),
+      certb64: result.certificate.der.toString('base64'),
+      cardSN: result.cardSerial,
+      signatureType: result.signatureType,
+    });
+  } catch (error) {
+    fail(error, origin);
+  }
+}
+
+export function handlePopupForm(ctx: SignerContext, res: ServerResponse, url: URL): void {
+  const lang = pickLang(url.searchParams.get('lang'), ctx.lang);
+  const text = t(lang);
+  const html = page({
+    lang,
+    title: text.popupTitle,
+    body: `<h1>${escapeHtml(text.popupTitle)}</h1>
+<p id="status" role="status">${escapeHtml(text.popupWorking)}</p>
+<script src="/popup.js"></script>`,
+  });
+  sendHtml(res, 200, html);
+}

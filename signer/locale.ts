@@ -1,0 +1,123 @@
+// The signer's own messages (it is a separate program from the portal): Traditional Chinese first, English second.
+import type { SignerErrorCode } from './errors.js';
+
+export type Lang = 'zh-TW' | 'en';
+export const LANGS: readonly Lang[] = ['zh-TW', 'en'];
+
+export function pickLang(value: unknown, fallback: Lang): Lang {
+  if (typeof value !== 'string') return fallback;
+  const v = value.trim().toLowerCase();
+  if (v === 'en' || v.startsWith('en-')) return 'en';
+  if (v === 'zh-tw' || v === 'zh' || v.startsWith('zh-')) return 'zh-TW';
+  return fallback;
+}
+
+const errors: Record<Lang, Record<SignerErrorCode, string>> = {
+  'zh-TW': {
+    no_reader: '找不到讀卡機，請確認讀卡機已連接。',
+    no_card: '未插入IC卡，請插入您的自然人憑證。',
+    site_not_trusted: '此網站未受信任，憑證元件拒絕為它簽章。',
+    no_pin: '未輸入PIN碼，請輸入自然人憑證的PIN碼。',
+    bad_pin_format: 'PIN碼格式錯誤：PIN碼為6至8位英文字母或數字。',
+    wrong_pin: 'PIN碼錯誤。',
+    locked: 'PIN碼已鎖定：連續輸入錯誤3次。請洽憑證管理中心解鎖。',
+    cancelled: '使用者已取消動作。',
+    no_signing_certificate: '卡片中找不到簽章用憑證（加密用憑證不能用來簽章）。',
+    bad_request: '要求的內容不正確。',
+    bad_json: '要求不是正確的JSON格式。',
+    unknown_message: '不認得的要求。',
+    tbs_missing: '未提供待簽訊息。',
+    tbs_too_large: '待簽訊息過大（上限 64 KiB）。',
+    unsupported_algorithm: '不支援的雜湊演算法或簽章格式（支援 SHA256；PKCS1、PKCS7）。',
+    busy: '要求過於頻繁，請稍後再試。',
+    card_error: '讀取卡片時發生錯誤，請重新插入卡片後再試。',
+  },
+  en: {
+    no_reader: 'No card reader was found. Check that the reader is connected.',
+    no_card: 'No card is inserted. Insert your Citizen Digital Certificate.',
+    site_not_trusted: 'This site is not trusted: the signer refuses to sign for it.',
+    no_pin: 'No PIN was entered. Enter the PIN of your Citizen Digital Certificate.',
+    bad_pin_format: 'The PIN is not in the right format: 6 to 8 letters or digits.',
+    wrong_pin: 'Wrong PIN.',
+    locked: 'The PIN is locked after 3 wrong attempts. Contact the certificate authority to unlock the card.',
+    cancelled: 'Cancelled by the user.',
+    no_signing_certificate: 'No signing certificate on the card (the encryption certificate cannot sign).',
+    bad_request: 'The request is not valid.',
+    bad_json: 'The request is not valid JSON.',
+    unknown_message: 'Unknown request.',
+    tbs_missing: 'Nothing to sign was given.',
+    tbs_too_large: 'The text to sign is too large (at most 64 KiB).',
+    unsupported_algorithm: 'Unsupported hash algorithm or signature format (SHA256; PKCS1 or PKCS7).',
+    busy: 'Too many requests. Try again in a moment.',
+    card_error: 'The card could not be read. Re-insert the card and try again.',
+  },
+};
+
+const texts = {
+  'zh-TW': {
+    signerName: '憑證元件',
+    loaded: '憑證載入完成。',
+    ok: '確定',
+    cancel: '取消',
+    back: '回到上一頁',
+    backToPortal: '回到網站',
+    closeWindow: '您可以關閉此視窗。',
+    errorTitle: '無法完成簽章',
+    triesLeft: (n: number) => `還可以再試 ${n} 次，錯誤 3 次後卡片將鎖定。`,
+    holder: '持卡人',
+    cardSerial: '卡號',
+    certSerial: '憑證序號',
+    issuer: '發卡單位',
+    site: '簽章的網站',
+    continueHint: '請按「確定」將簽章送回網站。',
+    running: '憑證元件正在執行。',
+    readers: '讀卡機與卡片',
+    noCards: '沒有插入任何卡片。',
+    allowed: '信任的網站',
+    version: '版本',
+    popupTitle: '簽章中',
+    popupWorking: '憑證元件正在處理，請稍候…',
+    signing: '簽章用',
+    encryption: '加密用',
+    other: '其他',
+  },
+  en: {
+    signerName: 'Certificate signer',
+    loaded: 'Certificate loaded.',
+    ok: 'OK',
+    cancel: 'Cancel',
+    back: 'Back to the previous page',
+    backToPortal: 'Back to the site',
+    closeWindow: 'You can close this window.',
+    errorTitle: 'The signature could not be made',
+    triesLeft: (n: number) => `${n} ${n === 1 ? 'try' : 'tries'} left; the card locks after 3 wrong PINs.`,
+    holder: 'Card holder',
+    cardSerial: 'Card number',
+    certSerial: 'Certificate serial',
+    issuer: 'Issuer',
+    site: 'Signing for',
+    continueHint: 'Press OK to send the signature back to the site.',
+    running: 'The certificate signer is running.',
+    readers: 'Readers and cards',
+    noCards: 'No card is inserted.',
+    allowed: 'Trusted sites',
+    version: 'Version',
+    popupTitle: 'Signing',
+    popupWorking: 'The signer is working, please wait…',
+    signing: 'signing',
+    encryption: 'encryption',
+    other: 'other',
+  },
+};
+
+export type Texts = (typeof texts)['en'];
+
+export function t(lang: Lang): Texts {
+  return texts[lang];
+}
+
+export function errorMessage(lang: Lang, code: SignerErrorCode, triesLeft?: number): string {
+  const base = errors[lang][code];
+  if (code === 'wrong_pin' && triesLeft !== undefined) return `${base}${lang === 'en' ? ' ' : ''}${texts[lang].triesLeft(triesLeft)}`;
+  return base;
+}

@@ -1,0 +1,110 @@
+// `npm run signer [-- options]`, and the downloadable program's entry point.
+// With no card option in the project, the demo PKI's soft cards are "inserted" and their PINs printed.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CliError, parseArgs, USAGE, type CliOptions } from './cli.js';
+import type { SignerEvent } from './context.js';
+import { demoSoftCards, readDemoManifest, type DemoCard } from './demo-cards.js';
+import { defaultAllowedOrigins, startSigner, type StartSignerOptions } from './server.js';
+import { SIGNER_VERSION } from './version.js';
+
+// Known PKCS#11 modules of the MOICA card's HiCOS client, tried by the downloaded signer without options.
+const HICOS_MODULES = [
+  '/usr/local/lib/libHiCOSPKCS11.so',
+  '/usr/lib/libHiCOSPKCS11.so',
+  '/Library/HiCOS/libHiCOSPKCS11.dylib',
+  'C:\\Windows\\System32\\HiCOSPKCS11.dll',
+];
+
+/** The demo PKI, created by the portal's module when the signer runs inside the project. */
+async function demoCards(dir: string): Promise<DemoCard[] | null> {
+  // A computed specifier: the single-file download does not carry the portal's demo PKI.
+  const modulePath = ['..', 'server', 'pki', 'dev', 'demo-pki.ts'].join('/');
+  const moduleUrl = new URL(modulePath, import.meta.url);
+  if (moduleUrl.protocol === 'file:' && existsSync(moduleUrl)) {
+    const demo = (await import(moduleUrl.href)) as { ensureDemoPki?: (dir: string) => Promise<unknown> };
+    if (typeof demo.ensureDemoPki === 'function') await demo.ensureDemoPki(dir);
+  }
+  return existsSync(join(dir, 'manifest.json')) ? readDemoManifest(dir) : null;
+}
+
+function logLine(event: SignerEvent): void {
+  const parts = [new Date().toISOString(), event.event, event.channel, event.origin ?? undefined, event.error, event.cardSerial];
+  process.stdout.write(parts.filter((p) => p !== undefined).join(' ') + '\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let cli: CliOptions;
+  try {
+    cli = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`sw-signer: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+  if (cli.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (cli.version) {
+    process.stdout.write(`${SIGNER_VERSION}\n`);
+    return;
+  }
+
+  const options: StartSignerOptions = {
+    port: cli.port,
+    allowOrigins: cli.allowOrigins.length > 0 ? cli.allowOrigins : defaultAllowedOrigins(),
+    lang: cli.lang,
+    stateDir: cli.stateDir,
+    p12: cli.p12.map((file) => resolve(file)),
+    log: cli.quiet ? undefined : logLine,
+  };
+  if (cli.pkcs11) options.pkcs11 = { module: cli.pkcs11, slot: cli.slot };
+
+  let demo: DemoCard[] | null = null;
+  if (!cli.pkcs11 && cli.p12.length === 0) {
+    const dir = resolve(cli.demoDir ?? join(process.env.DATA_DIR || 'data', 'demo-pki'));
+    demo = await demoCards(dir);
+    if (demo) {
+      options.p12 = demoSoftCards(dir, demo);
+    } else {
+      const module = HICOS_MODULES.find((file) => existsSync(file));
+      if (module) options.pkcs11 = { module };
+    }
+  }
+
+  const signer = await startSigner(options);
+  const out = process.stdout;
+  out.write(`憑證元件 sw-signer ${SIGNER_VERSION}: ${signer.url}\n`);
+  out.write(`Trusted sites 信任的網站: ${(options.allowOrigins ?? []).join(', ')}\n`);
+  if (demo) {
+    out.write('Demo cards (soft cards of the demo PKI) 示範用卡片:\n');
+    for (const card of demo) {
+      out.write(`  ${card.cardSerial}  ${card.holderName}  PIN ${card.pin}${card.revoked ? '  (revoked 已廢止)' : ''}\n`);
+    }
+  } else if (options.pkcs11) {
+    out.write(`PKCS#11 module: ${options.pkcs11.module}\n`);
+  } else if (!options.p12 || options.p12.length === 0) {
+    out.write('No card reader configured: use --pkcs11 <module> or --p12 <file> (see --help).\n');
+  }
+  const cards = await signer.service.cards();
+  out.write(`Cards 卡片: ${cards.length === 0 ? 'none' : cards.map((c) => `${c.serial} ${c.label}`).join('; ')}\n`);
+
+  const stop = () => {
+    void signer.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(resolve(entry)).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`sw-signer: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

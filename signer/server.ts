@@ -1,0 +1,194 @@
+// The local signer: one HTTP server on 127.0.0.1 serving the no-JS pages, the HiPKI-compatible API and the
+// WebSocket channel (DESIGN §4). `startSigner` is the whole program; main.ts only reads options.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { POPUP_JS, SIGNER_CSS } from './assets.js';
+import type { SignerContext, SignerEvent } from './context.js';
+import { escapeHtml, page } from './html.js';
+import { handlePkcs11Info, handlePopupForm, handlePreflight, handleSign } from './hipki.js';
+import { sendHtml, sendText } from './http-util.js';
+import { pickLang, t, type Lang } from './locale.js';
+import { handleNojsSign } from './nojs.js';
+import { OriginPolicy } from './origin-policy.js';
+import { SigningService } from './signing.js';
+import { Pkcs12Backend, type SoftCardConfig } from './tokens/pkcs12.js';
+import type { TokenBackend } from './tokens/types.js';
+import { DEFAULT_PORT, SIGNER_VERSION } from './version.js';
+import { WebSocketChannel } from './ws-channel.js';
+
+export const DEFAULT_ALLOWED_ORIGIN = 'http://localhost:3000';
+
+export interface StartSignerOptions {
+  /** TCP port on 127.0.0.1; default 61161, 0 for any free port (tests). */
+  port?: number;
+  /** Origins the signer works for; default http://localhost:3000 and PUBLIC_ORIGIN when set. */
+  allowOrigins?: string[];
+  /** Language of pages and messages when a request does not say; default zh-TW. */
+  lang?: Lang;
+  /** Soft cards: PKCS#12 files (each one card, its password the PIN), or their full descriptions. */
+  p12?: Array<string | SoftCardConfig>;
+  /** A PKCS#11 module (a card vendor's, or SoftHSM2) and optionally one slot index. */
+  pkcs11?: { module: string; slot?: number };
+  /** Where the signer keeps its own wrong-PIN counts for PKCS#11 tokens; default ~/.sw-signer. */
+  stateDir?: string;
+  /** Requests per second and card operations in progress, over all callers. */
+  limits?: { perSecond: number; maxConcurrent: number; maxConnections?: number };
+  /** Receives structured events (never a PIN, a text to sign or a signature). */
+  log?: (event: SignerEvent) => void;
+}
+
+export interface RunningSigner {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  service: SigningService;
+  close(): Promise<void>;
+}
+
+export function defaultAllowedOrigins(env: Record<string, string | undefined> = process.env): string[] {
+  const origins = [DEFAULT_ALLOWED_ORIGIN];
+  if (env.PUBLIC_ORIGIN) origins.push(env.PUBLIC_ORIGIN);
+  return origins;
+}
+
+async function openBackends(options: StartSignerOptions): Promise<TokenBackend[]> {
+  const backends: TokenBackend[] = [];
+  if (options.p12 && options.p12.length > 0) {
+    backends.push(new Pkcs12Backend(options.p12.map((c) => (typeof c === 'string' ? { p12File: c } : c))));
+  }
+  if (options.pkcs11) {
+    const { Pkcs11Backend } = await import('./tokens/pkcs11.js');
+    backends.push(await Pkcs11Backend.open({ ...options.pkcs11, stateDir: options.stateDir }));
+  }
+  return backends;
+}
+
+function statusPage(ctx: SignerContext, lang: Lang, cards: Awaited<ReturnType<SigningService['cards']>>, readers: number): string {
+  const text = t(lang);
+  const rows = cards
+    .map(
+      (card) =>
+        `<tr><td>${escapeHtml(card.slotDescription)}</td><td>${escapeHtml(card.label)}</td><td>${escapeHtml(card.serial)}</td><td>${card.certificates
+          .map((c) => `${escapeHtml(c.commonName)} (${escapeHtml(c.usage === 'signing' ? text.signing : c.usage === 'encryption' ? text.encryption : text.other)})`)
+          .join('<br>')}</td></tr>`,
+    )
+    .join('\n');
+  const other = lang === 'en' ? 'zh-TW' : 'en';
+  return page({
+    lang,
+    title: text.signerName,
+    body: `<h1>${escapeHtml(text.running)}</h1>
+<p><a href="/?lang=${other}" lang="${other}" hreflang="${other}">${other === 'en' ? 'English' : '中文'}</a></p>
+<dl><dt>${escapeHtml(text.version)}</dt><dd>${escapeHtml(SIGNER_VERSION)}</dd></dl>
+<h2>${escapeHtml(text.readers)}</h2>
+${
+  cards.length === 0
+    ? `<p>${escapeHtml(readers === 0 ? pickMessage(lang, 'noReader') : text.noCards)}</p>`
+    : `<table><caption class="hint">${escapeHtml(text.readers)}</caption><thead><tr><th scope="col">Slot</th><th scope="col">${escapeHtml(text.holder)}</th><th scope="col">${escapeHtml(text.cardSerial)}</th><th scope="col">${escapeHtml(text.certSerial)}</th></tr></thead><tbody>
+${rows}
+</tbody></table>`
+}
+<h2>${escapeHtml(text.allowed)}</h2>
+<ul>${ctx.policy.origins.map((o) => `<li>${escapeHtml(o)}</li>`).join('')}</ul>`,
+  });
+}
+
+function pickMessage(lang: Lang, key: 'noReader'): string {
+  void key;
+  return lang === 'en' ? 'No card reader was found.' : '找不到讀卡機。';
+}
+
+export async function startSigner(options: StartSignerOptions = {}): Promise<RunningSigner> {
+  const policy = new OriginPolicy(options.allowOrigins ?? defaultAllowedOrigins());
+  const backends = await openBackends(options);
+  const service = new SigningService(backends, policy, options.limits);
+  const selfOrigins = new Set<string>();
+  const ctx: SignerContext = {
+    service,
+    policy,
+    lang: options.lang ?? 'zh-TW',
+    selfOrigins,
+    log: options.log ?? (() => {}),
+  };
+  const channel = new WebSocketChannel(ctx, options.limits?.maxConnections ?? 32);
+  let port = 0;
+
+  // DNS rebinding: a page on evil.example resolved to 127.0.0.1 would send Host: evil.example.
+  const hostAllowed = (host: string | undefined) =>
+    host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hostAllowed(req.headers.host)) {
+      sendText(res, 421, 'text/plain', 'Misdirected request\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    if (method === 'OPTIONS' && (path === '/pkcs11info' || path === '/sign')) return handlePreflight(ctx, req, res);
+    if (method === 'GET' && path === '/signer.css') return sendText(res, 200, 'text/css', SIGNER_CSS, 3600);
+    if (method === 'GET' && path === '/popup.js') return sendText(res, 200, 'text/javascript', POPUP_JS, 3600);
+    if (method === 'GET' && path === '/popupForm') return handlePopupForm(ctx, res, url);
+    if (method === 'GET' && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);
+    if (method === 'POST' && path === '/sign') return handleSign(ctx, req, res);
+    if (method === 'POST' && path === '/nojs/sign') return handleNojsSign(ctx, req, res);
+    const lang = pickLang(url.searchParams.get('lang'), ctx.lang);
+    if (method === 'GET' && path === '/') {
+      const [slots, cards] = await Promise.all([service.slots(), service.cards()]);
+      return sendHtml(res, 200, statusPage(ctx, lang, cards, slots.length));
+    }
+    const text = t(lang);
+    const notFound = lang === 'en' ? 'Page not found' : '找不到網頁';
+    sendHtml(
+      res,
+      path === '/nojs/sign' || path === '/sign' ? 405 : 404,
+      page({ lang, title: notFound, kind: 'error', body: `<h1>${escapeHtml(notFound)}</h1><p><a href="/">${escapeHtml(text.signerName)}</a></p>` }),
+    );
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) sendText(res, 500, 'text/plain', 'Internal error\n');
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.maxHeadersCount = 100;
+  server.on('upgrade', (req, socket, head) => {
+    if (!hostAllowed(req.headers.host)) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    channel.handleUpgrade(req, socket, head);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (error) => {
+    await service.close();
+    throw error;
+  });
+  port = (server.address() as AddressInfo).port;
+  selfOrigins.add(`http://127.0.0.1:${port}`);
+  selfOrigins.add(`http://localhost:${port}`);
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    service,
+    close: async () => {
+      channel.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await service.close();
+    },
+  };
+}

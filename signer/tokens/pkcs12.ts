@@ -1,0 +1,146 @@
+// Soft cards: one PKCS#12 file per card, its password being the card's PIN (the demo PKI's cards).
+// The wrong-PIN counter lives next to the file (`<file>.pinstate.json`), so the third wrong PIN locks it.
+import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import forge from 'node-forge';
+import { describeCertificate, publicKeyOf, type CertificateInfo } from '../cert-info.js';
+import { SignerError } from '../errors.js';
+import { MAX_PIN_TRIES, PinCounterFile } from '../pin-state.js';
+import type { Card, SigningKey, Slot, TokenBackend } from './types.js';
+
+export interface SoftCardConfig {
+  p12File: string;
+  cardSerial?: string;
+  label?: string;
+  /** Certificate files (PEM or DER) shown before the PIN is entered, like the public objects of a real card. */
+  signingCertFile?: string;
+  encryptionCertFile?: string;
+}
+
+function readCertificateFile(file: string): Buffer {
+  const raw = readFileSync(file);
+  const text = raw.toString('latin1');
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text);
+  return pem ? Buffer.from(pem[1].replace(/\s+/g, ''), 'base64') : raw;
+}
+
+interface Opened {
+  certificates: Buffer[];
+  keys: KeyObject[];
+}
+
+function openPkcs12(der: Buffer, password: string): Opened {
+  const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+  const p12 = forge.pkcs12.pkcs12FromAsn1(asn1, true, password);
+  const certificates: Buffer[] = [];
+  for (const bag of p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? []) {
+    if (bag.cert) certificates.push(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary'));
+    else if (bag.asn1) certificates.push(Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'));
+  }
+  const keys: KeyObject[] = [];
+  for (const type of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
+    for (const bag of p12.getBags({ bagType: type })[type] ?? []) {
+      if (bag.key) keys.push(createPrivateKey(forge.pki.privateKeyToPem(bag.key)));
+    }
+  }
+  return { certificates, keys };
+}
+
+function isWrongPassword(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /MAC could not be verified|Invalid password|PKCS#12 MAC/i.test(message);
+}
+
+class SoftCard {
+  readonly serial: string;
+  readonly counter: PinCounterFile;
+  private cached: CertificateInfo[] | null = null;
+
+  constructor(readonly config: SoftCardConfig) {
+    this.serial =
+      config.cardSerial ??
+      (existsSync(config.p12File)
+        ? 'P12' + createHash('sha256').update(readFileSync(config.p12File)).digest('hex').slice(0, 13).toUpperCase()
+        : 'P12-' + basename(config.p12File));
+    this.counter = new PinCounterFile(`${config.p12File}.pinstate.json`);
+  }
+
+  present(): boolean {
+    return existsSync(this.config.p12File);
+  }
+
+  certificates(): CertificateInfo[] {
+    if (this.cached) return this.cached;
+    const files = [this.config.signingCertFile, this.config.encryptionCertFile].filter((f): f is string => !!f);
+    const found: CertificateInfo[] = [];
+    for (const file of files) {
+      try {
+        found.push(describeCertificate(readCertificateFile(file)));
+      } catch {
+        // An unreadable certificate file is shown as absent; signing still reads the PKCS#12 itself.
+      }
+    }
+    if (found.length > 0) this.cached = found;
+    return found;
+  }
+
+  remember(certificates: CertificateInfo[]): void {
+    this.cached = certificates;
+  }
+}
+
+export class Pkcs12Backend implements TokenBackend {
+  readonly kind = 'pkcs12' as const;
+  private readonly cards: SoftCard[];
+
+  constructor(cards: SoftCardConfig[]) {
+    this.cards = cards.map((config) => new SoftCard(config));
+  }
+
+  async listSlots(): Promise<Slot[]> {
+    return this.cards.map((card, index) => {
+      const present = card.present();
+      const view: Card | null = present
+        ? { serial: card.serial, label: card.config.label ?? basename(card.config.p12File), certificates: card.certificates() }
+        : null;
+      return { id: String(index), description: `Soft card reader ${index}`, card: view };
+    });
+  }
+
+  async withSigningKey<T>(cardSerial: string, pin: string, use: (key: SigningKey) => Promise<T>): Promise<T> {
+    const card = this.cards.find((c) => c.serial === cardSerial && c.present());
+    if (!card) throw new SignerError('no_card');
+    const failures = await card.counter.failures('user');
+    if (failures >= MAX_PIN_TRIES) throw new SignerError('locked', { triesLeft: 0 });
+    let der: Buffer;
+    try {
+      der = readFileSync(card.config.p12File);
+    } catch {
+      throw new SignerError('no_card');
+    }
+    let opened: Opened;
+    try {
+      opened = openPkcs12(der, pin);
+    } catch (error) {
+      if (!isWrongPassword(error)) throw new SignerError('card_error', { message: 'unreadable PKCS#12 file' });
+      const triesLeft = await card.counter.recordFailure('user');
+      if (triesLeft === 0) throw new SignerError('locked', { triesLeft: 0 });
+      throw new SignerError('wrong_pin', { triesLeft });
+    }
+    await card.counter.reset('user');
+    const certificates = opened.certificates.map(describeCertificate);
+    card.remember(certificates);
+    const signing = certificates.find((c) => c.usage === 'signing');
+    if (!signing) throw new SignerError('no_signing_certificate');
+    const spki = publicKeyOf(signing.der);
+    const key = opened.keys.find((k) => createPublicKey(k).export({ type: 'spki', format: 'der' }).equals(spki));
+    if (!key) throw new SignerError('no_signing_certificate', { message: 'no private key for the signing certificate' });
+    return use({
+      certificate: signing,
+      signSha256WithRsa: async (data) => sign('sha256', data, key),
+    });
+  }
+
+  async close(): Promise<void> {}
+}
