@@ -1,6 +1,6 @@
 // 聯絡電話: a Taiwan mobile (09 + 8 digits) or landline (trunk 0 + area code + subscriber number), typed nationally
 // ("(02)2345-6789", "02-23456789", "0912-345-678") or internationally ("+886 2 2345 6789", "+886 (0)912 345 678"),
-// with an optional extension ("#123", "分機123", "ext. 123"). Canonical form: "0912-345-678", "(02)2345-6789#123".
+// with an optional extension ("#123", "分機123", "轉123", "ext. 123"). Canonical form: "0912-345-678", "(02)2345-6789#123".
 import { fail, ok, toHalfWidth, type FieldResult } from './result';
 
 export const PHONE_ERRORS = ['required', 'format', 'too_long'] as const;
@@ -40,7 +40,7 @@ function group(subscriber: string): string {
 export function parseTaiwanPhone(input: string): TaiwanPhone | undefined {
   let text = toHalfWidth(input).trim();
   let extension: string | undefined;
-  const ext = /\s*(?:#|分機|ext\.?|x)\s*(\d{1,6})$/i.exec(text);
+  const ext = /\s*(?:#|分機|轉|ext\.?|x)\s*:?\s*(\d{1,6})$/i.exec(text);
   if (ext) {
     extension = ext[1];
     text = text.slice(0, ext.index);
