@@ -97,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || 'localhost';
   const kiosk = bool(env, 'KIOSK', false);
+  const kioskIdleSeconds = integer(env, 'KIOSK_IDLE_SECONDS', 120, 15, 3600);
   const sessionSecret = env.SESSION_SECRET || undefined;
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
@@ -118,8 +119,9 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(env.DATA_DIR || 'data'),
     logLevel: pick(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     kiosk,
-    kioskIdleSeconds: integer(env, 'KIOSK_IDLE_SECONDS', 120, 15, 3600),
-    sessionIdleSeconds: integer(env, 'SESSION_IDLE_SECONDS', kiosk ? 120 : 1800, 15, 86400),
+    kioskIdleSeconds,
+    // On a kiosk the server's idle limit is the kiosk's, so the meta refresh and the server agree.
+    sessionIdleSeconds: integer(env, 'SESSION_IDLE_SECONDS', kiosk ? kioskIdleSeconds : 1800, 15, 86400),
     sessionAbsoluteSeconds: integer(env, 'SESSION_ABSOLUTE_SECONDS', 8 * 3600, 60, 7 * 86400),
     signerUrl: origin(env, 'SIGNER_URL', 'http://127.0.0.1:61161'),
     startSigner: bool(env, 'START_SIGNER', mode === 'demo'),
