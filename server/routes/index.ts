@@ -8,6 +8,7 @@ import downloads from './downloads/index';
 import signingCallback from './signing/callback';
 import login from './login/index';
 import account from './account/index';
+import admin from './admin/index';
 
 const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   await app.register(health);
@@ -17,6 +18,7 @@ const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   await app.register(signingCallback);
   await app.register(login, { config });
   await app.register(account);
+  await app.register(admin, { prefix: '/admin', config });
 };
 
 export default routes;

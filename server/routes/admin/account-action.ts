@@ -1,0 +1,83 @@
+// /admin/accounts/:id/{approve,reject,suspend,reactivate,unlock}: a reason page and its POST; each action is one
+// transaction writing the change and its audit event, then 303 back to the account with a message.
+import type { FastifyPluginAsync } from 'fastify';
+import { accountsRepository, type Account } from '../../db/accounts-repository';
+import { auditRepository } from '../../db/audit-repository';
+import { sessionsRepository } from '../../db/sessions-repository';
+import { withTransaction } from '../../db/transaction';
+import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
+import { findAccountOr404 } from './account-detail';
+import {
+  ACCOUNT_ACTIONS, NEXT_STATUS, actorLabel, actorRefusal, operatorOf, reasonErrors, seeOther, setFlash, transitionRefusal,
+  validateReason, type AccountAction, type Operator,
+} from './shared';
+
+function refusalFor(operator: Operator, action: AccountAction, account: Account, now: Date): string | undefined {
+  return actorRefusal(operator, account) ?? transitionRefusal(action, account, now);
+}
+
+const accountAction: FastifyPluginAsync = async (app) => {
+  for (const action of ACCOUNT_ACTIONS) {
+    const url = `/accounts/:id/${action}`;
+
+    app.get(url, async (request, reply) => {
+      const account = await findAccountOr404(request, reply);
+      if (!account) return reply;
+      const refusal = refusalFor(operatorOf(request), action, account, new Date());
+      if (refusal) return renderRefusal(request, reply, account, refusal);
+      return renderActionForm(request, reply, { key: action, account, formAction: `/admin/accounts/${account.id}/${action}` });
+    });
+
+    app.post(url, async (request, reply) => {
+      const account = await findAccountOr404(request, reply);
+      if (!account) return reply;
+      const operator = operatorOf(request);
+      const now = new Date();
+      const refusal = refusalFor(operator, action, account, now);
+      if (refusal) return renderRefusal(request, reply, account, refusal);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const reason = validateReason(body.reason);
+      if (!reason.ok) {
+        reply.code(400);
+        return renderActionForm(request, reply, {
+          key: action, account, formAction: `/admin/accounts/${account.id}/${action}`,
+          reason: typeof body.reason === 'string' ? body.reason : '', errors: reasonErrors(request, reason),
+        });
+      }
+      try {
+        await withTransaction(app.db, async (client) => {
+          // Checked again on the locked row: two operators acting at once get one change and one refusal.
+          const locked = await accountsRepository(client).findByIdForUpdate(account.id);
+          if (!locked) throw new ActionRefused('gone', account);
+          const lockedRefusal = refusalFor(operator, action, locked, now);
+          if (lockedRefusal) throw new ActionRefused(lockedRefusal, locked);
+          if (action === 'unlock') {
+            await accountsRepository(client).clearFailedLogins(locked.id, now);
+          } else {
+            await accountsRepository(client).setStatus(locked.id, NEXT_STATUS[action], now);
+          }
+          // A suspended account is logged out everywhere at once.
+          if (action === 'suspend') await sessionsRepository(client).destroyForAccount(locked.id);
+          await auditRepository(client).append({
+            actorAccountId: operator.accountId,
+            actorLabel: actorLabel(operator),
+            action: `account.${action}`,
+            subjectAccountId: locked.id,
+            reason: reason.value,
+            details: action === 'unlock'
+              ? { failedLogins: locked.failedLogins, lockedUntil: locked.lockedUntil?.toISOString() ?? null }
+              : { from: locked.status, to: NEXT_STATUS[action] },
+          }, now);
+        });
+      } catch (error) {
+        if (error instanceof ActionRefused) return renderRefusal(request, reply, error.account, error.refusalKey);
+        throw error;
+      }
+      request.log.info({ action: `account.${action}`, accountId: account.id, actor: operator.accountId }, 'operator action');
+      setFlash(request, { kind: 'success', text: request.t(`admin.actions.${action}.done`, { name: account.name }) });
+      return seeOther(reply, `/admin/accounts/${account.id}`);
+    });
+  }
+};
+
+export default accountAction;

@@ -1,0 +1,125 @@
+// /admin/accounts/:id: the account with its ID masked, bound certificates and their revocation state, logins, audit trail.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { accountsRepository, type Account } from '../../db/accounts-repository';
+import { certificatesRepository } from '../../db/certificates-repository';
+import { loginAttemptsRepository } from '../../db/login-attempts-repository';
+import { auditRepository } from '../../db/audit-repository';
+import type { FieldError } from '../../plugins/views';
+import {
+  ACCOUNT_ACTIONS, actorRefusal, formatTaiwanTime, isLocked, maskIdNumber, operatorOf, parseId, revocationStateFor,
+  takeFlash, transitionRefusal, type Flash,
+} from './shared';
+
+export interface DetailOptions {
+  /** Shown instead of the masked ID: an admin asked for it with a reason (already audited). */
+  fullIdNumber?: string;
+  flash?: Flash;
+  errors?: FieldError[];
+}
+
+/** Renders the detail page; used by the GET and by the full-ID POST. */
+export async function renderAccountDetail(request: FastifyRequest, reply: FastifyReply, account: Account, options: DetailOptions = {}): Promise<FastifyReply> {
+  const t = request.t;
+  const db = request.server.db;
+  const operator = operatorOf(request);
+  const now = new Date();
+  const [certificates, logins, events] = await Promise.all([
+    certificatesRepository(db).listForAccount(account.id),
+    loginAttemptsRepository(db).listForAccount(account.id, 20),
+    auditRepository(db).listForAccount(account.id, 50),
+  ]);
+  const refusal = actorRefusal(operator, account);
+  const actions = refusal
+    ? []
+    : ACCOUNT_ACTIONS.filter((action) => !transitionRefusal(action, account, now)).map((action) => ({
+        href: `/admin/accounts/${account.id}/${action}`,
+        label: t(`admin.actions.${action}.button`),
+      }));
+  const certificateRows = await Promise.all(
+    certificates.map(async (cert) => {
+      const bound = cert.unboundAt === null;
+      const validity = cert.notAfter < now ? 'expired' : cert.notBefore > now ? 'notYetValid' : 'valid';
+      return {
+        id: cert.id,
+        subjectCn: cert.subjectCn,
+        issuerDn: cert.issuerDn,
+        serialHex: cert.serialHex,
+        fingerprint: cert.fingerprintSha256,
+        notBefore: formatTaiwanTime(cert.notBefore),
+        notAfter: formatTaiwanTime(cert.notAfter),
+        validity: t(`admin.detail.validity.${validity}`),
+        revocation: t(`admin.detail.revocation.${await revocationStateFor(cert)}`),
+        bound,
+        boundAt: formatTaiwanTime(cert.boundAt),
+        unboundAt: formatTaiwanTime(cert.unboundAt),
+        unboundReason: cert.unboundReason ?? '',
+        unbindHref: bound && !refusal ? `/admin/accounts/${account.id}/certificates/${cert.id}/unbind` : undefined,
+      };
+    }),
+  );
+  return reply.page('admin/account', {
+    pageTitle: t('admin.detail.title', { name: account.name }),
+    breadcrumb: [
+      { label: t('admin.dashboard.title'), href: '/admin' },
+      { label: t('admin.list.title'), href: '/admin/accounts' },
+      { label: account.name },
+    ],
+    flash: options.flash,
+    errors: options.errors,
+    account: {
+      id: account.id,
+      name: account.name,
+      idNumber: options.fullIdNumber ?? maskIdNumber(account.idNumber),
+      fullIdShown: options.fullIdNumber !== undefined,
+      category: t(`admin.category.${account.category}`),
+      role: t(`admin.role.${account.role}`),
+      status: account.status,
+      statusLabel: t(`admin.status.${account.status}`),
+      birthDate: account.birthDate ?? '',
+      phone: account.phone ?? '',
+      address: account.address ?? '',
+      email1: account.email1 ?? '',
+      email2: account.email2 ?? '',
+      locked: isLocked(account, now),
+      lockedUntil: formatTaiwanTime(account.lockedUntil && account.lockedUntil > now ? account.lockedUntil : null),
+      failedLogins: account.failedLogins,
+      createdAt: formatTaiwanTime(account.createdAt),
+      updatedAt: formatTaiwanTime(account.updatedAt),
+    },
+    refusal: refusal ? t(`admin.refusal.${refusal}`) : undefined,
+    actions,
+    canShowFullId: operator.role === 'admin' && options.fullIdNumber === undefined,
+    certificates: certificateRows,
+    logins: logins.map((l) => ({
+      at: formatTaiwanTime(l.at),
+      method: t(`admin.detail.method.${l.method}`),
+      success: l.success,
+      outcome: l.outcome,
+      ip: l.ip ?? '',
+    })),
+    events: events.map((e) => ({
+      id: e.id,
+      at: formatTaiwanTime(e.at),
+      actor: e.actorLabel,
+      action: e.action,
+      reason: e.reason ?? '',
+    })),
+  });
+}
+
+export async function findAccountOr404(request: FastifyRequest, reply: FastifyReply): Promise<Account | undefined> {
+  const id = parseId((request.params as { id?: string }).id);
+  const account = id === undefined ? undefined : await accountsRepository(request.server.db).findById(id);
+  if (!account) reply.callNotFound();
+  return account;
+}
+
+const accountDetail: FastifyPluginAsync = async (app) => {
+  app.get('/accounts/:id', async (request, reply) => {
+    const account = await findAccountOr404(request, reply);
+    if (!account) return reply;
+    return renderAccountDetail(request, reply, account, { flash: takeFlash(request) });
+  });
+};
+
+export default accountDetail;

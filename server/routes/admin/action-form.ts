@@ -1,0 +1,64 @@
+// The reason page every operator action shares (GOV.UK question page: GET shows it, POST validates, 303 on success),
+// and the refusal page for an action that does not apply.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Account } from '../../db/accounts-repository';
+import type { FieldError } from '../../plugins/views';
+import { REASON_MAX, maskIdNumber } from './shared';
+
+export interface ActionPage {
+  /** Key under admin.actions: title, lead and button texts. */
+  key: string;
+  account: Account;
+  formAction: string;
+  /** Extra lines describing what is acted on (a certificate, say). */
+  details?: Array<{ label: string; value: string }>;
+  reason?: string;
+  errors?: FieldError[];
+}
+
+export function renderActionForm(request: FastifyRequest, reply: FastifyReply, page: ActionPage): FastifyReply {
+  const t = request.t;
+  const title = t(`admin.actions.${page.key}.title`);
+  return reply.page('admin/action', {
+    pageTitle: title,
+    title,
+    lead: t(`admin.actions.${page.key}.lead`),
+    button: t(`admin.actions.${page.key}.button`),
+    breadcrumb: [
+      { label: t('admin.dashboard.title'), href: '/admin' },
+      { label: t('admin.list.title'), href: '/admin/accounts' },
+      { label: page.account.name, href: `/admin/accounts/${page.account.id}` },
+      { label: title },
+    ],
+    account: {
+      id: page.account.id,
+      name: page.account.name,
+      idNumber: maskIdNumber(page.account.idNumber),
+      status: t(`admin.status.${page.account.status}`),
+      category: t(`admin.category.${page.account.category}`),
+    },
+    details: page.details ?? [],
+    formAction: page.formAction,
+    reason: page.reason ?? '',
+    reasonMax: REASON_MAX,
+    errors: page.errors ?? [],
+  });
+}
+
+/** 409: the action does not apply (an illegal transition, your own account, an operator acting on an admin). */
+export function renderRefusal(request: FastifyRequest, reply: FastifyReply, account: Account, refusalKey: string): FastifyReply {
+  const t = request.t;
+  reply.code(409);
+  return reply.page('admin/refused', {
+    pageTitle: t('admin.refusal.title'),
+    message: t(`admin.refusal.${refusalKey}`, { status: t(`admin.status.${account.status}`) }),
+    account: { id: account.id, name: account.name },
+  });
+}
+
+/** Thrown inside a transaction when the locked row no longer allows the action: rolls back, then becomes a 409 page. */
+export class ActionRefused extends Error {
+  constructor(readonly refusalKey: string, readonly account: Account) {
+    super(refusalKey);
+  }
+}

@@ -1,0 +1,94 @@
+// The accounts list's GET form: filters, search, sort and cursor, read from the query string and written back into links.
+import type { FastifyRequest } from 'fastify';
+import type { FieldError } from '../../plugins/views';
+import type { AccountCategory, AccountStatus } from '../../db/accounts-repository';
+import {
+  ACCOUNT_CATEGORIES, ACCOUNT_STATUSES, type AccountCursor, type AccountFilter, type SortOrder,
+} from '../../db/admin-accounts-repository';
+import { parseDay } from './shared';
+
+export const SEARCH_MAX = 100;
+
+export interface ListQuery {
+  filter: AccountFilter;
+  sort: SortOrder;
+  after?: AccountCursor;
+  before?: AccountCursor;
+  /** What the form shows back, as typed. */
+  values: Record<'status' | 'category' | 'from' | 'to' | 'q' | 'sort', string>;
+  errors: FieldError[];
+}
+
+const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+
+export function encodeCursor(cursor: AccountCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+/** A cursor from a link; anything else (edited, truncated) is no cursor at all. */
+export function decodeCursor(raw: unknown): AccountCursor | undefined {
+  if (typeof raw !== 'string' || raw.length > 200) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && PG_TIMESTAMP.test(value[0])
+      && Number.isSafeInteger(value[1]) && value[1] > 0) {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // falls through: not a cursor
+  }
+  return undefined;
+}
+
+function text(raw: unknown): string {
+  return typeof raw === 'string' ? raw.trim() : '';
+}
+
+/** Dates typed as 2026/11/27 in a browser without a date picker count too. */
+function day(raw: string): string | undefined {
+  return parseDay(raw.replace(/\//g, '-'));
+}
+
+export function readListQuery(request: FastifyRequest): ListQuery {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const values = {
+    status: text(query.status),
+    category: text(query.category),
+    from: text(query.from),
+    to: text(query.to),
+    q: text(query.q).slice(0, SEARCH_MAX),
+    sort: text(query.sort) === 'oldest' ? 'oldest' : 'newest',
+  };
+  const errors: FieldError[] = [];
+  const filter: AccountFilter = {};
+  if ((ACCOUNT_STATUSES as readonly string[]).includes(values.status)) filter.status = values.status as AccountStatus;
+  if ((ACCOUNT_CATEGORIES as readonly string[]).includes(values.category)) filter.category = values.category as AccountCategory;
+  if (values.from) {
+    const from = day(values.from);
+    if (from) filter.from = from;
+    else errors.push({ href: '#from', text: request.t('admin.list.errors.fromInvalid') });
+  }
+  if (values.to) {
+    const to = day(values.to);
+    if (to) filter.to = to;
+    else errors.push({ href: '#to', text: request.t('admin.list.errors.toInvalid') });
+  }
+  if (filter.from && filter.to && filter.from > filter.to) {
+    errors.push({ href: '#to', text: request.t('admin.list.errors.toBeforeFrom') });
+    delete filter.to;
+  }
+  if (values.q) filter.q = values.q;
+  const before = decodeCursor(query.before);
+  const after = before ? undefined : decodeCursor(query.after);
+  return { filter, sort: values.sort as SortOrder, after, before, values, errors };
+}
+
+/** The query string for the same filters (no cursor), plus extra parameters. */
+export function filterQueryString(values: ListQuery['values'], extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...values, ...extra })) {
+    if (value && !(key === 'sort' && value === 'newest')) params.set(key, value);
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
