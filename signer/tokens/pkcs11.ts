@@ -15,6 +15,7 @@ export const CKF_USER_PIN_COUNT_LOW = 0x00010000;
 export const CKF_USER_PIN_FINAL_TRY = 0x00020000;
 export const CKF_USER_PIN_LOCKED = 0x00040000;
 const CKF_TOKEN_PRESENT = 0x1;
+const CKF_TOKEN_INITIALIZED = 0x400;
 const CKR_PIN_INVALID = 0xa1;
 const CKR_PIN_LEN_RANGE = 0xa2;
 const CKR_USER_ALREADY_LOGGED_IN = 0x100;
@@ -105,6 +106,8 @@ export class Pkcs11Backend implements TokenBackend {
       if (!(info.flags & CKF_TOKEN_PRESENT)) return slot;
       const token = this.p11.C_GetTokenInfo(handle);
       slot.tokenFlags = token.flags;
+      // An uninitialised token (SoftHSM2's spare slot, a blank card) holds no certificate: no card to use.
+      if (!(token.flags & CKF_TOKEN_INITIALIZED)) return slot;
       let certificates: CertificateInfo[] = [];
       try {
         certificates = this.withSession(handle, (session) => this.certificates(session)).map(({ ckaId: _id, ...c }) => c);
@@ -119,7 +122,9 @@ export class Pkcs11Backend implements TokenBackend {
   async withSigningKey<T>(cardSerial: string, pin: string, use: (key: SigningKey) => Promise<T>): Promise<T> {
     const slot = this.slotHandles().find((handle) => {
       const info = this.p11.C_GetSlotInfo(handle);
-      return (info.flags & CKF_TOKEN_PRESENT) !== 0 && this.p11.C_GetTokenInfo(handle).serialNumber.trim() === cardSerial;
+      if (!(info.flags & CKF_TOKEN_PRESENT)) return false;
+      const token = this.p11.C_GetTokenInfo(handle);
+      return (token.flags & CKF_TOKEN_INITIALIZED) !== 0 && token.serialNumber.trim() === cardSerial;
     });
     if (!slot) throw new SignerError('no_card');
     const flags = this.p11.C_GetTokenInfo(slot).flags;
