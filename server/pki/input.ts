@@ -1,0 +1,43 @@
+// Certificate input forms: DER bytes, PEM text, or bare base64 of DER (what the MOICA component hands over).
+
+/** Largest certificate we accept. Real MOICA certificates are under 2 KiB; 64 KiB leaves room for any sane profile. */
+export const MAX_CERT_BYTES = 64 * 1024;
+
+const PEM_RE = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/;
+const B64_RE = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+const B64URL_RE = /^[A-Za-z0-9_-]*$/;
+
+export type CertInput = Buffer | Uint8Array | string;
+
+/** The DER bytes of one certificate, or null when the input is not DER, PEM or base64 (or is too large). */
+export function toDer(input: CertInput): Buffer | null {
+  if (typeof input !== 'string') {
+    if (!(input instanceof Uint8Array)) return null;
+    if (input.length === 0 || input.length > MAX_CERT_BYTES) return null;
+    return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  }
+  // base64 is 4/3 of DER, PEM adds headers and line breaks
+  if (input.length === 0 || input.length > MAX_CERT_BYTES * 2) return null;
+  let b64: string;
+  const pem = PEM_RE.exec(input);
+  if (pem) b64 = pem[1];
+  else if (input.includes('-----')) return null;
+  else b64 = input;
+  let der: Buffer;
+  if (B64_RE.test(b64)) der = Buffer.from(b64.replace(/\s+/g, ''), 'base64');
+  else if (B64URL_RE.test(b64.trim())) der = Buffer.from(b64.trim(), 'base64url');
+  else return null;
+  if (der.length === 0 || der.length > MAX_CERT_BYTES) return null;
+  return der;
+}
+
+/** Every PEM certificate block in a text (for trust files holding several). */
+export function pemBlocks(text: string): string[] {
+  return text.match(/-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g) ?? [];
+}
+
+/** DER to PEM, 64 characters a line (RFC 7468 §2). */
+export function derToPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
