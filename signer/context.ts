@@ -20,6 +20,8 @@ export interface SignerContext {
   selfOrigins: Set<string>;
   /** Structured events without secrets: never a PIN, a text to sign or a signature. */
   log: (event: SignerEvent) => void;
+  /** The clock of the rate limits. */
+  now: () => number;
 }
 
 export function httpStatusOf(code: SignerErrorCode): number {

@@ -31,8 +31,8 @@ export interface StartSignerOptions {
   pkcs11?: { module: string; slot?: number };
   /** Where the signer keeps its own wrong-PIN counts for PKCS#11 tokens; default ~/.sw-signer. */
   stateDir?: string;
-  /** Requests per second and card operations in progress, over all callers. */
-  limits?: { perSecond: number; maxConcurrent: number; maxConnections?: number };
+  /** Requests per second and card operations in progress, over all callers (`now`: a clock for tests). */
+  limits?: { perSecond: number; maxConcurrent: number; maxConnections?: number; now?: () => number };
   /** Receives structured events (never a PIN, a text to sign or a signature). */
   log?: (event: SignerEvent) => void;
 }
@@ -109,6 +109,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     lang: options.lang ?? 'zh-TW',
     selfOrigins,
     log: options.log ?? (() => {}),
+    now: options.limits?.now ?? Date.now,
   };
   const channel = new WebSocketChannel(ctx, options.limits?.maxConnections ?? 32);
   let port = 0;

@@ -59,9 +59,9 @@ export class SigningService {
   constructor(
     readonly backends: TokenBackend[],
     readonly policy: OriginPolicy,
-    limits: { perSecond: number; maxConcurrent: number } = { perSecond: 20, maxConcurrent: 4 },
+    limits: { perSecond: number; maxConcurrent: number; now?: () => number } = { perSecond: 20, maxConcurrent: 4 },
   ) {
-    this.limiter = new RequestLimiter(limits.perSecond, limits.maxConcurrent);
+    this.limiter = new RequestLimiter(limits.perSecond, limits.maxConcurrent, limits.now);
   }
 
   /** Every slot of every back end. No slot at all means no reader. */

@@ -59,7 +59,7 @@ export class WebSocketChannel {
   }
 
   private serve(ws: WebSocket, origin: string): void {
-    const limiter = new RequestLimiter(10, 2);
+    const limiter = new RequestLimiter(20, 2, this.ctx.now);
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
       void this.onMessage(ws, origin, limiter, data, isBinary);
@@ -138,12 +138,12 @@ export class WebSocketChannel {
     this.send(ws, {
       id,
       type: 'sign',
+      lang,
       signature: result.signature.toString('base64'),
       certificate: result.certificate.der.toString('base64'),
       cardSerial: result.cardSerial,
       signatureType: result.signatureType,
     });
-    void lang;
   }
 
   close(): void {

@@ -1,0 +1,197 @@
+// The HiPKI-compatible HTTP API over real sockets with a PKCS#12 soft card.
+import t, { type Test } from 'tap';
+import { startSigner, type RunningSigner } from '../../signer/server.js';
+import { challenge, copyCard, derFromPem, http, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
+
+const card = makeTestCard();
+
+async function signer(t: Test, p12: string[] = [copyCard(card.p12)]): Promise<RunningSigner> {
+  const running = await startSigner({ port: 0, allowOrigins: [PORTAL], p12 });
+  t.teardown(() => running.close());
+  return running;
+}
+
+function tbsPackage(overrides: Record<string, unknown> = {}, tbs = challenge().text): string {
+  return JSON.stringify({
+    tbs: encodeURIComponent(tbs),
+    tbsEncoding: 'NONE',
+    hashAlgorithm: 'SHA256',
+    pin: encodeURIComponent(PIN),
+    signatureType: 'PKCS1',
+    func: 'MakeSignature',
+    ...overrides,
+  });
+}
+
+async function sign(s: RunningSigner, pkg: string, origin: string | null = PORTAL, extra: Record<string, string> = {}) {
+  const res = await postForm(`${s.url}/sign`, { tbsPackage: pkg, ...extra }, origin ? { Origin: origin } : {});
+  return { res, json: JSON.parse(res.body) as Record<string, unknown> };
+}
+
+t.test('/pkcs11info lists the soft card, with certificates on ?withcert=true', async (t) => {
+  const file = copyCard(card.p12);
+  const s = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL],
+    p12: [{ p12File: file, cardSerial: 'TP03000000000001', signingCertFile: card.signCert, encryptionCertFile: card.encCert }],
+  });
+  t.teardown(() => s.close());
+  const res = await http(`${s.url}/pkcs11info?withcert=true`, { headers: { Origin: PORTAL } });
+  t.equal(res.status, 200);
+  t.equal(res.headers['access-control-allow-origin'], PORTAL);
+  const info = JSON.parse(res.body);
+  t.equal(info.ret_code, 0);
+  const token = info.slots[0].token;
+  t.equal(token.serialNumber, 'TP03000000000001');
+  t.same(token.certs.map((c: { usage: string }) => c.usage), ['digitalSignature', 'keyEncipherment']);
+  t.match(token.certs[0].subjectDN, /CN=王小明/);
+  t.same(Buffer.from(token.certs[0].certb64, 'base64'), derFromPem(card.signCert));
+  const plain = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
+  t.notOk('certb64' in plain.slots[0].token.certs[0], 'no certificate bytes without withcert');
+});
+
+t.test('/pkcs11info answers a site off the allow-list with 403 and no CORS header', async (t) => {
+  const s = await signer(t);
+  const res = await http(`${s.url}/pkcs11info`, { headers: { Origin: 'https://evil.example' } });
+  t.equal(res.status, 403);
+  t.equal(res.headers['access-control-allow-origin'], undefined);
+  t.equal(JSON.parse(res.body).ret_code, 0x76000031);
+});
+
+t.test('/pkcs11info with no reader answers 0x76100003', async (t) => {
+  const s = await signer(t, []);
+  t.equal(JSON.parse((await http(`${s.url}/pkcs11info`)).body).ret_code, 0x76100003);
+});
+
+t.test('a CORS preflight is answered only for allow-listed origins', async (t) => {
+  const s = await signer(t);
+  const ok = await http(`${s.url}/sign`, {
+    method: 'OPTIONS',
+    headers: { Origin: PORTAL, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Private-Network': 'true' },
+  });
+  t.equal(ok.status, 204);
+  t.equal(ok.headers['access-control-allow-origin'], PORTAL);
+  t.equal(ok.headers['access-control-allow-private-network'], 'true');
+  const refused = await http(`${s.url}/sign`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
+  t.equal(refused.status, 403);
+  t.equal(refused.headers['access-control-allow-origin'], undefined);
+});
+
+t.test('/sign makes a PKCS#1 signature openssl verifies, with the signing certificate and card serial', async (t) => {
+  const s = await signer(t);
+  const tbs = challenge().text;
+  const { res, json } = await sign(s, tbsPackage({}, tbs));
+  t.equal(res.headers['access-control-allow-origin'], PORTAL);
+  t.equal(json.ret_code, 0);
+  t.equal(json.last_error, 0);
+  t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(tbs), Buffer.from(json.signature as string, 'base64')));
+  t.same(Buffer.from(json.certb64 as string, 'base64'), derFromPem(card.signCert));
+  t.match(json.cardSN, /^P12[0-9A-F]{13}$/);
+});
+
+t.test('/sign makes CMS SignedData, attached or detached, that openssl verifies', async (t) => {
+  const s = await signer(t);
+  const tbs = challenge().text;
+  const attached = (await sign(s, tbsPackage({ signatureType: 'PKCS7' }, tbs))).json;
+  const a = opensslVerifyCms(Buffer.from(attached.signature as string, 'base64'));
+  t.ok(a.ok);
+  t.equal(a.content.toString(), tbs);
+  t.match(a.signerCert, /BEGIN CERTIFICATE/);
+  const detached = (await sign(s, tbsPackage({ signatureType: 'PKCS7', detached: true }, tbs))).json;
+  t.notOk(opensslVerifyCms(Buffer.from(detached.signature as string, 'base64')).ok, 'needs its content');
+  t.ok(opensslVerifyCms(Buffer.from(detached.signature as string, 'base64'), Buffer.from(tbs)).ok);
+});
+
+t.test('/sign takes base64 content and a JSON body too', async (t) => {
+  const s = await signer(t);
+  const bytes = Buffer.from([0, 1, 2, 250, 251]);
+  const { json } = await sign(s, tbsPackage({ tbs: bytes.toString('base64'), tbsEncoding: 'base64' }));
+  t.ok(opensslVerifyPkcs1(card.signPub, bytes, Buffer.from(json.signature as string, 'base64')));
+  const res = await http(`${s.url}/sign`, { method: 'POST', headers: { Origin: PORTAL, 'Content-Type': 'application/json' }, body: tbsPackage() });
+  t.equal(JSON.parse(res.body).ret_code, 0);
+});
+
+t.test('/sign answers HiPKI codes for every failure', async (t) => {
+  const s = await signer(t);
+  const cases: Array<[string, Promise<{ json: Record<string, unknown> }>, number, number?]> = [
+    ['site not trusted', sign(s, tbsPackage(), 'https://evil.example'), 0x76000031],
+    ['no Origin at all', sign(s, tbsPackage(), null), 0x76000031],
+    ['challenge of another origin', sign(s, tbsPackage({}, challenge('https://other.example').text)), 0x76000031],
+    ['no PIN', sign(s, tbsPackage({ pin: '' })), 0x76000998],
+    ['bad PIN format', sign(s, tbsPackage({ pin: '12' })), 0x76000007],
+    ['no tbs', sign(s, tbsPackage({ tbs: '' })), 0x76000003],
+    ['bad JSON', sign(s, '{"tbs": '), 0x7600000b],
+    ['unknown func', sign(s, tbsPackage({ func: 'DecryptData' })), 0x7600000c],
+    ['SHA1', sign(s, tbsPackage({ hashAlgorithm: 'SHA1' })), 0x7600000c],
+    ['unknown signature type', sign(s, tbsPackage({ signatureType: 'XML' })), 0x7600000c],
+    ['tbs too large', sign(s, tbsPackage({ tbs: 'x'.repeat(64 * 1024 + 1) })), 0x7600000a],
+  ];
+  for (const [name, pending, code] of cases) {
+    const { json } = await pending;
+    t.equal(json.ret_code, code, name);
+    t.notOk('signature' in json, `${name}: no signature`);
+  }
+  const refused = await sign(s, tbsPackage(), 'https://evil.example');
+  t.equal(refused.res.status, 403);
+  t.equal(refused.res.headers['access-control-allow-origin'], undefined);
+});
+
+t.test('/sign reports a wrong PIN with last_error 0xA0 and the lock with 0xA4', async (t) => {
+  const s = await signer(t);
+  const first = (await sign(s, tbsPackage({ pin: '654321' }))).json;
+  t.equal(first.last_error, 0xa0);
+  t.equal(first.triesLeft, 2);
+  await sign(s, tbsPackage({ pin: '654321' }));
+  const third = (await sign(s, tbsPackage({ pin: '654321' }))).json;
+  t.equal(third.last_error, 0xa4);
+  t.equal(third.error, 'locked');
+  t.equal((await sign(s, tbsPackage())).json.last_error, 0xa4);
+});
+
+t.test('/sign with no card answers 0x76000006', async (t) => {
+  const s = await signer(t, [`${card.dir}/missing.p12`]);
+  t.equal((await sign(s, tbsPackage())).json.ret_code, 0x76000006);
+});
+
+t.test("the signer's own popup signs for its opener's origin, only when that is allowed", async (t) => {
+  const s = await signer(t);
+  const self = s.url;
+  const tbs = challenge().text;
+  const ok = (await sign(s, tbsPackage({}, tbs), self, { origin: PORTAL })).json;
+  t.equal(ok.ret_code, 0);
+  const evil = (await sign(s, tbsPackage({}, tbs), self, { origin: 'https://evil.example' })).json;
+  t.equal(evil.ret_code, 0x76000031);
+  const forged = (await sign(s, tbsPackage({}, tbs), 'https://evil.example', { origin: PORTAL })).json;
+  t.equal(forged.ret_code, 0x76000031, 'only the popup may name its opener');
+});
+
+t.test('/popupForm is a page whose script is a separate file', async (t) => {
+  const s = await signer(t);
+  const res = await http(`${s.url}/popupForm`);
+  t.equal(res.status, 200);
+  t.match(res.body, /<script src="\/popup.js"><\/script>/);
+  t.notMatch(res.body, /<script>/);
+  t.match(String(res.headers['content-security-policy']), /script-src 'self'/);
+  const script = await http(`${s.url}/popup.js`);
+  t.match(String(script.headers['content-type']), /javascript/);
+  t.match(script.body, /getTbs/);
+  t.match(script.body, /postMessage\(text, origin\)/, 'the answer goes only to the opener origin');
+});
+
+t.test('floods get a busy answer and the signer keeps serving', async (t) => {
+  let now = 1_000_000;
+  const s = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL],
+    p12: [copyCard(card.p12)],
+    limits: { perSecond: 5, maxConcurrent: 2, now: () => now },
+  });
+  t.teardown(() => s.close());
+  const answers = await Promise.all(Array.from({ length: 20 }, () => sign(s, tbsPackage())));
+  const codes = answers.map((a) => a.json.ret_code);
+  t.ok(codes.includes(0), 'some were signed');
+  t.ok(codes.includes(0x76000997), 'some were told to wait');
+  t.ok(answers.some((a) => a.res.status === 429));
+  now += 1000; // a second later the bucket is full again
+  t.equal((await sign(s, tbsPackage())).json.ret_code, 0, 'serving again');
+});
