@@ -1,14 +1,16 @@
 // Accounts and logged-in browsers for the operator page tests.
+import type { FastifyInstance } from 'fastify';
+import { certificatesRepository } from '../../server/db/certificates-repository';
 import type { Pool } from '../../server/db/pool';
 import { accountsRepository, type Account, type NewAccount } from '../../server/db/accounts-repository';
 import { sessionCookieFor } from '../helpers/session';
 
-let counter = 0;
+let counter = Math.floor(Math.random() * 50_000_000);
 
-/** A valid-looking, unique ID number (the pages never check the checksum). */
+/** A unique, valid-looking ID number (the operator pages never check its checksum). */
 export function nextIdNumber(prefix = 'A1'): string {
   counter += 1;
-  return `${prefix}${String(Date.now() % 1_000_000).padStart(6, '0')}${String(counter).padStart(2, '0')}`.slice(0, 10);
+  return `${prefix}${String(counter).padStart(8, '0')}`;
 }
 
 export async function createAccount(pool: Pool, overrides: Partial<NewAccount> = {}): Promise<Account> {
@@ -52,4 +54,51 @@ export async function createCast(pool: Pool): Promise<Cast> {
     admin,
     cookies: { citizen: await cookieFor(pool, citizen), operator: await cookieFor(pool, operator), admin: await cookieFor(pool, admin) },
   };
+}
+
+let certCounter = 0;
+
+/** A bound certificate row (its DER is a placeholder: these pages never parse it). */
+export async function bindCertificate(pool: Pool, accountId: number, subjectCn = '王小明') {
+  certCounter += 1;
+  const cert = await certificatesRepository(pool).bind({
+    accountId,
+    issuerDn: 'C=TW, O=行政院, OU=內政部憑證管理中心',
+    serialHex: `ABCDEF${String(Date.now()).slice(-8)}${certCounter}`,
+    fingerprintSha256: `${Date.now().toString(16)}${String(certCounter).padStart(8, '0')}`.padEnd(64, 'a'),
+    subjectCn,
+    subjectSerial: '0000000012345678',
+    cardSerial: null,
+    idLast4: '6789',
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2030-01-01T00:00:00Z'),
+    der: Buffer.from('placeholder'),
+  });
+  if (!cert) throw new Error('fixture certificate not bound');
+  return cert;
+}
+
+/** Locks an account out the way five failed password logins do. */
+export async function lockOut(pool: Pool, accountId: number): Promise<void> {
+  await pool.query(
+    "UPDATE accounts SET failed_logins = 5, first_failed_at = now(), locked_until = now() + interval '15 minutes' WHERE id = $1",
+    [accountId],
+  );
+}
+
+/** The CSRF token of a logged-in session (the layout's logout form carries one). */
+export async function csrfTokenFor(app: FastifyInstance, cookie: string): Promise<string> {
+  const res = await app.inject({ url: '/', headers: { cookie } });
+  const match = /name="_csrf" value="([^"]+)"/.exec(res.body);
+  if (!match) throw new Error('no CSRF token on the home page');
+  return match[1];
+}
+
+export async function postForm(app: FastifyInstance, url: string, cookie: string, form: Record<string, string>) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(form).toString(),
+  });
 }
