@@ -96,7 +96,9 @@ export function buildPkcs12(entries: P12Entry[], password: string): Buffer {
   );
 }
 
-export class Pkcs12Error extends Error {}
+export class Pkcs12Error extends Error {
+  override name = 'Pkcs12Error';
+}
 
 export interface OpenedEntry {
   friendlyName: string;

@@ -1,7 +1,9 @@
 // A minimal DER reader and writer (X.690) on Buffers. Fast enough to walk a 400,000-entry CRL without building a tree,
 // strict enough to refuse malformed input with a DerError instead of reading out of bounds.
 
-export class DerError extends Error {}
+export class DerError extends Error {
+  override name = 'DerError';
+}
 
 export const Tag = {
   BOOLEAN: 0x01,
