@@ -48,9 +48,12 @@ export function checkValidityOf(cert: Certificate, time: number, label: string):
 /** RFC 5280 §6.1.3(a)(2) for the leaf. */
 export const checkLeafValidity: LeafCheck = ({ leaf, time }) => checkValidityOf(leaf, time, 'leaf');
 
-/** RFC 5280 §4.2.1.9: a leaf that is a CA (cA=TRUE) is not an end entity; its key must not sign challenges. */
-export const checkLeafNotCa: LeafCheck = ({ leaf }) =>
-  leaf.ext.basicConstraints?.ca ? { reason: 'leaf_is_ca', detail: 'leaf has basicConstraints cA=TRUE' } : null;
+/**
+ * A signing leaf that is a CA (basicConstraints cA=TRUE, RFC 5280 §4.2.1.9) is not an end entity: a CA key must not
+ * sign login challenges. RFC 5280 path validation itself allows a CA certificate as the target, so 'any' does too.
+ */
+export const checkLeafNotCa: LeafCheck = ({ leaf, purpose }) =>
+  purpose === 'signing' && leaf.ext.basicConstraints?.ca ? { reason: 'leaf_is_ca', detail: 'leaf has basicConstraints cA=TRUE' } : null;
 
 /**
  * RFC 5280 §4.2.1.3: signing needs digitalSignature. MOICA cards hold two certificates; the encryption one
@@ -215,6 +218,8 @@ function criticalityOf(cert: Certificate, oid: string): boolean | undefined {
 export function profileViolation(cert: Certificate, isLeaf: boolean, isAnchor: boolean): string | null {
   const ext = cert.ext;
   const isCa = !isLeaf;
+  // §4.1.2.1: the profile is X.509 v3 below the anchor (a v1/v2 certificate cannot say what it is for)
+  if (!isAnchor && cert.version !== 3) return `version ${cert.version} certificate`;
   // §4.1.2.2: serial is a positive integer of at most 20 octets
   if (cert.serial[0] & 0x80) return 'negative serial number';
   if (cert.serial.every((b) => b === 0)) return 'zero serial number';
@@ -241,21 +246,23 @@ export function profileViolation(cert: Certificate, isLeaf: boolean, isAnchor: b
   }
   // §4.2.1.3: keyCertSign only with cA=TRUE
   if (ext.keyUsage !== undefined && has(ext.keyUsage, KU.keyCertSign) && !ext.basicConstraints?.ca) return 'keyCertSign without cA';
+  // §4.2.1.3 with §4.2.1.9: a CA whose keyUsage omits keyCertSign contradicts itself (it can sign no certificate)
+  if (ext.basicConstraints?.ca && ext.keyUsage !== undefined && !has(ext.keyUsage, KU.keyCertSign)) return 'cA=TRUE but keyUsage without keyCertSign';
   // §4.2.1.3: "When the keyUsage extension appears in a certificate, at least one of the bits MUST be set to 1"
   if (ext.keyUsage === 0) return 'keyUsage with no bits set';
   // §4.2.1.10: name constraints only in CA certificates
   if (ext.nameConstraints && !ext.basicConstraints?.ca) return 'nameConstraints in a non-CA certificate';
+  // §4.2.1.10: "Conforming CAs MUST mark this extension as critical"
+  if (ext.nameConstraints && !criticalityOf(cert, OID.nameConstraints)) return 'non-critical nameConstraints';
+  // §4.2.1.1: every certificate but a self-signed one carries authorityKeyIdentifier (an anchor cross-signed by another CA too)
+  if (!ext.authorityKeyId && !cert.selfIssued) return 'no authorityKeyIdentifier';
   // §4.2.2.1: authorityInfoAccess MUST be non-critical
   if (criticalityOf(cert, OID.authorityInfoAccess)) return 'critical authorityInfoAccess';
   if (!isAnchor) {
-    // §4.1.2.1: the profile is X.509 v3 (extensions need v3; a v1/v2 certificate cannot say what it is for)
-    if (cert.version !== 3) return `version ${cert.version} certificate`;
     // §4.2.1.1: every certificate but a self-signed one carries authorityKeyIdentifier
     if (!ext.authorityKeyId) return 'no authorityKeyIdentifier';
     // §4.2.1.9: CAs MUST mark basicConstraints critical (the real GRCA G1 root does not, so anchors are spared)
     if (isCa && ext.basicConstraints && !criticalityOf(cert, OID.basicConstraints)) return 'non-critical basicConstraints in a CA';
-    // §4.2.1.10: "Conforming CAs MUST mark this extension as critical"
-    if (ext.nameConstraints && !criticalityOf(cert, OID.nameConstraints)) return 'non-critical nameConstraints';
   }
   return null;
 }

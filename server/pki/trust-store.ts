@@ -64,19 +64,21 @@ export class CertIndex<T> {
 
   /**
    * Issuers by name (RFC 5280 §6.1.3(a)(4)) or by key identifier (§4.2.1.1, so a name mismatch still gets its own
-   * reason). When both key identifiers are known and differ, the candidate is dropped: that is how the real GRCA G1 and
-   * G2, which share a DN, are told apart.
+   * reason). Candidates whose subjectKeyIdentifier equals the authorityKeyIdentifier come first and ones whose differs
+   * come last: that is how the real GRCA G1 and G2, which share a DN, are told apart without trusting the hint blindly.
    */
   candidates(cert: Certificate): T[] {
     const aki = cert.ext.authorityKeyId?.keyId?.toString('hex');
-    const out: T[] = [];
+    const first: T[] = [];
+    const last: T[] = [];
+    if (aki) for (const item of this.byKeyId.get(aki) ?? []) first.push(item);
     for (const item of this.bySubject.get(cert.issuer.key) ?? []) {
+      if (first.includes(item)) continue;
       const ski = this.certOf(item).ext.subjectKeyId?.toString('hex');
-      if (aki && ski && aki !== ski) continue;
-      out.push(item);
+      if (aki && ski && aki !== ski) last.push(item);
+      else first.push(item);
     }
-    if (aki) for (const item of this.byKeyId.get(aki) ?? []) if (!out.includes(item)) out.push(item);
-    return out;
+    return last.length ? [...first, ...last] : first;
   }
 }
 
