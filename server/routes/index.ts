@@ -18,6 +18,7 @@ const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   await app.register(signingCallback);
   await app.register(login, { config });
   await app.register(account);
+  await app.register(import('./register/index'), { config });
   await app.register(admin, { prefix: '/admin', config });
 };
 

@@ -1,0 +1,28 @@
+// The page a business or government category reaches from the chooser: which certificate it registers with
+// (工商憑證 or 政府憑證, not the 自然人憑證 of this portal's citizen page) and what to have ready.
+import type { FastifyPluginAsync } from 'fastify';
+import { CITIZEN_CATEGORIES, REGISTRATION_CATEGORIES } from '../../forms/category';
+
+const business: FastifyPluginAsync = async (app) => {
+  app.get<{ Querystring: { category?: string } }>('/register/business', async (request, reply) => {
+    const code = typeof request.query.category === 'string' ? request.query.category : '';
+    const category = REGISTRATION_CATEGORIES.find((c) => c.code === code);
+    if (!category) return reply.redirect('/register', 303);
+    if ((CITIZEN_CATEGORIES as readonly string[]).includes(category.code)) {
+      return reply.redirect(`/register/citizen?category=${category.code}`, 303);
+    }
+    const t = request.t;
+    const label = t(category.labelKey);
+    const title = t('register.business.title', { category: label });
+    return reply.page('register/business', {
+      pageTitle: title,
+      breadcrumb: [{ label: t('register.chooser.title'), href: '/register' }, { label: title }],
+      category: category.code,
+      categoryLabel: label,
+      certificate: category.certificate,
+      certificateLabel: t(`validation.certificates.${category.certificate}`),
+    });
+  });
+};
+
+export default business;

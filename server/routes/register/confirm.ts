@@ -1,0 +1,56 @@
+// The no-JS confirm step: the details and the card (name, card serial, validity) once more, then 送出 creates the
+// account in one transaction. A second 送出 (double click, back button) finds the receipt and shows it again.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { VERIFIED_CARD_LIFETIME_MS, reasonMessage, registerAccount } from './registration';
+
+const confirm: FastifyPluginAsync = async (app) => {
+  /** Where to go when this step has nothing to confirm; undefined when it has. */
+  function missingStep(request: FastifyRequest): string | undefined {
+    const { registrationDraft: draft, registrationCard: card, registrationReceipt: receipt } = request.session;
+    if (!draft) return receipt ? '/register/citizen/done' : '/register/citizen';
+    if (!card) return '/register/citizen/certificate';
+    if (Date.now() - card.verifiedAt > VERIFIED_CARD_LIFETIME_MS) {
+      request.session.registrationCard = undefined;
+      request.session.registrationError = 'card_verification_expired';
+      return '/register/citizen/certificate';
+    }
+    return undefined;
+  }
+
+  function render(request: FastifyRequest, reply: FastifyReply, status = 200, reason?: string) {
+    const t = request.t;
+    const title = t('register.confirm.title');
+    return reply.code(status).page('register/confirm', {
+      pageTitle: title,
+      breadcrumb: [{ label: t('register.chooser.title'), href: '/register' }, { label: title }],
+      draft: request.session.registrationDraft,
+      identity: request.session.registrationCard!.identity,
+      errors: reason ? [{ href: '#confirm-submit', text: reasonMessage(request, reason) }] : [],
+    });
+  }
+
+  app.get('/register/citizen/confirm', async (request, reply) => {
+    const missing = missingStep(request);
+    if (missing) return reply.redirect(missing, 303);
+    return render(request, reply);
+  });
+
+  app.post('/register/citizen/confirm', { config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (request, reply) => {
+    const missing = missingStep(request);
+    if (missing) return reply.redirect(missing, 303);
+    const draft = request.session.registrationDraft!;
+    const card = request.session.registrationCard!;
+    const outcome = await registerAccount(app.db, draft, card.identity, { path: 'nojs', now: new Date() });
+    if (!outcome.ok) {
+      request.log.info({ reason: outcome.reason }, 'registration refused');
+      return render(request, reply, outcome.reason.endsWith('already_registered') ? 409 : 400, outcome.reason);
+    }
+    request.session.registrationDraft = undefined;
+    request.session.registrationCard = undefined;
+    request.session.registrationReceipt = outcome.receipt;
+    request.log.info({ accountId: outcome.account.id }, 'account registered');
+    return reply.redirect('/register/citizen/done', 303);
+  });
+};
+
+export default confirm;

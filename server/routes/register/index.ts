@@ -1,0 +1,24 @@
+// 註冊 > 工商、自然人憑證註冊: the chooser, the business page, and the 新版自然人憑證註冊 steps.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../../config';
+import chooser from './chooser';
+import business from './business';
+import citizen from './citizen';
+import check, { CHECKS_PER_MINUTE } from './check';
+import certificateStep from './certificate';
+import confirm from './confirm';
+import done from './done';
+
+const register: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  // One limit for both ways of asking 檢核是否存在, so switching between them does not double the quota.
+  const checkLimit = app.createRateLimit({ max: CHECKS_PER_MINUTE, timeWindow: 60_000 });
+  await app.register(chooser);
+  await app.register(business);
+  await app.register(citizen, { config, checkLimit });
+  await app.register(check, { checkLimit });
+  await app.register(certificateStep, { config });
+  await app.register(confirm);
+  await app.register(done);
+};
+
+export default register;
