@@ -12,6 +12,7 @@ export interface CliOptions {
   lang?: Lang;
   stateDir?: string;
   demoDir?: string;
+  card?: string;
   quiet: boolean;
 }
 
@@ -26,6 +27,7 @@ Options:
   --pkcs11 <module>       PKCS#11 module of your card reader (e.g. the HiCOS module); needs pkcs11js
   --slot <n>              only this slot of the PKCS#11 module (0, 1, …)
   --p12 <file>            a PKCS#12 soft card (repeatable; each file is one card, its password the PIN)
+  --card <serial|id>      the card to use when a page names none (default the first)
   --port <n>              TCP port (default 61161)
   --allow-origin <origin> a site the signer works for (repeatable;
                           default http://localhost:3000 and $PUBLIC_ORIGIN)
@@ -113,6 +115,9 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       case '--demo-dir':
         options.demoDir = take();
+        break;
+      case '--card':
+        options.card = take();
         break;
       default:
         throw new CliError(`unknown option ${arg}`);

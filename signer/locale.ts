@@ -80,6 +80,9 @@ const texts = {
     signing: '簽章用',
     encryption: '加密用',
     other: '其他',
+    chooseCard: '使用哪一張卡片（示範用：相當於插入讀卡機）',
+    insert: '使用這張卡片',
+    inUse: '使用中',
   },
   en: {
     signerName: 'Certificate signer',
@@ -107,6 +110,9 @@ const texts = {
     signing: 'signing',
     encryption: 'encryption',
     other: 'other',
+    chooseCard: 'Which card to use (demo: like inserting it in the reader)',
+    insert: 'Use this card',
+    inUse: 'in use',
   },
 };
 

@@ -77,6 +77,10 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
 
+  if (cli.card) {
+    // A demo card may be named by its id (wang-xiaoming) as well as its serial.
+    options.insertedCard = demo?.find((c) => c.id === cli.card)?.cardSerial ?? cli.card;
+  }
   const signer = await startSigner(options);
   const out = process.stdout;
   out.write(`憑證元件 sw-signer ${SIGNER_VERSION}: ${signer.url}\n`);
@@ -93,6 +97,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const cards = await signer.service.cards();
   out.write(`Cards 卡片: ${cards.length === 0 ? 'none' : cards.map((c) => `${c.serial} ${c.label}`).join('; ')}\n`);
+  if (cards.length > 1) out.write(`Card in use 使用中的卡片: ${signer.service.insertedCard ?? cards[0].serial} (change it at ${signer.url}/)\n`);
 
   const stop = () => {
     void signer.close().then(() => process.exit(0));

@@ -6,10 +6,10 @@ import { POPUP_JS, SIGNER_CSS } from './assets.js';
 import type { SignerContext, SignerEvent } from './context.js';
 import { escapeHtml, page } from './html.js';
 import { handlePkcs11Info, handlePopupForm, handlePreflight, handleSign } from './hipki.js';
-import { sendHtml, sendText } from './http-util.js';
-import { pickLang, t, type Lang } from './locale.js';
+import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
+import { errorMessage, pickLang, t, type Lang } from './locale.js';
 import { handleNojsSign } from './nojs.js';
-import { OriginPolicy } from './origin-policy.js';
+import { callerOrigin, OriginPolicy } from './origin-policy.js';
 import { SigningService } from './signing.js';
 import { Pkcs12Backend, type SoftCardConfig } from './tokens/pkcs12.js';
 import type { TokenBackend } from './tokens/types.js';
@@ -29,6 +29,8 @@ export interface StartSignerOptions {
   p12?: Array<string | SoftCardConfig>;
   /** A PKCS#11 module (a card vendor's, or SoftHSM2) and optionally one slot index. */
   pkcs11?: { module: string; slot?: number };
+  /** The card used when a request names none (serial); default the first card. Changeable on the signer's page. */
+  insertedCard?: string;
   /** Where the signer keeps its own wrong-PIN counts for PKCS#11 tokens; default ~/.sw-signer. */
   stateDir?: string;
   /** Requests per second and card operations in progress, over all callers (`now`: a clock for tests). */
@@ -65,10 +67,26 @@ async function openBackends(options: StartSignerOptions): Promise<TokenBackend[]
 
 function statusPage(ctx: SignerContext, lang: Lang, cards: Awaited<ReturnType<SigningService['cards']>>, readers: number): string {
   const text = t(lang);
+  const inserted = cards.find((c) => c.serial === ctx.service.insertedCard) ?? cards[0];
+  const chooser =
+    cards.length > 1
+      ? `<form method="post" action="/cards/insert">
+<fieldset><legend>${escapeHtml(text.chooseCard)}</legend>
+${cards
+  .map(
+    (card, i) =>
+      `<div><input type="radio" name="cardSerial" id="card-${i}" value="${escapeHtml(card.serial)}"${card === inserted ? ' checked' : ''}> <label for="card-${i}">${escapeHtml(card.label)} ${escapeHtml(card.serial)}</label></div>`,
+  )
+  .join('\n')}
+</fieldset>
+<input type="hidden" name="lang" value="${lang}">
+<div class="actions"><button type="submit">${escapeHtml(text.insert)}</button></div>
+</form>`
+      : '';
   const rows = cards
     .map(
       (card) =>
-        `<tr><td>${escapeHtml(card.slotDescription)}</td><td>${escapeHtml(card.label)}</td><td>${escapeHtml(card.serial)}</td><td>${card.certificates
+        `<tr><td>${escapeHtml(card.slotDescription)}${card === inserted ? ` (${escapeHtml(text.inUse)})` : ''}</td><td>${escapeHtml(card.label)}</td><td>${escapeHtml(card.serial)}</td><td>${card.certificates
           .map((c) => `${escapeHtml(c.commonName)} (${escapeHtml(c.usage === 'signing' ? text.signing : c.usage === 'encryption' ? text.encryption : text.other)})`)
           .join('<br>')}</td></tr>`,
     )
@@ -86,7 +104,8 @@ ${
     ? `<p>${escapeHtml(readers === 0 ? pickMessage(lang, 'noReader') : text.noCards)}</p>`
     : `<table><caption class="hint">${escapeHtml(text.readers)}</caption><thead><tr><th scope="col">Slot</th><th scope="col">${escapeHtml(text.holder)}</th><th scope="col">${escapeHtml(text.cardSerial)}</th><th scope="col">${escapeHtml(text.certSerial)}</th></tr></thead><tbody>
 ${rows}
-</tbody></table>`
+</tbody></table>
+${chooser}`
 }
 <h2>${escapeHtml(text.allowed)}</h2>
 <ul>${ctx.policy.origins.map((o) => `<li>${escapeHtml(o)}</li>`).join('')}</ul>`,
@@ -98,10 +117,33 @@ function pickMessage(lang: Lang, key: 'noReader'): string {
   return lang === 'en' ? 'No card reader was found.' : '找不到讀卡機。';
 }
 
+/** The card chooser of the status page: only the signer's own page may change the card in use. */
+async function handleInsert(ctx: SignerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const caller = callerOrigin(req.headers);
+  let fields: Record<string, string> = {};
+  try {
+    fields = parseForm(await readBody(req, 4096));
+  } catch {
+    // an oversized body is refused below like any other bad request
+  }
+  const lang = pickLang(fields.lang, ctx.lang);
+  const cards = await ctx.service.cards();
+  if (!caller || !ctx.selfOrigins.has(caller) || !cards.some((c) => c.serial === fields.cardSerial)) {
+    const title = errorMessage(lang, 'bad_request');
+    sendHtml(res, 403, page({ lang, title, kind: 'error', body: `<h1>${escapeHtml(title)}</h1><p><a href="/?lang=${lang}">${escapeHtml(t(lang).signerName)}</a></p>` }));
+    return;
+  }
+  ctx.service.insertedCard = fields.cardSerial;
+  ctx.log({ event: 'card-inserted', cardSerial: fields.cardSerial });
+  res.writeHead(303, { Location: `/?lang=${lang}`, 'Cache-Control': 'no-store' });
+  res.end();
+}
+
 export async function startSigner(options: StartSignerOptions = {}): Promise<RunningSigner> {
   const policy = new OriginPolicy(options.allowOrigins ?? defaultAllowedOrigins());
   const backends = await openBackends(options);
   const service = new SigningService(backends, policy, options.limits);
+  service.insertedCard = options.insertedCard ?? null;
   const selfOrigins = new Set<string>();
   const ctx: SignerContext = {
     service,
@@ -133,6 +175,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     if (method === 'GET' && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);
     if (method === 'POST' && path === '/sign') return handleSign(ctx, req, res);
     if (method === 'POST' && path === '/nojs/sign') return handleNojsSign(ctx, req, res);
+    if (method === 'POST' && path === '/cards/insert') return handleInsert(ctx, req, res);
     const lang = pickLang(url.searchParams.get('lang'), ctx.lang);
     if (method === 'GET' && path === '/') {
       const [slots, cards] = await Promise.all([service.slots(), service.cards()]);

@@ -55,6 +55,11 @@ function isSha256(value: unknown): boolean {
 export class SigningService {
   private readonly cardLocks = new KeyedMutex();
   readonly limiter: RequestLimiter;
+  /**
+   * The card "in the reader" when a request names none: with several soft cards (the demo) the user picks one on
+   * the signer's own page, as one would insert a card. Unset: the first card.
+   */
+  insertedCard: string | null = null;
 
   constructor(
     readonly backends: TokenBackend[],
@@ -85,7 +90,9 @@ export class SigningService {
     if (slots.length === 0) throw new SignerError('no_reader');
     const cards = await this.cards();
     const wanted = typeof cardSerial === 'string' && cardSerial !== '' ? cardSerial : null;
-    const card = wanted ? cards.find((c) => c.serial === wanted) : cards[0];
+    const card = wanted
+      ? cards.find((c) => c.serial === wanted)
+      : (cards.find((c) => c.serial === this.insertedCard) ?? cards[0]);
     if (!card) throw new SignerError('no_card');
     const backend = this.backends.find((b) => b.kind === card.backend) as TokenBackend;
     return { card, backend };

@@ -220,3 +220,27 @@ t.test('a Host header other than the loopback address is refused (DNS rebinding)
   const res = await http(`${s.url}/`, { headers: { Host: `evil.example:${s.port}` } });
   t.equal(res.status, 421);
 });
+
+t.test("with several cards the signer's own page chooses the card in use; the form may name one", async (t) => {
+  const s = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL],
+    p12: [
+      { p12File: copyCard(card.p12), cardSerial: 'TP03000000000001', label: 'first' },
+      { p12File: copyCard(card.p12), cardSerial: 'TP03000000000002', label: 'second' },
+    ],
+  });
+  t.teardown(() => s.close());
+  const serialOf = async (extra: Record<string, string> = {}) =>
+    formFields((await postForm(`${s.url}/nojs/sign`, form(extra), fromPortal)).body).cardSerial;
+  t.equal(await serialOf(), 'TP03000000000001', 'the first card by default');
+  t.equal(await serialOf({ cardSerial: 'TP03000000000002' }), 'TP03000000000002', 'named in the form');
+  const home = await http(`${s.url}/`);
+  t.match(home.body, /<input type="radio" name="cardSerial" id="card-1" value="TP03000000000002">/);
+  const refused = await postForm(`${s.url}/cards/insert`, { cardSerial: 'TP03000000000002' }, { Origin: PORTAL });
+  t.equal(refused.status, 403, 'a web page cannot change the card');
+  const inserted = await postForm(`${s.url}/cards/insert`, { cardSerial: 'TP03000000000002' }, { Origin: s.url });
+  t.equal(inserted.status, 303);
+  t.equal(await serialOf(), 'TP03000000000002');
+  t.equal((await postForm(`${s.url}/cards/insert`, { cardSerial: 'NOPE' }, { Origin: s.url })).status, 403);
+});
