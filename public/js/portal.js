@@ -1,0 +1,39 @@
+/* sw-portal: small enhancements for every page. ES5 only (old browsers, kiosk terminals); every page works without it. */
+(function () {
+  'use strict';
+
+  // After a form comes back with errors, move the focus to the error summary so screen readers announce it
+  // and keyboard users can follow its links to each field (GOV.UK pattern).
+  function focusErrorSummary() {
+    var summary = document.getElementById('error-summary');
+    if (summary && typeof summary.focus === 'function') {
+      summary.focus();
+    }
+  }
+
+  // A print button on pages meant to be printed (the registration manual); without JavaScript the page says Ctrl+P.
+  function addPrintButtons() {
+    if (typeof window.print !== 'function') return;
+    var holders = document.querySelectorAll ? document.querySelectorAll('[data-print-label]') : [];
+    for (var i = 0; i < holders.length; i++) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'button button--secondary no-print';
+      button.appendChild(document.createTextNode(holders[i].getAttribute('data-print-label')));
+      button.onclick = function () { window.print(); };
+      holders[i].appendChild(button);
+    }
+  }
+
+  function ready() {
+    focusErrorSummary();
+    addPrintButtons();
+  }
+
+  if (document.readyState === 'loading') {
+    if (document.addEventListener) document.addEventListener('DOMContentLoaded', ready, false);
+    else window.onload = ready;
+  } else {
+    ready();
+  }
+})();
