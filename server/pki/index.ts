@@ -18,3 +18,12 @@ export {
 } from './trust-store.js';
 export { toDer, pemBlocks, derToPem, MAX_CERT_BYTES, type CertInput } from './input.js';
 export { nameToString } from './names.js';
+export {
+  verifyChallengeSignature,
+  MAX_SIGNATURE_BYTES,
+  type SignatureReason,
+  type SignatureFormat,
+  type VerifySignatureInput,
+  type VerifySignatureResult,
+} from './signature.js';
+export { createCmsSignature, createPkcs1Signature, type CmsSignOptions } from './cms-sign.js';
