@@ -1,0 +1,121 @@
+// A bad value stops the start with one clear line naming the variable.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../../server/config';
+import { PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
+
+const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
+const MAIN = join(PROJECT_ROOT, 'server/main.ts');
+const SECRET = 'a-secret-of-at-least-thirty-two-characters!';
+
+const bad: Array<[string, string]> = [
+  ['PORT', 'abc'],
+  ['PORT', '70000'],
+  ['DATABASE_URL', 'mysql://db.example/portal'],
+  ['DATABASE_URL', 'not a url'],
+  ['PUBLIC_ORIGIN', 'ftp://portal.example'],
+  ['PUBLIC_ORIGIN', 'portal.example'],
+  ['SESSION_SECRET', 'too-short'],
+  ['LOG_LEVEL', 'loud'],
+  ['KIOSK', 'maybe'],
+  ['KIOSK_IDLE_SECONDS', '5'],
+  ['SESSION_IDLE_SECONDS', 'ten'],
+  ['SESSION_ABSOLUTE_SECONDS', '1'],
+  ['NODE_ENV', 'prod'],
+  ['PORTAL_MODE', 'live'],
+  ['SIGNER_URL', 'localhost:61161'],
+  ['START_SIGNER', 'sometimes'],
+  ['REVOCATION_MODE', 'crl-then-ocsp'],
+  ['REVOCATION_FAIL_OPEN', 'perhaps'],
+  ['BODY_LIMIT_BYTES', '-1'],
+  ['RATE_LIMIT_PER_MINUTE', '0'],
+  ['LOGIN_MAX_FAILURES', '1000'],
+  ['LOGIN_LOCKOUT_MINUTES', '1.5'],
+];
+
+for (const [variable, value] of bad) {
+  t.test(`${variable}=${value} is refused with one line naming ${variable}`, async (t) => {
+    const error = t.throws(() => loadConfig({ [variable]: value })) as ConfigError;
+    t.type(error, ConfigError);
+    t.equal(error.variable, variable);
+    t.match(error.message, new RegExp(`^${variable}: `));
+    t.notMatch(error.message, /\n/, 'one line');
+  });
+}
+
+t.test('the defaults give a working demo configuration', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.mode, 'demo');
+  t.equal(config.port, 3000);
+  t.equal(config.publicOrigin, 'http://localhost:3000');
+  t.equal(config.databaseUrl, undefined);
+});
+
+t.test('production mode without SESSION_SECRET refuses to start', async (t) => {
+  const error = t.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://portal.example' })) as ConfigError;
+  t.equal(error.variable, 'SESSION_SECRET');
+  t.match(error.message, /required in production/);
+});
+
+t.test('production mode with a secret and an https origin is accepted', async (t) => {
+  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_ORIGIN: 'https://portal.example' });
+  t.equal(config.mode, 'production');
+});
+
+t.test('production mode refuses a plain-http public origin', async (t) => {
+  const error = t.throws(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_ORIGIN: 'http://portal.example' })) as ConfigError;
+  t.equal(error.variable, 'PUBLIC_ORIGIN');
+});
+
+/** Runs `tsx server/main.ts` with the given environment until it exits. */
+function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, [MAIN], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: '/tmp/sw-portal-config-test', START_SIGNER: 'false', ...env },
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, stdout });
+    });
+  });
+}
+
+t.test('starting with a bad PORT prints one line naming PORT and exits non-zero', async (t) => {
+  const result = await runMain({ PORT: 'eighty', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
+  t.not(result.code, 0);
+  const lines = result.stderr.trim().split('\n');
+  t.equal(lines.length, 1, 'one line');
+  t.match(lines[0], /PORT/);
+  t.equal(result.stdout, '');
+});
+
+t.test('starting in production mode without SESSION_SECRET prints one line and exits non-zero', async (t) => {
+  const result = await runMain({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://portal.example', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
+  t.not(result.code, 0);
+  t.equal(result.stderr.trim().split('\n').length, 1, 'one line');
+  t.match(result.stderr, /SESSION_SECRET/);
+});
+
+t.test('an unreachable database prints one line with the URL without its password and exits non-zero', async (t) => {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const result = await runMain({ DATABASE_URL: `postgres://portal:hunter2secret@127.0.0.1:${port}/portal` });
+  t.not(result.code, 0);
+  const lines = result.stderr.trim().split('\n');
+  t.equal(lines.length, 1, 'one line');
+  t.match(lines[0], new RegExp(`127\\.0\\.0\\.1:${port}/portal`), 'names the database');
+  t.notMatch(result.stderr, /hunter2secret/, 'no password');
+  t.equal(result.stdout, '');
+});
