@@ -221,6 +221,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     throw error;
   });
   port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
   selfOrigins.add(`http://127.0.0.1:${port}`);
   selfOrigins.add(`http://localhost:${port}`);
 
@@ -228,11 +229,14 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     url: `http://127.0.0.1:${port}`,
     port,
     service,
-    close: async () => {
-      channel.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await service.close();
+    close: () => {
+      closing ??= (async () => {
+        channel.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await service.close();
+      })();
+      return closing;
     },
   };
 }

@@ -22,6 +22,10 @@ const CKR_USER_ALREADY_LOGGED_IN = 0x100;
 
 type Pkcs11Module = typeof Pkcs11js;
 
+const CKR_CRYPTOKI_ALREADY_INITIALIZED = 0x191;
+// A module is initialised once per process however many signers use it (tests run several); the last close finalises.
+const users = new Map<string, number>();
+
 interface Pkcs11Options {
   module: string;
   slot?: number;
@@ -53,8 +57,17 @@ export class Pkcs11Backend implements TokenBackend {
       throw new Error('PKCS#11 needs the pkcs11js package: run `npm install pkcs11js` beside the signer');
     }
     const p11 = new lib.PKCS11();
-    p11.load(options.module);
-    p11.C_Initialize();
+    try {
+      p11.load(options.module);
+    } catch (error) {
+      throw new Error(`cannot load the PKCS#11 module ${options.module}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      p11.C_Initialize();
+    } catch (error) {
+      if (errorCode(error) !== CKR_CRYPTOKI_ALREADY_INITIALIZED) throw error;
+    }
+    users.set(options.module, (users.get(options.module) ?? 0) + 1);
     return new Pkcs11Backend(lib, p11, options);
   }
 
@@ -185,6 +198,12 @@ export class Pkcs11Backend implements TokenBackend {
   }
 
   async close(): Promise<void> {
+    const left = (users.get(this.options.module) ?? 1) - 1;
+    if (left > 0) {
+      users.set(this.options.module, left);
+      return;
+    }
+    users.delete(this.options.module);
     try {
       this.p11.C_Finalize();
     } finally {
