@@ -20,12 +20,14 @@ export async function answerCheck(app: FastifyInstance, request: FastifyRequest,
     : { status: 'available', text: request.t('register.check.available') };
 }
 
+// A POST, not a GET with the number in the query string: ID numbers stay out of URLs, access logs and browser history.
 const check: FastifyPluginAsync<{ checkLimit: CheckLimiter }> = async (app, { checkLimit }) => {
-  app.get<{ Querystring: { idNumber?: string } }>('/register/citizen/check', {
+  app.post('/register/citizen/check', {
     config: { rateLimit: { max: 60, timeWindow: 60_000 } },
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    const id = validateCitizenIdNumber(typeof request.query.idNumber === 'string' ? request.query.idNumber : '');
+    const raw = (request.body as Record<string, unknown> | undefined)?.idNumber;
+    const id = validateCitizenIdNumber(typeof raw === 'string' ? raw : '');
     if (!id.ok) {
       return reply.code(400).send({ status: 'invalid', message: request.t(errorMessageKey('idNumber', id.error)) });
     }
