@@ -106,8 +106,9 @@ export async function main(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+// `tsx signer/main.ts` runs it here; the bundle runs it from bin.ts (build.ts defines SW_SIGNER_BUNDLED).
 const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(resolve(entry)).href) {
+if (process.env.SW_SIGNER_BUNDLED !== '1' && entry && import.meta.url === pathToFileURL(resolve(entry)).href) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`sw-signer: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
