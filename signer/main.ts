@@ -17,16 +17,21 @@ const HICOS_MODULES = [
   'C:\\Windows\\System32\\HiCOSPKCS11.dll',
 ];
 
-/** The demo PKI, created by the portal's module when the signer runs inside the project. */
+/** The demo PKI's cards; inside the project the portal's module makes the PKI the first time. */
 async function demoCards(dir: string): Promise<DemoCard[] | null> {
-  // A computed specifier: the single-file download does not carry the portal's demo PKI.
-  const modulePath = ['..', 'server', 'pki', 'dev', 'demo-pki.ts'].join('/');
-  const moduleUrl = new URL(modulePath, import.meta.url);
-  if (moduleUrl.protocol === 'file:' && existsSync(moduleUrl)) {
-    const demo = (await import(moduleUrl.href)) as { ensureDemoPki?: (dir: string) => Promise<unknown> };
-    if (typeof demo.ensureDemoPki === 'function') await demo.ensureDemoPki(dir);
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    // A computed specifier: the single-file download does not carry the portal's demo PKI.
+    const modulePath = ['..', 'server', 'pki', 'dev', 'demo-pki.ts'].join('/');
+    const moduleUrl = new URL(modulePath, import.meta.url);
+    if (moduleUrl.protocol !== 'file:' || !existsSync(moduleUrl)) return null;
+    const demo = (await import(moduleUrl.href)) as {
+      ensureDemoPki?: (dir: string, options?: { baseUrl?: string }) => Promise<unknown>;
+    };
+    if (typeof demo.ensureDemoPki !== 'function') return null;
+    process.stdout.write('Making the demo PKI (the first time takes a minute)…\n');
+    await demo.ensureDemoPki(dir, process.env.PUBLIC_ORIGIN ? { baseUrl: process.env.PUBLIC_ORIGIN } : {});
   }
-  return existsSync(join(dir, 'manifest.json')) ? readDemoManifest(dir) : null;
+  return readDemoManifest(dir);
 }
 
 function logLine(event: SignerEvent): void {
