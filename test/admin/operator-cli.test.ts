@@ -55,7 +55,7 @@ function moicaLikeCertificate(cn: string): { pem: string; der: Buffer } {
   cert.validity.notBefore = new Date('2025-01-01T00:00:00Z');
   cert.validity.notAfter = new Date('2030-01-01T00:00:00Z');
   // forge encodes the value as UTF-8 itself when the tag is UTF8String.
-  const utf8 = (value: string) => ({ value, valueTagClass: forge.asn1.Type.UTF8 as unknown as string });
+  const utf8 = (value: string) => ({ value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class });
   cert.setSubject([{ shortName: 'C', value: 'TW' }, { shortName: 'CN', ...utf8(cn) }, { name: 'serialNumber', value: '0000000012345678' }]);
   cert.setIssuer([{ shortName: 'C', value: 'TW' }, { shortName: 'O', ...utf8('行政院') }, { shortName: 'OU', ...utf8('內政部憑證管理中心') }]);
   cert.setExtensions([{ name: 'keyUsage', critical: true, digitalSignature: true }]);
