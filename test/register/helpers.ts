@@ -6,7 +6,7 @@ import { sign, verify, X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createDemoPki, type DemoPki } from '../../server/pki/dev/demo-pki';
+import { createDemoPki, type DemoCardSpec, type DemoPki } from '../../server/pki/dev/demo-pki';
 import { openPkcs12 } from '../../server/pki/dev/pkcs12';
 import { createTrustStore, verifyChain } from '../../server/pki/index';
 import { createRevocationChecker } from '../../server/pki/revocation/index';
@@ -20,9 +20,9 @@ import { idChecksumValid, LETTER_VALUES } from '../../server/forms/national-id';
 export const DEMO_BASE_URL = 'http://demo-pki.test';
 
 /** A fresh demo PKI (2048-bit CA keys to keep it quick) and a function to throw it away. */
-export async function makeDemoPki(now = new Date()): Promise<{ pki: DemoPki; remove(): void }> {
+export async function makeDemoPki(now = new Date(), cards?: readonly DemoCardSpec[]): Promise<{ pki: DemoPki; remove(): void }> {
   const root = mkdtempSync(join(tmpdir(), 'register-demo-pki-'));
-  const pki = await createDemoPki(join(root, 'pki'), { keyBits: 2048, baseUrl: DEMO_BASE_URL, now });
+  const pki = await createDemoPki(join(root, 'pki'), { keyBits: 2048, baseUrl: DEMO_BASE_URL, now, cards });
   return { pki, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -187,12 +187,12 @@ export class Client {
   }
 }
 
-/** A national ID with a valid checksum, given its first nine characters' pattern, ending in `last4`. */
+/** A national ID with a valid checksum that ends in `last4` (another person whose ID shares a card's last four digits). */
 export function nationalIdEndingIn(last4: string, letter = 'K', sex: '1' | '2' = '1'): string {
-  for (let n = 0; n < 1000; n++) {
-    const middle = String(n).padStart(3, '0');
+  for (let n = 0; n < 10000; n++) {
+    const middle = String(n).padStart(4, '0');
     const candidate = `${letter}${sex}${middle}${last4}`;
-    // The check digit is the last one, so only some endings are valid for a given prefix: try prefixes until one is.
+    // The check digit is the last one, so only some prefixes fit a given ending: try them until one does.
     if (LETTER_VALUES[letter] !== undefined && idChecksumValid(letter, Number(sex), candidate.slice(2))) return candidate;
   }
   throw new Error(`no valid ID ends in ${last4}`);
