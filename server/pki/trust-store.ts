@@ -3,7 +3,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signedBy } from './checks.js';
 import { pemBlocks, type CertInput } from './input.js';
 import { parseCertificate, type Certificate } from './parse.js';
 
@@ -18,10 +17,10 @@ export interface TrustAnchor {
 export interface TrustStore {
   readonly anchors: readonly TrustAnchor[];
   readonly intermediates: readonly Certificate[];
-  /** anchors whose subject matches `cert`'s issuer name or whose key identifier matches its authorityKeyIdentifier */
-  anchorsFor(cert: Certificate): TrustAnchor[];
+  /** anchors that may have issued `cert`: by key identifier or name (preferred), or by name with a differing key identifier */
+  anchorsFor(cert: Certificate): { preferred: TrustAnchor[]; others: TrustAnchor[] };
   /** stored intermediates that may have issued `cert` (same matching as anchorsFor) */
-  intermediatesFor(cert: Certificate): Certificate[];
+  intermediatesFor(cert: Certificate): { preferred: Certificate[]; others: Certificate[] };
 }
 
 export interface AnchorSpec {
@@ -67,18 +66,18 @@ export class CertIndex<T> {
    * reason). Candidates whose subjectKeyIdentifier equals the authorityKeyIdentifier come first and ones whose differs
    * come last: that is how the real GRCA G1 and G2, which share a DN, are told apart without trusting the hint blindly.
    */
-  candidates(cert: Certificate): T[] {
+  candidates(cert: Certificate): { preferred: T[]; others: T[] } {
     const aki = cert.ext.authorityKeyId?.keyId?.toString('hex');
-    const first: T[] = [];
-    const last: T[] = [];
-    if (aki) for (const item of this.byKeyId.get(aki) ?? []) first.push(item);
+    const preferred: T[] = [];
+    const others: T[] = [];
+    if (aki) for (const item of this.byKeyId.get(aki) ?? []) preferred.push(item);
     for (const item of this.bySubject.get(cert.issuer.key) ?? []) {
-      if (first.includes(item)) continue;
+      if (preferred.includes(item)) continue;
       const ski = this.certOf(item).ext.subjectKeyId?.toString('hex');
-      if (aki && ski && aki !== ski) last.push(item);
-      else first.push(item);
+      if (aki && ski && aki !== ski) others.push(item);
+      else preferred.push(item);
     }
-    return last.length ? [...first, ...last] : first;
+    return { preferred, others };
   }
 }
 
@@ -119,9 +118,17 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
   };
 }
 
-/** A certificate that is self-issued and verifies under its own key: a root, so a trust anchor when found in a file. */
-export function isSelfSigned(cert: Certificate): boolean {
-  return cert.selfIssued && signedBy(cert, cert);
+/**
+ * A root: self-issued and naming no other key (no authorityKeyIdentifier, or one equal to its own subjectKeyIdentifier).
+ * Told by names and key identifiers, not by the self-signature, whose algorithm may be legacy (GRCA G1 is SHA-1 signed)
+ * and does not matter: an anchor is trusted by configuration, not by its signature. A cross certificate such as the
+ * GRCA G2-by-G1 one is self-issued but names another key, so it is an intermediate.
+ */
+export function isRoot(cert: Certificate): boolean {
+  if (!cert.selfIssued) return false;
+  const aki = cert.ext.authorityKeyId?.keyId;
+  const ski = cert.ext.subjectKeyId;
+  return !aki || !ski || aki.equals(ski);
 }
 
 /** Every certificate in the PEM texts, split into roots (anchors) and the rest (intermediates). */
@@ -131,7 +138,7 @@ export function classifyPems(pems: readonly string[], source: string): { anchors
   for (const text of pems) {
     for (const block of pemBlocks(text)) {
       const cert = toCertificate(block, source);
-      if (isSelfSigned(cert)) anchors.push({ cert, source, isDemo: false });
+      if (isRoot(cert)) anchors.push({ cert, source, isDemo: false });
       else intermediates.push(cert);
     }
   }

@@ -50,7 +50,7 @@ interface Candidate {
 }
 
 /** Depth-first path building (RFC 4158 in the small): anchors before intermediates, no certificate or logical CA twice. */
-function* buildPaths(leaf: Certificate, store: TrustStore, supplied: CertIndex<Certificate>, refuseDemo: boolean, budget: { steps: number }): Generator<Candidate> {
+function* buildPaths(leaf: Certificate, store: TrustStore, suppliedIndex: CertIndex<Certificate>, refuseDemo: boolean, budget: { steps: number }): Generator<Candidate> {
   const anchorPrints = new Set(store.anchors.map((a) => a.cert.fingerprint));
   // a leaf that is itself a trust anchor (a directly trusted certificate)
   for (const a of store.anchors) if (a.cert.fingerprint === leaf.fingerprint && !(refuseDemo && a.isDemo)) yield { path: [leaf], anchor: a };
@@ -63,14 +63,20 @@ function* buildPaths(leaf: Certificate, store: TrustStore, supplied: CertIndex<C
   function* extend(): Generator<Candidate> {
     const cur = path[path.length - 1];
     if (--budget.steps < 0) return;
-    for (const a of store.anchorsFor(cur)) {
-      if (refuseDemo && a.isDemo) continue;
-      if (inPath.has(a.cert.fingerprint)) continue;
-      yield { path: [...path, a.cert], anchor: a };
-    }
-    if (path.length > MAX_INTERMEDIATES) return;
-    const next = [...supplied.candidates(cur), ...store.intermediatesFor(cur)];
-    for (const c of next) {
+    const anchors = store.anchorsFor(cur);
+    const supplied = suppliedIndex.candidates(cur);
+    const stored = store.intermediatesFor(cur);
+    // key-identifier matches first, anchors before intermediates; mismatching key identifiers only after all of those
+    const steps: (TrustAnchor | Certificate)[] = [...anchors.preferred, ...supplied.preferred, ...stored.preferred, ...anchors.others, ...supplied.others, ...stored.others];
+    for (const step of steps) {
+      if (!isCertificate(step)) {
+        if (refuseDemo && step.isDemo) continue;
+        if (inPath.has(step.cert.fingerprint)) continue;
+        yield { path: [...path, step.cert], anchor: step };
+        continue;
+      }
+      const c = step;
+      if (path.length > MAX_INTERMEDIATES) continue;
       const lk = c.subject.key + c.spki.hash;
       if (inPath.has(c.fingerprint) || logical.has(lk) || anchorPrints.has(c.fingerprint)) continue;
       path.push(c);

@@ -45,12 +45,12 @@ function expectMalformed(t: Tap, input: Buffer | string, what: string) {
   try {
     r = parseCertificate(input);
   } catch (e) {
-    t.fail(`${what}: threw ${(e as Error).message}`);
+    t.equal(`threw ${(e as Error).message}`, 'malformed', what);
     return;
   }
   t.equal(r.ok ? 'ok' : r.reason, 'malformed', what);
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
+type Tap = { equal: (found: unknown, wanted: unknown, message?: string) => unknown };
 
 t.test('every truncation of a certificate is malformed', async (t) => {
   for (let n = 0; n < card.der.length; n += 7) expectMalformed(t, card.der.subarray(0, n), `first ${n} bytes`);
