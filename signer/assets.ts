@@ -27,7 +27,12 @@ export const POPUP_JS = `(function () {
   'use strict';
   var status = document.getElementById('status');
   function say(text) { if (status) { status.textContent = text; } }
-  if (!window.opener) { say(document.documentElement.getAttribute('data-no-opener') || ''); return; }
+  if (!window.opener) {
+    var alone = document.getElementById('no-opener');
+    if (alone) { alone.hidden = false; }
+    say('');
+    return;
+  }
   function finish(target, origin, text) {
     try { target.postMessage(text, origin); } catch (e) { /* the opener went away */ }
     window.close();

@@ -199,6 +199,7 @@ export function handlePopupForm(ctx: SignerContext, res: ServerResponse, url: UR
     title: text.popupTitle,
     body: `<h1>${escapeHtml(text.popupTitle)}</h1>
 <p id="status" role="status">${escapeHtml(text.popupWorking)}</p>
+<p id="no-opener" hidden>${escapeHtml(text.closeWindow)}</p>
 <script src="/popup.js"></script>`,
   });
   sendHtml(res, 200, html);

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { POPUP_JS, SIGNER_CSS } from './assets.js';
 import type { SignerContext, SignerEvent } from './context.js';
+import { demoSoftCards } from './demo-cards.js';
 import { escapeHtml, page } from './html.js';
 import { handlePkcs11Info, handlePopupForm, handlePreflight, handleSign } from './hipki.js';
 import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
@@ -27,6 +28,8 @@ export interface StartSignerOptions {
   lang?: Lang;
   /** Soft cards: PKCS#12 files (each one card, its password the PIN), or their full descriptions. */
   p12?: Array<string | SoftCardConfig>;
+  /** A demo PKI folder (its manifest.json): its soft cards are inserted, after any `p12` cards. */
+  demoPkiDir?: string;
   /** A PKCS#11 module (a card vendor's, or SoftHSM2) and optionally one slot index. */
   pkcs11?: { module: string; slot?: number };
   /** The card used when a request names none (serial); default the first card. Changeable on the signer's page. */
@@ -55,9 +58,9 @@ export function defaultAllowedOrigins(env: Record<string, string | undefined> = 
 
 async function openBackends(options: StartSignerOptions): Promise<TokenBackend[]> {
   const backends: TokenBackend[] = [];
-  if (options.p12 && options.p12.length > 0) {
-    backends.push(new Pkcs12Backend(options.p12.map((c) => (typeof c === 'string' ? { p12File: c } : c))));
-  }
+  const softCards: SoftCardConfig[] = (options.p12 ?? []).map((c) => (typeof c === 'string' ? { p12File: c } : c));
+  if (options.demoPkiDir) softCards.push(...demoSoftCards(options.demoPkiDir));
+  if (softCards.length > 0) backends.push(new Pkcs12Backend(softCards));
   if (options.pkcs11) {
     const { Pkcs11Backend } = await import('./tokens/pkcs11.js');
     backends.push(await Pkcs11Backend.open({ ...options.pkcs11, stateDir: options.stateDir }));

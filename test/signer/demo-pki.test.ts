@@ -1,0 +1,50 @@
+// The demo PKI's own soft cards (both keys in one PKCS#12, made by the portal's demo PKI) work in the signer,
+// and the signer picks the signing key and certificate out of them.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import t from 'tap';
+import { createDemoPki, DEMO_CARDS } from '../../server/pki/dev/demo-pki.js';
+import { startSigner } from '../../signer/server.js';
+import { challenge, connectWs, formFields, opensslVerifyCms, opensslVerifyPkcs1, PORTAL, postForm } from './fixtures.js';
+
+const spec = DEMO_CARDS[0];
+const dir = join(mkdtempSync(join(tmpdir(), 'sw-signer-demo-pki-')), 'pki');
+const pki = await createDemoPki(dir, { keyBits: 2048, cards: [spec] });
+const demoCard = pki.card(spec.id);
+
+t.test('a demo card signs with its signing certificate through the no-JS page', async (t) => {
+  const s = await startSigner({ port: 0, allowOrigins: [PORTAL], demoPkiDir: dir });
+  t.teardown(() => s.close());
+  const c = challenge();
+  const res = await postForm(
+    `${s.url}/nojs/sign`,
+    { tbs: c.text, nonce: c.nonce, returnUrl: `${PORTAL}/login/certificate/callback`, pin: spec.pin, signatureType: 'PKCS7' },
+    { Origin: PORTAL },
+  );
+  t.match(res.body, /憑證載入完成。/);
+  const back = formFields(res.body);
+  t.equal(back.cardSerial, demoCard.cardSerial);
+  t.same(Buffer.from(back.certificate, 'base64'), demoCard.signingCertDer);
+  const verified = opensslVerifyCms(Buffer.from(back.signature, 'base64'));
+  t.ok(verified.ok);
+  t.equal(verified.content.toString(), c.text);
+});
+
+t.test('a demo card lists both certificates before the PIN and signs PKCS#1 over WebSocket', async (t) => {
+  const s = await startSigner({ port: 0, allowOrigins: [PORTAL], demoPkiDir: dir });
+  t.teardown(() => s.close());
+  const ws = await connectWs(s.url, PORTAL);
+  t.teardown(() => ws.close());
+  const list = await ws.request({ type: 'listCards' });
+  const cards = list.cards as Array<{ cardSerial: string; label: string; certificates: Array<{ usage: string }> }>;
+  t.equal(cards[0].cardSerial, demoCard.cardSerial);
+  t.match(cards[0].label, spec.holderName);
+  t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption']);
+  const tbs = challenge().text;
+  const answer = await ws.request({ type: 'sign', tbs, signatureType: 'PKCS1', hashAlgorithm: 'SHA256', pin: spec.pin });
+  const pub = join(mkdtempSync(join(tmpdir(), 'sw-signer-pub-')), 'pub.pem');
+  writeFileSync(pub, new X509Certificate(demoCard.signingCertDer).publicKey.export({ type: 'spki', format: 'pem' }));
+  t.ok(opensslVerifyPkcs1(pub, Buffer.from(tbs), Buffer.from(answer.signature as string, 'base64')));
+});
