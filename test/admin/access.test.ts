@@ -144,3 +144,15 @@ t.test('a session claiming the operator role for a citizen account is refused', 
   const cookie = await sessionCookieFor(pool, { accountId: cast.citizen.id, name: cast.citizen.name, role: 'operator', method: 'certificate' });
   t.equal((await ctx.app.inject({ url: '/admin', headers: { cookie } })).statusCode, 403);
 });
+
+t.test('in production mode an operator logged in with a password is refused; with a certificate they are let in', async (t) => {
+  const production = await buildTestApp({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_ORIGIN: 'https://portal.example.tw' });
+  t.teardown(production.close);
+  const operator = await createAccount(production.db.pool, { role: 'operator', name: '正式承辦' });
+  const byPassword = await sessionCookieFor(production.db.pool, { accountId: operator.id, name: operator.name, role: 'operator', method: 'password' });
+  const byCertificate = await sessionCookieFor(production.db.pool, { accountId: operator.id, name: operator.name, role: 'operator', method: 'certificate' });
+  const refused = await production.app.inject({ url: '/admin', headers: { cookie: byPassword } });
+  t.equal(refused.statusCode, 403);
+  t.match(refused.body, /僅限以自然人憑證登入後使用/);
+  t.equal((await production.app.inject({ url: '/admin', headers: { cookie: byCertificate } })).statusCode, 200);
+});
