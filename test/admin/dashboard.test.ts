@@ -30,9 +30,9 @@ t.test('the dashboard counts accounts by status', async (t) => {
 });
 
 t.test('the chart is an SVG image with a title, a description and one bar per day', async (t) => {
-  t.match(page.body, /<svg role="img" aria-labelledby="chart-title chart-desc"/);
+  t.match(page.body, /<svg role="img" aria-labelledby="chart-title" aria-describedby="chart-caption"/);
   t.match(page.body, /<title id="chart-title">近 30 日每日新註冊帳號數長條圖<\/title>/);
-  t.match(page.body, /<desc id="chart-desc">/);
+  t.match(page.body, /<figcaption id="chart-caption">[^<]*共 6 件註冊/);
   t.equal([...page.body.matchAll(/<rect /g)].length, 30);
   t.notMatch(page.body, /<script(?![^>]*\bsrc=)/, 'no inline script draws the chart');
 });
@@ -53,6 +53,11 @@ t.test('the scale of the chart rounds up to 1, 2 or 5 times a power of ten', asy
   t.equal(niceMax(7), 10);
   t.equal(niceMax(12), 20);
   t.equal(niceMax(250), 500);
+});
+
+t.test('the axis labels every seventh day counting back from today', async (t) => {
+  const days = Array.from({ length: 30 }, (_, i) => ({ day: `2026-11-${String(i + 1).padStart(2, '0')}`, count: 0 }));
+  t.same(barChart(days).labels.map((l) => l.text), ['11-02', '11-09', '11-16', '11-23', '11-30']);
 });
 
 t.test('the tallest bar reaches the top of the plot and an empty day has no height', async (t) => {

@@ -20,7 +20,7 @@ export interface BarChart {
   bars: Bar[];
   /** Value gridlines with their y position. */
   ticks: Array<{ value: number; y: number }>;
-  /** Every seventh day is labelled along the axis (MM-DD). */
+  /** Every seventh day, counted back from the last, is labelled along the axis (MM-DD). */
   labels: Array<{ text: string; x: number }>;
 }
 
@@ -49,7 +49,7 @@ export function barChart(days: DayCount[], width = 640, height = 220): BarChart 
   const ticks = [0, max / 2, max].filter((v, i, all) => Number.isInteger(v) && all.indexOf(v) === i).map((value) => ({ value, y: round(scale(value)) }));
   const labels = days
     .map((d, i) => ({ text: d.day.slice(5), x: round(plotLeft + i * slot + slot / 2), i }))
-    .filter((l) => l.i % 7 === 0 || l.i === days.length - 1)
+    .filter((l) => (days.length - 1 - l.i) % 7 === 0)
     .map(({ text, x }) => ({ text, x }));
   return { width, height, plotTop, plotBottom, plotLeft, max, bars, ticks, labels };
 }
