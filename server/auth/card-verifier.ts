@@ -1,14 +1,67 @@
-// Placeholder until the certificate engine lands in this slice: refuses every certificate with a reason.
+// The portal's CardVerifier on the certificate engine (server/pki): chain to a configured anchor with revocation,
+// the MOICA profile read from the leaf, and the challenge signature in either format the card component returns.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../config';
-import type { CardVerifier } from './certificate-identity';
+import { buildPortalTrustStore, verifyChain, verifyChallengeSignature, type TrustStore } from '../pki/index';
+import type { RevocationChecker } from '../pki/revocation-types';
+import { createRevocationChecker } from '../pki/revocation/index';
+import { demoPkiDir, loadDemoPki } from '../pki/dev/demo-pki';
+import type { CardVerifier, CertificateIdentity } from './certificate-identity';
 
-export async function createCardVerifier(_config: Config): Promise<CardVerifier> {
+export interface EngineVerifierOptions {
+  trustStore: TrustStore;
+  revocation?: RevocationChecker;
+  /** production mode: a path ending at a demo anchor is untrusted */
+  refuseDemoAnchors: boolean;
+}
+
+export function engineCardVerifier(options: EngineVerifierOptions): CardVerifier {
   return {
-    async verifyCertificate() {
-      return { ok: false, reason: 'untrusted' };
+    async verifyCertificate(certificateBase64, now) {
+      const der = Buffer.from(certificateBase64, 'base64');
+      const result = await verifyChain({
+        leaf: der, anchors: options.trustStore, time: now, purpose: 'signing',
+        revocation: options.revocation, refuseDemoAnchors: options.refuseDemoAnchors,
+      });
+      if (!result.ok) return { ok: false, reason: result.reason, detail: result.detail };
+      const leaf = result.leaf;
+      const identity: CertificateIdentity = {
+        fingerprintSha256: leaf.fingerprint,
+        issuerDn: leaf.issuer,
+        serialHex: leaf.serial,
+        subjectCn: leaf.commonName ?? '',
+        subjectSerial: leaf.subjectSerialNumber ?? null,
+        idLast4: leaf.idLast4 ?? null,
+        cardSerial: leaf.cardSerial ?? null,
+        notBefore: leaf.notBefore.toISOString(),
+        notAfter: leaf.notAfter.toISOString(),
+        derBase64: der.toString('base64'),
+      };
+      return { ok: true, identity };
     },
-    verifySignature() {
-      return { ok: false, reason: 'signature_invalid' };
+    verifySignature(tbs, signatureBase64, format, certificateDer) {
+      const result = verifyChallengeSignature({
+        tbs, signature: signatureBase64, format: format === 'PKCS7' ? 'cms' : 'pkcs1', certificate: certificateDer,
+      });
+      return result.ok ? { ok: true } : { ok: false, reason: result.reason };
     },
   };
+}
+
+/** GPKI + TRUST_DIR, plus the demo PKI's CAs in demo mode (when it has been made: `npm start` makes it). */
+export async function createCardVerifier(config: Config): Promise<CardVerifier> {
+  const production = config.mode === 'production';
+  const demoDir = demoPkiDir(config.dataDir);
+  const demo = !production && existsSync(join(demoDir, 'manifest.json')) ? loadDemoPki(demoDir) : undefined;
+  const trustStore = buildPortalTrustStore({
+    trustDir: config.trustDir,
+    demoAnchors: demo ? [demo.rootDer] : [],
+    demoIntermediates: demo ? demo.intermediates.map((i) => i.certDer) : [],
+    production,
+  });
+  const revocation = config.revocationMode === 'off'
+    ? undefined
+    : createRevocationChecker({ mode: config.revocationMode, failOpen: config.revocationFailOpen });
+  return engineCardVerifier({ trustStore, revocation, refuseDemoAnchors: production });
 }

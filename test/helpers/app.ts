@@ -1,7 +1,7 @@
 // Builds the real app on a test schema; tests drive it with app.inject.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../server/config';
-import { buildApp } from '../../server/app';
+import { buildApp, type AppOptions } from '../../server/app';
 import { createTestDatabase, type TestDatabase } from './db';
 import { TEST_SESSION_SECRET } from './session';
 
@@ -12,10 +12,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, options: Pick<AppOptions, 'cardVerifier'> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false', ...env });
-  const app = await buildApp({ config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET });
+  const app = await buildApp({ config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET, ...options });
   await app.ready();
   return {
     app,

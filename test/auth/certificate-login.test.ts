@@ -1,0 +1,235 @@
+import t from 'tap';
+import { makeDemoPki, signWithCard, challengeFrom, DEMO_BASE_URL } from '../register/helpers';
+import { buildTestApp, Browser, csrfFrom } from '../helpers/app';
+import { buildApp } from '../../server/app';
+import { engineCardVerifier } from '../../server/auth/card-verifier';
+import { createTrustStore } from '../../server/pki/index';
+import { createRevocationChecker } from '../../server/pki/revocation/index';
+import { accountsRepository } from '../../server/db/accounts-repository';
+import { certificatesRepository } from '../../server/db/certificates-repository';
+import { bindingFor } from '../../server/auth/bind-certificate';
+import { hashPassword } from '../../server/auth/passwords';
+import { readProfile, parseCertificate } from '../../server/pki/index';
+import { TEST_SESSION_SECRET } from '../helpers/session';
+import { readFileSync } from 'node:fs';
+import type { DemoPki } from '../../server/pki/dev/demo-pki';
+import type { CertificateIdentity } from '../../server/auth/certificate-identity';
+
+// Two cards for one person: the second stands for a renewed card (same name, same ID last four).
+const demo = await makeDemoPki(new Date(), [
+  { id: 'wang', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' },
+  { id: 'wang-renewed', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g2' },
+  { id: 'lin', purpose: 'citizen', holderName: '林美華', idNumber: 'F223456786', pin: '24681357', issuer: 'g3' },
+  { id: 'chen', purpose: 'customs-specialist', holderName: '陳志明', idNumber: 'B120863158', pin: '13572468', issuer: 'g2' },
+  { id: 'revoked', purpose: 'revocation-test', holderName: '張雅婷', idNumber: 'E223456785', pin: '864200', issuer: 'g3', revoked: true },
+]);
+t.teardown(demo.remove);
+const pki = demo.pki;
+
+function verifierFor(p: DemoPki) {
+  const trustStore = createTrustStore({
+    anchors: [{ cert: p.rootDer, isDemo: true, source: 'demo' }],
+    intermediates: p.intermediates.map((i) => i.certDer),
+    production: false,
+  });
+  const fetchCrl = (async (input: string | URL | Request) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const file = /^\/demo-pki\/(root|g2|g3)\.crl$/.exec(url.pathname);
+    if (url.origin !== DEMO_BASE_URL || !file) return new Response('not found', { status: 404 });
+    return new Response(readFileSync(p.path(`${file[1]}.crl`)), { status: 200 });
+  }) as typeof fetch;
+  return engineCardVerifier({ trustStore, revocation: createRevocationChecker({ mode: 'crl', fetch: fetchCrl }), refuseDemoAnchors: false });
+}
+
+const verifier = verifierFor(pki);
+const ctx = await buildTestApp({}, { cardVerifier: verifier });
+t.teardown(ctx.close);
+const PASSWORD = 'Harbour2Light';
+
+function identityOf(cardId: string): CertificateIdentity {
+  const der = pki.card(cardId).signingCertDer;
+  const parsed = parseCertificate(der);
+  if (!parsed.ok) throw new Error('demo card does not parse');
+  const p = readProfile(parsed.cert);
+  return {
+    fingerprintSha256: p.fingerprint, issuerDn: p.issuer, serialHex: p.serial, subjectCn: p.commonName ?? '',
+    subjectSerial: p.subjectSerialNumber ?? null, idLast4: p.idLast4 ?? null, cardSerial: p.cardSerial ?? null,
+    notBefore: p.notBefore.toISOString(), notAfter: p.notAfter.toISOString(), derBase64: der.toString('base64'),
+  };
+}
+
+async function registered(cardId: string, status: 'active' | 'pending_review' | 'suspended' = 'active') {
+  const card = pki.card(cardId);
+  const account = (await accountsRepository(ctx.db.pool).insert({
+    category: status === 'pending_review' ? 'customs_specialist' : 'individual', idNumber: card.idNumber, name: card.holderName,
+    birthDate: '1980-05-17', phone: '0912-345-678', address: '臺北市', email1: 'a@example.tw', email2: null,
+    passwordHash: await hashPassword(PASSWORD), status,
+  }))!;
+  await certificatesRepository(ctx.db.pool).bind(bindingFor(account.id, identityOf(cardId)));
+  return account;
+}
+
+/** The no-JS round trip: the portal's page, the signer's signature, the cross-site callback, the completion GET. */
+async function signInWithoutJs(browser: Browser, cardId: string, which: 'signing' | 'encryption' = 'signing') {
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const token = signWithCard(pki, cardId, tbs, nonce, which);
+  // The signer's page posts cross-site: no session cookie goes with it.
+  const callback = await ctx.app.inject({
+    method: 'POST', url: '/signing/callback', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ ...token }).toString(),
+  });
+  return { callback, token };
+}
+
+const accountWang = await registered('wang');
+await registered('lin', 'suspended');
+await registered('chen', 'pending_review');
+
+t.test('without JavaScript: PIN form to the signer, callback, 憑證載入完成, 送出 logs in with the certificate', async (t) => {
+  const browser = new Browser(ctx.app);
+  const page = await browser.get('/login/certificate');
+  t.match(page.body, /action="http:\/\/127\.0\.0\.1:61161\/nojs\/sign"/, 'the PIN form posts to the local signer');
+  const { callback } = await signInWithoutJs(browser, 'wang');
+  t.equal(callback.statusCode, 303);
+  t.match(callback.headers.location, /^\/signing\/complete\?code=/);
+  t.equal(callback.cookies.length, 0, 'the callback sets no cookie');
+  const complete = await browser.get(callback.headers.location as string);
+  t.equal(complete.headers.location, '/login/certificate/confirm');
+  const confirm = await browser.get('/login/certificate/confirm');
+  t.match(confirm.body, /憑證載入完成。/);
+  t.match(confirm.body, /王小明/);
+  const submit = await browser.post('/login/certificate/confirm', { _csrf: csrfFrom(confirm.body) });
+  t.equal(submit.statusCode, 303);
+  t.equal(submit.headers.location, '/account');
+  const account = await browser.get('/account');
+  t.match(account.body, /自然人憑證/);
+  const history = await ctx.db.pool.query("SELECT method, success FROM login_attempts WHERE account_id = $1 AND success", [accountWang.id]);
+  t.ok(history.rows.some((r) => r.method === 'certificate'));
+});
+
+t.test('a signing result cannot be completed in another browser session', async (t) => {
+  const victim = new Browser(ctx.app);
+  const { callback } = await signInWithoutJs(victim, 'wang');
+  const attacker = new Browser(ctx.app);
+  await attacker.get('/login');
+  const stolen = await attacker.get(callback.headers.location as string);
+  t.equal(stolen.statusCode, 403);
+  t.match(stolen.body, /不屬於您目前的瀏覽器/);
+  const again = await victim.get(callback.headers.location as string);
+  t.equal(again.statusCode, 303, 'the owner can still complete it');
+});
+
+t.test('a completion code is used once', async (t) => {
+  const browser = new Browser(ctx.app);
+  const { callback } = await signInWithoutJs(browser, 'wang');
+  await browser.get(callback.headers.location as string);
+  const twice = await browser.get(callback.headers.location as string);
+  t.equal(twice.statusCode, 400);
+});
+
+t.test('with JavaScript: the signature posts to the portal once and logs in; a replay is refused', async (t) => {
+  const browser = new Browser(ctx.app);
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const token = signWithCard(pki, 'wang', tbs, nonce);
+  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...token });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/account');
+  const replay = new Browser(ctx.app);
+  const other = await replay.get('/login/certificate');
+  const again = await replay.post('/login/certificate', { _csrf: csrfFrom(other.body), ...token });
+  t.equal(again.statusCode, 400);
+  t.match(again.body, /已使用過|不屬於您目前/);
+});
+
+t.test('an expired challenge is refused', async (t) => {
+  const browser = new Browser(ctx.app);
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  await ctx.db.pool.query("UPDATE challenges SET expires_at = now() - interval '1 second' WHERE nonce = $1", [nonce]);
+  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang', tbs, nonce) });
+  t.equal(res.statusCode, 400);
+  t.match(res.body, /逾時/);
+});
+
+t.test('the encryption certificate is refused', async (t) => {
+  const browser = new Browser(ctx.app);
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang', tbs, nonce, 'encryption') });
+  t.equal(res.statusCode, 400);
+  t.match(res.body, /加密|簽章用/);
+});
+
+t.test('a revoked card gets 憑證已廢止', async (t) => {
+  const browser = new Browser(ctx.app);
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'revoked', tbs, nonce) });
+  t.equal(res.statusCode, 400);
+  t.match(res.body, /廢止/);
+});
+
+t.test('an unknown certificate gets a message with a link to registration', async (t) => {
+  const unknown = await makeDemoPki(new Date(), [{ id: 'x', purpose: 'citizen', holderName: '李大同', idNumber: 'K121234563', pin: '123456', issuer: 'g3' }]);
+  t.teardown(unknown.remove);
+  const app = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: verifierFor(unknown.pki) });
+  t.teardown(() => app.close());
+  const browser = new Browser(app);
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(unknown.pki, 'x', tbs, nonce) });
+  t.equal(res.statusCode, 404);
+  t.match(res.body, /尚未註冊/);
+  t.match(res.body, /href="\/register"/);
+});
+
+t.test('suspended and pending accounts are refused with their own messages', async (t) => {
+  for (const [card, text] of [['lin', /停用/], ['chen', /審核中/]] as const) {
+    const browser = new Browser(ctx.app);
+    const page = await browser.get('/login/certificate');
+    const { tbs, nonce } = challengeFrom(page.body);
+    const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, card, tbs, nonce) });
+    t.equal(res.statusCode, 303);
+    const back = await browser.get(res.headers.location as string);
+    t.match(back.body, text);
+  }
+});
+
+t.test('a challenge issued by one instance verifies on another sharing the database', async (t) => {
+  const second = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: verifier });
+  t.teardown(() => second.close());
+  const one = new Browser(ctx.app);
+  const page = await one.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const two = new Browser(second);
+  two.cookies = one.cookies; // the load balancer sends the same browser to the other instance
+  const res = await two.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang', tbs, nonce) });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/account');
+});
+
+t.test('a renewed card is bound after the password is confirmed, keeping the old binding as history', async (t) => {
+  const browser = new Browser(ctx.app);
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang-renewed', tbs, nonce) });
+  t.equal(res.headers.location, '/login/rebind');
+  const rebind = await browser.get('/login/rebind');
+  t.match(rebind.body, /A12\*\*\*\*789/);
+  const wrong = await browser.post('/login/rebind', { _csrf: csrfFrom(rebind.body), password: 'Wrong1Password' });
+  t.equal(wrong.statusCode, 401);
+  const ok = await browser.post('/login/rebind', { _csrf: csrfFrom(rebind.body), password: PASSWORD });
+  t.equal(ok.statusCode, 303);
+  const certificates = await certificatesRepository(ctx.db.pool).listForAccount(accountWang.id);
+  t.equal(certificates.length, 2);
+  t.equal(certificates.filter((c) => c.unboundAt === null).length, 1);
+  t.equal(certificates.find((c) => c.unboundAt !== null)?.unboundReason, 'renewed');
+  // The new card now logs in directly.
+  const next = new Browser(ctx.app);
+  const p2 = await next.get('/login/certificate');
+  const c2 = challengeFrom(p2.body);
+  const direct = await next.post('/login/certificate', { _csrf: csrfFrom(p2.body), ...signWithCard(pki, 'wang-renewed', c2.tbs, c2.nonce) });
+  t.equal(direct.headers.location, '/account');
+});
