@@ -41,8 +41,13 @@ export async function handleNojsSign(ctx: SignerContext, req: IncomingMessage, r
   }
   const lang = pickLang(fields.lang, ctx.lang);
   const returnUrl = ctx.policy.allowedUrl(fields.returnUrl);
-  // The way back for an error: the page that posted (so a wrong PIN can be retyped), else the return URL.
-  const back = refererUrl ?? (returnUrl && caller && returnUrl.origin === caller ? returnUrl : null);
+  // The way back (to retype a wrong PIN): the page's own `backUrl`, since browsers send only the origin as the
+  // Referer across sites (strict-origin-when-cross-origin); else the Referer; else the return URL's site.
+  const sameSite = (url: URL | null) => (url && caller && url.origin === caller ? url : null);
+  const back =
+    sameSite(ctx.policy.allowedUrl(fields.backUrl)) ??
+    refererUrl ??
+    (sameSite(returnUrl) ? new URL('/', (returnUrl as URL).origin) : null);
   const fail = (error: unknown) => {
     const signerError = toSignerError(error);
     ctx.log({ event: 'sign-refused', channel: 'nojs', origin: caller, error: signerError.code });

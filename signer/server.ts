@@ -104,8 +104,8 @@ ${cards
 <h2>${escapeHtml(text.readers)}</h2>
 ${
   cards.length === 0
-    ? `<p>${escapeHtml(readers === 0 ? pickMessage(lang, 'noReader') : text.noCards)}</p>`
-    : `<table><caption class="hint">${escapeHtml(text.readers)}</caption><thead><tr><th scope="col">Slot</th><th scope="col">${escapeHtml(text.holder)}</th><th scope="col">${escapeHtml(text.cardSerial)}</th><th scope="col">${escapeHtml(text.certSerial)}</th></tr></thead><tbody>
+    ? `<p>${escapeHtml(readers === 0 ? errorMessage(lang, 'no_reader') : text.noCards)}</p>`
+    : `<table><caption class="hint">${escapeHtml(text.readers)}</caption><thead><tr><th scope="col">${escapeHtml(text.reader)}</th><th scope="col">${escapeHtml(text.card)}</th><th scope="col">${escapeHtml(text.cardSerial)}</th><th scope="col">${escapeHtml(text.certificates)}</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
 ${chooser}`
@@ -113,11 +113,6 @@ ${chooser}`
 <h2>${escapeHtml(text.allowed)}</h2>
 <ul>${ctx.policy.origins.map((o) => `<li>${escapeHtml(o)}</li>`).join('')}</ul>`,
   });
-}
-
-function pickMessage(lang: Lang, key: 'noReader'): string {
-  void key;
-  return lang === 'en' ? 'No card reader was found.' : '找不到讀卡機。';
 }
 
 /** The card chooser of the status page: only the signer's own page may change the card in use. */

@@ -244,3 +244,12 @@ t.test("with several cards the signer's own page chooses the card in use; the fo
   t.equal(await serialOf(), 'TP03000000000002');
   t.equal((await postForm(`${s.url}/cards/insert`, { cardSerial: 'NOPE' }, { Origin: s.url })).status, 403);
 });
+
+t.test('error pages link back to the backUrl of the form, never to another site', async (t) => {
+  const s = await signer(t);
+  const own = await postForm(`${s.url}/nojs/sign`, form({ pin: '654321', backUrl: `${PORTAL}/register/certificate?step=2` }), { Origin: PORTAL, Referer: `${PORTAL}/` });
+  t.match(own.body, /href="http:\/\/localhost:3000\/register\/certificate\?step=2"/);
+  const foreign = await postForm(`${s.url}/nojs/sign`, form({ pin: '654321', backUrl: 'https://evil.example/' }), { Origin: PORTAL });
+  t.notMatch(foreign.body, /evil\.example/);
+  t.match(foreign.body, /href="http:\/\/localhost:3000\/"/, 'the site’s home page as the last resort');
+});
