@@ -12,6 +12,10 @@ import viewsPlugin from './plugins/views';
 import errorsPlugin from './plugins/errors';
 import signingPlugin from './plugins/signing';
 import routes from './routes/index';
+import demoPkiRoutes from './routes/demo-pki';
+import { demoPkiDir } from './pki/dev/demo-pki';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CardVerifier } from './auth/certificate-identity';
 import { createCardVerifier } from './auth/card-verifier';
 
@@ -63,5 +67,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(signingPlugin, { cardVerifier: options.cardVerifier ?? (await createCardVerifier(config)) });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', maxAge: '1h' });
   await app.register(routes, { config });
+  // Demo mode serves the demo CAs' CRLs and OCSP itself, so revocation works end to end on one machine.
+  const pkiDir = demoPkiDir(config.dataDir);
+  if (config.mode === 'demo' && existsSync(join(pkiDir, 'manifest.json'))) await app.register(demoPkiRoutes, { pkiDir });
   return app;
 }

