@@ -50,7 +50,7 @@ function expectMalformed(t: Tap, input: Buffer | string, what: string) {
   }
   t.equal(r.ok ? 'ok' : r.reason, 'malformed', what);
 }
-type Tap = { equal: (found: unknown, wanted: unknown, message?: string) => unknown };
+type Tap = { equal: (found: unknown, wanted: unknown, message: string) => unknown };
 
 t.test('every truncation of a certificate is malformed', async (t) => {
   for (let n = 0; n < card.der.length; n += 7) expectMalformed(t, card.der.subarray(0, n), `first ${n} bytes`);

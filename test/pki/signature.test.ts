@@ -15,7 +15,7 @@ const oRoot = w.issue({ subject: '/CN=OpenSSL Root', extensions: CA_EXT });
 const oCa = w.issue({ subject: '/C=TW/O=行政院/OU=內政部憑證管理中心', extensions: INT_EXT }, oRoot);
 const oCard = w.issue({ subject: '/C=TW/CN=林美麗/serialNumber=0000000087654321', extensions: SIGN_EXT, key: 'rsa2048' }, oCa);
 
-function expectReason(t: { equal: (a: unknown, b: unknown, m?: string) => void }, r: ReturnType<typeof verifyChallengeSignature>, reason: SignatureReason | 'ok') {
+function expectReason(t: { equal: (a: unknown, b: unknown, m: string) => unknown }, r: ReturnType<typeof verifyChallengeSignature>, reason: SignatureReason | 'ok') {
   t.equal(r.ok ? 'ok' : r.reason, reason, r.ok ? '' : r.detail);
 }
 
