@@ -142,3 +142,16 @@ t.test('the SHA-256 is recomputed when the file changes', async (t) => {
 t.test('the manual item points at a file inside the project', async (t) => {
   t.notMatch(relative(PROJECT_ROOT, join(PROJECT_ROOT, manualItem().filePath)), /^\.\./);
 });
+
+t.test('a signer built as one Node.js script is described with how to run it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
+  writeFileSync(join(dir, 'sw-signer-2.0.0.mjs'), '#!/usr/bin/env node\n');
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '2.0.0', date: '2030-02-03', fileName: 'sw-signer-2.0.0.mjs', size: 20, sha256: 'x', node: '>=20' }));
+  await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir });
+  const zh = await ctx.app.inject({ url: '/downloads/signer' });
+  t.match(zh.body, /node sw-signer-2\.0\.0\.mjs --help/);
+  const en = await ctx.app.inject({ url: '/downloads/signer', cookies: { lang: 'en' } });
+  t.match(en.body, /Certificate component, version 2\.0\.0/);
+  const file = await ctx.app.inject({ url: '/downloads/signer/file' });
+  t.match(file.headers['content-disposition'], /attachment; filename="sw-signer-2\.0\.0\.mjs"/);
+});

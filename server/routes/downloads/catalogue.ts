@@ -19,6 +19,8 @@ export interface SignerManifest {
   fileName: string;
   size: number;
   sha256: string;
+  /** The Node.js versions the package runs on, e.g. ">=20". */
+  node?: string;
 }
 
 export interface SyncOptions {
@@ -33,6 +35,7 @@ export function contentTypeFor(fileName: string): string {
   if (fileName.endsWith('.zip')) return 'application/zip';
   if (fileName.endsWith('.tar.gz') || fileName.endsWith('.tgz')) return 'application/gzip';
   if (fileName.endsWith('.txt')) return 'text/plain; charset=utf-8';
+  if (fileName.endsWith('.mjs') || fileName.endsWith('.js')) return 'text/javascript; charset=utf-8';
   return 'application/octet-stream';
 }
 
@@ -78,17 +81,28 @@ export function manualItem(): DownloadItem {
 }
 
 export function signerItem(manifest: SignerManifest, filePath: string): DownloadItem {
+  // The signer is built as one script run with Node.js (see signer/build.ts); an archive gets the generic wording.
+  const script = /\.m?js$/.test(manifest.fileName);
+  const node = manifest.node ?? '>=20';
+  const howZh = script
+    ? `這是以 Node.js（${node}）執行的單一檔案：下載後在命令列執行「node ${manifest.fileName} --help」查看使用方式；` +
+      '使用讀卡機時，另需在同一資料夾執行一次「npm install pkcs11js@2」。'
+    : '下載後依檔案內的說明安裝。';
+  const howEn = script
+    ? `It is a single file run with Node.js (${node}): after downloading, run "node ${manifest.fileName} --help" to see how ` +
+      'to use it; for a card reader, also run "npm install pkcs11js@2" once in the same folder.'
+    : 'Install it as the instructions in the package explain.';
   return {
     slug: SIGNER_SLUG,
     titleZh: `憑證元件 ${manifest.version}版本`,
     titleEn: `Certificate component, version ${manifest.version}`,
     descriptionZh:
-      '新版自然人憑證註冊及登入請使用此憑證元件。下載後依壓縮檔內的說明安裝；元件在您自己的電腦上執行，只接受本機（127.0.0.1）連線，' +
-      '負責與讀卡機溝通、詢問 PIN 碼並簽章。PIN 碼不會傳送到網站。',
+      `新版自然人憑證註冊及登入請使用此憑證元件。${howZh}` +
+      '元件在您自己的電腦上執行，只接受本機（127.0.0.1:61161）連線，負責與讀卡機溝通、詢問 PIN 碼並簽章；PIN 碼不會傳送到網站。',
     descriptionEn:
-      'Use this certificate component to register and log in with the new Citizen Digital Certificate. Install it as the ' +
-      'instructions in the package explain; it runs on your own computer, accepts connections only from it (127.0.0.1), ' +
-      'talks to the card reader, asks for your PIN and signs. Your PIN is never sent to the website.',
+      `Use this certificate component to register and log in with the new Citizen Digital Certificate. ${howEn} ` +
+      'It runs on your own computer, accepts connections only from it (127.0.0.1:61161), talks to the card reader, asks ' +
+      'for your PIN and signs. Your PIN is never sent to the website.',
     publishedOn: manifest.date,
     version: manifest.version,
     fileName: manifest.fileName,
