@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import forge from 'node-forge';
 import { describeCertificate, publicKeyOf, type CertificateInfo } from '../cert-info.js';
+import { childrenOf, oid, readTlv, slice, type Tlv } from '../der.js';
 import { SignerError } from '../errors.js';
 import { MAX_PIN_TRIES, PinCounterFile } from '../pin-state.js';
 import type { Card, SigningKey, Slot, TokenBackend } from './types.js';
@@ -23,6 +24,43 @@ function readCertificateFile(file: string): Buffer {
   const text = raw.toString('latin1');
   const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text);
   return pem ? Buffer.from(pem[1].replace(/\s+/g, ''), 'base64') : raw;
+}
+
+const DATA = oid('1.2.840.113549.1.7.1');
+const CERT_BAG = oid('1.2.840.113549.1.12.10.1.3');
+const X509_CERTIFICATE = oid('1.2.840.113549.1.9.22.1');
+
+/**
+ * Certificates a PKCS#12 file keeps outside its encrypted parts (RFC 7292 §4.1: a SafeContents in a plain `data`
+ * ContentInfo), readable without the password like the public objects of a card. Files that encrypt their
+ * certificates too (OpenSSL's default) show none until the PIN is given.
+ */
+export function unencryptedCertificates(der: Buffer): Buffer[] {
+  const found: Buffer[] = [];
+  const is = (node: Tlv, expected: Buffer) => slice(der, node).equals(expected);
+  try {
+    const [, authSafe] = childrenOf(der, readTlv(der, 0));
+    const [type, explicit] = childrenOf(der, authSafe);
+    if (!is(type, DATA)) return found;
+    const octets = childrenOf(der, explicit)[0];
+    const safes = readTlv(der, octets.contentStart);
+    for (const contentInfo of childrenOf(der, safes)) {
+      const [safeType, safeExplicit] = childrenOf(der, contentInfo);
+      if (!is(safeType, DATA) || !safeExplicit) continue;
+      const safeOctets = childrenOf(der, safeExplicit)[0];
+      for (const bag of childrenOf(der, readTlv(der, safeOctets.contentStart))) {
+        const [bagId, bagValue] = childrenOf(der, bag);
+        if (!is(bagId, CERT_BAG)) continue;
+        const [certId, certExplicit] = childrenOf(der, childrenOf(der, bagValue)[0]);
+        if (!is(certId, X509_CERTIFICATE)) continue;
+        const certOctets = childrenOf(der, certExplicit)[0];
+        found.push(Buffer.from(der.subarray(certOctets.contentStart, certOctets.end)));
+      }
+    }
+  } catch {
+    // BER (indefinite lengths) or an unexpected layout: nothing shown before the PIN
+  }
+  return found;
 }
 
 interface Opened {
@@ -79,6 +117,13 @@ class SoftCard {
         found.push(describeCertificate(readCertificateFile(file)));
       } catch {
         // An unreadable certificate file is shown as absent; signing still reads the PKCS#12 itself.
+      }
+    }
+    if (found.length === 0 && this.present()) {
+      try {
+        for (const der of unencryptedCertificates(readFileSync(this.config.p12File))) found.push(describeCertificate(der));
+      } catch {
+        // unreadable: shown after the PIN
       }
     }
     if (found.length > 0) this.cached = found;

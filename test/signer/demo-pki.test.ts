@@ -48,3 +48,11 @@ t.test('a demo card lists both certificates before the PIN and signs PKCS#1 over
   writeFileSync(pub, new X509Certificate(demoCard.signingCertDer).publicKey.export({ type: 'spki', format: 'pem' }));
   t.ok(opensslVerifyPkcs1(pub, Buffer.from(tbs), Buffer.from(answer.signature as string, 'base64')));
 });
+
+t.test('a demo card file given with --p12 shows its certificates before the PIN (they are not encrypted in it)', async (t) => {
+  const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [pki.path(demoCard.p12File)] });
+  t.teardown(() => s.close());
+  const cards = await s.service.cards();
+  t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption']);
+  t.same(cards[0].certificates[0].der, demoCard.signingCertDer);
+});

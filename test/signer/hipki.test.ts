@@ -195,3 +195,12 @@ t.test('floods get a busy answer and the signer keeps serving', async (t) => {
   now += 1000; // a second later the bucket is full again
   t.equal((await sign(s, tbsPackage())).json.ret_code, 0, 'serving again');
 });
+
+t.test('a PKCS#12 file that encrypts its certificates shows them once the PIN has opened it', async (t) => {
+  const s = await signer(t);
+  const before = JSON.parse((await http(`${s.url}/pkcs11info`)).body);
+  t.same(before.slots[0].token.certs, []);
+  await sign(s, tbsPackage());
+  const after = JSON.parse((await http(`${s.url}/pkcs11info`)).body);
+  t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment']);
+});
