@@ -64,7 +64,7 @@ const RULES: Array<{ rule: string; details: Record<string, string>; sign: Sign; 
   {
     rule: 'the encryption certificate of the card is refused',
     details: detailsFor(wang), sign: card('wang-xiaoming', 'encryption'),
-    zh: /加密用憑證，註冊及登入須使用簽章用憑證/, en: /encryption certificate of the card was loaded/,
+    zh: /加密用憑證[\s\S]{0,20}簽章用憑證/, en: /encryption certificate/,
   },
   {
     rule: 'a revoked card is refused',

@@ -6,7 +6,7 @@ import type { Config } from '../../config';
 import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import type { CertificateIdentity } from '../../auth/certificate-identity';
-import { bindingRefusal, reasonMessage } from './registration';
+import { bindingRefusal, reasonMessage, signerReferrer } from './registration';
 
 const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   /** A verified card (from either path of this step): the binding rules now, so a mismatch is told before 送出. */
@@ -43,6 +43,7 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
     request.session.registrationError = undefined;
     const t = request.t;
     const title = t('register.certificate.title');
+    signerReferrer(reply);
     return reply.code(errorReason ? 400 : 200).page('register/certificate', {
       pageTitle: title,
       breadcrumb: [

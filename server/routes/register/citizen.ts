@@ -13,7 +13,7 @@ import {
   KEPT_FIELDS, validateCitizenIdNumber, validateRegistrationDetails, type RegistrationDetails, type RegistrationValues,
 } from '../../forms/registration';
 import { categoryItems } from './chooser';
-import { cardMismatch, reasonMessage, registerAccount, valuesFromDraft, type RegistrationDraft } from './registration';
+import { cardMismatch, reasonMessage, registerAccount, signerReferrer, valuesFromDraft, type RegistrationDraft } from './registration';
 import { answerCheck, type CheckLimiter } from './check';
 
 const EMPTY_VALUES: RegistrationValues = {
@@ -59,6 +59,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     request.session.set('signingNonce', challenge.nonce);
     const t = request.t;
     const title = t('register.citizen.title');
+    signerReferrer(reply);
     return reply.code(state.status ?? 200).page('register/citizen', {
       pageTitle: title,
       breadcrumb: [{ label: t('register.chooser.title'), href: '/register' }, { label: title }],

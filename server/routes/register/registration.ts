@@ -1,6 +1,6 @@
 // What the registration pages share: the draft kept in the session between the no-JS steps, the binding rules of
 // issue 5 (each refusal its own reason), and the one transaction that writes account, binding and audit event.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Pool } from '../../db/pool';
 import { accountsRepository, type Account, type AccountStatus } from '../../db/accounts-repository';
 import { certificatesRepository } from '../../db/certificates-repository';
@@ -183,4 +183,13 @@ export function valuesFromDraft(draft: RegistrationDraft): RegistrationValues {
     email1: draft.email1,
     email2: draft.email2 ?? '',
   };
+}
+
+/**
+ * Pages with a PIN form for the local signer send it their full address: the signer's error page (a wrong PIN) links
+ * back to the page that posted, and the portal's default policy would give it only the origin. The address of these
+ * pages holds nothing private, and the signer on 127.0.0.1 counts as a secure destination, so this is no downgrade.
+ */
+export function signerReferrer(reply: FastifyReply): void {
+  reply.header('referrer-policy', 'no-referrer-when-downgrade');
 }
