@@ -37,16 +37,16 @@ function who(path: Certificate[], i: number): string {
 }
 
 /** RFC 5280 §4.1.2.5 / §6.1.3(a)(2): the time is within [notBefore, notAfter], both inclusive. */
-export function checkValidityOf(cert: Certificate, time: number, label: string): Failure | null {
-  if (time < cert.notBefore) return { reason: 'not_yet_valid', detail: `${label}: valid from ${new Date(cert.notBefore).toISOString()}` };
-  if (time > cert.notAfter) return { reason: 'expired', detail: `${label}: expired ${new Date(cert.notAfter).toISOString()}` };
+export function checkValidityOf(cert: Certificate, time: number, label: () => string): Failure | null {
+  if (time < cert.notBefore) return { reason: 'not_yet_valid', detail: `${label()}: valid from ${new Date(cert.notBefore).toISOString()}` };
+  if (time > cert.notAfter) return { reason: 'expired', detail: `${label()}: expired ${new Date(cert.notAfter).toISOString()}` };
   return null;
 }
 
 // ---- leaf checks (before any path is built, so an expired or wrong-purpose card gets its own reason) ----
 
 /** RFC 5280 §6.1.3(a)(2) for the leaf. */
-export const checkLeafValidity: LeafCheck = ({ leaf, time }) => checkValidityOf(leaf, time, 'leaf');
+export const checkLeafValidity: LeafCheck = ({ leaf, time }) => checkValidityOf(leaf, time, () => 'leaf');
 
 /**
  * A signing leaf that is a CA (basicConstraints cA=TRUE, RFC 5280 §4.2.1.9) is not an end entity: a CA key must not
@@ -86,7 +86,7 @@ export const checkPathDepth: PathCheck = ({ path, maxIntermediates }) => {
 /** RFC 5280 §6.1.3(a)(2): every certificate, the anchor's too, is valid at the time. */
 export const checkValidity: PathCheck = ({ path, time }) => {
   for (let i = 0; i < path.length; i++) {
-    const f = checkValidityOf(path[i], time, who(path, i));
+    const f = checkValidityOf(path[i], time, () => who(path, i));
     if (f) return f;
   }
   return null;
@@ -114,11 +114,23 @@ export const checkAlgorithms: PathCheck = ({ path }) => {
 /** Key allow-list for every key in the path: issuers' keys verify signatures, the leaf's key signs the challenge. */
 export const checkKeys: PathCheck = ({ path }) => {
   for (let i = 0; i < path.length; i++) {
-    const weak = keyWeakness(path[i].publicKey());
+    const weak = keyWeaknessOf(path[i]);
     if (weak) return { reason: 'weak_key', detail: `${who(path, i)}: ${weak}` };
   }
   return null;
 };
+
+const weaknessCache = new WeakMap<Certificate, string | null>();
+
+/** keyWeakness of a certificate's key, remembered per certificate (reading key details crosses into native code). */
+export function keyWeaknessOf(cert: Certificate): string | null {
+  let w = weaknessCache.get(cert);
+  if (w === undefined) {
+    w = keyWeakness(cert.publicKey());
+    weaknessCache.set(cert, w);
+  }
+  return w;
+}
 
 /** RFC 5280 §6.1.3(a)(1): each signature verifies under the next certificate's key over the exact TBS bytes. */
 export const checkSignatures: PathCheck = ({ path }) => {

@@ -84,8 +84,19 @@ function isMoicaIssuer(issuer: Name): boolean {
   return nameToString(issuer) === MOICA_ISSUER_DN;
 }
 
-/** Reads the profile fields; never fails (fields that are absent or odd are left out). */
+const profiles = new WeakMap<Certificate, LeafProfile>();
+
+/** Reads the profile fields; never fails (fields that are absent or odd are left out). Returns a fresh copy each call. */
 export function readProfile(cert: Certificate): LeafProfile {
+  let p = profiles.get(cert);
+  if (!p) {
+    p = buildProfile(cert);
+    profiles.set(cert, p);
+  }
+  return { ...p, keyUsage: [...p.keyUsage], policies: [...p.policies], ocspUrls: [...p.ocspUrls], crlUrls: [...p.crlUrls], notBefore: new Date(p.notBefore), notAfter: new Date(p.notAfter) };
+}
+
+function buildProfile(cert: Certificate): LeafProfile {
   const idLast4 = directoryAttribute(cert, OID.moicaIdLast4);
   const aki = cert.ext.authorityKeyId?.keyId?.toString('hex');
   const aia = cert.ext.authorityInfoAccess;
