@@ -1,15 +1,14 @@
 // The download: the bundled single file runs with plain Node outside the project and serves the signer.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildSigner } from '../../signer/build.js';
 import { SIGNER_VERSION } from '../../signer/version.js';
-import { challenge, copyCard, http, makeTestCard, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
+import { challenge, copyCard, http, makeTestCard, opensslVerifyPkcs1, PIN, PORTAL, postForm, tempDir } from './fixtures.js';
 
-const outDir = mkdtempSync(join(tmpdir(), 'sw-signer-build-'));
+const outDir = tempDir('sw-signer-build-');
 const built = await buildSigner({ outDir, now: new Date('2026-11-27T06:00:00Z') });
 
 t.test('the manifest names the file with its version, date, size and SHA-256', async (t) => {

@@ -1,12 +1,11 @@
 // The signer's command line: its own option parser, and `npm run signer` inserting the demo cards.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parseArgs, CliError } from '../../signer/cli.js';
-import { http, makeTestCard } from './fixtures.js';
+import { http, makeTestCard, tempDir } from './fixtures.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -39,7 +38,7 @@ t.test('bad options are refused with a message naming them', async (t) => {
 
 t.test('with no card option the demo cards are inserted and their PINs printed', async (t) => {
   const card = makeTestCard();
-  const demoDir = mkdtempSync(join(tmpdir(), 'sw-signer-demo-'));
+  const demoDir = tempDir('sw-signer-demo-');
   copyFileSync(card.p12, join(demoDir, 'wang.p12'));
   writeFileSync(
     join(demoDir, 'manifest.json'),

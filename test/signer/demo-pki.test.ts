@@ -1,16 +1,15 @@
 // The demo PKI's own soft cards (both keys in one PKCS#12, made by the portal's demo PKI) work in the signer,
 // and the signer picks the signing key and certificate out of them.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import t from 'tap';
 import { createDemoPki, DEMO_CARDS } from '../../server/pki/dev/demo-pki.js';
 import { startSigner } from '../../signer/server.js';
-import { challenge, connectWs, formFields, opensslVerifyCms, opensslVerifyPkcs1, PORTAL, postForm } from './fixtures.js';
+import { challenge, connectWs, formFields, opensslVerifyCms, opensslVerifyPkcs1, PORTAL, postForm, tempDir } from './fixtures.js';
 
 const spec = DEMO_CARDS[0];
-const dir = join(mkdtempSync(join(tmpdir(), 'sw-signer-demo-pki-')), 'pki');
+const dir = join(tempDir('sw-signer-demo-pki-'), 'pki');
 const pki = await createDemoPki(dir, { keyBits: 2048, cards: [spec] });
 const demoCard = pki.card(spec.id);
 
@@ -44,7 +43,7 @@ t.test('a demo card lists both certificates before the PIN and signs PKCS#1 over
   t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption']);
   const tbs = challenge().text;
   const answer = await ws.request({ type: 'sign', tbs, signatureType: 'PKCS1', hashAlgorithm: 'SHA256', pin: spec.pin });
-  const pub = join(mkdtempSync(join(tmpdir(), 'sw-signer-pub-')), 'pub.pem');
+  const pub = join(tempDir('sw-signer-pub-'), 'pub.pem');
   writeFileSync(pub, new X509Certificate(demoCard.signingCertDer).publicKey.export({ type: 'spki', format: 'pem' }));
   t.ok(opensslVerifyPkcs1(pub, Buffer.from(tbs), Buffer.from(answer.signature as string, 'base64')));
 });

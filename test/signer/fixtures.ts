@@ -11,6 +11,18 @@ import WebSocket from 'ws';
 import { formatChallengeText } from '../../signer/challenge-text.js';
 
 export const PORTAL = 'http://localhost:3000';
+
+// Temporary folders of this test process, removed when it exits.
+const temporary: string[] = [];
+process.once('exit', () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
 export const PIN = '123456';
 
 export function openssl(args: string[], cwd: string, input?: string): string {
@@ -48,7 +60,7 @@ let cached: TestCard | null = null;
 /** One card per test process (RSA key generation is the slow part). */
 export function makeTestCard(): TestCard {
   if (cached) return cached;
-  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-card-'));
+  const dir = tempDir('sw-signer-card-');
   writeFileSync(join(dir, 'ext.cnf'), EXTENSIONS);
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/C=TW/O=Demo CA/CN=Demo MOICA', '-days', '30',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
@@ -81,7 +93,7 @@ export function makeTestCard(): TestCard {
 
 /** A fresh copy of a soft card (its own PIN counter), in its own folder. */
 export function copyCard(file: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-copy-'));
+  const dir = tempDir('sw-signer-copy-');
   const target = join(dir, 'card.p12');
   copyFileSync(file, target);
   return target;

@@ -1,11 +1,10 @@
 // The PKCS#11 back end against SoftHSM2 over real sockets: the card's key and certificates on a token,
 // signing with the right PIN, the wrong PIN and a locked token, through all three channels.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
-import { challenge, connectWs, derFromPem, formFields, http, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
+import { challenge, connectWs, derFromPem, formFields, http, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm, tempDir } from './fixtures.js';
 import { createSoftHsm, findSoftHsm, readPem } from './softhsm.js';
 
 const found = findSoftHsm();
@@ -34,7 +33,7 @@ function run(module: string): void {
   serials['card-enc'] = hsm.initToken('card-enc', PIN);
   hsm.importObjects('card-enc', PIN, [full[1]]);
 
-  async function signer(t: Test, stateDir = mkdtempSync(join(tmpdir(), 'sw-signer-state-')), slot?: number): Promise<RunningSigner> {
+  async function signer(t: Test, stateDir = tempDir('sw-signer-state-'), slot?: number): Promise<RunningSigner> {
     const running = await startSigner({ port: 0, allowOrigins: [PORTAL], pkcs11: { module, slot }, stateDir });
     t.teardown(() => running.close());
     return running;
@@ -127,7 +126,7 @@ function run(module: string): void {
   });
 
   t.test('a wrong PIN answers tries left; the third locks the token, also across restarts, though SoftHSM2 never locks', async (t) => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'sw-signer-state-'));
+    const stateDir = tempDir('sw-signer-state-');
     const s = await signer(t, stateDir);
     const ws = await connectWs(s.url, PORTAL);
     const lockSerial = serials['card-lock'];
@@ -159,7 +158,7 @@ function run(module: string): void {
   });
 
   t.test('a right PIN after a wrong one resets the count', async (t) => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'sw-signer-state-'));
+    const stateDir = tempDir('sw-signer-state-');
     const s = await signer(t, stateDir);
     const ws = await connectWs(s.url, PORTAL);
     t.teardown(() => ws.close());
@@ -179,7 +178,7 @@ function run(module: string): void {
   });
 
   t.test('an origin off the allow-list is refused before the token is touched', async (t) => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'sw-signer-state-'));
+    const stateDir = tempDir('sw-signer-state-');
     const s = await signer(t, stateDir);
     const res = await postForm(
       `${s.url}/sign`,

@@ -3,11 +3,11 @@
 // so the only tool needed besides the module is softhsm2-util to initialise tokens.
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { childrenOf, readTlv, slice } from '../../signer/der.js';
+import { tempDir } from './fixtures.js';
 
 export const SOFTHSM_MODULE_CANDIDATES = [
   '/usr/lib/softhsm/libsofthsm2.so',
@@ -35,7 +35,7 @@ export interface SoftHsm {
 
 /** Sets SOFTHSM2_CONF for this process: call before any signer loads the module. */
 export function createSoftHsm(module: string): SoftHsm {
-  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-softhsm-'));
+  const dir = tempDir('sw-signer-softhsm-');
   mkdirSync(join(dir, 'tokens'));
   const conf = join(dir, 'softhsm2.conf');
   writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
