@@ -69,6 +69,8 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
       challenge,
       signerAction: `${config.signerUrl}/nojs/sign`,
       returnUrl: `${config.publicOrigin}/signing/callback`,
+      // Across sites the signer sees only our origin as Referer: this is where its error page links back to.
+      backUrl: `${config.publicOrigin}/login/certificate`,
       errors: message ? [{ href: '#pin', text: message }] : [],
     });
   }
