@@ -1,7 +1,7 @@
 // The binding rules of issue 5, each refusal with its own message, on both paths: the JavaScript one-page POST and
 // the no-JS round trip (where the refusal comes back on the certificate page, before anything is written).
 import t from 'tap';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, engineCardVerifier, makeDemoPki, nationalIdEndingIn, signWithCard, type SignedToken } from './helpers';
+import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, demoCardVerifier, makeDemoPki, nationalIdEndingIn, signWithCard, type SignedToken } from './helpers';
 import { accountsRepository } from '../../server/db/accounts-repository';
 
 const demo = await makeDemoPki();
@@ -10,7 +10,7 @@ const pki = demo.pki;
 // Another PKI with the same profile, names and ID numbers: its root is not one the portal trusts.
 const foreign = await makeDemoPki(new Date(), [{ id: 'wang-xiaoming', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' }]);
 t.teardown(foreign.remove);
-const ctx = await buildRegisterApp(engineCardVerifier(pki));
+const ctx = await buildRegisterApp(demoCardVerifier(pki));
 t.teardown(ctx.close);
 
 const wang = pki.card('wang-xiaoming');

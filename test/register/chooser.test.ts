@@ -1,11 +1,11 @@
 // 帳號註冊: the 申請類別 chooser of the seed, and the page a business or government category is sent to.
 import t from 'tap';
-import { buildRegisterApp, Client, csrfFrom, engineCardVerifier, makeDemoPki } from './helpers';
+import { buildRegisterApp, Client, csrfFrom, demoCardVerifier, makeDemoPki } from './helpers';
 import { REGISTRATION_CATEGORIES } from '../../server/forms/category';
 
 const demo = await makeDemoPki();
 t.teardown(demo.remove);
-const ctx = await buildRegisterApp(engineCardVerifier(demo.pki));
+const ctx = await buildRegisterApp(demoCardVerifier(demo.pki));
 t.teardown(ctx.close);
 
 async function choose(category?: string, lang?: 'en') {

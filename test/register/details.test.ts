@@ -2,14 +2,14 @@
 // languages; entered values kept and passwords never; 檢核是否存在 with and without JavaScript, rate-limited.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { buildRegisterApp, Client, csrfFrom, engineCardVerifier, makeDemoPki } from './helpers';
+import { buildRegisterApp, Client, csrfFrom, demoCardVerifier, makeDemoPki } from './helpers';
 import { REGISTRATION_ERROR_CODES } from '../../server/forms/registration';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { CHECKS_PER_MINUTE } from '../../server/routes/register/check';
 
 const demo = await makeDemoPki();
 t.teardown(demo.remove);
-const ctx = await buildRegisterApp(engineCardVerifier(demo.pki));
+const ctx = await buildRegisterApp(demoCardVerifier(demo.pki));
 t.teardown(ctx.close);
 
 const messages = {

@@ -2,13 +2,13 @@
 // (details → certificate page → the signer's cross-site callback → confirm → 送出 → 註冊完成) and the one-page
 // JavaScript path, the challenge rules, and two identical registrations racing.
 import t from 'tap';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, engineCardVerifier, makeDemoPki, signWithCard, type SignedToken } from './helpers';
+import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from './helpers';
 import { SESSION_COOKIE } from '../../server/plugins/session';
 
 const demo = await makeDemoPki();
 t.teardown(demo.remove);
 const pki = demo.pki;
-const ctx = await buildRegisterApp(engineCardVerifier(pki));
+const ctx = await buildRegisterApp(demoCardVerifier(pki));
 t.teardown(ctx.close);
 
 const wang = pki.card('wang-xiaoming');

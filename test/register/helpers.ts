@@ -1,20 +1,18 @@
 // Registration tests run against real certificates and real signatures: a demo PKI made for the test file, the
-// certificate engine (path validation to the demo root, CRL revocation) as the portal's card verifier, and
+// portal's card verifier on the certificate engine (path validation to the demo root, CRL revocation), and
 // challenges signed with the demo card's own key, opened from its PKCS#12 with its PIN.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { sign, verify, X509Certificate } from 'node:crypto';
+import { sign } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createDemoPki, type DemoCardSpec, type DemoPki } from '../../server/pki/dev/demo-pki';
 import { openPkcs12 } from '../../server/pki/dev/pkcs12';
-import { createTrustStore, verifyChain } from '../../server/pki/index';
+import { createTrustStore } from '../../server/pki/index';
 import { createRevocationChecker } from '../../server/pki/revocation/index';
-import type { CardVerifier, CertificateIdentity } from '../../server/auth/certificate-identity';
-import { loadConfig, type Config } from '../../server/config';
-import { buildApp } from '../../server/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { TEST_SESSION_SECRET } from '../helpers/session';
+import type { CardVerifier } from '../../server/auth/certificate-identity';
+import { engineCardVerifier } from '../../server/auth/card-verifier';
+import { buildTestApp, type TestApp } from '../helpers/app';
 import { idChecksumValid, LETTER_VALUES } from '../../server/forms/national-id';
 
 export const DEMO_BASE_URL = 'http://demo-pki.test';
@@ -37,68 +35,23 @@ function demoRepository(pki: DemoPki): typeof fetch {
 }
 
 /**
- * The portal's CardVerifier built on the certificate engine: the demo root as the (demo) trust anchor, the demo
- * intermediates, purpose 'signing' (the encryption certificate is refused), CRL revocation fail-closed; then a
- * PKCS#1 v1.5 SHA-256 signature over the challenge text by the certificate's key.
+ * The portal's own card verifier (server/auth/card-verifier.ts, on the certificate engine) for a demo PKI: the demo
+ * root as the (demo) trust anchor, its intermediates, CRL revocation fail-closed; the challenge signature in either
+ * format the card component returns.
  */
-export function engineCardVerifier(pki: DemoPki): CardVerifier {
-  const anchors = createTrustStore({
+export function demoCardVerifier(pki: DemoPki): CardVerifier {
+  const trustStore = createTrustStore({
     anchors: [{ cert: pki.rootDer, isDemo: true, source: 'demo' }],
     intermediates: pki.intermediates.map((i) => i.certDer),
     production: false,
   });
   const revocation = createRevocationChecker({ mode: 'crl', failOpen: false, fetch: demoRepository(pki) });
-  return {
-    async verifyCertificate(certificateBase64, now) {
-      const der = Buffer.from(certificateBase64, 'base64');
-      const result = await verifyChain({ leaf: der, anchors, time: now, purpose: 'signing', revocation });
-      if (!result.ok) return { ok: false, reason: result.reason, detail: result.detail };
-      const leaf = result.leaf;
-      const identity: CertificateIdentity = {
-        fingerprintSha256: leaf.fingerprint,
-        issuerDn: leaf.issuer,
-        serialHex: leaf.serial,
-        subjectCn: leaf.commonName ?? '',
-        subjectSerial: leaf.subjectSerialNumber ?? null,
-        idLast4: leaf.idLast4 ?? null,
-        cardSerial: leaf.cardSerial ?? null,
-        notBefore: leaf.notBefore.toISOString(),
-        notAfter: leaf.notAfter.toISOString(),
-        derBase64: der.toString('base64'),
-      };
-      return { ok: true, identity };
-    },
-    verifySignature(tbs, signatureBase64, format, certificateDer) {
-      if (format !== 'PKCS1') return { ok: false, reason: 'signature_invalid' };
-      const key = new X509Certificate(certificateDer).publicKey;
-      const good = verify('sha256', Buffer.from(tbs, 'utf8'), key, Buffer.from(signatureBase64, 'base64'));
-      return good ? { ok: true } : { ok: false, reason: 'signature_invalid' };
-    },
-  };
+  return engineCardVerifier({ trustStore, revocation, refuseDemoAnchors: false });
 }
 
-export interface RegisterTestApp {
-  app: FastifyInstance;
-  db: TestDatabase;
-  config: Config;
-  close(): Promise<void>;
-}
-
-/** The real app on its own schema, with the engine-backed verifier. */
-export async function buildRegisterApp(cardVerifier: CardVerifier, env: Record<string, string> = {}): Promise<RegisterTestApp> {
-  const db = await createTestDatabase();
-  const config = loadConfig({
-    LOG_LEVEL: 'silent', DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false', ...env,
-  });
-  const app = await buildApp({ config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier });
-  await app.ready();
-  return {
-    app, db, config,
-    async close() {
-      await app.close();
-      await db.close();
-    },
-  };
+/** The real app on its own schema, with the card verifier given. */
+export function buildRegisterApp(cardVerifier: CardVerifier, env: Record<string, string> = {}): Promise<TestApp> {
+  return buildTestApp(env, { cardVerifier });
 }
 
 export interface SignedToken {

@@ -3,7 +3,7 @@
 // and as an admin) and check that no form posting to the portal carries a field named pin.
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, engineCardVerifier, makeDemoPki, signWithCard } from './helpers';
+import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, demoCardVerifier, makeDemoPki, signWithCard } from './helpers';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { sessionCookieFor } from '../helpers/session';
 import { SESSION_COOKIE } from '../../server/plugins/session';
@@ -11,7 +11,7 @@ import { SESSION_COOKIE } from '../../server/plugins/session';
 const demo = await makeDemoPki();
 t.teardown(demo.remove);
 const pki = demo.pki;
-const ctx = await buildRegisterApp(engineCardVerifier(pki));
+const ctx = await buildRegisterApp(demoCardVerifier(pki));
 t.teardown(ctx.close);
 
 /** Every GET route, from Fastify's own route tree. */
