@@ -47,6 +47,12 @@ t.test('a detached CMS SignedData verifies against the text, from node-forge and
   t.ok(r2.ok && r2.detached);
 });
 
+t.test('a streamed openssl CMS in BER with indefinite lengths verifies', async (t) => {
+  const sig = w.cmsSign(TBS, oCard, false, ['-stream']);
+  t.equal(sig[1], 0x80, 'the outer length is indefinite');
+  expectReason(t, verifyChallengeSignature({ tbs: TBS, signature: sig.toString('base64'), certificate: oCard.der }), 'ok');
+});
+
 t.test('an openssl CMS that names its signer by subject key identifier verifies', async (t) => {
   const sig = w.cmsSign(TBS, oCard, true, ['-keyid']);
   expectReason(t, verifyChallengeSignature({ tbs: TBS, signature: sig.toString('base64'), certificate: oCard.der }), 'ok');
