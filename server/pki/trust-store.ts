@@ -21,6 +21,8 @@ export interface TrustStore {
   anchorsFor(cert: Certificate): { preferred: TrustAnchor[]; others: TrustAnchor[] };
   /** stored intermediates that may have issued `cert` (same matching as anchorsFor) */
   intermediatesFor(cert: Certificate): { preferred: Certificate[]; others: Certificate[] };
+  /** the anchor with this SHA-256 fingerprint, if the certificate itself is trusted */
+  anchorByFingerprint(fingerprint: string): TrustAnchor | undefined;
 }
 
 export interface AnchorSpec {
@@ -106,6 +108,7 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
     seen.add(cert.fingerprint);
     intermediates.push(cert);
   }
+  const byFingerprint = new Map(anchors.map((a) => [a.cert.fingerprint, a] as const));
   const anchorIndex = new CertIndex<TrustAnchor>((a) => a.cert);
   anchors.forEach((a) => anchorIndex.add(a));
   const intermediateIndex = new CertIndex<Certificate>((c) => c);
@@ -114,6 +117,7 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
     anchors,
     intermediates,
     anchorsFor: (cert) => anchorIndex.candidates(cert),
+    anchorByFingerprint: (fp) => byFingerprint.get(fp),
     intermediatesFor: (cert) => intermediateIndex.candidates(cert),
   };
 }

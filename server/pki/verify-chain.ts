@@ -51,9 +51,9 @@ interface Candidate {
 
 /** Depth-first path building (RFC 4158 in the small): anchors before intermediates, no certificate or logical CA twice. */
 function* buildPaths(leaf: Certificate, store: TrustStore, suppliedIndex: CertIndex<Certificate>, refuseDemo: boolean, budget: { steps: number }): Generator<Candidate> {
-  const anchorPrints = new Set(store.anchors.map((a) => a.cert.fingerprint));
   // a leaf that is itself a trust anchor (a directly trusted certificate)
-  for (const a of store.anchors) if (a.cert.fingerprint === leaf.fingerprint && !(refuseDemo && a.isDemo)) yield { path: [leaf], anchor: a };
+  const self = store.anchorByFingerprint(leaf.fingerprint);
+  if (self && !(refuseDemo && self.isDemo)) yield { path: [leaf], anchor: self };
 
   const path: Certificate[] = [leaf];
   const inPath = new Set<string>([leaf.fingerprint]);
@@ -78,7 +78,7 @@ function* buildPaths(leaf: Certificate, store: TrustStore, suppliedIndex: CertIn
       const c = step;
       if (path.length > MAX_INTERMEDIATES) continue;
       const lk = c.subject.key + c.spki.hash;
-      if (inPath.has(c.fingerprint) || logical.has(lk) || anchorPrints.has(c.fingerprint)) continue;
+      if (inPath.has(c.fingerprint) || logical.has(lk) || store.anchorByFingerprint(c.fingerprint)) continue;
       path.push(c);
       inPath.add(c.fingerprint);
       logical.add(lk);
