@@ -1,7 +1,7 @@
 // The engine's public API. Other modules import from here, not from the files behind it.
 export { parseCertificate, clearCertificateCache, type Certificate, type ParseResult } from './parse.js';
 export { readProfile, certificateUse, MOICA_KEY_IDS, MOICA_ISSUER_DN, type LeafProfile, type CertificateUse } from './profile.js';
-export { verifyChain, verifyPath, MAX_INTERMEDIATES, type VerifyChainInput, type VerifyChainResult } from './verify-chain.js';
+export { verifyChain, verifyPath, MAX_INTERMEDIATES, SIGNING_EKUS, type VerifyChainInput, type VerifyChainResult } from './verify-chain.js';
 export { CHAIN_REASONS, type ChainReason, type Failure } from './reasons.js';
 export type { Purpose } from './checks.js';
 export {

@@ -37,6 +37,9 @@ export const OID = {
   emailProtection: '1.3.6.1.5.5.7.3.4',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   ocspSigning: '1.3.6.1.5.5.7.3.9',
+  documentSigning: '1.3.6.1.5.5.7.3.36', // RFC 9336
+  msSmartcardLogon: '1.3.6.1.4.1.311.20.2.2',
+  msDocumentSigning: '1.3.6.1.4.1.311.10.3.12',
 
   // Public key algorithms (RFC 3279, RFC 4055, RFC 5480)
   rsaEncryption: '1.2.840.113549.1.1.1',

@@ -23,8 +23,8 @@ export interface VerifyChainInput {
   purpose: Purpose;
   revocation?: RevocationChecker;
   /**
-   * Accepted key purposes when the leaf has extendedKeyUsage. Default for 'signing': clientAuth or emailProtection
-   * (login is client authentication; S/MIME signing certificates carry emailProtection); for 'any': no requirement.
+   * Accepted key purposes when the leaf has extendedKeyUsage. Default for 'signing': SIGNING_EKUS (client
+   * authentication and the signing purposes citizen cards carry); for 'any': no requirement.
    */
   extendedKeyUsage?: readonly string[];
   /** non-self-issued intermediates allowed (default and upper bound: MAX_INTERMEDIATES) */
@@ -42,7 +42,12 @@ export const MAX_INTERMEDIATES = 8;
 const MAX_BUILD_STEPS = 512;
 const MAX_SUPPLIED_INTERMEDIATES = 32;
 
-const DEFAULT_SIGNING_EKU = [OID.clientAuth, OID.emailProtection];
+/**
+ * Key purposes that allow a citizen card to sign a login challenge, when its certificate lists any (RFC 5280 §4.2.1.12):
+ * client authentication, S/MIME (emailProtection), document signing (RFC 9336 and Microsoft's), smart-card logon.
+ * A certificate restricted to, say, serverAuth or codeSigning is refused with 'eku'.
+ */
+export const SIGNING_EKUS: readonly string[] = [OID.clientAuth, OID.emailProtection, OID.documentSigning, OID.msDocumentSigning, OID.msSmartcardLogon];
 
 interface Candidate {
   path: Certificate[];
@@ -120,7 +125,7 @@ function prepare(input: VerifyChainInput): { ok: true; p: Prepared } | { ok: fal
     if (!r.ok) return { ok: false, reason: 'malformed', detail: `leaf: ${r.detail}` };
     leaf = r.cert;
   }
-  const eku = input.extendedKeyUsage ?? (input.purpose === 'signing' ? DEFAULT_SIGNING_EKU : []);
+  const eku = input.extendedKeyUsage ?? (input.purpose === 'signing' ? SIGNING_EKUS : []);
   for (const check of LEAF_CHECKS) {
     const f = check({ leaf, time, purpose: input.purpose, extendedKeyUsage: eku });
     if (f) return { ok: false, ...f };

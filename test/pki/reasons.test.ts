@@ -148,6 +148,13 @@ t.test('revocation is asked about every certificate below the anchor with its is
   t.same(asked, ['card<-ca', 'ca<-root']);
 });
 
+t.test('a card whose extendedKeyUsage lists clientAuth or emailProtection may sign', async (t) => {
+  for (const purpose of ['1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.4', '2.5.29.37.0']) {
+    const r = await verify(makeCard(ca, { extra: [ext.extKeyUsage([purpose])] }));
+    t.ok(r.ok, purpose);
+  }
+});
+
 t.test('the purpose "any" accepts an encryption certificate', async (t) => {
   t.ok((await verify(encryption, { purpose: 'any' })).ok);
 });
