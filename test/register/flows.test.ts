@@ -239,3 +239,4 @@ t.test('two identical registrations at the same time make one account and a clea
   const audit = await ctx.db.pool.query("SELECT count(*)::int AS n FROM audit_events a JOIN accounts c ON c.id = a.subject_account_id WHERE a.action = 'register' AND c.id_number = $1", [card.idNumber]);
   t.equal(audit.rows[0].n, 1, 'one audit event: the loser left nothing behind');
 });
+

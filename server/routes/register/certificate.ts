@@ -10,7 +10,7 @@ import { bindingRefusal, reasonMessage, signerReferrer } from './registration';
 
 const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   /** A verified card (from either path of this step): the binding rules now, so a mismatch is told before 送出. */
-  async function acceptCard(request: FastifyRequest, reply: FastifyReply, identity: CertificateIdentity) {
+  async function acceptCard(request: FastifyRequest, reply: FastifyReply, identity: CertificateIdentity, nonce: string) {
     const draft = request.session.registrationDraft;
     if (!draft) return reply.redirect('/register/citizen', 303);
     const refusal = await bindingRefusal(app.db, draft, identity);
@@ -19,7 +19,7 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
       request.session.registrationError = refusal;
       return reply.redirect('/register/citizen/certificate', 303);
     }
-    request.session.registrationCard = { identity, verifiedAt: Date.now() };
+    request.session.registrationCard = { identity, nonce, verifiedAt: Date.now() };
     return reply.redirect('/register/citizen/confirm', 303);
   }
 
@@ -29,7 +29,7 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
       request.session.registrationError = result.reason;
       return reply.redirect('/register/citizen/certificate', 303);
     }
-    return acceptCard(request, reply, result.identity);
+    return acceptCard(request, reply, result.identity, result.nonce);
   });
 
   async function render(request: FastifyRequest, reply: FastifyReply, errorReason?: string) {
@@ -74,7 +74,7 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
       request.log.info({ reason: verified.reason, detail: verified.detail }, 'registration signature refused');
       return render(request, reply, verified.reason);
     }
-    return acceptCard(request, reply, verified.identity);
+    return acceptCard(request, reply, verified.identity, token.nonce);
   });
 };
 

@@ -13,7 +13,10 @@ import {
   KEPT_FIELDS, validateCitizenIdNumber, validateRegistrationDetails, type RegistrationDetails, type RegistrationValues,
 } from '../../forms/registration';
 import { categoryItems } from './chooser';
-import { cardMismatch, reasonMessage, registerAccount, signerReferrer, valuesFromDraft, type RegistrationDraft } from './registration';
+import {
+  cardMismatch, reasonMessage, receiptForResubmission, refusalStatus, registerInTransaction, signerReferrer, valuesFromDraft,
+  withRegistrationLock, type RegistrationDraft, type RegistrationOutcome,
+} from './registration';
 import { answerCheck, type CheckLimiter } from './check';
 
 const EMPTY_VALUES: RegistrationValues = {
@@ -115,28 +118,40 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
       return reply.redirect('/register/citizen/certificate', 303);
     }
 
-    // The JavaScript path: same-site, so the challenge is checked against this session at once.
-    const refuse = (reason: string, status = 400) => {
+    // The JavaScript path: same-site, so the challenge is checked against this session at once. The password is
+    // hashed first (not while holding the lock); then one transaction consumes the challenge, checks the card
+    // against the details and writes the account, so a double submit waits and finds this registration.
+    const refuse = (reason: string) => {
       request.log.info({ reason }, 'registration refused');
-      return render(request, reply, { status, values: keptValues(body), errors: [{ href: '#pin', text: reasonMessage(request, reason) }] });
+      return render(request, reply, {
+        status: refusalStatus(reason), values: keptValues(body), errors: [{ href: '#pin', text: reasonMessage(request, reason) }],
+      });
     };
     const token = parseSigningToken(body);
     if (!token) return refuse('token_malformed');
-    const verified = await verifySignedChallenge(app.db, app.cardVerifier, token, {
-      sessionId: request.session.sessionId, purpose: 'register', now,
+    const draft = await draftFrom(details);
+    const sessionId = request.session.sessionId;
+    const outcome = await withRegistrationLock(app.db, sessionId, async (client): Promise<RegistrationOutcome> => {
+      const verified = await verifySignedChallenge(client, app.cardVerifier, token, { sessionId, purpose: 'register', now });
+      if (!verified.ok) {
+        if (verified.reason === 'challenge_used') {
+          const earlier = await receiptForResubmission(client, draft.idNumber, token.nonce);
+          if (earlier) return { ok: true, receipt: earlier, accountId: earlier.accountId, resubmitted: true };
+        }
+        return { ok: false, reason: verified.reason, detail: verified.detail };
+      }
+      const mismatch = cardMismatch(draft, verified.identity);
+      if (mismatch) return { ok: false, reason: mismatch };
+      return registerInTransaction(client, draft, verified.identity, { path: 'js', now, nonce: token.nonce });
     });
-    if (!verified.ok) {
-      request.log.info({ reason: verified.reason, detail: verified.detail }, 'registration signature refused');
-      return refuse(verified.reason);
+    if (!outcome.ok) {
+      if (outcome.detail) request.log.info({ reason: outcome.reason, detail: outcome.detail }, 'registration signature refused');
+      return refuse(outcome.reason);
     }
-    const mismatch = cardMismatch(details, verified.identity);
-    if (mismatch) return refuse(mismatch);
-    const outcome = await registerAccount(app.db, await draftFrom(details), verified.identity, { path: 'js', now });
-    if (!outcome.ok) return refuse(outcome.reason, outcome.reason.endsWith('already_registered') ? 409 : 400);
     request.session.registrationDraft = undefined;
     request.session.registrationCard = undefined;
     request.session.registrationReceipt = outcome.receipt;
-    request.log.info({ accountId: outcome.account.id }, 'account registered');
+    request.log.info({ accountId: outcome.accountId, resubmitted: outcome.resubmitted }, 'account registered');
     return reply.redirect('/register/citizen/done', 303);
   });
 };

@@ -1,14 +1,14 @@
 // The no-JS confirm step: the details and the card (name, card serial, validity) once more, then 送出 creates the
 // account in one transaction. A second 送出 (double click, back button) finds the receipt and shows it again.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { VERIFIED_CARD_LIFETIME_MS, reasonMessage, registerAccount } from './registration';
+import { VERIFIED_CARD_LIFETIME_MS, reasonMessage, refusalStatus, registerInTransaction, withRegistrationLock } from './registration';
 
 const confirm: FastifyPluginAsync = async (app) => {
   /** Where to go when this step has nothing to confirm; undefined when it has. */
   function missingStep(request: FastifyRequest): string | undefined {
     const { registrationDraft: draft, registrationCard: card, registrationReceipt: receipt } = request.session;
     if (!draft) return receipt ? '/register/citizen/done' : '/register/citizen';
-    if (!card) return '/register/citizen/certificate';
+    if (!card || !card.nonce) return '/register/citizen/certificate';
     if (Date.now() - card.verifiedAt > VERIFIED_CARD_LIFETIME_MS) {
       request.session.registrationCard = undefined;
       request.session.registrationError = 'card_verification_expired';
@@ -40,15 +40,17 @@ const confirm: FastifyPluginAsync = async (app) => {
     if (missing) return reply.redirect(missing, 303);
     const draft = request.session.registrationDraft!;
     const card = request.session.registrationCard!;
-    const outcome = await registerAccount(app.db, draft, card.identity, { path: 'nojs', now: new Date() });
+    // Under this browser's registration lock: a second 送出 of a double click waits, then finds the first one's receipt.
+    const outcome = await withRegistrationLock(app.db, request.session.sessionId, (client) =>
+      registerInTransaction(client, draft, card.identity, { path: 'nojs', now: new Date(), nonce: card.nonce }));
     if (!outcome.ok) {
       request.log.info({ reason: outcome.reason }, 'registration refused');
-      return render(request, reply, outcome.reason.endsWith('already_registered') ? 409 : 400, outcome.reason);
+      return render(request, reply, refusalStatus(outcome.reason), outcome.reason);
     }
     request.session.registrationDraft = undefined;
     request.session.registrationCard = undefined;
     request.session.registrationReceipt = outcome.receipt;
-    request.log.info({ accountId: outcome.account.id }, 'account registered');
+    request.log.info({ accountId: outcome.accountId, resubmitted: outcome.resubmitted }, 'account registered');
     return reply.redirect('/register/citizen/done', 303);
   });
 };

@@ -1,6 +1,7 @@
 // What the registration pages share: the draft kept in the session between the no-JS steps, the binding rules of
 // issue 5 (each refusal its own reason), and the one transaction that writes account, binding and audit event.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PoolClient } from 'pg';
 import type { Db, Pool } from '../../db/pool';
 import { accountsRepository, type Account, type AccountStatus } from '../../db/accounts-repository';
 import { certificatesRepository } from '../../db/certificates-repository';
@@ -19,6 +20,8 @@ export type RegistrationDraft = Omit<RegistrationDetails, 'password'> & { passwo
 /** A card verified by the no-JS round trip, waiting for 送出 on the confirm page. */
 export interface VerifiedCard {
   identity: CertificateIdentity;
+  /** the challenge it signed: names the registration in the audit trail */
+  nonce: string;
   verifiedAt: number;
 }
 
@@ -82,79 +85,121 @@ export function initialStatus(category: CitizenCategory): AccountStatus {
   return category === 'individual' ? 'active' : 'pending_review';
 }
 
-class RegistrationConflict extends Error {
-  constructor(readonly reason: 'id_already_registered' | 'certificate_already_registered') {
-    super(reason);
+export type RegistrationOutcome =
+  | { ok: true; receipt: RegistrationReceipt; accountId: number; resubmitted: boolean }
+  | { ok: false; reason: string; detail?: string };
+
+// Registration locks live in their own advisory key space (the two-key form), apart from the audit chain's lock.
+const REGISTRATION_LOCK_SPACE = 5105;
+
+/**
+ * Runs fn in one transaction that first takes a lock for this browser session: a double submit waits for the first
+ * submit's commit, then finds its own registration instead of a half-done one (see receiptForResubmission). On the
+ * JavaScript path the certificate check (revocation included) runs inside, so the transaction holds its connection
+ * for that long: registration POSTs are rate-limited, and other browsers' registrations do not wait for this lock.
+ */
+export function withRegistrationLock<T>(pool: Pool, sessionId: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [REGISTRATION_LOCK_SPACE, sessionId]);
+    return fn(client);
+  });
+}
+
+function receiptFor(account: Account, cardSerial: string | null): RegistrationReceipt {
+  return {
+    accountId: account.id,
+    name: account.name,
+    idMasked: maskIdNumber(account.idNumber),
+    category: account.category,
+    status: account.status,
+    cardSerial,
+  };
+}
+
+/**
+ * The registration this browser already made with this challenge, if any: the second of two submits (a double click,
+ * or the back button and 送出 again) is answered with the first one's receipt. A challenge belongs to one browser
+ * session and the audit event names it, so this finds only the same browser's own registration.
+ */
+export async function receiptForResubmission(db: Db, idNumber: string, nonce: string): Promise<RegistrationReceipt | undefined> {
+  const account = await accountsRepository(db).findByIdNumber(idNumber);
+  if (!account) return undefined;
+  const events = await auditRepository(db).listForAccount(account.id, 20);
+  const event = events.find((e) => e.action === 'register' && e.details.challenge === nonce);
+  if (!event) return undefined;
+  const certificateId = Number(event.details.certificateId);
+  const certificate = Number.isFinite(certificateId) ? await certificatesRepository(db).findById(certificateId) : undefined;
+  return receiptFor(account, certificate?.cardSerial ?? null);
+}
+
+/**
+ * Writes the account, its certificate binding and the audit event, inside the caller's transaction (see
+ * withRegistrationLock; on the JavaScript path the challenge was consumed in the same transaction). One registration
+ * is one transaction (DESIGN.md §5); a savepoint keeps a consumed challenge consumed when the writes are refused.
+ * The unique constraints decide a race between two browsers: the second insert returns undefined and is undone.
+ */
+export async function registerInTransaction(
+  client: PoolClient,
+  draft: RegistrationDraft,
+  identity: CertificateIdentity,
+  meta: { path: 'nojs' | 'js'; now: Date; nonce: string },
+): Promise<RegistrationOutcome> {
+  const refusal = await bindingRefusal(client, draft, identity);
+  if (refusal) {
+    const earlier = await receiptForResubmission(client, draft.idNumber, meta.nonce);
+    if (earlier) return { ok: true, receipt: earlier, accountId: earlier.accountId, resubmitted: true };
+    return { ok: false, reason: refusal };
+  }
+  const status = initialStatus(draft.category);
+  await client.query('SAVEPOINT registration');
+  const undo = async (reason: BindingRefusal): Promise<RegistrationOutcome> => {
+    await client.query('ROLLBACK TO SAVEPOINT registration');
+    return { ok: false, reason };
+  };
+  try {
+    const inserted = await accountsRepository(client).insert({
+      category: draft.category,
+      idNumber: draft.idNumber,
+      name: draft.name,
+      birthDate: draft.birthDate,
+      phone: draft.phone,
+      address: draft.address,
+      email1: draft.email1,
+      email2: draft.email2,
+      passwordHash: draft.passwordHash,
+      status,
+    }, meta.now);
+    if (!inserted) return await undo('id_already_registered');
+    const bound = await certificatesRepository(client).bind(bindingFor(inserted.id, identity), meta.now);
+    if (!bound) return await undo('certificate_already_registered');
+    await auditRepository(client).append({
+      actorAccountId: inserted.id,
+      actorLabel: `account:${inserted.id}`,
+      action: 'register',
+      subjectAccountId: inserted.id,
+      details: {
+        category: draft.category,
+        status,
+        idKind: draft.idKind,
+        certificateId: bound.id,
+        fingerprintSha256: identity.fingerprintSha256,
+        cardSerial: identity.cardSerial,
+        path: meta.path,
+        challenge: meta.nonce,
+      },
+    }, meta.now);
+    await client.query('RELEASE SAVEPOINT registration');
+    return { ok: true, receipt: receiptFor(inserted, identity.cardSerial), accountId: inserted.id, resubmitted: false };
+  } catch (error) {
+    // A unique violation the ON CONFLICT clauses did not absorb (the other unique index of certificates) is the same race.
+    if ((error as { code?: string }).code === '23505') return undo('certificate_already_registered');
+    throw error;
   }
 }
 
-export type RegistrationOutcome = { ok: true; account: Account; receipt: RegistrationReceipt } | { ok: false; reason: BindingRefusal };
-
-/**
- * One registration is one transaction (DESIGN.md §5): the account, the certificate binding and the audit event, or
- * nothing. The unique constraints decide a race: the second insert returns undefined and everything rolls back.
- */
-export async function registerAccount(
-  pool: Pool,
-  draft: RegistrationDraft,
-  identity: CertificateIdentity,
-  meta: { path: 'nojs' | 'js'; now: Date },
-): Promise<RegistrationOutcome> {
-  const refusal = await bindingRefusal(pool, draft, identity);
-  if (refusal) return { ok: false, reason: refusal };
-  const status = initialStatus(draft.category);
-  try {
-    const account = await withTransaction(pool, async (client) => {
-      const inserted = await accountsRepository(client).insert({
-        category: draft.category,
-        idNumber: draft.idNumber,
-        name: draft.name,
-        birthDate: draft.birthDate,
-        phone: draft.phone,
-        address: draft.address,
-        email1: draft.email1,
-        email2: draft.email2,
-        passwordHash: draft.passwordHash,
-        status,
-      }, meta.now);
-      if (!inserted) throw new RegistrationConflict('id_already_registered');
-      const bound = await certificatesRepository(client).bind(bindingFor(inserted.id, identity), meta.now);
-      if (!bound) throw new RegistrationConflict('certificate_already_registered');
-      await auditRepository(client).append({
-        actorAccountId: inserted.id,
-        actorLabel: `account:${inserted.id}`,
-        action: 'register',
-        subjectAccountId: inserted.id,
-        details: {
-          category: draft.category,
-          status,
-          idKind: draft.idKind,
-          certificateId: bound.id,
-          fingerprintSha256: identity.fingerprintSha256,
-          cardSerial: identity.cardSerial,
-          path: meta.path,
-        },
-      }, meta.now);
-      return inserted;
-    });
-    return {
-      ok: true,
-      account,
-      receipt: {
-        accountId: account.id,
-        name: account.name,
-        idMasked: maskIdNumber(account.idNumber),
-        category: draft.category,
-        status,
-        cardSerial: identity.cardSerial,
-      },
-    };
-  } catch (error) {
-    if (error instanceof RegistrationConflict) return { ok: false, reason: error.reason };
-    // A unique violation the ON CONFLICT clauses did not absorb (the other unique index of certificates) is the same race.
-    if ((error as { code?: string }).code === '23505') return { ok: false, reason: 'certificate_already_registered' };
-    throw error;
-  }
+/** 409 for "someone holds this already", 400 for the rest. */
+export function refusalStatus(reason: string): number {
+  return reason === 'id_already_registered' || reason === 'certificate_already_registered' ? 409 : 400;
 }
 
 /** The message for a signing, engine or binding reason; a reason without its own text gets the general one. */
