@@ -66,7 +66,8 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
   }
 
   async function crlAnswer(cert: CertFields, issuer: CertFields, now: Date): Promise<Answer> {
-    const urls = crlUrls(cert);
+    const urls = safely(() => crlUrls(cert));
+    if (urls === undefined) return { unavailable: 'crl: unreadable CRL distribution points extension' };
     if (urls.length === 0) return { unavailable: 'crl: no CRL distribution point' };
     const problems: string[] = [];
     const issuerId = issuer.spki.toString('base64');
@@ -80,8 +81,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
           if (problem) problems.push(`crl ${url}: ${problem}`);
           else crlCache.set(url, (entry = { crl, verifiedFor: new Set([issuerId]) }));
         } catch (error) {
-          if (!(error instanceof FetchError || error instanceof CrlError || error instanceof DerError)) throw error;
-          problems.push(`crl ${url}: ${error.message}`);
+          problems.push(`crl ${url}: ${describe(error)}`);
         }
       }
       if (!entry) continue;
@@ -104,7 +104,8 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
   }
 
   async function ocspAnswer(cert: CertFields, issuer: CertFields, now: Date): Promise<Answer> {
-    const urls = aiaUrls(cert);
+    const urls = safely(() => aiaUrls(cert));
+    if (urls === undefined) return { unavailable: 'ocsp: unreadable authorityInfoAccess extension' };
     if (urls.length === 0) return { unavailable: 'ocsp: no OCSP responder in authorityInfoAccess' };
     const certId = certIdFor(cert, issuer, options.ocspHash ?? 'sha1');
     const cacheKey = `${issuer.spki.toString('base64')}|${cert.serialHex}`;
@@ -131,8 +132,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
         if (single.nextUpdate) ocspCache.set(cacheKey, { single, until: single.nextUpdate.getTime() });
         break;
       } catch (error) {
-        if (!(error instanceof FetchError || error instanceof DerError)) throw error;
-        problems.push(`ocsp ${url}: ${error.message}`);
+        problems.push(`ocsp ${url}: ${describe(error)}`);
       }
     }
     if (!single) return { unavailable: problems.join('; ') };
@@ -171,6 +171,20 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
       return { ok: false, reason: 'revocation_unavailable', detail: problems.join('; ') };
     },
   };
+}
+
+/** Expected failures carry their message; anything else is reported without internals. */
+function describe(error: unknown): string {
+  if (error instanceof FetchError || error instanceof CrlError || error instanceof DerError) return error.message;
+  return `unexpected ${(error as Error)?.name ?? 'error'}`;
+}
+
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 function looksLikePem(body: Buffer): boolean {

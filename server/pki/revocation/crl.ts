@@ -47,8 +47,8 @@ export function parseCrl(der: Buffer): ParsedCrl {
   try {
     return parse(der);
   } catch (error) {
-    if (error instanceof DerError) throw new CrlError(`malformed CRL: ${error.message}`);
-    throw error;
+    // Any failure to read the bytes is a malformed CRL, never an exception of another kind escaping.
+    throw new CrlError(`malformed CRL: ${error instanceof DerError ? error.message : 'unreadable structure'}`);
   }
 }
 

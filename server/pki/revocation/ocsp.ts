@@ -81,6 +81,14 @@ function readNonce(buf: Buffer, extensions: der.Tlv): Buffer | undefined {
 }
 
 export function parseOcspRequest(buf: Buffer): ParsedOcspRequest {
+  try {
+    return readOcspRequest(buf);
+  } catch (error) {
+    throw error instanceof DerError ? error : new DerError('unreadable OCSP request');
+  }
+}
+
+function readOcspRequest(buf: Buffer): ParsedOcspRequest {
   const outer = expect(buf, 0, Tag.SEQUENCE);
   const tbs = expect(buf, outer.start, Tag.SEQUENCE, outer.end);
   const certIds: CertId[] = [];
@@ -121,7 +129,16 @@ export interface ParsedOcspResponse {
   nonce?: Buffer;
 }
 
+/** Parses a DER OCSPResponse; anything unreadable is a DerError. */
 export function parseOcspResponse(buf: Buffer): ParsedOcspResponse {
+  try {
+    return readOcspResponse(buf);
+  } catch (error) {
+    throw error instanceof DerError ? error : new DerError('unreadable OCSP response');
+  }
+}
+
+function readOcspResponse(buf: Buffer): ParsedOcspResponse {
   const outer = expect(buf, 0, Tag.SEQUENCE);
   if (outer.end !== buf.length) throw new DerError('trailing bytes after OCSP response');
   const parts = children(buf, outer);

@@ -22,7 +22,8 @@ t.before(async () => {
   goodResponse = createDemoOcspResponder(pki.dir, { clock: () => NOW }).respond('g3', request.der);
 });
 
-function onlyDerErrors(t: { equal: (a: unknown, b: unknown, m?: string) => unknown }, parse: (b: Buffer) => unknown, inputs: Buffer[]): void {
+/** How many inputs made `parse` throw something other than a DerError. */
+function nonDerErrors(parse: (b: Buffer) => unknown, inputs: Buffer[]): number {
   let other = 0;
   for (const input of inputs) {
     try {
@@ -31,13 +32,13 @@ function onlyDerErrors(t: { equal: (a: unknown, b: unknown, m?: string) => unkno
       if ((error as Error).name !== 'DerError') other++;
     }
   }
-  t.equal(other, 0, `no error other than DerError over ${inputs.length} inputs`);
+  return other;
 }
 
 t.test('the OCSP response parser answers every truncation of a real response with a DerError', async (t) => {
   const inputs = [];
   for (let n = 0; n < goodResponse.length; n += 7) inputs.push(goodResponse.subarray(0, n));
-  onlyDerErrors(t, parseOcspResponse, inputs);
+  t.equal(nonDerErrors(parseOcspResponse, inputs), 0);
   t.equal(parseOcspResponse(goodResponse).responses[0].status, 'good');
 });
 
@@ -49,8 +50,8 @@ t.test('the OCSP response parser answers random bytes and single-byte corruption
     copy[Math.floor(Math.random() * copy.length)] = Math.floor(Math.random() * 256);
     inputs.push(copy);
   }
-  onlyDerErrors(t, parseOcspResponse, inputs);
-  onlyDerErrors(t, parseOcspRequest, inputs);
+  t.equal(nonDerErrors(parseOcspResponse, inputs), 0);
+  t.equal(nonDerErrors(parseOcspRequest, inputs), 0);
 });
 
 t.test('a corrupted OCSP answer never makes the checker throw: it is revocation_unavailable or a verified status', async (t) => {
