@@ -281,3 +281,37 @@ t.test('重填 without JavaScript empties the form, also after a refused submit'
   await page.click('#nojs-buttons a[href="/register/citizen"]');
   t.equal(await page.inputValue('#name'), '');
 });
+
+t.test('Enter in a field of the details form submits it (送出), not 檢核是否存在', async (t) => {
+  const page = await portal.newPage({ js: false });
+  await page.goto(portal.url('/register/citizen'));
+  await page.fill('#name', '王小明');
+  await page.press('#name', 'Enter');
+  await page.waitForLoadState('load');
+  t.match(await page.textContent('.error-summary'), /請輸入身分證號或統一編號/, 'the form was submitted and checked');
+  t.equal(await page.textContent('#idNumber-check'), '', 'no existence check was made');
+});
+
+for (const js of [false, true]) {
+  for (const lang of ['zh-TW', 'en'] as const) {
+    t.test(`the chooser, its errors and the business pages are accessible with JavaScript ${js ? 'on' : 'off'} in ${lang}`, async (t) => {
+      const page = await portal.newPage({ js, lang });
+      await page.goto(portal.url('/register'));
+      await page.click('form[action="/register"] button[type="submit"]');
+      t.ok(await page.isVisible('.error-summary'), 'no category chosen: an error');
+      await expectAxeClean(page, t);
+      for (const category of ['enterprise', 'customs_broker', 'government']) {
+        await page.goto(portal.url('/register'));
+        await page.check(`#category-${category}`);
+        await page.click('form[action="/register"] button[type="submit"]');
+        t.equal(path(page), '/register/business');
+        await expectAxeClean(page, t);
+      }
+      await page.goto(portal.url('/register/citizen'));
+      await page.click(js ? '#register-submit' : '#nojs-buttons button[value="next"]');
+      await page.waitForLoadState('load');
+      t.ok(await page.isVisible('.error-summary'), 'an empty citizen form: errors');
+      await expectAxeClean(page, t);
+    });
+  }
+}
