@@ -1,8 +1,7 @@
 // 帳號註冊 (註冊 > 工商、自然人憑證註冊): the 申請類別 chooser of the seed. 個人 and 報關專責人員 continue to the
 // 新版自然人憑證註冊 page; a business or government category learns which certificate it needs.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { REGISTRATION_CATEGORIES, validateRegistrationCategory } from '../../forms/category';
-import { CITIZEN_CATEGORIES } from '../../forms/category';
+import { CITIZEN_CATEGORIES, REGISTRATION_CATEGORIES, validateRegistrationCategory } from '../../forms/category';
 
 export function categoryItems(request: FastifyRequest, codes: readonly string[] = REGISTRATION_CATEGORIES.map((c) => c.code)) {
   return codes.map((code) => ({ value: code, label: request.t(`validation.categories.${code}`) }));

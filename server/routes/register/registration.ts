@@ -65,7 +65,7 @@ export function cardMismatch(applicant: Applicant, identity: CertificateIdentity
   return undefined;
 }
 
-/** Every binding rule, the database ones read outside a transaction: early answers; the transaction still decides. */
+/** Every binding rule. The database reads give the early, readable answer; the unique constraints still decide a race. */
 export async function bindingRefusal(db: Db, applicant: Applicant, identity: CertificateIdentity): Promise<BindingRefusal | undefined> {
   const mismatch = cardMismatch(applicant, identity);
   if (mismatch) return mismatch;
