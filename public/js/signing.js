@@ -70,6 +70,7 @@
           tbs: byName(signerForm, 'tbs').value,
           hashAlgorithm: 'SHA256',
           signatureType: 'PKCS7',
+          lang: document.documentElement.getAttribute('lang') || 'zh-TW',
           pin: pin
         }));
         pin = '';
