@@ -502,8 +502,11 @@ export function loadDemoPki(dir: string): DemoPki {
  * each builds in its own temporary sibling directory and renames it into place; the loser throws its copy away.
  * An existing PKI is kept even if `baseUrl` differs (its certificates carry the URLs they were made with: see manifest.baseUrl).
  */
-export async function ensureDemoPki(dir: string, options: { baseUrl?: string; keyBits?: number } = {}): Promise<DemoPki> {
+export async function ensureDemoPki(dir: string, options: CreateOptions = {}): Promise<DemoPki> {
   if (existsSync(join(dir, 'manifest.json'))) return loadDemoPki(dir);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new Error(`${dir} exists but holds no demo PKI manifest.json: remove it to make a new demo PKI`);
+  }
   mkdirSync(dirname(dir), { recursive: true });
   const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {

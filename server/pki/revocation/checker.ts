@@ -33,6 +33,9 @@ interface CrlCacheEntry {
   verifiedFor: Set<string>;
 }
 
+const MAX_OCSP_CACHE = 50_000;
+const MAX_CRL_CACHE = 64;
+
 type Answer = RevocationResult | { unavailable: string };
 
 const REASON_NAMES = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
@@ -79,7 +82,10 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
           const crl = await downloadCrl(url);
           const problem = checkCrl(crl, issuer, now, clockSkewMs);
           if (problem) problems.push(`crl ${url}: ${problem}`);
-          else crlCache.set(url, (entry = { crl, verifiedFor: new Set([issuerId]) }));
+          else {
+            if (!crlCache.has(url) && crlCache.size >= MAX_CRL_CACHE) crlCache.delete(crlCache.keys().next().value as string);
+            crlCache.set(url, (entry = { crl, verifiedFor: new Set([issuerId]) }));
+          }
         } catch (error) {
           problems.push(`crl ${url}: ${describe(error)}`);
         }
@@ -129,7 +135,11 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
           continue;
         }
         single = checked.single;
-        if (single.nextUpdate) ocspCache.set(cacheKey, { single, until: single.nextUpdate.getTime() });
+        if (single.nextUpdate) {
+          // Bounded: the oldest answer goes first (Map keeps insertion order).
+          if (ocspCache.size >= MAX_OCSP_CACHE) ocspCache.delete(ocspCache.keys().next().value as string);
+          ocspCache.set(cacheKey, { single, until: single.nextUpdate.getTime() });
+        }
         break;
       } catch (error) {
         problems.push(`ocsp ${url}: ${describe(error)}`);

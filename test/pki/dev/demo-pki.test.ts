@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoPki, ensureDemoPki, loadDemoPki, refreshDemoCrls, revokeDemoCard, DEMO_CARDS, type DemoPki } from '../../../server/pki/dev/demo-pki';
@@ -170,12 +170,37 @@ t.test('refreshDemoCrls re-issues a CRL that is within a day of its nextUpdate a
 
 t.test('ensureDemoPki makes the PKI once, and two callers at the same time end with the same PKI', async (t) => {
   const dir = join(root, 'ensured', 'demo-pki');
-  const [a, b] = await Promise.all([ensureDemoPki(dir, { keyBits: 2048 }), ensureDemoPki(dir, { keyBits: 2048 })]);
-  const third = await ensureDemoPki(dir, { keyBits: 2048 });
+  const small = { keyBits: 2048, cards: DEMO_CARDS.slice(0, 1) };
+  const [a, b] = await Promise.all([ensureDemoPki(dir, small), ensureDemoPki(dir, small)]);
+  const third = await ensureDemoPki(dir, small);
   t.ok(readFileSync(join(dir, 'root.crt.pem')).equals(Buffer.from(third.rootPem)));
   t.equal(a.manifest.createdAt.length > 0, true);
   t.equal(third.manifest.createdAt, loadDemoPki(dir).manifest.createdAt);
   t.ok(a.rootPem === third.rootPem || b.rootPem === third.rootPem);
   t.same(readdirSync(join(root, 'ensured')).filter((f) => f.endsWith('.tmp')), [], 'no temporary directory left behind');
   t.ok(existsSync(join(dir, 'manifest.json')));
+});
+
+t.test('ensureDemoPki refuses a non-empty directory that holds no manifest', async (t) => {
+  const dir = join(root, 'not-a-pki');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'something.txt'), 'x');
+  await t.rejects(ensureDemoPki(dir, { keyBits: 2048 }), /no demo PKI manifest/);
+});
+
+t.test('the demo-pki command lists the cards and revokes one by id', async (t) => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'server/pki/dev/cli.ts'), ...args], {
+      env: { ...process.env, DEMO_PKI_DIR: pki.dir },
+      encoding: 'utf8',
+    });
+  const list = run('list');
+  t.equal(list.status, 0, list.stderr);
+  for (const card of pki.cards) t.match(list.stdout, card.idNumber);
+  const revoke = run('revoke', 'lin-meihua', 'affiliationChanged');
+  t.equal(revoke.status, 0, revoke.stderr);
+  t.match(revoke.stdout, /revoked lin-meihua/);
+  t.equal(loadDemoPki(pki.dir).card('lin-meihua').revocationReason, 'affiliationChanged');
+  t.not(run('revoke', 'lin-meihua', 'no-such-reason').status, 0);
+  t.not(run('frobnicate').status, 0);
 });
