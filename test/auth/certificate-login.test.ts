@@ -1,18 +1,13 @@
 import t from 'tap';
-import { makeDemoPki, signWithCard, challengeFrom, DEMO_BASE_URL } from '../register/helpers';
+import { makeDemoPki, signWithCard, challengeFrom, demoCardVerifier } from '../register/helpers';
 import { buildTestApp, Browser, csrfFrom } from '../helpers/app';
 import { buildApp } from '../../server/app';
-import { engineCardVerifier } from '../../server/auth/card-verifier';
-import { createTrustStore } from '../../server/pki/index';
-import { createRevocationChecker } from '../../server/pki/revocation/index';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import { bindingFor } from '../../server/auth/bind-certificate';
 import { hashPassword } from '../../server/auth/passwords';
 import { readProfile, parseCertificate } from '../../server/pki/index';
 import { TEST_SESSION_SECRET } from '../helpers/session';
-import { readFileSync } from 'node:fs';
-import type { DemoPki } from '../../server/pki/dev/demo-pki';
 import type { CertificateIdentity } from '../../server/auth/certificate-identity';
 
 // Two cards for one person: the second stands for a renewed card (same name, same ID last four).
@@ -26,22 +21,7 @@ const demo = await makeDemoPki(new Date(), [
 t.teardown(demo.remove);
 const pki = demo.pki;
 
-function verifierFor(p: DemoPki) {
-  const trustStore = createTrustStore({
-    anchors: [{ cert: p.rootDer, isDemo: true, source: 'demo' }],
-    intermediates: p.intermediates.map((i) => i.certDer),
-    production: false,
-  });
-  const fetchCrl = (async (input: string | URL | Request) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const file = /^\/demo-pki\/(root|g2|g3)\.crl$/.exec(url.pathname);
-    if (url.origin !== DEMO_BASE_URL || !file) return new Response('not found', { status: 404 });
-    return new Response(readFileSync(p.path(`${file[1]}.crl`)), { status: 200 });
-  }) as typeof fetch;
-  return engineCardVerifier({ trustStore, revocation: createRevocationChecker({ mode: 'crl', fetch: fetchCrl }), refuseDemoAnchors: false });
-}
-
-const verifier = verifierFor(pki);
+const verifier = demoCardVerifier(pki);
 const ctx = await buildTestApp({}, { cardVerifier: verifier });
 t.teardown(ctx.close);
 const PASSWORD = 'Harbour2Light';
@@ -174,7 +154,7 @@ t.test('a revoked card gets 憑證已廢止', async (t) => {
 t.test('an unknown certificate gets a message with a link to registration', async (t) => {
   const unknown = await makeDemoPki(new Date(), [{ id: 'x', purpose: 'citizen', holderName: '李大同', idNumber: 'K121234563', pin: '123456', issuer: 'g3' }]);
   t.teardown(unknown.remove);
-  const app = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: verifierFor(unknown.pki) });
+  const app = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: demoCardVerifier(unknown.pki) });
   t.teardown(() => app.close());
   const browser = new Browser(app);
   const page = await browser.get('/login/certificate');

@@ -48,7 +48,7 @@ export async function renderAccountDetail(request: FastifyRequest, reply: Fastif
         notBefore: formatTaiwanTime(cert.notBefore),
         notAfter: formatTaiwanTime(cert.notAfter),
         validity: t(`admin.detail.validity.${validity}`),
-        revocation: t(`admin.detail.revocation.${await revocationStateFor(cert)}`),
+        revocation: t(`admin.detail.revocation.${await revocationStateFor(request.server.cardVerifier, cert, now)}`),
         bound,
         boundAt: formatTaiwanTime(cert.boundAt),
         unboundAt: formatTaiwanTime(cert.unboundAt),

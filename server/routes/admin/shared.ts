@@ -4,6 +4,7 @@ import type { SessionUser } from '../../plugins/session';
 import type { FieldError } from '../../plugins/views';
 import type { Account, AccountRole } from '../../db/accounts-repository';
 import type { BoundCertificate } from '../../db/certificates-repository';
+import type { CardVerifier } from '../../auth/certificate-identity';
 
 export const REASON_MAX = 500;
 
@@ -19,11 +20,7 @@ export function actorLabel(operator: Operator): string {
   return `${operator.role}:${operator.name}`;
 }
 
-/** A12****789: the first three and last three characters stay; an ID too short to mask that way is hidden whole. */
-export function maskIdNumber(idNumber: string): string {
-  if (idNumber.length <= 6) return '*'.repeat(idNumber.length);
-  return idNumber.slice(0, 3) + '*'.repeat(idNumber.length - 6) + idNumber.slice(-3);
-}
+export { maskIdNumber } from '../../mask';
 
 export type ReasonResult = { ok: true; value: string } | { ok: false; error: 'required' | 'tooLong' };
 
@@ -130,12 +127,20 @@ export const NEXT_STATUS = {
   reactivate: 'active',
 } as const;
 
-export type RevocationState = 'not_checked' | 'good' | 'revoked' | 'unknown' | 'unavailable';
+export type RevocationState = 'not_checked' | 'good' | 'revoked' | 'unknown' | 'unavailable' | 'invalid';
 
 /**
- * The revocation state shown for a bound certificate. Nothing is stored about revocation yet, so this answers
- * 'not_checked' until the revocation checker (server/pki/revocation/) is wired in here.
+ * The current revocation state of a bound certificate, asked now through the portal's certificate engine (chain and
+ * OCSP/CRL, with their caches). A certificate already past its validity is not asked about: the page shows that instead.
  */
-export async function revocationStateFor(_cert: BoundCertificate): Promise<RevocationState> {
-  return 'not_checked';
+export async function revocationStateFor(verifier: CardVerifier, cert: BoundCertificate, now: Date): Promise<RevocationState> {
+  if (cert.notAfter < now || cert.notBefore > now) return 'not_checked';
+  const check = await verifier.verifyCertificate(cert.der.toString('base64'), now);
+  if (check.ok) return 'good';
+  switch (check.reason) {
+    case 'revoked': return 'revoked';
+    case 'revocation_unknown': return 'unknown';
+    case 'revocation_unavailable': return 'unavailable';
+    default: return 'invalid';
+  }
 }
