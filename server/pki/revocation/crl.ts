@@ -113,14 +113,19 @@ function parse(der: Buffer): ParsedCrl {
     }
   }
 
-  // The revoked list: serial → offset of its entry. Inlined tag/length scanning, no per-entry objects.
-  const index = new Map<string, number>();
+  // The revoked list, indexed without a string or object per entry: pass 1 records where each entry and its serial lie
+  // (typed arrays), pass 2 builds an open-addressing hash table over the serial bytes (FNV-1a). Dates and reasons are
+  // decoded only for a hit.
+  let count = 0;
+  let entryStart = new Int32Array(1024);
+  let serialStart = new Int32Array(1024);
+  let serialLength = new Uint8Array(1024);
   if (revokedTlv) {
     let p = revokedTlv.start;
     const listEnd = revokedTlv.end;
     while (p < listEnd) {
       const entryOffset = p;
-      if (der[p] !== 0x30) throw new DerError('revoked entry is not a SEQUENCE');
+      if (der[p] !== 0x30 || p + 2 > listEnd) throw new DerError('revoked entry is not a SEQUENCE');
       let len = der[p + 1];
       p += 2;
       if (len & 0x80) {
@@ -131,17 +136,50 @@ function parse(der: Buffer): ParsedCrl {
         p += n;
       }
       const entryEnd = p + len;
-      if (entryEnd > listEnd) throw new DerError('entry runs past the list');
+      if (entryEnd > listEnd || p + 2 > entryEnd) throw new DerError('entry runs past the list');
       if (der[p] !== 0x02) throw new DerError('entry has no serial');
       const serialLen = der[p + 1];
       if (serialLen & 0x80 || serialLen === 0 || p + 2 + serialLen > entryEnd) throw new DerError('bad serial');
       let s = p + 2;
       const serialEnd = s + serialLen;
       while (s < serialEnd - 1 && der[s] === 0) s++;
-      index.set(der.toString('hex', s, serialEnd), entryOffset);
+      if (count === entryStart.length) {
+        const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+          const b = make(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        entryStart = grow(entryStart, (n) => new Int32Array(n));
+        serialStart = grow(serialStart, (n) => new Int32Array(n));
+        serialLength = grow(serialLength, (n) => new Uint8Array(n));
+      }
+      entryStart[count] = entryOffset;
+      serialStart[count] = s;
+      serialLength[count] = serialEnd - s;
+      count++;
       p = entryEnd;
     }
   }
+  let capacity = 16;
+  while (capacity < count * 2) capacity *= 2;
+  const mask = capacity - 1;
+  const table = new Int32Array(capacity).fill(-1);
+  for (let i = 0; i < count; i++) {
+    let slot = fnv1a(der, serialStart[i], serialLength[i]) & mask;
+    while (table[slot] !== -1) slot = (slot + 1) & mask;
+    table[slot] = i;
+  }
+  const find = (serial: Buffer): number => {
+    let slot = fnv1a(serial, 0, serial.length) & mask;
+    for (;;) {
+      const i = table[slot];
+      if (i === -1) return -1;
+      if (serialLength[i] === serial.length && der.compare(serial, 0, serial.length, serialStart[i], serialStart[i] + serial.length) === 0) {
+        return entryStart[i];
+      }
+      slot = (slot + 1) & mask;
+    }
+  };
 
   const entryCache = new Map<number, RevokedInfo>();
   const readEntry = (offset: number): RevokedInfo => {
@@ -174,16 +212,33 @@ function parse(der: Buffer): ParsedCrl {
     authorityKeyId,
     signatureAlgorithm,
     signature: der.subarray(sigTlv.start + 1, sigTlv.end),
-    size: index.size,
+    size: count,
     unsupportedCritical,
     lookup(serialHex) {
-      const offset = index.get(normaliseSerial(serialHex));
-      if (offset === undefined) return undefined;
+      const offset = find(serialBytes(serialHex));
+      if (offset === -1) return undefined;
       const info = readEntry(offset);
       // removeFromCRL (8) only appears on delta CRLs: the certificate is not revoked.
       return info.reason === 8 ? undefined : info;
     },
   };
+}
+
+/** Serial hex (any case, optional leading zero octets, separators tolerated) as bytes without leading zero octets. */
+function serialBytes(serialHex: string): Buffer {
+  const hex = serialHex.length % 2 ? '0' + serialHex : serialHex;
+  let bytes = Buffer.from(hex, 'hex');
+  if (bytes.length * 2 !== hex.length) bytes = Buffer.from(normaliseSerial(serialHex), 'hex');
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return i ? bytes.subarray(i) : bytes;
+}
+
+/** FNV-1a over bytes [start, start + length). */
+function fnv1a(bytes: Buffer, start: number, length: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start, end = start + length; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
 }
 
 export type CrlProblem =
