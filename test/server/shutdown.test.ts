@@ -109,6 +109,7 @@ t.test('SIGTERM lets a request in flight complete and the process exits 0', asyn
   t.equal(await exited, 0, 'the process exits 0');
   t.notMatch(stderr, /error|fail|\n\s+at /i, 'no error on stderr');
   t.ok(seen.some((l) => l.msg === 'request completed'), 'the request was completed before exit');
+  t.ok(seen.some((l) => l.msg === 'download catalogue up to date'), 'the start brought the download catalogue up to date');
 });
 
 t.test('a new connection after SIGTERM is not accepted', async (t) => {
