@@ -26,6 +26,7 @@ export const OID = {
   issuingDistributionPoint: '2.5.29.28',
   deltaCrlIndicator: '2.5.29.27',
   keyUsage: '2.5.29.15',
+  basicConstraints: '2.5.29.19',
 } as const;
 
 /** Signature algorithms accepted on CRLs and OCSP responses: the same allow-list as path validation (no SHA-1, no MD5). */

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RevocationChecker, RevocationMode, RevocationResult, RevocationSubject } from '../revocation-types';
 import { aiaUrls, crlUrls, readCert, type CertFields } from './cert-fields';
-import { checkCrl, CrlError, parseCrl, type ParsedCrl } from './crl';
+import { checkCrl, crlCovers, CrlError, parseCrl, type ParsedCrl } from './crl';
 import { FetchError, httpRequest, type Fetcher } from './http';
 import { buildOcspRequest, certIdFor, checkOcspResponse, parseOcspResponse, type CertIdHash, type SingleResponse } from './ocsp';
 import { DerError } from './der';
@@ -102,6 +102,10 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
         continue;
       }
       entry.verifiedFor.add(issuerId);
+      if (!safely(() => crlCovers(entry!.crl, cert, url))) {
+        problems.push(`crl ${url}: out_of_scope (issuingDistributionPoint does not cover this certificate)`);
+        continue;
+      }
       const hit = entry.crl.lookup(cert.serialHex);
       if (hit) return { ok: false, reason: 'revoked', detail: `crl: serial ${cert.serialHex} revoked (${reasonName(hit.reason)})`, revokedAt: hit.revokedAt };
       return { ok: true, source: 'crl' };

@@ -23,8 +23,19 @@ export interface ParsedCrl {
   size: number;
   /** critical CRL extensions this parser does not process (a CRL carrying any is not used) */
   unsupportedCritical: string[];
+  /** issuingDistributionPoint (RFC 5280 §5.2.5), when present */
+  idp?: IssuingDistributionPoint;
   /** the entry for a serial (hex, any case, leading zero octets ignored), or undefined */
   lookup(serialHex: string): RevokedInfo | undefined;
+}
+
+export interface IssuingDistributionPoint {
+  /** http(s) URIs of the distributionPoint fullName */
+  uris: string[];
+  onlyUserCerts: boolean;
+  onlyCaCerts: boolean;
+  /** onlySomeReasons, indirectCRL or onlyContainsAttributeCerts: a partial CRL this checker does not use */
+  partial: boolean;
 }
 
 export class CrlError extends Error {
@@ -95,6 +106,7 @@ function parse(der: Buffer): ParsedCrl {
   let crlNumber: bigint | undefined;
   let authorityKeyId: Buffer | undefined;
   const unsupportedCritical: string[] = [];
+  let idp: IssuingDistributionPoint | undefined;
   if (extTlv) {
     for (const ext of children(der, expect(der, extTlv.start, Tag.SEQUENCE, extTlv.end))) {
       const parts = children(der, ext);
@@ -106,8 +118,10 @@ function parse(der: Buffer): ParsedCrl {
         crlNumber = BigInt('0x' + (der.toString('hex', value.start, value.end) || '0'));
       } else if (id === OID.authorityKeyIdentifier) {
         for (const k of children(der, value)) if (k.tag === 0x80) authorityKeyId = Buffer.from(content(der, k));
+      } else if (id === OID.issuingDistributionPoint) {
+        idp = readIdp(der, value);
       } else if (critical) {
-        // issuingDistributionPoint and deltaCRLIndicator change what the CRL covers: not supported, so not used.
+        // deltaCRLIndicator and anything else that changes what the CRL means: not supported, so the CRL is not used.
         unsupportedCritical.push(id);
       }
     }
@@ -214,6 +228,7 @@ function parse(der: Buffer): ParsedCrl {
     signature: der.subarray(sigTlv.start + 1, sigTlv.end),
     size: count,
     unsupportedCritical,
+    idp,
     lookup(serialHex) {
       const offset = find(serialBytes(serialHex));
       if (offset === -1) return undefined;
@@ -222,6 +237,39 @@ function parse(der: Buffer): ParsedCrl {
       return info.reason === 8 ? undefined : info;
     },
   };
+}
+
+/** IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0], onlyContainsUserCerts [1], onlyContainsCACerts [2],
+ *  onlySomeReasons [3], indirectCRL [4], onlyContainsAttributeCerts [5] } (RFC 5280 §5.2.5) */
+function readIdp(der: Buffer, seqTlv: Tlv): IssuingDistributionPoint {
+  const idp: IssuingDistributionPoint = { uris: [], onlyUserCerts: false, onlyCaCerts: false, partial: false };
+  const flag = (t: Tlv) => t.end > t.start && der[t.start] !== 0;
+  for (const field of children(der, seqTlv)) {
+    switch (field.tag) {
+      case 0xa0:
+        for (const name of children(der, field)) {
+          if (name.tag !== 0xa0) continue; // nameRelativeToCRLIssuer is not matched: no URIs
+          for (const general of children(der, name)) {
+            if (general.tag === 0x86) idp.uris.push(der.toString('latin1', general.start, general.end));
+          }
+        }
+        break;
+      case 0x81:
+        idp.onlyUserCerts = flag(field);
+        break;
+      case 0x82:
+        idp.onlyCaCerts = flag(field);
+        break;
+      case 0x83:
+        idp.partial = true;
+        break;
+      case 0x84:
+      case 0x85:
+        if (flag(field)) idp.partial = true;
+        break;
+    }
+  }
+  return idp;
 }
 
 /** Serial hex (any case, optional leading zero octets, separators tolerated) as bytes without leading zero octets. */
@@ -248,7 +296,29 @@ export type CrlProblem =
   | 'not_yet_valid'
   | 'stale'
   | 'no_next_update'
-  | 'unsupported_critical_extension';
+  | 'unsupported_critical_extension'
+  | 'out_of_scope';
+
+/**
+ * RFC 5280 §6.3.3 (b)(2): a CRL with an issuingDistributionPoint covers this certificate only if the point names the URL
+ * it was fetched from and its onlyContainsUserCerts / onlyContainsCACerts scope fits; partial CRLs are not used.
+ */
+export function crlCovers(crl: ParsedCrl, cert: CertFields, fetchedFrom: string): boolean {
+  const idp = crl.idp;
+  if (!idp) return true;
+  if (idp.partial) return false;
+  const ca = isCa(cert);
+  if ((idp.onlyUserCerts && ca) || (idp.onlyCaCerts && !ca)) return false;
+  return idp.uris.length === 0 || idp.uris.includes(fetchedFrom);
+}
+
+function isCa(cert: CertFields): boolean {
+  const ext = cert.extensions.get(OID.basicConstraints);
+  if (!ext) return false;
+  const seqTlv = readTlv(ext.value, 0);
+  const first = seqTlv.end > seqTlv.start ? readTlv(ext.value, seqTlv.start, seqTlv.end) : undefined;
+  return first !== undefined && first.tag === Tag.BOOLEAN && ext.value[first.start] !== 0;
+}
 
 /** RFC 5280 §6.3.3: the CRL is issued by this CA (name and key), signed with its key, and current at `now`. */
 export function checkCrl(crl: ParsedCrl, issuer: CertFields, now: Date, clockSkewMs = 5 * 60_000): CrlProblem | undefined {

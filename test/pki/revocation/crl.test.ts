@@ -21,6 +21,7 @@ let ca: OpensslCa;
 let good: ReturnType<OpensslCa['issue']>;
 let revoked: ReturnType<OpensslCa['issue']>;
 let crlDer: Buffer;
+let served: Buffer;
 
 t.before(async () => {
   server = await startServer();
@@ -29,7 +30,8 @@ t.before(async () => {
   revoked = ca.issue('revoked');
   ca.revoke(revoked.certFile, 'keyCompromise');
   crlDer = ca.gencrl('20260301000000Z', '20260308000000Z');
-  server.routes.set('/ca.crl', serveBody(() => crlDer, 'application/pkix-crl'));
+  served = crlDer;
+  server.routes.set('/ca.crl', serveBody(() => served, 'application/pkix-crl'));
 });
 t.teardown(() => server.close());
 
@@ -177,4 +179,42 @@ t.test('a distribution point that does not answer in time is revocation_unavaila
 t.test('mode off answers ok without looking', async (t) => {
   const checker = createRevocationChecker({ mode: 'off' });
   t.same(await checker.check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW), { ok: true, source: 'off' });
+});
+
+t.test('a CRL whose issuingDistributionPoint names its URL and user certificates is used for a leaf', async (t) => {
+  served = ca.gencrl('20260301000000Z', '20260308000000Z', 'idp_user');
+  try {
+    const crl = parseCrl(served);
+    t.same(crl.idp?.uris, [`${server.url}/ca.crl`]);
+    t.equal(crl.idp?.onlyUserCerts, true);
+    t.match(await createRevocationChecker({ mode: 'crl' }).check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW), { ok: false, reason: 'revoked' });
+  } finally {
+    served = crlDer;
+  }
+});
+
+t.test('a CRL whose issuingDistributionPoint names another URL is not used', async (t) => {
+  served = ca.gencrl('20260301000000Z', '20260308000000Z', 'idp_elsewhere');
+  try {
+    t.match(await createRevocationChecker({ mode: 'crl' }).check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), {
+      ok: false,
+      reason: 'revocation_unavailable',
+      detail: /out_of_scope/,
+    });
+  } finally {
+    served = crlDer;
+  }
+});
+
+t.test('a CRL for CA certificates only is not used for a leaf', async (t) => {
+  served = ca.gencrl('20260301000000Z', '20260308000000Z', 'idp_ca');
+  try {
+    t.match(await createRevocationChecker({ mode: 'crl' }).check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), {
+      ok: false,
+      reason: 'revocation_unavailable',
+      detail: /out_of_scope/,
+    });
+  } finally {
+    served = crlDer;
+  }
 });

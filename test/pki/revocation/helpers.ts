@@ -21,8 +21,8 @@ export interface OpensslCa {
   /** issues a leaf (RSA-2048) with CRLDP/AIA pointing at the given URLs; returns its DER and serial (hex, upper case) */
   issue(name: string, opts?: { extensions?: string }): { der: Buffer; serialHex: string; certFile: string; keyFile: string };
   revoke(certFile: string, reason?: string): void;
-  /** openssl ca -gencrl with fixed lastUpdate/nextUpdate (YYYYMMDDHHMMSSZ) */
-  gencrl(lastUpdate: string, nextUpdate: string): Buffer;
+  /** openssl ca -gencrl with fixed lastUpdate/nextUpdate (YYYYMMDDHHMMSSZ), optionally with another CRL extension section */
+  gencrl(lastUpdate: string, nextUpdate: string, crlExtensions?: string): Buffer;
 }
 
 export function makeOpensslCa(dir: string, urls: { crl: string; ocsp: string }): OpensslCa {
@@ -65,6 +65,20 @@ extendedKeyUsage = OCSPSigning
 keyUsage = critical, digitalSignature
 [ crl_ext ]
 authorityKeyIdentifier = keyid
+[ idp_user ]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical, @idp_user_section
+[ idp_user_section ]
+fullname = URI:${urls.crl}
+onlyuser = TRUE
+[ idp_elsewhere ]
+issuingDistributionPoint = critical, @idp_elsewhere_section
+[ idp_elsewhere_section ]
+fullname = URI:http://elsewhere.invalid/ca.crl
+[ idp_ca ]
+issuingDistributionPoint = critical, @idp_ca_section
+[ idp_ca_section ]
+onlyCA = TRUE
 `,
   );
   const caKeyFile = join(dir, 'ca.key');
@@ -95,9 +109,12 @@ authorityKeyIdentifier = keyid
     revoke(certFile, reason = 'keyCompromise') {
       openssl(['ca', '-config', config, '-revoke', certFile, '-crl_reason', reason]);
     },
-    gencrl(lastUpdate, nextUpdate) {
+    gencrl(lastUpdate, nextUpdate, crlExtensions) {
       const out = join(dir, 'ca.crl');
-      openssl(['ca', '-config', config, '-gencrl', '-crl_lastupdate', lastUpdate, '-crl_nextupdate', nextUpdate, '-out', out]);
+      openssl([
+        'ca', '-config', config, '-gencrl', '-crl_lastupdate', lastUpdate, '-crl_nextupdate', nextUpdate, '-out', out,
+        ...(crlExtensions ? ['-crlexts', crlExtensions] : []),
+      ]);
       return pemToDer(readFileSync(out, 'utf8'));
     },
   };
