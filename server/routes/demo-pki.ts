@@ -32,7 +32,7 @@ const demoPkiRoutes: FastifyPluginAsync<DemoPkiRoutesOptions> = async (app, { pk
     if (!match) return reply.code(404).type('text/plain').send('not found');
     const [, ca, kind] = match;
     if (kind === 'crl') {
-      // CRLs are re-issued here when they come within a day of nextUpdate, so a long-running demo never serves a stale one.
+      // CRLs are re-issued here when less than 12 hours remain, so a long-running demo never serves a stale one.
       refreshDemoCrls(pkiDir, clock());
       const body = await readFile(join(pkiDir, `${ca}.crl`));
       return reply.type('application/pkix-crl').header('cache-control', 'max-age=300').send(body);

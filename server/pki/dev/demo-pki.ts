@@ -148,7 +148,9 @@ const MOICA_NAME: NameAttribute[] = [
 ];
 export const demoCaSubject = (id: CaId): NameAttribute[] => [...MOICA_NAME, { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} (DEMO)` }];
 
-const CRL_LIFETIME_MS = 7 * 24 * 3600_000;
+// Short-lived demo CRLs: relying parties cache a CRL until its nextUpdate, so a demo revocation shows in CRL mode within a day.
+const CRL_LIFETIME_MS = 24 * 3600_000;
+const CRL_REISSUE_WHEN_LEFT_MS = 12 * 3600_000;
 const DAY = 24 * 3600_000;
 const YEAR = 365 * DAY;
 
@@ -443,7 +445,7 @@ function issueCrls(dir: string, manifest: DemoManifest, now: Date): void {
   for (const i of manifest.intermediates) issueCrl(dir, manifest, i.id, now);
 }
 
-/** Re-issues any CRL that is within a day of its nextUpdate (the demo route calls this before serving). Returns true if any changed. */
+/** Re-issues any CRL with less than 12 hours to its nextUpdate (the demo route calls this before serving). Returns true if any changed. */
 export function refreshDemoCrls(dir: string, now: Date = new Date()): boolean {
   const manifest = readManifest(dir);
   let changed = false;
@@ -451,7 +453,7 @@ export function refreshDemoCrls(dir: string, now: Date = new Date()): boolean {
     const entry: DemoCaEntry = ca === 'root' ? manifest.root : manifest.intermediates.find((i) => i.id === ca)!;
     const next = Date.parse(entry.crlNextUpdate);
     const thisUpdate = Date.parse(entry.crlThisUpdate);
-    if (!(next - now.getTime() > DAY) || thisUpdate > now.getTime()) {
+    if (!(next - now.getTime() > CRL_REISSUE_WHEN_LEFT_MS) || thisUpdate > now.getTime()) {
       issueCrl(dir, manifest, ca, now);
       changed = true;
     }

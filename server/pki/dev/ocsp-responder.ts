@@ -89,7 +89,8 @@ interface CaState {
 export interface DemoOcspResponderOptions {
   /** the responder's clock; tests pass a fixed one */
   clock?: () => Date;
-  /** nextUpdate − thisUpdate of each answer */
+  /** nextUpdate − thisUpdate of each answer: 5 minutes, so a card revoked with `npm run demo-pki -- revoke` is refused
+   *  by a running portal within minutes (relying parties cache an answer until its nextUpdate) */
   validityMs?: number;
 }
 
@@ -99,7 +100,7 @@ export interface DemoOcspResponder {
 
 export function createDemoOcspResponder(dir: string, options: DemoOcspResponderOptions = {}): DemoOcspResponder {
   const clock = options.clock ?? (() => new Date());
-  const validityMs = options.validityMs ?? 60 * 60_000;
+  const validityMs = options.validityMs ?? 5 * 60_000;
   let loadedAt = -1;
   let states = new Map<DemoCa, CaState>();
 

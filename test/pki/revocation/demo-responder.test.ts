@@ -141,9 +141,9 @@ t.test('an OCSP answer is cached until its nextUpdate', async (t) => {
   const checker = createRevocationChecker({ mode: 'ocsp' });
   const before = ocspHits();
   await checker.check(subjectOf('lin-meihua'), NOW);
-  await checker.check(subjectOf('lin-meihua'), new Date(NOW.getTime() + 30 * 60_000));
+  await checker.check(subjectOf('lin-meihua'), new Date(NOW.getTime() + 3 * 60_000));
   t.equal(ocspHits() - before, 1);
-  await checker.check(subjectOf('lin-meihua'), new Date(NOW.getTime() + 61 * 60_000 + 5 * 60_000));
+  await checker.check(subjectOf('lin-meihua'), new Date(NOW.getTime() + 6 * 60_000));
   t.equal(ocspHits() - before, 2, 'asked again after nextUpdate');
 });
 
@@ -181,7 +181,7 @@ t.test('an OCSP response that does not echo the request nonce is refused', async
 });
 
 t.test('a stale OCSP response is refused', async (t) => {
-  clockNow = new Date(NOW.getTime() - 3 * 3600_000);
+  clockNow = new Date(NOW.getTime() - 11 * 60_000);
   try {
     const checker = createRevocationChecker({ mode: 'ocsp' });
     t.match(await checker.check(subjectOf('wang-xiaoming'), NOW), { ok: false, reason: 'revocation_unavailable', detail: /stale/ });
