@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import type { Pool } from '../../server/db/pool';
 import { accountsRepository, type Account, type NewAccount } from '../../server/db/accounts-repository';
+import { csrfFrom } from '../helpers/app';
 import { sessionCookieFor } from '../helpers/session';
 
 let counter = Math.floor(Math.random() * 50_000_000);
@@ -89,9 +90,7 @@ export async function lockOut(pool: Pool, accountId: number): Promise<void> {
 /** The CSRF token of a logged-in session (the layout's logout form carries one). */
 export async function csrfTokenFor(app: FastifyInstance, cookie: string): Promise<string> {
   const res = await app.inject({ url: '/', headers: { cookie } });
-  const match = /name="_csrf" value="([^"]+)"/.exec(res.body);
-  if (!match) throw new Error('no CSRF token on the home page');
-  return match[1];
+  return csrfFrom(res.body);
 }
 
 export async function postForm(app: FastifyInstance, url: string, cookie: string, form: Record<string, string>) {

@@ -5,9 +5,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, csrfFrom } from '../helpers/app';
 import { TEST_DATABASE_URL } from '../helpers/db';
-import { buildRegisterApp, challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../register/helpers';
+import { Browser, csrfFrom } from '../helpers/app';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../helpers/demo-cards';
+import { buildRegisterApp } from '../register/helpers';
 import { derToPem } from '../../server/pki/input';
 
 const demo = await makeDemoPki(new Date(), [

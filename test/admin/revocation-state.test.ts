@@ -1,6 +1,6 @@
 import t from 'tap';
-import { makeDemoPki, demoCardVerifier } from '../register/helpers';
 import { buildTestApp } from '../helpers/app';
+import { makeDemoPki, demoCardVerifier } from '../helpers/demo-cards';
 import { createAccount, cookieFor } from './fixtures';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import { bindingFor } from '../../server/auth/bind-certificate';

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { makeDemoPki, signWithCard, challengeFrom, demoCardVerifier } from '../register/helpers';
 import { buildTestApp, Browser, csrfFrom } from '../helpers/app';
+import { makeDemoPki, signWithCard, challengeFrom, demoCardVerifier } from '../helpers/demo-cards';
 import { buildApp } from '../../server/app';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { certificatesRepository } from '../../server/db/certificates-repository';

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { startPortal, expectAxeClean } from './helpers/browser';
 import { createDemoPki, demoPkiDir } from '../../server/pki/dev/demo-pki';
 import { startSigner } from '../../signer/index';
-import { signWithCard } from '../register/helpers';
+import { signWithCard } from '../helpers/demo-cards';
 
 async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -28,10 +28,24 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Pi
   };
 }
 
-/** A tiny cookie jar so a test can walk several requests as one browser. */
+let addressCount = 0;
+
+/** A client address no other browser in this process has (the rate limits count per address). */
+export function uniqueAddress(): string {
+  addressCount += 1;
+  return `10.${(addressCount >> 16) & 255}.${(addressCount >> 8) & 255}.${addressCount & 255}`;
+}
+
+/**
+ * A tiny cookie jar so a test can walk several requests as one browser. Without a remote address its requests come
+ * from inject's default address; give it `uniqueAddress()` when per-address rate limits must not add up across browsers.
+ */
 export class Browser {
   cookies = new Map<string, string>();
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly remoteAddress?: string,
+  ) {}
 
   get cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -46,7 +60,7 @@ export class Browser {
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader, ...headers } }));
+    return this.remember(await this.app.inject({ method: 'GET', url, ...this.from(), headers: { cookie: this.cookieHeader, ...headers } }));
   }
 
   async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
@@ -54,10 +68,15 @@ export class Browser {
       await this.app.inject({
         method: 'POST',
         url,
+        ...this.from(),
         headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded', ...headers },
         payload: new URLSearchParams(form).toString(),
       }),
     );
+  }
+
+  private from(): { remoteAddress?: string } {
+    return this.remoteAddress === undefined ? {} : { remoteAddress: this.remoteAddress };
   }
 }
 

@@ -1,7 +1,9 @@
 // The binding rules of issue 5, each refusal with its own message, on both paths: the JavaScript one-page POST and
 // the no-JS round trip (where the refusal comes back on the certificate page, before anything is written).
 import t from 'tap';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, demoCardVerifier, makeDemoPki, nationalIdEndingIn, signWithCard, type SignedToken } from './helpers';
+import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
+import { buildRegisterApp, detailsFor, nationalIdEndingIn } from './helpers';
 import { accountsRepository } from '../../server/db/accounts-repository';
 
 const demo = await makeDemoPki();
@@ -22,7 +24,7 @@ const card = (id: string, which: 'signing' | 'encryption' = 'signing'): Sign => 
 
 /** The one-page form: details and signature in one POST. */
 async function registerWithJs(details: Record<string, string>, sign: Sign) {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
   return client.post('/register/citizen', { _csrf: csrfFrom(page.body), ...details, ...sign(tbs, nonce) });
@@ -30,7 +32,7 @@ async function registerWithJs(details: Record<string, string>, sign: Sign) {
 
 /** The no-JS steps up to the completion GET; returns the client and where it was sent. */
 async function registerWithoutJs(details: Record<string, string>, sign: Sign) {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const form = await client.get('/register/citizen');
   const step1 = await client.post('/register/citizen', { _csrf: csrfFrom(form.body), ...details });
   if (step1.statusCode !== 303) throw new Error(`details refused (${step1.statusCode})`);
@@ -113,7 +115,7 @@ for (const { rule, details, sign, zh, en } of RULES) {
   });
 
   t.test(`${rule}: the message in English`, async (t) => {
-    const client = new Client(ctx.app);
+    const client = new Browser(ctx.app, uniqueAddress());
     client.cookies.set('lang', 'en');
     const page = await client.get('/register/citizen');
     const { tbs, nonce } = challengeFrom(page.body);

@@ -1,7 +1,9 @@
 // The no-JS certificate step when the page script signs on it (same-site, so the session is checked at once), and what
 // the step does with a malformed answer from the card component.
 import t from 'tap';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, demoCardVerifier, detailsFor, makeDemoPki, signWithCard } from './helpers';
+import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../helpers/demo-cards';
+import { buildRegisterApp, detailsFor } from './helpers';
 
 const demo = await makeDemoPki(new Date(), [
   { id: 'kuo', purpose: 'citizen', holderName: '郭志強', idNumber: 'A123456789', pin: '112233', issuer: 'g3' },
@@ -13,7 +15,7 @@ t.teardown(ctx.close);
 const kuo = pki.card('kuo');
 
 async function atCertificatePage() {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const form = await client.get('/register/citizen');
   await client.post('/register/citizen', { _csrf: csrfFrom(form.body), ...detailsFor(kuo) });
   const page = await client.get('/register/citizen/certificate');
@@ -49,7 +51,7 @@ t.test('a malformed answer from the card component is refused on the certificate
 });
 
 t.test('a malformed answer on the one-page form keeps the details and says so', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { nonce } = challengeFrom(page.body);
   const res = await client.post('/register/citizen', { _csrf: csrfFrom(page.body), ...detailsFor(kuo), nonce, signature: '%%%', certificate: 'AAAA' });

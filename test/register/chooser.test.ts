@@ -1,6 +1,8 @@
 // 帳號註冊: the 申請類別 chooser of the seed, and the page a business or government category is sent to.
 import t from 'tap';
-import { buildRegisterApp, Client, csrfFrom, demoCardVerifier, makeDemoPki } from './helpers';
+import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { demoCardVerifier, makeDemoPki } from '../helpers/demo-cards';
+import { buildRegisterApp } from './helpers';
 import { REGISTRATION_CATEGORIES } from '../../server/forms/category';
 
 const demo = await makeDemoPki();
@@ -9,14 +11,14 @@ const ctx = await buildRegisterApp(demoCardVerifier(demo.pki));
 t.teardown(ctx.close);
 
 async function choose(category?: string, lang?: 'en') {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   if (lang) client.cookies.set('lang', lang);
   const page = await client.get('/register');
   return client.post('/register', { _csrf: csrfFrom(page.body), ...(category === undefined ? {} : { category }) });
 }
 
 t.test('the chooser lists every category of the seed once, with the notice, the links and 送出 · 重填', async (t) => {
-  const res = await new Client(ctx.app).get('/register');
+  const res = await new Browser(ctx.app, uniqueAddress()).get('/register');
   t.equal(res.statusCode, 200);
   const labels = [...res.body.matchAll(/<input type="radio" name="category"[^>]*value="([^"]+)"[^>]*>\s*<label[^>]*>([^<]+)<\/label>/g)].map((m) => m[2]);
   t.same(labels, ['個人', '報關專責人員', '一般企業', '報關業', '快遞', '船公司/代理業', '倉儲業', '報關報驗業', '離島免稅購物商店系統', '國際免稅商店', '政府機關']);
@@ -38,7 +40,7 @@ for (const category of ['individual', 'customs_specialist']) {
     const res = await choose(category);
     t.equal(res.statusCode, 303);
     t.equal(res.headers.location, `/register/citizen?category=${category}`);
-    const page = await new Client(ctx.app).get(res.headers.location as string);
+    const page = await new Browser(ctx.app, uniqueAddress()).get(res.headers.location as string);
     t.match(page.body, new RegExp(`value="${category}" checked`));
   });
 }
@@ -47,7 +49,7 @@ t.test('a business category is sent to a page naming the 工商憑證 and what t
   const res = await choose('customs_broker');
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/register/business?category=customs_broker');
-  const page = await new Client(ctx.app).get(res.headers.location as string);
+  const page = await new Browser(ctx.app, uniqueAddress()).get(res.headers.location as string);
   t.equal(page.statusCode, 200);
   t.match(page.body, /<h1>報關業註冊說明<\/h1>/);
   t.match(page.body, /工商憑證（MOEACA）/);
@@ -59,13 +61,13 @@ t.test('a business category is sent to a page naming the 工商憑證 and what t
 
 t.test('政府機關 is told to use the 政府憑證 (GCA)', async (t) => {
   const res = await choose('government');
-  const page = await new Client(ctx.app).get(res.headers.location as string);
+  const page = await new Browser(ctx.app, uniqueAddress()).get(res.headers.location as string);
   t.match(page.body, /政府憑證（GCA）/);
   t.notMatch(page.body, /工商憑證（MOEACA）/);
 });
 
 t.test('the business page in English', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   client.cookies.set('lang', 'en');
   const page = await client.get('/register/business?category=shipping');
   t.match(page.body, /Business Certificate \(MOEACA/);
@@ -74,14 +76,14 @@ t.test('the business page in English', async (t) => {
 
 t.test('every business category has its page; an unknown one goes back to the chooser', async (t) => {
   for (const { code, certificate } of REGISTRATION_CATEGORIES) {
-    const res = await new Client(ctx.app).get(`/register/business?category=${code}`);
+    const res = await new Browser(ctx.app, uniqueAddress()).get(`/register/business?category=${code}`);
     if (certificate === 'moica') {
       t.equal(res.headers.location, `/register/citizen?category=${code}`);
     } else {
       t.equal(res.statusCode, 200, code);
     }
   }
-  t.equal((await new Client(ctx.app).get('/register/business?category=pirates')).headers.location, '/register');
+  t.equal((await new Browser(ctx.app, uniqueAddress()).get('/register/business?category=pirates')).headers.location, '/register');
 });
 
 t.test('no category chosen is an error in the summary and at the field', async (t) => {
@@ -101,6 +103,6 @@ t.test('a category not on the list is refused', async (t) => {
 });
 
 t.test('the chooser refuses a POST without its CSRF token', async (t) => {
-  const res = await new Client(ctx.app).post('/register', { category: 'individual' });
+  const res = await new Browser(ctx.app, uniqueAddress()).post('/register', { category: 'individual' });
   t.equal(res.statusCode, 403);
 });

@@ -2,7 +2,9 @@
 // languages; entered values kept and passwords never; 檢核是否存在 with and without JavaScript, rate-limited.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { buildRegisterApp, Client, csrfFrom, demoCardVerifier, makeDemoPki } from './helpers';
+import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { demoCardVerifier, makeDemoPki } from '../helpers/demo-cards';
+import { buildRegisterApp } from './helpers';
 import { REGISTRATION_ERROR_CODES } from '../../server/forms/registration';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { CHECKS_PER_MINUTE } from '../../server/routes/register/check';
@@ -55,7 +57,7 @@ const CASES: Record<string, Record<string, Record<string, string>>> = {
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-async function post(client: Client, form: Record<string, string>) {
+async function post(client: Browser, form: Record<string, string>) {
   const page = await client.get('/register/citizen');
   return client.post('/register/citizen', { _csrf: csrfFrom(page.body), ...form });
 }
@@ -75,7 +77,7 @@ for (const lang of ['zh-TW', 'en'] as const) {
     for (const [field, codes] of Object.entries(CASES)) {
       for (const [code, change] of Object.entries(codes)) {
         // A browser per case: the form's POST is rate-limited per address.
-        const client = new Client(ctx.app);
+        const client = new Browser(ctx.app, uniqueAddress());
         if (lang === 'en') client.cookies.set('lang', 'en');
         const res = await post(client, { ...VALID, ...change });
         const text = escapeHtml(messages[lang][field][code]);
@@ -89,7 +91,7 @@ for (const lang of ['zh-TW', 'en'] as const) {
 }
 
 t.test('all errors come together, in the order of the form', async (t) => {
-  const res = await post(new Client(ctx.app), {});
+  const res = await post(new Browser(ctx.app, uniqueAddress()), {});
   t.equal(res.statusCode, 400);
   const hrefs = [...summaryOf(res.body).matchAll(/href="#(\w+)"/g)].map((m) => m[1]);
   t.same(hrefs, ['category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1']);
@@ -97,7 +99,7 @@ t.test('all errors come together, in the order of the form', async (t) => {
 });
 
 t.test('entered values are kept and the passwords are not', async (t) => {
-  const res = await post(new Client(ctx.app), { ...VALID, category: 'customs_specialist', email2: 'second@', password: 'Secret9Word', passwordConfirm: 'Secret9Word' });
+  const res = await post(new Browser(ctx.app, uniqueAddress()), { ...VALID, category: 'customs_specialist', email2: 'second@', password: 'Secret9Word', passwordConfirm: 'Secret9Word' });
   t.equal(res.statusCode, 400);
   t.match(res.body, /value="customs_specialist" checked/);
   t.match(res.body, /id="name" name="name" type="text" value="王小明"/);
@@ -112,7 +114,7 @@ t.test('entered values are kept and the passwords are not', async (t) => {
 });
 
 t.test('valid details without a signature are kept in the session, the password only as a hash, and lead to the certificate page', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const res = await post(client, VALID);
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/register/citizen/certificate');
@@ -129,17 +131,17 @@ t.test('valid details without a signature are kept in the session, the password 
 });
 
 t.test('the certificate page needs the details first', async (t) => {
-  const res = await new Client(ctx.app).get('/register/citizen/certificate');
+  const res = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen/certificate');
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/register/citizen');
-  const confirm = await new Client(ctx.app).get('/register/citizen/confirm');
+  const confirm = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen/confirm');
   t.equal(confirm.headers.location, '/register/citizen');
-  const done = await new Client(ctx.app).get('/register/citizen/done');
+  const done = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen/done');
   t.equal(done.headers.location, '/register');
 });
 
 t.test('the citizen page shows every field of the seed, the password rule and the certificate part', async (t) => {
-  const res = await new Client(ctx.app).get('/register/citizen');
+  const res = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen');
   t.equal(res.statusCode, 200);
   for (const label of ['申請類別', '個人', '報關專責人員', '聯絡人姓名', '身分證號或統一編號', '檢核是否存在', '出生年月日', '聯絡電話',
     '聯絡地址', '設定登入密碼', '確認密碼', 'Email1', 'Email2', 'PIN碼', '載入自然人憑證', '送出', '重填']) {
@@ -154,7 +156,7 @@ t.test('the citizen page shows every field of the seed, the password rule and th
 });
 
 t.test('a business category on the citizen page goes to the business page', async (t) => {
-  const res = await new Client(ctx.app).get('/register/citizen?category=shipping');
+  const res = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen?category=shipping');
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/register/business?category=shipping');
 });
@@ -164,7 +166,7 @@ t.test('檢核是否存在 without JavaScript re-renders the form with the answe
     category: 'individual', idNumber: 'F223456786', name: '林美華', birthDate: null, phone: null, address: null,
     email1: null, email2: null, passwordHash: null, status: 'active',
   });
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const registered = await post(client, { ...VALID, idNumber: 'f223456786', action: 'check', password: 'Keep0ut!x' });
   t.equal(registered.statusCode, 200);
   t.match(registered.body, /<p id="idNumber-check"[^>]*>此身分證號已註冊。<\/p>/);
@@ -184,7 +186,7 @@ t.test('檢核是否存在 without JavaScript re-renders the form with the answe
 });
 
 t.test('檢核是否存在 with JavaScript answers in JSON, says only registered or not, and needs the CSRF token', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const csrf = csrfFrom(page.body);
   const registered = await client.post('/register/citizen/check', { _csrf: csrf, idNumber: 'F223456786' });
@@ -202,7 +204,7 @@ t.test('檢核是否存在 with JavaScript answers in JSON, says only registered
 });
 
 t.test(`檢核是否存在 allows ${CHECKS_PER_MINUTE} checks a minute from one address, however they are asked`, async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const csrf = csrfFrom(page.body);
   for (let i = 0; i < CHECKS_PER_MINUTE - 1; i++) {
@@ -217,13 +219,13 @@ t.test(`檢核是否存在 allows ${CHECKS_PER_MINUTE} checks a minute from one 
   t.equal(button.statusCode, 429);
   t.match(button.body, /檢核次數過多/);
   t.match(button.body, /value="王小明"/, 'the form is still there, values kept');
-  const elsewhere = new Client(ctx.app);
+  const elsewhere = new Browser(ctx.app, uniqueAddress());
   const other = await elsewhere.get('/register/citizen');
   t.equal((await elsewhere.post('/register/citizen/check', { _csrf: csrfFrom(other.body), idNumber: 'A123456789' })).statusCode, 200, 'another address is not limited');
 });
 
 t.test('the details form is refused without its CSRF token', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   await client.get('/register/citizen');
   const res = await client.post('/register/citizen', VALID);
   t.equal(res.statusCode, 403);

@@ -1,7 +1,9 @@
 // A double click on 送出 sends the same form twice at once from one browser. One account is made, and whichever answer
 // the browser shows is the receipt of that registration, not an error about the challenge having been used.
 import t from 'tap';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, demoCardVerifier, detailsFor, makeDemoPki, signWithCard } from './helpers';
+import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../helpers/demo-cards';
+import { buildRegisterApp, detailsFor } from './helpers';
 
 const demo = await makeDemoPki(new Date(), [
   { id: 'wu', purpose: 'citizen', holderName: '吳淑芬', idNumber: 'A223456781', pin: '246810', issuer: 'g3' },
@@ -18,7 +20,7 @@ async function count(idNumber: string) {
 
 t.test('the one-page form posted twice at once registers once and both answers lead to 註冊完成', async (t) => {
   const wu = pki.card('wu');
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
   const form = { _csrf: csrfFrom(page.body), ...detailsFor(wu), ...signWithCard(pki, 'wu', tbs, nonce) };
@@ -34,7 +36,7 @@ t.test('the one-page form posted twice at once registers once and both answers l
 
 t.test('the confirm page posted twice at once registers once and both answers lead to 註冊完成', async (t) => {
   const tsai = pki.card('tsai');
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const form = await client.get('/register/citizen');
   await client.post('/register/citizen', { _csrf: csrfFrom(form.body), ...detailsFor(tsai, { category: 'customs_specialist' }) });
   const certificate = await client.get('/register/citizen/certificate');
@@ -59,7 +61,7 @@ t.test('the confirm page posted twice at once registers once and both answers le
 
 t.test('the same form sent again later by the same browser is answered with the receipt too', async (t) => {
   const wu = pki.card('wu');
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
   const form = { _csrf: csrfFrom(page.body), ...detailsFor(wu, { idNumber: 'A223456781' }), ...signWithCard(pki, 'wu', tbs, nonce) };

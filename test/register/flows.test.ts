@@ -2,7 +2,9 @@
 // (details → certificate page → the signer's cross-site callback → confirm → 送出 → 註冊完成) and the one-page
 // JavaScript path, the challenge rules, and two identical registrations racing.
 import t from 'tap';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from './helpers';
+import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
+import { buildRegisterApp, detailsFor } from './helpers';
 import { SESSION_COOKIE } from '../../server/plugins/session';
 
 const demo = await makeDemoPki();
@@ -16,7 +18,7 @@ const lin = pki.card('lin-meihua');
 const chen = pki.card('chen-zhiming');
 
 /** Step 1 without JavaScript: the details form posted without a signature. */
-async function submitDetails(client: Client, details: Record<string, string>) {
+async function submitDetails(client: Browser, details: Record<string, string>) {
   const form = await client.get('/register/citizen');
   return client.post('/register/citizen', { _csrf: csrfFrom(form.body), ...details });
 }
@@ -31,7 +33,7 @@ function callback(token: SignedToken) {
 }
 
 /** Details, certificate page, signer, callback and completion: where the browser lands after the round trip. */
-async function throughCertificate(client: Client, cardId: string, details: Record<string, string>, which: 'signing' | 'encryption' = 'signing') {
+async function throughCertificate(client: Browser, cardId: string, details: Record<string, string>, which: 'signing' | 'encryption' = 'signing') {
   const step1 = await submitDetails(client, details);
   if (step1.statusCode !== 303) throw new Error(`details refused: ${step1.statusCode}`);
   const page = await client.get('/register/citizen/certificate');
@@ -47,7 +49,7 @@ async function accountsWithId(idNumber: string) {
 }
 
 t.test('without JavaScript a 個人 registers through the certificate page, the signer callback and the confirm page', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const step1 = await submitDetails(client, detailsFor(wang));
   t.equal(step1.statusCode, 303);
   t.equal(step1.headers.location, '/register/citizen/certificate');
@@ -105,7 +107,7 @@ t.test('without JavaScript a 個人 registers through the certificate page, the 
 });
 
 t.test('a second 送出 of the confirm page shows the same receipt and makes no second account', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const landed = await throughCertificate(client, 'lin-meihua', detailsFor(lin));
   t.equal(landed.headers.location, '/register/citizen/confirm');
   const confirm = await client.get('/register/citizen/confirm');
@@ -119,7 +121,7 @@ t.test('a second 送出 of the confirm page shows the same receipt and makes no 
 });
 
 t.test('with JavaScript a 報關專責人員 registers in one POST and waits for review', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen?category=customs_specialist');
   t.match(page.body, /value="customs_specialist" checked/);
   const { tbs, nonce } = challengeFrom(page.body);
@@ -140,14 +142,14 @@ t.test('with JavaScript a 報關專責人員 registers in one POST and waits for
 });
 
 t.test('the callback without a session cookie cannot be completed by another browser', async (t) => {
-  const owner = new Client(ctx.app);
+  const owner = new Browser(ctx.app, uniqueAddress());
   await submitDetails(owner, detailsFor(pki.card('huang-zhihao')));
   const page = await owner.get('/register/citizen/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
   const back = await callback(signWithCard(pki, 'huang-zhihao', tbs, nonce));
   t.equal(back.statusCode, 303, 'the cross-site POST is accepted without a cookie');
 
-  const stranger = new Client(ctx.app);
+  const stranger = new Browser(ctx.app, uniqueAddress());
   await stranger.get('/register/citizen');
   t.ok(stranger.cookies.get(SESSION_COOKIE), 'the stranger has a session of its own');
   const stolen = await stranger.get(back.headers.location as string);
@@ -165,7 +167,7 @@ t.test('the callback without a session cookie cannot be completed by another bro
 });
 
 t.test('a replayed signature is refused: the challenge is single use', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
   const token = signWithCard(pki, 'huang-zhihao', tbs, nonce);
@@ -183,7 +185,7 @@ t.test('a replayed signature is refused: the challenge is single use', async (t)
 });
 
 t.test('an expired challenge is refused', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
   await ctx.db.pool.query("UPDATE challenges SET expires_at = now() - interval '1 second' WHERE nonce = $1", [nonce]);
@@ -197,11 +199,11 @@ t.test('an expired challenge is refused', async (t) => {
 });
 
 t.test("a challenge of another browser's session is refused on the JavaScript path", async (t) => {
-  const victim = new Client(ctx.app);
+  const victim = new Browser(ctx.app, uniqueAddress());
   const page = await victim.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
   const token = signWithCard(pki, 'huang-zhihao', tbs, nonce);
-  const attacker = new Client(ctx.app);
+  const attacker = new Browser(ctx.app, uniqueAddress());
   const own = await attacker.get('/register/citizen');
   const res = await attacker.post('/register/citizen', { _csrf: csrfFrom(own.body), ...detailsFor(pki.card('huang-zhihao')), ...token });
   t.equal(res.statusCode, 400);
@@ -209,7 +211,7 @@ t.test("a challenge of another browser's session is refused on the JavaScript pa
 });
 
 t.test('a login challenge cannot be used to register', async (t) => {
-  const client = new Client(ctx.app);
+  const client = new Browser(ctx.app, uniqueAddress());
   const login = await client.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(login.body);
   const page = await client.get('/register/citizen');
@@ -222,7 +224,7 @@ t.test('a login challenge cannot be used to register', async (t) => {
 
 t.test('two identical registrations at the same time make one account and a clear answer to the other', async (t) => {
   const card = pki.card('huang-zhihao');
-  const clients = [new Client(ctx.app), new Client(ctx.app)];
+  const clients = [new Browser(ctx.app, uniqueAddress()), new Browser(ctx.app, uniqueAddress())];
   const forms = await Promise.all(clients.map(async (client) => {
     const page = await client.get('/register/citizen');
     const { tbs, nonce } = challengeFrom(page.body);

@@ -3,7 +3,9 @@
 // and as an admin) and check that no form posting to the portal carries a field named pin.
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { buildRegisterApp, challengeFrom, Client, csrfFrom, detailsFor, demoCardVerifier, makeDemoPki, signWithCard } from './helpers';
+import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../helpers/demo-cards';
+import { buildRegisterApp, detailsFor } from './helpers';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { sessionCookieFor } from '../helpers/session';
 import { SESSION_COOKIE } from '../../server/plugins/session';
@@ -61,8 +63,8 @@ function pinFormsToPortal(url: string, html: string): { findings: Finding[]; pin
 
 t.test('no form of the portal sends a PIN to the portal, on any page, in any state', async (t) => {
   // The people and states the walk uses.
-  const anonymous = new Client(ctx.app);
-  const midway = new Client(ctx.app);
+  const anonymous = new Browser(ctx.app, uniqueAddress());
+  const midway = new Browser(ctx.app, uniqueAddress());
   const wang = pki.card('wang-xiaoming');
   const form = await midway.get('/register/citizen');
   await midway.post('/register/citizen', { _csrf: csrfFrom(form.body), ...detailsFor(wang) });
@@ -76,7 +78,7 @@ t.test('no form of the portal sends a PIN to the portal, on any page, in any sta
   await midway.get(back.headers.location as string);
   t.equal((await midway.get('/register/citizen/confirm')).statusCode, 200, 'one browser stands on the confirm page');
 
-  const registered = new Client(ctx.app);
+  const registered = new Browser(ctx.app, uniqueAddress());
   const lin = pki.card('lin-meihua');
   const page = await registered.get('/register/citizen');
   const challenge = challengeFrom(page.body);
@@ -92,9 +94,9 @@ t.test('no form of the portal sends a PIN to the portal, on any page, in any sta
     email1: null, email2: null, passwordHash: null, status: 'active',
   }))!;
   const cookieValue = (cookie: string) => cookie.slice(cookie.indexOf('=') + 1);
-  const citizen = new Client(ctx.app);
+  const citizen = new Browser(ctx.app, uniqueAddress());
   citizen.cookies.set(SESSION_COOKIE, cookieValue(await sessionCookieFor(ctx.db.pool, { accountId: citizenAccount.id, name: citizenAccount.name, role: 'citizen', method: 'certificate' })));
-  const operator = new Client(ctx.app);
+  const operator = new Browser(ctx.app, uniqueAddress());
   operator.cookies.set(SESSION_COOKIE, cookieValue(await sessionCookieFor(ctx.db.pool, { accountId: admin.id, name: admin.name, role: 'admin', method: 'certificate' })));
 
   // Every GET route, parameters filled with real values; pages linked from the download list too.
