@@ -3,17 +3,20 @@
 import { resolve } from 'node:path';
 import { CRL_REASONS, DEFAULT_BASE_URL, demoPkiDir, ensureDemoPki, loadDemoPki, revokeDemoCard, type CrlReasonName } from './demo-pki';
 
+/** A command's output goes to stdout, one line each. */
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
 const dir = process.env.DEMO_PKI_DIR ? resolve(process.env.DEMO_PKI_DIR) : demoPkiDir(resolve(process.env.DATA_DIR || 'data'));
 const baseUrl = process.env.PUBLIC_ORIGIN || DEFAULT_BASE_URL;
 const [command = 'make', ...args] = process.argv.slice(2);
 
 function list(): void {
   const pki = loadDemoPki(dir);
-  console.log(`demo PKI in ${dir} (URLs under ${pki.baseUrl}/demo-pki/)`);
-  console.log(`trust anchor: ${pki.path(pki.manifest.root.certFile)}`);
+  say(`demo PKI in ${dir} (URLs under ${pki.baseUrl}/demo-pki/)`);
+  say(`trust anchor: ${pki.path(pki.manifest.root.certFile)}`);
   for (const c of pki.cards) {
     const state = c.revoked ? `REVOKED ${c.revokedAt} (${c.revocationReason})` : 'good';
-    console.log(`  ${c.id.padEnd(14)} ${c.holderName}  ${c.idNumber}  PIN ${c.pin.padEnd(8)}  ${c.issuer}  ${c.purpose.padEnd(18)} ${state}  ${pki.path(c.p12File)}`);
+    say(`  ${c.id.padEnd(14)} ${c.holderName}  ${c.idNumber}  PIN ${c.pin.padEnd(8)}  ${c.issuer}  ${c.purpose.padEnd(18)} ${state}  ${pki.path(c.p12File)}`);
   }
 }
 
@@ -25,7 +28,7 @@ async function main(): Promise<number> {
       if (pki.baseUrl !== baseUrl.replace(/\/+$/, '')) {
         console.warn(`note: the existing demo PKI points at ${pki.baseUrl}, not ${baseUrl}; delete ${dir} to make a new one`);
       }
-      console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       list();
       return 0;
     }
@@ -44,11 +47,11 @@ async function main(): Promise<number> {
       }
       const pki = revokeDemoCard(dir, cardId, reason as CrlReasonName);
       const card = pki.card(cardId);
-      console.log(`revoked ${card.id} (${card.holderName}): serials ${card.signingSerial}, ${card.encryptionSerial}; ${card.issuer}.crl re-issued`);
+      say(`revoked ${card.id} (${card.holderName}): serials ${card.signingSerial}, ${card.encryptionSerial}; ${card.issuer}.crl re-issued`);
       return 0;
     }
     case 'path':
-      console.log(dir);
+      say(dir);
       return 0;
     default:
       console.error('usage: npm run demo-pki [-- make | list | revoke <cardId> [reason] | path]');
