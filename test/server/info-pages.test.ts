@@ -1,9 +1,16 @@
 import t from 'tap';
 import { buildTestApp } from '../helpers/app';
 import { INFO_PAGES } from '../../server/routes/info/pages';
+import { sessionCookieFor } from '../helpers/session';
 
 const ctx = await buildTestApp();
 t.teardown(ctx.close);
+// The service pages need a login (with the card, for 通關服務(帶憑證)); the content tests view them logged in so.
+const certificateSession = await sessionCookieFor(ctx.db.pool, { accountId: 1, name: '王小明', role: 'citizen', method: 'certificate' });
+const passwordSession = await sessionCookieFor(ctx.db.pool, { accountId: 1, name: '王小明', role: 'citizen', method: 'password' });
+const headersFor = (url: string, lang?: string) => ({
+  cookie: [url.startsWith('/services/') ? certificateSession : '', lang ? `lang=${lang}` : ''].filter(Boolean).join('; '),
+});
 
 const zhTitles: Record<string, string> = {
   '/about': '關於單一窗口',
@@ -18,7 +25,7 @@ const zhTitles: Record<string, string> = {
 
 for (const page of INFO_PAGES) {
   t.test(`${page.url} is a zh-TW page with its title, breadcrumb and the left menu`, async (t) => {
-    const res = await ctx.app.inject({ url: page.url });
+    const res = await ctx.app.inject({ url: page.url, headers: headersFor(page.url) });
     t.equal(res.statusCode, 200);
     t.match(res.body, /<html lang="zh-TW">/);
     t.match(res.body, new RegExp(`<h1>${zhTitles[page.url].replace(/[()]/g, '\\$&')}</h1>`));
@@ -28,7 +35,7 @@ for (const page of INFO_PAGES) {
   });
 
   t.test(`${page.url} is in English through the language switch`, async (t) => {
-    const res = await ctx.app.inject({ url: page.url, cookies: { lang: 'en' } });
+    const res = await ctx.app.inject({ url: page.url, headers: headersFor(page.url, 'en') });
     t.equal(res.statusCode, 200);
     t.match(res.body, /<html lang="en">/);
     t.match(res.body, /<li><a href="\/">Home<\/a><\/li>/);
@@ -40,13 +47,13 @@ for (const page of INFO_PAGES) {
 }
 
 t.test('the breadcrumb of a nested page links its parent', async (t) => {
-  const res = await ctx.app.inject({ url: '/services/with-certificate' });
+  const res = await ctx.app.inject({ url: '/services/with-certificate', headers: headersFor('/services/with-certificate') });
   t.match(res.body, /<li><a href="\/services">服務介紹<\/a><\/li>/);
 });
 
 t.test('the service landing pages link to single sign-on', async (t) => {
   for (const url of ['/services/with-certificate', '/services/without-certificate']) {
-    const res = await ctx.app.inject({ url });
+    const res = await ctx.app.inject({ url, headers: headersFor(url) });
     t.match(res.body, /<a class="button" href="\/login">前往單一登入<\/a>/, url);
   }
 });
@@ -84,4 +91,23 @@ t.test('content pages have no external links (kiosk terminals must not leave the
       t.notMatch(res.body, /href="(https?:)?\/\//, `${page.url} ${lang}`);
     }
   }
+});
+
+t.test('通關服務(帶憑證) sends anyone not logged in with the card to the certificate login', async (t) => {
+  const anonymous = await ctx.app.inject({ url: '/services/with-certificate' });
+  t.equal(anonymous.statusCode, 303);
+  t.equal(anonymous.headers.location, '/login/certificate');
+  const byPassword = await ctx.app.inject({ url: '/services/with-certificate', headers: { cookie: passwordSession } });
+  t.equal(byPassword.statusCode, 303);
+  t.equal(byPassword.headers.location, '/login/certificate');
+  const loginPage = await ctx.app.inject({ url: '/login/certificate', headers: { cookie: passwordSession } });
+  t.match(loginPage.body, /須以自然人憑證登入/);
+});
+
+t.test('通關服務(免憑證) accepts a password or a certificate login, and no anonymous visitor', async (t) => {
+  const anonymous = await ctx.app.inject({ url: '/services/without-certificate' });
+  t.equal(anonymous.statusCode, 303);
+  t.equal(anonymous.headers.location, '/login?next=%2Fservices%2Fwithout-certificate');
+  t.equal((await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: passwordSession } })).statusCode, 200);
+  t.equal((await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: certificateSession } })).statusCode, 200);
 });

@@ -11,6 +11,8 @@ export interface InfoPage {
   titleKey: string;
   /** Breadcrumb parents between 回首頁 and this page, as [labelKey, href]. */
   parents?: Array<[string, string]>;
+  /** 通關服務(帶憑證) needs a certificate login; 通關服務(免憑證) accepts either login. */
+  access?: 'certificate' | 'any';
 }
 
 export const INFO_PAGES: InfoPage[] = [
@@ -25,18 +27,19 @@ export const INFO_PAGES: InfoPage[] = [
     titleKey: 'info.customsCertificate.title',
     parents: [['common.menu.register', '/register']],
   },
-  // Public for now; the login journey adds the access rule (certificate login / any login) to these two.
   {
     url: '/services/with-certificate',
     template: 'services/with-certificate',
     titleKey: 'info.withCertificate.title',
     parents: [['info.services.title', '/services']],
+    access: 'certificate',
   },
   {
     url: '/services/without-certificate',
     template: 'services/without-certificate',
     titleKey: 'info.withoutCertificate.title',
     parents: [['info.services.title', '/services']],
+    access: 'any',
   },
 ];
 
@@ -45,6 +48,14 @@ const infoPages: FastifyPluginAsync<{ config: Config }> = async (app) => {
 
   for (const info of INFO_PAGES) {
     app.get(info.url, async (request, reply) => {
+      const user = request.session.user;
+      if (info.access === 'certificate' && user?.method !== 'certificate') {
+        // A password login is not enough here: log in again with the card, then come back.
+        request.session.loginNext = info.url;
+        request.session.loginError = user ? 'certificate_login_required' : undefined;
+        return reply.redirect('/login/certificate', 303);
+      }
+      if (info.access === 'any' && !user) return reply.redirect(`/login?next=${encodeURIComponent(info.url)}`, 303);
       const t = request.t;
       const title = t(info.titleKey);
       return reply.page(info.template, {
