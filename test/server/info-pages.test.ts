@@ -111,3 +111,8 @@ t.test('通關服務(免憑證) accepts a password or a certificate login, and n
   t.equal((await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: passwordSession } })).statusCode, 200);
   t.equal((await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: certificateSession } })).statusCode, 200);
 });
+
+t.test('a service page greets the logged-in user and says how they logged in', async (t) => {
+  const res = await ctx.app.inject({ url: '/services/with-certificate', headers: { cookie: certificateSession } });
+  t.match(res.body, /王小明 您好，您已以自然人憑證登入/);
+});
