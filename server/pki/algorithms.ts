@@ -139,3 +139,9 @@ export function verifyWith(scheme: SignatureScheme, key: KeyObject, data: Buffer
     return false;
   }
 }
+
+/** A signature over `data` under `key` with an allowed algorithm (CRLs and OCSP responses use the same allow-list as certificates). */
+export function verifySigned(alg: AlgorithmIdentifier, key: KeyObject | null, data: Buffer, signature: Buffer): boolean {
+  const s = signatureScheme(alg);
+  return s.ok && key !== null && verifyWith(s.scheme, key, data, signature);
+}

@@ -1,6 +1,6 @@
 // One small function per RFC 5280 rule. Each takes what it needs (the time is passed in, never read here) and returns
 // the first Failure it finds or null. verify-chain.ts runs them in order.
-import { keyWeakness, signatureScheme, verifyWith } from './algorithms.js';
+import { keyWeakness, signatureScheme, verifySigned } from './algorithms.js';
 import { KU } from './extensions.js';
 import { addConstraints, checkSubjectNames, emptyState } from './name-constraints.js';
 import { isEmptyName, nameEquals, nameToString } from './names.js';
@@ -144,9 +144,7 @@ export const checkSignatures: PathCheck = ({ path }) => {
 export function signedBy(cert: Certificate, issuer: Certificate): boolean {
   const cached = cert.signatureCache.get(issuer.spki.hash);
   if (cached !== undefined) return cached;
-  const s = signatureScheme(cert.signatureAlgorithm);
-  const key = issuer.publicKey();
-  const ok = s.ok && key !== null && verifyWith(s.scheme, key, cert.tbs, cert.signature);
+  const ok = verifySigned(cert.signatureAlgorithm, issuer.publicKey(), cert.tbs, cert.signature);
   if (cert.signatureCache.size > 16) cert.signatureCache.clear();
   cert.signatureCache.set(issuer.spki.hash, ok);
   return ok;

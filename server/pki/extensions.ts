@@ -242,8 +242,8 @@ export function parseAuthorityInfoAccess(der: Buffer): { ocsp: string[]; caIssue
     const method = oid(methodNode, 'accessMethod');
     const loc = parseGeneralName(locNode, 'accessLocation');
     if (loc.kind !== 'uri') continue;
-    if (method === '1.3.6.1.5.5.7.48.1') out.ocsp.push(loc.value);
-    if (method === '1.3.6.1.5.5.7.48.2') out.caIssuers.push(loc.value);
+    if (method === OID.adOcsp) out.ocsp.push(loc.value);
+    if (method === OID.adCaIssuers) out.caIssuers.push(loc.value);
   }
   return out;
 }

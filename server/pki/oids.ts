@@ -29,6 +29,21 @@ export const OID = {
   subjectInfoAccess: '1.3.6.1.5.5.7.1.11',
   ctPrecertificateScts: '1.3.6.1.4.1.11129.2.4.2',
 
+  // RFC 5280 §4.2.2.1 access methods
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  adCaIssuers: '1.3.6.1.5.5.7.48.2',
+
+  // RFC 5280 §5.2, §5.3 CRL and CRL entry extensions
+  cRLNumber: '2.5.29.20',
+  cRLReason: '2.5.29.21',
+  deltaCRLIndicator: '2.5.29.27',
+  issuingDistributionPoint: '2.5.29.28',
+
+  // RFC 6960 OCSP
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
+
   // RFC 5280 §4.2.1.12 key purposes
   anyExtendedKeyUsage: '2.5.29.37.0',
   serverAuth: '1.3.6.1.5.5.7.3.1',

@@ -19,7 +19,7 @@ import {
   time,
   type Node,
 } from './asn1.js';
-import { readChildren, readTlv } from './der.js';
+import { readChildren, readTlv, type Tlv } from './der.js';
 import {
   parseAltNames,
   parseAuthorityInfoAccess,
@@ -89,9 +89,14 @@ export interface Certificate {
   signature: Buffer;
   issuer: Name;
   subject: Name;
+  /** the exact DER of the issuer Name (CRL issuer and OCSP CertID issuerNameHash compare and hash these bytes) */
+  issuerDer: Buffer;
+  /** the exact DER of the subject Name */
+  subjectDer: Buffer;
   notBefore: number;
   notAfter: number;
-  spki: { der: Buffer; algorithm: AlgorithmIdentifier; hash: string };
+  /** `publicKeyBits`: the subjectPublicKey BIT STRING's bits, what an OCSP CertID and a key-hash ResponderID hash (RFC 6960 §4.1.1) */
+  spki: { der: Buffer; algorithm: AlgorithmIdentifier; hash: string; publicKeyBits: Buffer };
   extensions: Extension[];
   ext: ParsedExtensions;
   /** subject and issuer are the same name (RFC 5280 §6.1: "self-issued") */
@@ -182,6 +187,9 @@ function parseExtensions(node: Node): { list: Extension[]; ext: ParsedExtensions
   return { list, ext };
 }
 
+/** The bytes of a TLV, header included. */
+const whole = (der: Buffer, tlv: Tlv): Buffer => der.subarray(tlv.offset, tlv.end);
+
 function parseDer(der: Buffer): Certificate {
   // Exact byte ranges first (DER only, definite lengths): Certificate ::= SEQUENCE { tbs, algorithm, signature }
   const outer = readTlv(der, 0);
@@ -208,19 +216,22 @@ function parseDer(der: Buffer): Certificate {
   const serial = integerBytes(f[i++], 'serialNumber');
   const tbsAlgIndex = i;
   const tbsSignatureAlgorithm = algorithmIdentifier(f[i++], der.subarray(tbsKids[tbsAlgIndex].offset, tbsKids[tbsAlgIndex].end), 'signature');
-  const issuer = parseName(f[i++], 'issuer');
+  const issuer = parseName(f[i], 'issuer');
+  const issuerDer = whole(der, tbsKids[i++]);
   const validity = seq(f[i++], 'validity');
   if (validity.length !== 2) throw new Asn1Error('validity: expected 2 times');
   const notBefore = time(validity[0], 'notBefore');
   const notAfter = time(validity[1], 'notAfter');
-  const subject = parseName(f[i++], 'subject');
+  const subject = parseName(f[i], 'subject');
+  const subjectDer = whole(der, tbsKids[i++]);
   const spkiIndex = i;
   const spkiItems = seq(f[i++], 'subjectPublicKeyInfo');
   if (spkiItems.length !== 2) throw new Asn1Error('subjectPublicKeyInfo: expected 2 fields');
   const spkiDer = der.subarray(tbsKids[spkiIndex].offset, tbsKids[spkiIndex].end);
-  const spkiAlgTlv = readChildren(der, tbsKids[spkiIndex])![0];
+  const [spkiAlgTlv, spkiBitsTlv] = readChildren(der, tbsKids[spkiIndex])!;
   const spkiAlg = algorithmIdentifier(spkiItems[0], der.subarray(spkiAlgTlv.offset, spkiAlgTlv.end), 'subjectPublicKeyInfo.algorithm');
   bitString(spkiItems[1], 'subjectPublicKey');
+  const publicKeyBits = der.subarray(spkiBitsTlv.start + 1, spkiBitsTlv.end);
   // RFC 5280 §4.1.2.8: unique identifiers only in v2/v3
   for (const tag of [1, 2]) {
     if (f[i] && f[i].tagClass === CONTEXT && f[i].type === tag) {
@@ -256,9 +267,11 @@ function parseDer(der: Buffer): Certificate {
     signature: sig.data,
     issuer,
     subject,
+    issuerDer,
+    subjectDer,
     notBefore,
     notAfter,
-    spki: { der: spkiDer, algorithm: spkiAlg, hash: spkiHash },
+    spki: { der: spkiDer, algorithm: spkiAlg, hash: spkiHash, publicKeyBits },
     extensions,
     ext,
     selfIssued: nameEquals(subject, issuer),
@@ -277,12 +290,16 @@ function parseDer(der: Buffer): Certificate {
 }
 
 const cache = new Lru<string, Certificate>(4096);
+/** Certificates by their own `der` buffer: revocation is handed `cert.der` back after path validation and skips the hash. */
+let byOwnDer = new WeakMap<Buffer, Certificate>();
 
 /**
  * Parses one certificate given as DER bytes, PEM text or base64. Never throws. Results are cached by the SHA-256 of the
  * DER, so validating the same chain again costs a hash and a map look-up per certificate.
  */
 export function parseCertificate(input: CertInput): ParseResult {
+  const own = Buffer.isBuffer(input) ? byOwnDer.get(input) : undefined;
+  if (own) return { ok: true, cert: own };
   const der = toDer(input);
   if (!der) return { ok: false, reason: 'malformed', detail: 'not DER, PEM or base64 of a certificate, or too large' };
   const key = createHash('sha256').update(der).digest('base64');
@@ -292,6 +309,7 @@ export function parseCertificate(input: CertInput): ParseResult {
     // copy: the caller may reuse its buffer, and cached certificates must not change under us
     const cert = parseDer(Buffer.from(der));
     cache.set(key, cert);
+    byOwnDer.set(cert.der, cert);
     return { ok: true, cert };
   } catch (e) {
     const detail = e instanceof Asn1Error ? e.message : `unexpected: ${(e as Error)?.message ?? String(e)}`;
@@ -299,7 +317,15 @@ export function parseCertificate(input: CertInput): ParseResult {
   }
 }
 
+/** parseCertificate for code that reads certificates it already trusts to be well formed: throws on malformed input. */
+export function certificateFrom(input: CertInput): Certificate {
+  const parsed = parseCertificate(input);
+  if (!parsed.ok) throw new Asn1Error(parsed.detail);
+  return parsed.cert;
+}
+
 /** Forget every cached certificate (tests and benchmarks use this to measure cold paths). */
 export function clearCertificateCache(): void {
   cache.clear();
+  byOwnDer = new WeakMap();
 }

@@ -30,7 +30,8 @@ import {
   type RevokedEntry,
 } from './x509-builder';
 import { buildPkcs12 } from './pkcs12';
-import { OID, readCert } from '../revocation/cert-fields';
+import { OID } from '../oids';
+import { certificateFrom } from '../parse';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -273,7 +274,7 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
         authorityKeyIdentifier(spki),
         subjectKeyIdentifier(ocspSpki),
         keyUsage([KeyUsageBit.digitalSignature]),
-        extKeyUsage(OID.kpOcspSigning),
+        extKeyUsage(OID.ocspSigning),
         ocspNoCheck(),
       ],
     });
@@ -420,13 +421,13 @@ function revokedBy(manifest: DemoManifest, ca: 'root' | CaId): RevokedEntry[] {
 function issueCrl(dir: string, manifest: DemoManifest, ca: 'root' | CaId, now: Date): void {
   const entry: DemoCaEntry = ca === 'root' ? manifest.root : manifest.intermediates.find((i) => i.id === ca)!;
   const key = createPrivateKey(readFileSync(join(dir, entry.keyFile), 'utf8'));
-  const cert = readCert(fromPem(readFileSync(join(dir, entry.certFile), 'utf8')));
+  const cert = certificateFrom(fromPem(readFileSync(join(dir, entry.certFile), 'utf8')));
   entry.crlNumber += 1;
   const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const nextUpdate = new Date(thisUpdate.getTime() + CRL_LIFETIME_MS);
   const crl = buildCrl({
-    issuer: cert.subject,
-    issuerSpki: cert.spki,
+    issuer: cert.subjectDer,
+    issuerSpki: cert.spki.der,
     thisUpdate,
     nextUpdate,
     crlNumber: entry.crlNumber,

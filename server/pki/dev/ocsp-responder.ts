@@ -5,7 +5,8 @@ import { createPrivateKey, createHash, sign, type KeyObject } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as der from '../revocation/der';
-import { OID, readCert, type CertFields } from '../revocation/cert-fields';
+import { OID } from '../oids';
+import { certificateFrom, type Certificate } from '../parse';
 import { parseOcspRequest, type CertId, type CertStatus } from '../revocation/ocsp';
 import { CRL_REASONS, loadDemoPki, type CaId, type DemoPki } from './demo-pki';
 import { SHA256_WITH_RSA } from './x509-builder';
@@ -49,9 +50,9 @@ function encodeStatus(a: SingleAnswer): Buffer {
 
 /** A successful OCSPResponse carrying a BasicOCSPResponse signed with SHA-256/RSA (RFC 6960 §4.2.1). */
 export function buildOcspResponse(spec: OcspResponseSpec): Buffer {
-  const signer = readCert(spec.signerCertDer);
+  const signer = certificateFrom(spec.signerCertDer);
   const responseData = der.seq(
-    der.explicit(1, signer.subject),
+    der.explicit(1, signer.subjectDer),
     der.generalizedTime(spec.producedAt),
     der.seq(
       ...spec.answers.map((a) =>
@@ -75,7 +76,7 @@ export const ocspError = (status: 1 | 2 | 3 | 6): Buffer => der.seq(der.enumerat
 export type DemoCa = 'root' | CaId;
 
 interface CaState {
-  cert: CertFields;
+  cert: Certificate;
   signerCertDer: Buffer;
   signerKey: KeyObject;
   delegated: boolean;
@@ -111,18 +112,18 @@ export function createDemoOcspResponder(dir: string, options: DemoOcspResponderO
     const key = (file: string) => createPrivateKey(readFileSync(pki.path(file), 'utf8'));
     const hashes = (b: Buffer) => ({ sha1: createHash('sha1').update(b).digest(), sha256: createHash('sha256').update(b).digest() });
     const next = new Map<DemoCa, CaState>();
-    const root = readCert(pki.rootDer);
+    const root = certificateFrom(pki.rootDer);
     next.set('root', {
       cert: root,
       signerCertDer: pki.rootDer,
       signerKey: key(pki.manifest.root.keyFile),
       delegated: false,
-      nameHash: hashes(root.subject),
-      keyHash: hashes(root.publicKeyBits),
-      issued: new Map(pki.intermediates.map((i) => [readCert(i.certDer).serialHex, {}])),
+      nameHash: hashes(root.subjectDer),
+      keyHash: hashes(root.spki.publicKeyBits),
+      issued: new Map(pki.intermediates.map((i) => [certificateFrom(i.certDer).serialHex, {}])),
     });
     for (const ca of pki.intermediates) {
-      const cert = readCert(ca.certDer);
+      const cert = certificateFrom(ca.certDer);
       const issued = new Map<string, { revokedAt?: Date; reason?: number }>([[ca.ocspSerial, {}]]);
       for (const card of pki.cards.filter((c) => c.issuer === ca.id)) {
         const state = card.revoked
@@ -136,8 +137,8 @@ export function createDemoOcspResponder(dir: string, options: DemoOcspResponderO
         signerCertDer: ca.ocspCertDer,
         signerKey: key(ca.ocspKeyFile),
         delegated: true,
-        nameHash: hashes(cert.subject),
-        keyHash: hashes(cert.publicKeyBits),
+        nameHash: hashes(cert.subjectDer),
+        keyHash: hashes(cert.spki.publicKeyBits),
         issued,
       });
     }

@@ -1,7 +1,7 @@
 // Builds DER certificates and CRLs for the demo PKI (RFC 5280 §4.1 and §5.1), signed with Node's crypto.
 import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import * as der from '../revocation/der';
-import { OID } from '../revocation/cert-fields';
+import { OID } from '../oids';
 
 export const DEMO_OID = {
   countryName: '2.5.4.6',
@@ -92,7 +92,7 @@ export const authorityKeyIdentifier = (issuerSpki: Buffer): ExtensionSpec => ({
   value: der.seq(der.implicit(0, keyIdentifier(issuerSpki))),
 });
 export const crlDistributionPoint = (url: string): ExtensionSpec => ({
-  oid: OID.crlDistributionPoints,
+  oid: OID.cRLDistributionPoints,
   value: der.seq(der.seq(der.explicit(0, der.explicit(0, der.implicit(6, Buffer.from(url, 'latin1')))))),
 });
 export function authorityInfoAccess({ ocsp, caIssuers }: { ocsp?: string; caIssuers?: string }): ExtensionSpec {
@@ -180,7 +180,7 @@ export function buildCrl(spec: CrlSpec): Buffer {
     der.seq(
       der.int(Buffer.from(e.serialHex.length % 2 ? '0' + e.serialHex : e.serialHex, 'hex')),
       der.time(e.revokedAt),
-      ...(e.reason ? [der.seq(extension({ oid: OID.crlReason, value: der.enumerated(e.reason) }))] : []),
+      ...(e.reason ? [der.seq(extension({ oid: OID.cRLReason, value: der.enumerated(e.reason) }))] : []),
     ),
   );
   const tbs = der.seq(
@@ -190,7 +190,7 @@ export function buildCrl(spec: CrlSpec): Buffer {
     der.time(spec.thisUpdate),
     der.time(spec.nextUpdate),
     ...(entries.length ? [der.tlv(der.Tag.SEQUENCE, Buffer.concat(entries))] : []),
-    der.explicit(0, der.seq(extension(authorityKeyIdentifier(spec.issuerSpki)), extension({ oid: OID.crlNumber, value: der.int(spec.crlNumber) }))),
+    der.explicit(0, der.seq(extension(authorityKeyIdentifier(spec.issuerSpki)), extension({ oid: OID.cRLNumber, value: der.int(spec.crlNumber) }))),
   );
   return signed(tbs, spec.signingKey);
 }

@@ -1,7 +1,8 @@
 // The RevocationChecker used by path validation: OCSP and/or CRL per REVOCATION_MODE, cached, fail-closed unless failOpen.
 import { randomBytes } from 'node:crypto';
 import type { RevocationChecker, RevocationMode, RevocationResult, RevocationSubject } from '../revocation-types';
-import { aiaUrls, crlUrls, readCert, type CertFields } from './cert-fields';
+import { aiaUrls, crlUrls } from '../certificate-fields';
+import { certificateFrom, type Certificate } from '../parse';
 import { checkCrl, crlCovers, CrlError, parseCrl, type ParsedCrl } from './crl';
 import { FetchError, httpRequest, type Fetcher } from './http';
 import { buildOcspRequest, certIdFor, checkOcspResponse, parseOcspResponse, type CertIdHash, type SingleResponse } from './ocsp';
@@ -68,12 +69,12 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
     return pending;
   }
 
-  async function crlAnswer(cert: CertFields, issuer: CertFields, now: Date): Promise<Answer> {
-    const urls = safely(() => crlUrls(cert));
-    if (urls === undefined) return { unavailable: 'crl: unreadable CRL distribution points extension' };
+  async function crlAnswer(cert: Certificate, issuer: Certificate, now: Date): Promise<Answer> {
+    // The engine has already read the extension: a malformed one makes the certificate unreadable, answered in check().
+    const urls = crlUrls(cert);
     if (urls.length === 0) return { unavailable: 'crl: no CRL distribution point' };
     const problems: string[] = [];
-    const issuerId = issuer.spki.toString('base64');
+    const issuerId = issuer.spki.hash;
     for (const url of urls) {
       let entry = crlCache.get(url);
       const fresh = (crl: ParsedCrl) => crl.nextUpdate !== undefined && now.getTime() < crl.nextUpdate.getTime() - refreshBeforeMs;
@@ -102,7 +103,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
         continue;
       }
       entry.verifiedFor.add(issuerId);
-      if (!safely(() => crlCovers(entry!.crl, cert, url))) {
+      if (!crlCovers(entry.crl, cert, url)) {
         problems.push(`crl ${url}: out_of_scope (issuingDistributionPoint does not cover this certificate)`);
         continue;
       }
@@ -113,12 +114,11 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
     return { unavailable: problems.join('; ') || 'crl: no usable CRL' };
   }
 
-  async function ocspAnswer(cert: CertFields, issuer: CertFields, now: Date): Promise<Answer> {
-    const urls = safely(() => aiaUrls(cert));
-    if (urls === undefined) return { unavailable: 'ocsp: unreadable authorityInfoAccess extension' };
+  async function ocspAnswer(cert: Certificate, issuer: Certificate, now: Date): Promise<Answer> {
+    const urls = aiaUrls(cert);
     if (urls.length === 0) return { unavailable: 'ocsp: no OCSP responder in authorityInfoAccess' };
     const certId = certIdFor(cert, issuer, options.ocspHash ?? 'sha1');
-    const cacheKey = `${issuer.spki.toString('base64')}|${cert.serialHex}`;
+    const cacheKey = `${issuer.spki.hash}|${cert.serialHex}`;
     const cached = ocspCache.get(cacheKey);
     let single: SingleResponse | undefined;
     if (cached && now.getTime() <= cached.until && cached.single.thisUpdate.getTime() <= now.getTime() + clockSkewMs) single = cached.single;
@@ -164,15 +164,15 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
     },
     async check(subject: RevocationSubject, now: Date): Promise<RevocationResult> {
       if (options.mode === 'off') return { ok: true, source: 'off' };
-      let cert: CertFields;
-      let issuer: CertFields;
+      let cert: Certificate;
+      let issuer: Certificate;
       try {
-        cert = readCert(subject.certDer);
-        issuer = readCert(subject.issuerDer);
+        cert = certificateFrom(subject.certDer);
+        issuer = certificateFrom(subject.issuerDer);
       } catch (error) {
         return { ok: false, reason: 'revocation_unavailable', detail: `certificate could not be read: ${(error as Error).message}` };
       }
-      const sources: Array<(c: CertFields, i: CertFields, n: Date) => Promise<Answer>> =
+      const sources: Array<(c: Certificate, i: Certificate, n: Date) => Promise<Answer>> =
         options.mode === 'ocsp' ? [ocspAnswer] : options.mode === 'crl' ? [crlAnswer] : [ocspAnswer, crlAnswer];
       const problems: string[] = [];
       for (const source of sources) {
@@ -191,14 +191,6 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
 function describe(error: unknown): string {
   if (error instanceof FetchError || error instanceof CrlError || error instanceof DerError) return error.message;
   return `unexpected ${(error as Error)?.name ?? 'error'}`;
-}
-
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
 }
 
 function looksLikePem(body: Buffer): boolean {

@@ -1,7 +1,10 @@
 // CRLs (RFC 5280 §5): a fast parser that walks the revokedCertificates bytes without building a tree
 // (real MOICA CRLs list ~400,000 serials), and the checks that make a CRL usable for a given issuer at a given time.
-import { children, content, decodeOid, decodeTime, DerError, expect, readTlv, Tag, whole, type Tlv } from './der';
-import { hasKeyUsage, OID, publicKeyOf, verifySignature, type CertFields } from './cert-fields';
+import { verifySigned } from '../algorithms';
+import { hasKeyUsage, isCa } from '../certificate-fields';
+import { OID } from '../oids';
+import type { AlgorithmIdentifier, Certificate } from '../parse';
+import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, readTlv, Tag, whole, type Tlv } from './der';
 
 export interface RevokedInfo {
   revokedAt: Date;
@@ -17,7 +20,7 @@ export interface ParsedCrl {
   nextUpdate?: Date;
   crlNumber?: bigint;
   authorityKeyId?: Buffer;
-  signatureAlgorithm: string;
+  signatureAlgorithm: AlgorithmIdentifier;
   signature: Buffer;
   /** number of entries */
   size: number;
@@ -100,8 +103,8 @@ function parse(der: Buffer): ParsedCrl {
     at = f.end;
   }
 
-  const signatureAlgorithm = decodeOid(content(der, expect(der, algTlv.start, Tag.OID, algTlv.end)));
-  if (signatureAlgorithm !== innerAlg) throw new DerError('signature algorithm fields differ');
+  const signatureAlgorithm = algorithmIdentifier(der, algTlv);
+  if (signatureAlgorithm.oid !== innerAlg) throw new DerError('signature algorithm fields differ');
 
   let crlNumber: bigint | undefined;
   let authorityKeyId: Buffer | undefined;
@@ -113,7 +116,7 @@ function parse(der: Buffer): ParsedCrl {
       const id = decodeOid(content(der, parts[0]));
       const critical = parts.length === 3 && der[parts[1].start] !== 0;
       const value = readTlv(der, parts[parts.length - 1].start, parts[parts.length - 1].end);
-      if (id === OID.crlNumber) {
+      if (id === OID.cRLNumber) {
         if (value.tag !== Tag.INTEGER) throw new DerError('cRLNumber is not an INTEGER');
         crlNumber = BigInt('0x' + (der.toString('hex', value.start, value.end) || '0'));
       } else if (id === OID.authorityKeyIdentifier) {
@@ -206,7 +209,7 @@ function parse(der: Buffer): ParsedCrl {
     if (exts && exts.tag === Tag.SEQUENCE) {
       for (const ext of children(der, exts)) {
         const ep = children(der, ext);
-        if (decodeOid(content(der, ep[0])) !== OID.crlReason) continue;
+        if (decodeOid(content(der, ep[0])) !== OID.cRLReason) continue;
         const octets = ep[ep.length - 1];
         const e = expect(der, octets.start, Tag.ENUMERATED, octets.end);
         info.reason = der[e.end - 1];
@@ -303,7 +306,7 @@ export type CrlProblem =
  * RFC 5280 §6.3.3 (b)(2): a CRL with an issuingDistributionPoint covers this certificate only if the point names the URL
  * it was fetched from and its onlyContainsUserCerts / onlyContainsCACerts scope fits; partial CRLs are not used.
  */
-export function crlCovers(crl: ParsedCrl, cert: CertFields, fetchedFrom: string): boolean {
+export function crlCovers(crl: ParsedCrl, cert: Certificate, fetchedFrom: string): boolean {
   const idp = crl.idp;
   if (!idp) return true;
   if (idp.partial) return false;
@@ -312,20 +315,12 @@ export function crlCovers(crl: ParsedCrl, cert: CertFields, fetchedFrom: string)
   return idp.uris.length === 0 || idp.uris.includes(fetchedFrom);
 }
 
-function isCa(cert: CertFields): boolean {
-  const ext = cert.extensions.get(OID.basicConstraints);
-  if (!ext) return false;
-  const seqTlv = readTlv(ext.value, 0);
-  const first = seqTlv.end > seqTlv.start ? readTlv(ext.value, seqTlv.start, seqTlv.end) : undefined;
-  return first !== undefined && first.tag === Tag.BOOLEAN && ext.value[first.start] !== 0;
-}
-
 /** RFC 5280 §6.3.3: the CRL is issued by this CA (name and key), signed with its key, and current at `now`. */
-export function checkCrl(crl: ParsedCrl, issuer: CertFields, now: Date, clockSkewMs = 5 * 60_000): CrlProblem | undefined {
-  if (!crl.issuer.equals(issuer.subject)) return 'issuer_mismatch';
+export function checkCrl(crl: ParsedCrl, issuer: Certificate, now: Date, clockSkewMs = 5 * 60_000): CrlProblem | undefined {
+  if (!crl.issuer.equals(issuer.subjectDer)) return 'issuer_mismatch';
   if (crl.unsupportedCritical.length > 0) return 'unsupported_critical_extension';
   if (hasKeyUsage(issuer, 6) === false) return 'issuer_not_crl_signer';
-  if (!verifySignature(crl.signatureAlgorithm, crl.tbs, crl.signature, publicKeyOf(issuer))) return 'bad_signature';
+  if (!verifySigned(crl.signatureAlgorithm, issuer.publicKey(), crl.tbs, crl.signature)) return 'bad_signature';
   if (crl.thisUpdate.getTime() > now.getTime() + clockSkewMs) return 'not_yet_valid';
   if (!crl.nextUpdate) return 'no_next_update';
   if (now.getTime() >= crl.nextUpdate.getTime()) return 'stale';

@@ -12,4 +12,4 @@ export {
   type OcspProblem,
   type ParsedOcspResponse,
 } from './ocsp';
-export { crlUrls, aiaUrls, readCert } from './cert-fields';
+export { crlUrls, aiaUrls } from '../certificate-fields';

@@ -2,9 +2,12 @@
 // signed by the CA or by a responder it delegated with id-kp-OCSPSigning (§4.2.2.2), CertID and nonce echoed,
 // thisUpdate/nextUpdate current within a small clock skew (§4.2.2.1, §3.2).
 import { createHash, randomBytes } from 'node:crypto';
+import { verifySigned } from '../algorithms';
+import { extendedKeyUsages, isIssuedBy } from '../certificate-fields';
+import { OID } from '../oids';
+import { certificateFrom, type AlgorithmIdentifier, type Certificate } from '../parse';
 import * as der from './der';
-import { children, content, decodeOid, decodeTime, DerError, expect, integerHex, readTlv, Tag, whole } from './der';
-import { extendedKeyUsages, isIssuedBy, OID, publicKeyOf, readCert, sha1, verifySignature, type CertFields } from './cert-fields';
+import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, integerHex, readTlv, Tag, whole } from './der';
 
 export type CertIdHash = 'sha1' | 'sha256';
 const HASH_OID: Record<CertIdHash, string> = { sha1: OID.sha1, sha256: OID.sha256 };
@@ -17,11 +20,11 @@ export interface CertId {
   serialHex: string;
 }
 
-export function certIdFor(cert: CertFields, issuer: CertFields, hash: CertIdHash = 'sha1'): CertId {
+export function certIdFor(cert: Certificate, issuer: Certificate, hash: CertIdHash = 'sha1'): CertId {
   return {
     hash,
-    issuerNameHash: createHash(hash).update(issuer.subject).digest(),
-    issuerKeyHash: createHash(hash).update(issuer.publicKeyBits).digest(),
+    issuerNameHash: createHash(hash).update(issuer.subjectDer).digest(),
+    issuerKeyHash: createHash(hash).update(issuer.spki.publicKeyBits).digest(),
     serialHex: cert.serialHex,
   };
 }
@@ -119,7 +122,7 @@ export interface ParsedOcspResponse {
   /** OCSPResponseStatus (§4.2.1): 0 successful, 1 malformedRequest, 2 internalError, 3 tryLater, 5 sigRequired, 6 unauthorized */
   responseStatus: number;
   tbs?: Buffer;
-  signatureAlgorithm?: string;
+  signatureAlgorithm?: AlgorithmIdentifier;
   signature?: Buffer;
   certs: Buffer[];
   responderByName?: Buffer;
@@ -156,7 +159,7 @@ function readOcspResponse(buf: Buffer): ParsedOcspResponse {
   const [tbsTlv, algTlv, sigTlv, certsTlv] = children(basicBuf, basic);
   if (!tbsTlv || !algTlv || !sigTlv || sigTlv.tag !== Tag.BIT_STRING) throw new DerError('incomplete BasicOCSPResponse');
   result.tbs = Buffer.from(whole(basicBuf, tbsTlv));
-  result.signatureAlgorithm = decodeOid(content(basicBuf, children(basicBuf, algTlv)[0]));
+  result.signatureAlgorithm = algorithmIdentifier(basicBuf, algTlv);
   result.signature = Buffer.from(basicBuf.subarray(sigTlv.start + 1, sigTlv.end));
   if (certsTlv && certsTlv.tag === 0xa0) {
     for (const c of children(basicBuf, readTlv(basicBuf, certsTlv.start, certsTlv.end))) result.certs.push(Buffer.from(whole(basicBuf, c)));
@@ -205,8 +208,8 @@ export type OcspProblem =
 
 export interface OcspCheckInput {
   response: ParsedOcspResponse;
-  cert: CertFields;
-  issuer: CertFields;
+  cert: Certificate;
+  issuer: Certificate;
   certId: CertId;
   /** the nonce sent; undefined when the response came from a cache */
   nonce?: Buffer;
@@ -214,28 +217,28 @@ export interface OcspCheckInput {
   clockSkewMs: number;
 }
 
-function matchesResponderId(response: ParsedOcspResponse, candidate: CertFields): boolean {
-  if (response.responderByName) return response.responderByName.equals(candidate.subject);
-  if (response.responderByKey) return response.responderByKey.equals(sha1(candidate.publicKeyBits));
+function matchesResponderId(response: ParsedOcspResponse, candidate: Certificate): boolean {
+  if (response.responderByName) return response.responderByName.equals(candidate.subjectDer);
+  if (response.responderByKey) return response.responderByKey.equals(createHash('sha1').update(candidate.spki.publicKeyBits).digest());
   return false;
 }
 
 /** RFC 6960 §4.2.2.2: the CA itself, or a certificate the CA issued with id-kp-OCSPSigning that is current. */
-function findAuthorisedSigner(input: OcspCheckInput): CertFields | 'unauthorized' {
+function findAuthorisedSigner(input: OcspCheckInput): Certificate | 'unauthorized' {
   const { response, issuer, now } = input;
   if (matchesResponderId(response, issuer)) return issuer;
   for (const certDer of response.certs) {
-    let candidate: CertFields;
+    let candidate: Certificate;
     try {
-      candidate = readCert(certDer);
+      candidate = certificateFrom(certDer);
     } catch {
       continue;
     }
     if (!matchesResponderId(response, candidate)) continue;
     if (candidate.der.equals(issuer.der)) return issuer;
     if (!isIssuedBy(candidate, issuer)) return 'unauthorized';
-    if (!(extendedKeyUsages(candidate) ?? []).includes(OID.kpOcspSigning)) return 'unauthorized';
-    if (now < candidate.notBefore || now > candidate.notAfter) return 'unauthorized';
+    if (!(extendedKeyUsages(candidate) ?? []).includes(OID.ocspSigning)) return 'unauthorized';
+    if (now.getTime() < candidate.notBefore || now.getTime() > candidate.notAfter) return 'unauthorized';
     return candidate;
   }
   return 'unauthorized';
@@ -246,7 +249,7 @@ export function checkOcspResponse(input: OcspCheckInput): { problem: OcspProblem
   if (response.responseStatus !== 0 || !response.tbs || !response.signature || !response.signatureAlgorithm) return { problem: 'not_successful' };
   const signer = findAuthorisedSigner(input);
   if (signer === 'unauthorized') return { problem: 'unauthorized_responder' };
-  if (!verifySignature(response.signatureAlgorithm, response.tbs, response.signature, publicKeyOf(signer))) return { problem: 'bad_signature' };
+  if (!verifySigned(response.signatureAlgorithm, signer.publicKey(), response.tbs, response.signature)) return { problem: 'bad_signature' };
   if (nonce && !(response.nonce && response.nonce.equals(nonce))) return { problem: 'nonce_mismatch' };
   const single = response.responses.find((r) => sameCertId(r.certId, certId));
   if (!single) return { problem: 'no_matching_response' };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestApp, type TestApp } from '../../helpers/app';
 import { createDemoPki, type DemoPki } from '../../../server/pki/dev/demo-pki';
-import { readCert } from '../../../server/pki/revocation/cert-fields';
+import { certificateFrom } from '../../../server/pki/parse';
 import { buildOcspRequest, certIdFor, parseOcspResponse } from '../../../server/pki/revocation/ocsp';
 import { parseCrl } from '../../../server/pki/revocation/crl';
 
@@ -23,7 +23,7 @@ t.teardown(async () => {
 });
 
 t.test('the portal answers a cookieless OCSP POST without a CSRF token', async (t) => {
-  const certId = certIdFor(readCert(pki.card('wang-xiaoming').signingCertDer), readCert(pki.intermediate('g3').certDer));
+  const certId = certIdFor(certificateFrom(pki.card('wang-xiaoming').signingCertDer), certificateFrom(pki.intermediate('g3').certDer));
   const request = buildOcspRequest(certId);
   const response = await portal.app.inject({
     method: 'POST',

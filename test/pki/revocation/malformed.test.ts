@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createDemoPki, type DemoPki } from '../../../server/pki/dev/demo-pki';
 import { createDemoOcspResponder } from '../../../server/pki/dev/ocsp-responder';
 import { createRevocationChecker } from '../../../server/pki/revocation/checker';
-import { readCert } from '../../../server/pki/revocation/cert-fields';
+import { certificateFrom } from '../../../server/pki/parse';
 import { buildOcspRequest, certIdFor, parseOcspRequest, parseOcspResponse } from '../../../server/pki/revocation/ocsp';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
@@ -18,7 +18,7 @@ let goodResponse: Buffer;
 t.before(async () => {
   pki = await createDemoPki(join(dir, 'pki'), { keyBits: 2048, now: NOW, baseUrl: 'http://127.0.0.1:9' });
   const card = pki.card('wang-xiaoming');
-  const request = buildOcspRequest(certIdFor(readCert(card.signingCertDer), readCert(pki.intermediate('g3').certDer)));
+  const request = buildOcspRequest(certIdFor(certificateFrom(card.signingCertDer), certificateFrom(pki.intermediate('g3').certDer)));
   goodResponse = createDemoOcspResponder(pki.dir, { clock: () => NOW }).respond('g3', request.der);
 });
 

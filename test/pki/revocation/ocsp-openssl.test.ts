@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRevocationChecker } from '../../../server/pki/revocation/checker';
-import { readCert } from '../../../server/pki/revocation/cert-fields';
+import { certificateFrom } from '../../../server/pki/parse';
 import { buildOcspRequest, certIdFor, parseOcspResponse } from '../../../server/pki/revocation/ocsp';
 import { freePort, makeOpensslCa, openssl, pemToDer, startOpensslOcsp, type OpensslCa } from './helpers';
 
@@ -59,7 +59,7 @@ t.before(async () => {
 const subject = (der: Buffer) => ({ certDer: der, issuerDer: ca.caCertDer });
 
 t.test('openssl ocsp answers our request with the nonce echoed and a good status', async (t) => {
-  const certId = certIdFor(readCert(good.der), readCert(ca.caCertDer));
+  const certId = certIdFor(certificateFrom(good.der), certificateFrom(ca.caCertDer));
   const request = buildOcspRequest(certId);
   const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request.der) });
   const parsed = parseOcspResponse(Buffer.from(await response.arrayBuffer()));
