@@ -56,3 +56,9 @@ t.test('after logout the kiosk asks for the card to be removed', async (t) => {
   const after = await browser.get(out.headers.location as string);
   t.match(after.body, /請取出您的自然人憑證/);
 });
+
+t.test('a logged-in kiosk page says when it will log out by itself', async (t) => {
+  const browser = await loggedIn();
+  const page = await browser.get('/account');
+  t.match(page.body, /閒置 60 秒後將自動登出/);
+});
