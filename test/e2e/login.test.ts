@@ -4,30 +4,18 @@
 // served on localhost and the signer on 127.0.0.1: two sites, as in production, so the no-JS callback really arrives
 // without the session cookie (DESIGN.md §3.5).
 import t from 'tap';
-import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { startPortal, expectAxeClean, runAxe, type Assert, type Portal } from './helpers/browser';
-import { createDemoPki, demoPkiDir, type DemoCardSpec } from '../../server/pki/dev/demo-pki';
+import { startDemoRepository } from './helpers/demo-repository';
+import { startPortal, expectAxeClean, runAxe, freePort, type Assert, type Portal } from './helpers/browser';
+import type { DemoCardSpec } from '../../server/pki/dev/demo-pki';
 import { startSigner, demoSoftCards } from '../../signer/index';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import { bindingFor } from '../../server/auth/bind-certificate';
 import { hashPassword } from '../../server/auth/passwords';
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // Each holder is used by one test; a renewed card has the same name and ID as the card it replaces.
 const CARDS: readonly DemoCardSpec[] = [
@@ -44,19 +32,9 @@ const PASSWORD = 'Harbour2Light';
 // The demo PKI, with its CRLs served where its certificates say (a CA's repository, here a small HTTP server).
 const dataDir = mkdtempSync(join(tmpdir(), 'login-e2e-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-const repositoryPort = await freePort('127.0.0.1');
-const pki = await createDemoPki(demoPkiDir(dataDir), { keyBits: 2048, baseUrl: `http://127.0.0.1:${repositoryPort}`, cards: CARDS });
-const repository: Server = createServer((request, response) => {
-  const file = /^\/demo-pki\/((?:root|g2|g3)\.(?:crl|crt))$/.exec(request.url ?? '')?.[1];
-  if (!file) {
-    response.writeHead(404).end();
-    return;
-  }
-  const body = file.endsWith('.crl') ? readFileSync(pki.path(file)) : pki.intermediates.find((i) => file === `${i.id}.crt`)?.certDer ?? pki.rootDer;
-  response.writeHead(200, { 'content-type': file.endsWith('.crl') ? 'application/pkix-crl' : 'application/pkix-cert' }).end(body);
-});
-await new Promise<void>((resolve) => repository.listen(repositoryPort, '127.0.0.1', resolve));
-t.teardown(() => new Promise<void>((resolve) => repository.close(() => resolve())));
+const repository = await startDemoRepository(dataDir, CARDS);
+const pki = repository.pki;
+t.teardown(repository.close);
 
 // The card that gets locked is a copy in a folder of its own: its wrong-PIN count (a .pinstate.json beside the
 // PKCS#12) stays there, and the demo PKI's own file is never touched.

@@ -3,44 +3,21 @@
 // every step. The portal is served on localhost and the signer on 127.0.0.1: two sites, as in production, so the
 // no-JS callback really arrives without the session cookie (DESIGN.md §3.5).
 import t from 'tap';
-import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startPortal, expectAxeClean } from './helpers/browser';
-import { createDemoPki, demoPkiDir } from '../../server/pki/dev/demo-pki';
+import { startDemoRepository } from './helpers/demo-repository';
+import { startPortal, expectAxeClean, freePort } from './helpers/browser';
 import { startSigner } from '../../signer/index';
 import { signWithCard } from '../helpers/demo-cards';
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // The demo PKI, with its CRLs served where its certificates say (a CA's repository, here a small HTTP server).
 const dataDir = mkdtempSync(join(tmpdir(), 'register-e2e-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-const repositoryPort = await freePort('127.0.0.1');
-const pki = await createDemoPki(demoPkiDir(dataDir), { keyBits: 2048, baseUrl: `http://127.0.0.1:${repositoryPort}` });
-const repository: Server = createServer((request, response) => {
-  const file = /^\/demo-pki\/((?:root|g2|g3)\.(?:crl|crt))$/.exec(request.url ?? '')?.[1];
-  if (!file) {
-    response.writeHead(404).end();
-    return;
-  }
-  const body = file.endsWith('.crl') ? readFileSync(pki.path(file)) : pki.intermediates.find((i) => file === `${i.id}.crt`)?.certDer ?? pki.rootDer;
-  response.writeHead(200, { 'content-type': file.endsWith('.crl') ? 'application/pkix-crl' : 'application/pkix-cert' }).end(body);
-});
-await new Promise<void>((resolve) => repository.listen(repositoryPort, '127.0.0.1', resolve));
-t.teardown(() => new Promise<void>((resolve) => repository.close(() => resolve())));
+const repository = await startDemoRepository(dataDir);
+const pki = repository.pki;
+t.teardown(repository.close);
 
 // The portal trusts the demo PKI of its DATA_DIR (demo mode) and checks revocation by CRL, fail-closed.
 const signerPort = await freePort('127.0.0.1');

@@ -83,12 +83,12 @@ export interface StartPortalOptions {
   signerDir?: string;
 }
 
-/** A port free on localhost right now (the portal's public origin must be known before it starts). */
-async function freePort(): Promise<number> {
+/** A port free on that host right now (the portal's public origin must be known before it starts). */
+export async function freePort(host = 'localhost'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, 'localhost', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
