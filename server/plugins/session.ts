@@ -19,6 +19,10 @@ export interface SessionUser {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** true for pages a browser loads by itself (a meta refresh), which must not count as the user's activity. */
+    idleNeutral?: boolean;
+  }
   interface Session {
     user?: SessionUser;
     createdAt?: number;
@@ -77,7 +81,8 @@ export default fp<{ config: Config; secret: string; pool: Pool }>(
           request.session.set('expired', true);
         }
       }
-      if (request.session.user) request.session.lastSeenAt = now;
+      // The kiosk's "about to log out" page is not activity: only a person using a page restarts the count.
+      if (request.session.user && request.routeOptions.config?.idleNeutral !== true) request.session.lastSeenAt = now;
     });
   },
   { name: 'session' },

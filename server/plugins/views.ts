@@ -5,6 +5,7 @@ import nunjucks from 'nunjucks';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../config';
 import { menuFor } from '../menu';
+import { kioskWarningPlan } from '../kiosk';
 
 export const VIEWS_DIR = new URL('../../views/', import.meta.url).pathname;
 
@@ -42,7 +43,7 @@ export default fp<{ config: Config }>(
         t: request.t,
         path: request.url.split('?')[0],
         currentUrl: request.url,
-        config: { kiosk: config.kiosk, signerUrl: config.signerUrl, mode: config.mode, kioskIdleSeconds: config.kioskIdleSeconds, publicOrigin: config.publicOrigin },
+        config: { kiosk: config.kiosk, signerUrl: config.signerUrl, mode: config.mode, kioskIdleSeconds: config.kioskIdleSeconds, kioskWarning: kioskWarningPlan(config.kioskIdleSeconds), publicOrigin: config.publicOrigin },
         user: request.session?.user,
         menu: menuFor(request.t),
         csrfToken: () => reply.generateCsrf(),

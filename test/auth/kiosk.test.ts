@@ -19,10 +19,41 @@ async function loggedIn(): Promise<Browser> {
   return browser;
 }
 
-t.test('a kiosk page of a logged-in user refreshes to the idle logout without JavaScript', async (t) => {
+t.test('a kiosk page of a logged-in user refreshes to a warning 20 seconds before the idle logout, without JavaScript', async (t) => {
   const browser = await loggedIn();
   const page = await browser.get('/account');
-  t.match(page.body, /<meta http-equiv="refresh" content="60;url=\/logout\/idle">/);
+  t.match(page.body, /<meta http-equiv="refresh" content="40;url=\/logout\/warning\?next=%2Faccount">/);
+  const warning = await browser.get('/logout/warning?next=%2Faccount');
+  t.equal(warning.statusCode, 200);
+  t.match(warning.body, /<meta http-equiv="refresh" content="20;url=\/logout\/idle">/);
+  t.notMatch(warning.body, /url=\/logout\/warning/, 'the warning does not refresh to itself');
+  t.match(warning.body, /20 秒後將自動登出/);
+  t.match(warning.body, /<a class="button" href="\/account">繼續使用<\/a>/);
+});
+
+t.test('the warning page is not activity: the session still ends when the idle time is up', async (t) => {
+  const browser = await loggedIn();
+  const sid = decodeURIComponent(browser.cookies.get(SESSION_COOKIE)!).split('.')[0];
+  const setLastSeen = (msAgo: number) =>
+    ctx.db.pool.query(`UPDATE sessions SET sess = jsonb_set(sess, '{lastSeenAt}', to_jsonb($2::bigint)) WHERE sid = $1`, [sid, Date.now() - msAgo]);
+  await setLastSeen(45_000);
+  t.equal((await browser.get('/logout/warning?next=%2Faccount')).statusCode, 200);
+  const stored = await ctx.db.pool.query(`SELECT (sess->>'lastSeenAt')::bigint AS at FROM sessions WHERE sid = $1`, [sid]);
+  t.ok(Date.now() - Number(stored.rows[0].at) >= 44_000, 'lastSeenAt was not moved by the warning');
+  await setLastSeen(61_000);
+  t.equal((await browser.get('/account')).statusCode, 303, 'logged out once the idle time is up');
+});
+
+t.test('continuing from the warning keeps the session', async (t) => {
+  const browser = await loggedIn();
+  await browser.get('/logout/warning?next=%2Faccount');
+  t.equal((await browser.get('/account')).statusCode, 200);
+});
+
+t.test('the warning page of a session that already ended goes to the logged-out page', async (t) => {
+  const res = await new Browser(ctx.app).get('/logout/warning');
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/logged-out?idle=1');
 });
 
 t.test('the idle logout ends the session and asks for the card to be removed', async (t) => {

@@ -3,8 +3,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { endSession } from '../../auth/login-session';
+import { kioskWarningPlan } from '../../kiosk';
+import { safeNext } from './chooser';
 
-const logout: FastifyPluginAsync<{ config: Config }> = async (app) => {
+const logout: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   app.post('/logout', async (request, reply) => {
     await endSession(request, 'logout');
     return reply.redirect('/logged-out', 303);
@@ -13,6 +15,18 @@ const logout: FastifyPluginAsync<{ config: Config }> = async (app) => {
   app.get('/logout/idle', async (request, reply) => {
     if (request.session.user) await endSession(request, 'idle');
     return reply.redirect('/logged-out?idle=1', 303);
+  });
+
+  // A kiosk page's meta refresh lands here when nobody touched the screen: one click keeps the session.
+  app.get<{ Querystring: { next?: string } }>('/logout/warning', { config: { idleNeutral: true } }, async (request, reply) => {
+    if (!request.session.user) return reply.redirect('/logged-out?idle=1', 303);
+    const plan = kioskWarningPlan(config.kioskIdleSeconds);
+    return reply.header('cache-control', 'no-store').page('login/idle-warning', {
+      pageTitle: request.t('login.idleWarningTitle'),
+      next: safeNext(request.query.next) ?? '/account',
+      warnFor: plan.warnFor || 20,
+      noIdleRefresh: true,
+    });
   });
 
   app.get<{ Querystring: { idle?: string } }>('/logged-out', async (request, reply) =>
