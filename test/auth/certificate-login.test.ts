@@ -213,3 +213,18 @@ t.test('a renewed card is bound after the password is confirmed, keeping the old
   const direct = await next.post('/login/certificate', { _csrf: csrfFrom(p2.body), ...signWithCard(pki, 'wang-renewed', c2.tbs, c2.nonce) });
   t.equal(direct.headers.location, '/account');
 });
+
+t.test('a card verified without JavaScript must be confirmed within five minutes', async (t) => {
+  const browser = new Browser(ctx.app);
+  const { callback } = await signInWithoutJs(browser, 'wang');
+  await browser.get(callback.headers.location as string);
+  const sid = decodeURIComponent(browser.cookies.get('sw_sid')!).split('.')[0];
+  await ctx.db.pool.query(
+    `UPDATE sessions SET sess = jsonb_set(sess, '{pendingLogin,verifiedAt}', to_jsonb($2::bigint)) WHERE sid = $1`,
+    [sid, Date.now() - 6 * 60_000],
+  );
+  const confirm = await browser.get('/login/certificate/confirm');
+  t.equal(confirm.headers.location, '/login/certificate');
+  const start = await browser.get('/login/certificate');
+  t.match(start.body, /逾時/);
+});

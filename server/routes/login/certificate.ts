@@ -3,7 +3,7 @@
 // with JavaScript the page script asks the signer and 送出 posts the signature here.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
-import { issueChallenge } from '../../auth/challenges';
+import { issueChallenge, CHALLENGE_LIFETIME_MS } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import { findAccountForCertificate, refusalFor } from '../../auth/certificate-login';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
@@ -12,7 +12,7 @@ import type { CertificateIdentity } from '../../auth/certificate-identity';
 declare module 'fastify' {
   interface Session {
     loginError?: string;
-    pendingLogin?: { identity: CertificateIdentity; nonce: string };
+    pendingLogin?: { identity: CertificateIdentity; nonce: string; verifiedAt: number };
     pendingRebind?: { identity: CertificateIdentity; accountId: number };
     loginNext?: string;
   }
@@ -50,7 +50,7 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
       request.session.loginError = result.reason;
       return reply.redirect('/login/certificate', 303);
     }
-    request.session.pendingLogin = { identity: result.identity, nonce: result.nonce };
+    request.session.pendingLogin = { identity: result.identity, nonce: result.nonce, verifiedAt: Date.now() };
     return reply.redirect('/login/certificate/confirm', 303);
   });
 
@@ -93,8 +93,19 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   });
 
   // After the no-JS round trip: 「憑証載入完成。」 and 送出 ④.
-  app.get('/login/certificate/confirm', async (request, reply) => {
+  /** A card verified by the no-JS round trip waits for 送出 as long as a challenge lives, no longer. */
+  const pendingLogin = (request: FastifyRequest) => {
     const pending = request.session.pendingLogin;
+    if (pending && Date.now() - pending.verifiedAt <= CHALLENGE_LIFETIME_MS) return pending;
+    if (pending) {
+      request.session.pendingLogin = undefined;
+      request.session.loginError = 'challenge_expired';
+    }
+    return undefined;
+  };
+
+  app.get('/login/certificate/confirm', async (request, reply) => {
+    const pending = pendingLogin(request);
     if (!pending) return reply.redirect('/login/certificate', 303);
     return reply.page('login/certificate-confirm', {
       pageTitle: request.t('login.certificateTitle'),
@@ -104,7 +115,7 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   });
 
   app.post('/login/certificate/confirm', async (request, reply) => {
-    const pending = request.session.pendingLogin;
+    const pending = pendingLogin(request);
     if (!pending) return reply.redirect('/login/certificate', 303);
     request.session.pendingLogin = undefined;
     return finishCertificateLogin(request, reply, pending.identity);
