@@ -37,7 +37,7 @@ export const LOG_REDACT = [
   'res.headers["set-cookie"]',
   'body.password',
   'body.passwordConfirm',
-  'body.pin',
+  'body.pin', // redacted should a PIN ever be posted here: no portal form has one (the PIN goes to the local signer)
   'body.signature',
   '*.password',
   '*.pin',
