@@ -24,19 +24,10 @@ export interface Account {
   updatedAt: Date;
 }
 
-export interface NewAccount {
-  category: AccountCategory;
-  role?: AccountRole;
-  idNumber: string;
-  name: string;
-  birthDate: string | null;
-  phone: string | null;
-  address: string | null;
-  email1: string | null;
-  email2: string | null;
-  passwordHash: string | null;
-  status: AccountStatus;
-}
+export type NewAccount = Pick<
+  Account,
+  'category' | 'idNumber' | 'name' | 'birthDate' | 'phone' | 'address' | 'email1' | 'email2' | 'passwordHash' | 'status'
+> & { role?: AccountRole };
 
 const COLUMNS = `id, category, role, id_number, name, birth_date, phone, address, email1, email2, password_hash, status,
   failed_logins, first_failed_at, locked_until, created_at, updated_at`;
