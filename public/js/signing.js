@@ -1,15 +1,17 @@
 /*
  * The thin signing script (ES5, no framework). It only adds: without it, the PIN form posts to the local signer and the
- * signer's page posts the signature back. With it, the page asks the signer over WebSocket, shows 「憑證載入完成。」 and
- * fills the hidden fields of the portal form, which then posts once. The PIN goes to the signer only.
+ * signer's page posts the signature back. With it, the page asks the signer over WebSocket (or, when nothing answers
+ * there, over the HiPKI LocalSignServer's HTTP API), shows 「憑證載入完成。」 and fills the hidden fields of the portal
+ * form, which then posts once. The PIN goes to the signer only.
  *
  * Markup: <form data-signer-form data-signer-url="http://127.0.0.1:61161" data-signed-form="signed-form"
- *           data-msg-unreachable="…" data-msg-loaded="…"> with inputs tbs, nonce, pin;
+ *           data-msg-unreachable="…" data-msg-failed="… {code} …"> with inputs tbs, nonce, pin;
  *         <form id="signed-form" hidden> with inputs nonce, signature, certificate, signatureType, cardSerial.
  */
 (function () {
   'use strict';
-  if (!window.WebSocket || !window.JSON || !document.querySelector) return;
+  // Without these the page keeps its no-JavaScript behaviour, which always works.
+  if (!window.JSON || !document.querySelector || !document.addEventListener) return;
 
   function byName(form, name) {
     return form.elements ? form.elements[name] : null;
@@ -43,6 +45,93 @@
     return httpUrl.replace(/^http/, 'ws') + '/';
   }
 
+  /** The HiPKI LocalSignServer's HTTP API (POST /sign with tbsPackage), which this project's signer also serves. */
+  function signOverHttp(signerUrl, request, done) {
+    if (!window.XMLHttpRequest) {
+      done(null);
+      return;
+    }
+    var xhr = new XMLHttpRequest();
+    var body = 'tbsPackage=' + encodeURIComponent(JSON.stringify({
+      func: 'MakeSignature',
+      tbs: encodeURIComponent(request.tbs),
+      tbsEncoding: 'NONE',
+      hashAlgorithm: 'SHA256',
+      signatureType: 'PKCS7',
+      withCardSN: 'true',
+      pin: encodeURIComponent(request.pin)
+    }));
+    xhr.open('POST', signerUrl + '/sign', true);
+    xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+    xhr.onreadystatechange = function () {
+      if (xhr.readyState !== 4) return;
+      var reply;
+      try {
+        reply = JSON.parse(xhr.responseText);
+      } catch (e) {
+        done(null);
+        return;
+      }
+      if (reply.ret_code !== 0) {
+        done({ error: 'hipki', message: reply.message, code: reply.ret_code });
+        return;
+      }
+      done({ signature: reply.signature, certificate: reply.certb64, cardSerial: reply.cardSN, signatureType: reply.signatureType });
+    };
+    xhr.send(body);
+  }
+
+  /** This project's signer over WebSocket; done(null) when no signer answers there. */
+  function signOverWebSocket(signerUrl, request, done) {
+    var socket;
+    var answered = false;
+    var opened = false;
+    if (!window.WebSocket) {
+      done(null);
+      return;
+    }
+    try {
+      socket = new WebSocket(wsUrl(signerUrl));
+    } catch (e) {
+      done(null);
+      return;
+    }
+    socket.onopen = function () {
+      opened = true;
+      socket.send(JSON.stringify({
+        id: 1,
+        type: 'sign',
+        tbs: request.tbs,
+        hashAlgorithm: 'SHA256',
+        signatureType: 'PKCS7',
+        lang: request.lang,
+        pin: request.pin
+      }));
+    };
+    socket.onmessage = function (message) {
+      answered = true;
+      socket.close();
+      try {
+        done(JSON.parse(message.data));
+      } catch (e) {
+        done({ error: 'bad_json' });
+      }
+    };
+    socket.onerror = function () {
+      // Not there at all (the real HiPKI component has no WebSocket on this port): the HTTP API may be.
+      if (!answered && !opened) {
+        answered = true;
+        done(null);
+      }
+    };
+    socket.onclose = function () {
+      if (!answered) {
+        answered = true;
+        done(opened ? { error: 'closed' } : null);
+      }
+    };
+  }
+
   function attach(signerForm) {
     var signedForm = document.getElementById(signerForm.getAttribute('data-signed-form'));
     if (!signedForm) return;
@@ -51,43 +140,26 @@
     signerForm.addEventListener('submit', function (event) {
       event.preventDefault();
       if (busy) return;
-      var pinInput = byName(signerForm, 'pin');
-      var pin = pinInput ? pinInput.value : '';
-      var socket;
-      try {
-        socket = new WebSocket(wsUrl(signerForm.getAttribute('data-signer-url')));
-      } catch (e) {
-        showError(signerForm, signerForm.getAttribute('data-msg-unreachable'));
-        return;
-      }
       busy = true;
       clearError();
-      var answered = false;
-      socket.onopen = function () {
-        socket.send(JSON.stringify({
-          id: 1,
-          type: 'sign',
-          tbs: byName(signerForm, 'tbs').value,
-          hashAlgorithm: 'SHA256',
-          signatureType: 'PKCS7',
-          lang: document.documentElement.getAttribute('lang') || 'zh-TW',
-          pin: pin
-        }));
-        pin = '';
+      var pinInput = byName(signerForm, 'pin');
+      var signerUrl = signerForm.getAttribute('data-signer-url');
+      var request = {
+        tbs: byName(signerForm, 'tbs').value,
+        pin: pinInput ? pinInput.value : '',
+        lang: document.documentElement.getAttribute('lang') || 'zh-TW'
       };
-      socket.onmessage = function (message) {
-        answered = true;
+
+      function finish(reply) {
         busy = false;
-        var reply;
-        try {
-          reply = JSON.parse(message.data);
-        } catch (e) {
-          reply = { error: 'bad_json', message: signerForm.getAttribute('data-msg-unreachable') };
-        }
-        socket.close();
+        request.pin = '';
         if (pinInput) pinInput.value = '';
+        if (!reply) {
+          showError(signerForm, signerForm.getAttribute('data-msg-unreachable'));
+          return;
+        }
         if (reply.error) {
-          showError(signerForm, reply.message || reply.error);
+          showError(signerForm, reply.message || signerForm.getAttribute('data-msg-failed').replace('{code}', String(reply.code || reply.error)));
           if (pinInput) pinInput.focus();
           return;
         }
@@ -100,14 +172,12 @@
         signedForm.removeAttribute('hidden');
         var loaded = document.getElementById('signed-message');
         if (loaded) loaded.focus();
-      };
-      socket.onerror = function () {
-        busy = false;
-        if (!answered) showError(signerForm, signerForm.getAttribute('data-msg-unreachable'));
-      };
-      socket.onclose = function () {
-        busy = false;
-      };
+      }
+
+      signOverWebSocket(signerUrl, request, function (reply) {
+        if (reply) finish(reply);
+        else signOverHttp(signerUrl, request, finish);
+      });
     }, false);
   }
 

@@ -410,3 +410,23 @@ t.test('a kiosk logs an idle user out without JavaScript: the meta refresh fires
   await page.goto(kiosk.url('/account'));
   t.not(new URL(page.url()).pathname, '/account', 'the session is gone');
 });
+
+t.test('with JavaScript but no WebSocket (as with the real HiPKI component) the script signs through the HiPKI HTTP API', async (t) => {
+  const wang = pki.card('wang');
+  insertCard(wang.id);
+  const page = await portal.newPage({ js: true });
+  // Take WebSocket away before the page's own script runs.
+  await page.addInitScript(() => {
+    (window as unknown as { WebSocket: unknown }).WebSocket = undefined;
+  });
+  const toSigner = requestsTo(page, new URL(signer.url).origin);
+  const requests = requestsTo(page);
+  await openCertificateLogin(page, t);
+  await loadWithScript(page, wang.pin);
+  t.equal((await page.textContent('#signed-message'))?.trim(), '憑證載入完成。');
+  t.same(toSigner.map((r) => `${r.method()} ${new URL(r.url()).pathname}`), ['POST /sign'], 'signed through POST /sign');
+  await page.click('#signed-form button[type="submit"]');
+  await page.waitForURL(portal.url('/account'));
+  t.equal((await page.textContent('h1'))?.trim(), '我的帳號');
+  t.same(pinSentTo(requests, wang.pin), [], 'the PIN never went to the portal');
+});
