@@ -30,7 +30,7 @@
   }
 
   // The one-page form needs what signing.js needs; otherwise the steps stay, and they always work.
-  if (section && window.WebSocket && window.JSON) {
+  if (section && (window.WebSocket || window.XMLHttpRequest) && window.JSON && document.addEventListener) {
     section.removeAttribute('hidden');
     if (nojsButtons) nojsButtons.setAttribute('hidden', 'hidden');
   }
