@@ -128,6 +128,8 @@ async function openCertificateLogin(page: Page, t: Assert): Promise<void> {
 
 /** JavaScript on: PIN ① and 載入憑証 ②, answered over WebSocket on the same page. */
 async function loadWithScript(page: Page, pin: string): Promise<void> {
+  // The page script must have run (it is at the end of the body), or the click would post the form to the signer natively.
+  await page.waitForLoadState('load');
   await page.fill('#pin', pin);
   await page.click('#load-certificate');
   await page.waitForSelector('#signed-message, #signing-error', { state: 'visible' });
