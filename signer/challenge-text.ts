@@ -1,6 +1,7 @@
 // The text a card signs for the portal (DESIGN §3.2). One definition, shared by the portal (which builds and
 // rebuilds it from its own challenge record) and the local signer (which reads the origin out of it to check
 // that the page asking for a signature is the site the challenge belongs to).
+import { normalizeOrigin } from './origin-policy.js';
 
 export const CHALLENGE_HEADER = 'sw-portal signing challenge v1';
 
@@ -19,17 +20,6 @@ const PURPOSE = /^[a-z][a-z0-9-]{0,31}$/;
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
 const ISSUED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-function canonicalOrigin(value: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  return url.origin;
-}
-
 /**
  * The exact UTF-8 text to be signed: five lines joined by `\n`, no trailing newline.
  * Throws on a value that could not be parsed back (so a portal bug is caught where it is made).
@@ -40,7 +30,7 @@ export function formatChallengeText(challenge: {
   nonce: string;
   issued: Date | string;
 }): string {
-  const origin = canonicalOrigin(challenge.origin);
+  const origin = normalizeOrigin(challenge.origin);
   if (origin === null || origin !== challenge.origin.replace(/\/$/, '')) {
     throw new TypeError(`challenge origin must be a bare http(s) origin (got "${challenge.origin}")`);
   }

@@ -7,18 +7,12 @@ import { join } from 'node:path';
 import * as der from '../revocation/der';
 import { OID } from '../oids';
 import { certificateFrom, type Certificate } from '../parse';
-import { parseOcspRequest, type CertId, type CertStatus } from '../revocation/ocsp';
+import { parseOcspRequest, type CertId, type SingleResponse } from '../revocation/ocsp';
 import { CRL_REASONS, loadDemoPki, type CaId, type DemoPki } from './demo-pki';
 import { SHA256_WITH_RSA } from './x509-builder';
 
-export interface SingleAnswer {
-  certId: CertId;
-  status: CertStatus;
-  revokedAt?: Date;
-  reason?: number;
-  thisUpdate: Date;
-  nextUpdate?: Date;
-}
+/** One certificate's status, as the client side reads it back (revocation/ocsp.ts). */
+export type SingleAnswer = SingleResponse;
 
 export interface OcspResponseSpec {
   /** the responder's certificate: its subject is the ResponderID (byName) */

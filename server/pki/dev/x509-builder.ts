@@ -40,15 +40,8 @@ export function encodeName(attrs: NameAttribute[]): Buffer {
   );
 }
 
-export const KeyUsageBit = {
-  digitalSignature: 0,
-  nonRepudiation: 1,
-  keyEncipherment: 2,
-  dataEncipherment: 3,
-  keyAgreement: 4,
-  keyCertSign: 5,
-  cRLSign: 6,
-} as const;
+/** RFC 5280 §4.2.1.3 bit numbers: the engine's table. */
+export { KU as KeyUsageBit } from '../extensions';
 
 export interface ExtensionSpec {
   oid: string;
