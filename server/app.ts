@@ -28,6 +28,15 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The certificate engine as the auth code sees it; built from config unless a test passes its own trust setup. */
   cardVerifier?: CardVerifier;
+  /** The time the signing protocol reads (challenge issue, expiry, completion); tests move it instead of waiting. */
+  clock?: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Now, as the signing protocol sees it (AppOptions.clock). */
+    now(): Date;
+  }
 }
 
 /** Passwords, PINs, signatures and cookies never reach a log line. */
@@ -54,10 +63,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID().slice(0, 8),
-    trustProxy: config.mode === 'production',
+    trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  app.decorate('now', options.clock ?? (() => new Date()));
   await app.register(dbPlugin, { pool });
   await app.register(sessionPlugin, { config, secret: sessionSecret, pool });
   await app.register(i18nPlugin);

@@ -28,7 +28,12 @@ export interface Config {
   rateLimitPerMinute: number;
   loginMaxFailures: number;
   loginLockoutMinutes: number;
+  /** Which peers may speak for the client in X-Forwarded-For: none, or the proxies' addresses/CIDRs. */
+  trustProxy: TrustProxy;
 }
+
+/** false: the socket's peer is the client. A list: these peers are proxies whose X-Forwarded-For is believed. */
+export type TrustProxy = false | string[];
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, detail: string) {
@@ -90,6 +95,40 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+const IPV4_CIDR = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-f:.]+(\/\d{1,3})?$/i;
+
+function validAddressOrCidr(entry: string): boolean {
+  if (IPV4_CIDR.test(entry)) {
+    const [address, bits] = entry.split('/');
+    return address.split('.').every((part) => Number(part) <= 255) && (bits === undefined || Number(bits) <= 32);
+  }
+  if (entry.includes(':') && IPV6_CIDR.test(entry)) {
+    const bits = entry.split('/')[1];
+    return bits === undefined || Number(bits) <= 128;
+  }
+  return false;
+}
+
+/** proxy-addr's names for address ranges, accepted as TRUST_PROXY entries. */
+const RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: nobody by default, so a client cannot choose its own address for rate limits, lockouts and the audit
+ * trail by sending X-Forwarded-For. A reverse proxy in front is named by its addresses or CIDRs. A bare hop count is
+ * not offered: it cannot tell the proxy from a client talking to the portal directly (Fastify 5 refuses it too).
+ */
+function trustProxy(env: Env): TrustProxy {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'none' || raw === 'false') return false;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.find((entry) => !RANGE_NAMES.includes(entry) && !validAddressOrCidr(entry));
+  if (bad !== undefined || entries.length === 0) {
+    throw new ConfigError('TRUST_PROXY', `must be none, or the reverse proxy's IP addresses/CIDRs separated by commas (got "${bad ?? raw}")`);
+  }
+  return entries;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = pick(env, 'NODE_ENV', ['development', 'test', 'production', 'demo'] as const, 'development') === 'production'
     ? 'production'
@@ -132,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 100000),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
     loginLockoutMinutes: integer(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
+    trustProxy: trustProxy(env),
   };
 }
 

@@ -2,7 +2,7 @@
 // the demo signer joins with the signer issue.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
-import { sessionsRepository } from './db/sessions-repository';
+import { HOUSEKEEPING_INTERVAL_MS, purgeExpiredRows } from './housekeeping';
 import { syncDownloadsCatalogue, type SyncOptions } from './routes/downloads/catalogue';
 
 export interface BackgroundServices {
@@ -12,6 +12,8 @@ export interface BackgroundServices {
 export interface StartupOptions {
   /** Where the signer package and its manifest are (tests point this elsewhere). */
   downloads?: SyncOptions;
+  /** How often expired sessions and challenges are deleted (tests make it short). */
+  housekeepingIntervalMs?: number;
 }
 
 export async function startBackgroundServices(app: FastifyInstance, _config: Config, options: StartupOptions = {}): Promise<BackgroundServices> {
@@ -23,8 +25,11 @@ export async function startBackgroundServices(app: FastifyInstance, _config: Con
     app.log.error({ err: error }, 'download catalogue sync failed');
   }
   const cleanup = setInterval(() => {
-    sessionsRepository(app.db).deleteExpired(new Date()).catch((error) => app.log.warn({ err: error }, 'session cleanup failed'));
-  }, 10 * 60_000);
+    purgeExpiredRows(app.db, app.now()).then(
+      (purged) => app.log.debug(purged, 'expired rows purged'),
+      (error) => app.log.warn({ err: error }, 'expired-row cleanup failed'),
+    );
+  }, options.housekeepingIntervalMs ?? HOUSEKEEPING_INTERVAL_MS);
   cleanup.unref();
   return {
     async stop() {

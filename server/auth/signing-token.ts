@@ -9,14 +9,16 @@ export interface SigningToken {
   signature: string;
   certificate: string;
   signatureType: SignatureFormat;
-  cardSerial: string | null;
 }
 
 const BASE64 = /^[A-Za-z0-9+/=\r\n]+$/;
 const NONCE = /^[A-Za-z0-9_-]{43}$/;
 const MAX_BASE64 = 64 * 1024;
 
-/** Token shape: the first check, before anything touches the database. */
+/**
+ * Token shape: the first check, before anything touches the database. A cardSerial the signer may send is not read:
+ * only the certificate's own attribute names the card.
+ */
 export function parseSigningToken(body: unknown): SigningToken | undefined {
   const b = (body ?? {}) as Record<string, unknown>;
   const text = (key: string) => (typeof b[key] === 'string' ? (b[key] as string).trim() : '');
@@ -24,13 +26,11 @@ export function parseSigningToken(body: unknown): SigningToken | undefined {
   const signature = text('signature');
   const certificate = text('certificate');
   const signatureType = text('signatureType') || 'PKCS1';
-  const cardSerial = text('cardSerial');
   if (!NONCE.test(nonce)) return undefined;
   if (!signature || signature.length > MAX_BASE64 || !BASE64.test(signature)) return undefined;
   if (!certificate || certificate.length > MAX_BASE64 || !BASE64.test(certificate)) return undefined;
   if (signatureType !== 'PKCS1' && signatureType !== 'PKCS7') return undefined;
-  if (cardSerial.length > 64) return undefined;
-  return { nonce, signature, certificate, signatureType, cardSerial: cardSerial || null };
+  return { nonce, signature, certificate, signatureType };
 }
 
 export type SignedChallengeResult =
@@ -50,9 +50,7 @@ export async function verifySignedChallenge(
   const certificate = await verifier.verifyCertificate(token.certificate, params.now);
   if (!certificate.ok) return { ok: false, reason: certificate.reason, detail: certificate.detail, challenge };
 
-  const identity = token.cardSerial && !certificate.identity.cardSerial
-    ? { ...certificate.identity, cardSerial: token.cardSerial }
-    : certificate.identity;
+  const identity = certificate.identity;
   const signature = verifier.verifySignature(challengeText(challenge), token.signature, token.signatureType, Buffer.from(identity.derBase64, 'base64'));
   if (!signature.ok) return { ok: false, reason: signature.reason, challenge };
   return { ok: true, identity, challenge };

@@ -75,11 +75,14 @@ export function challengesRepository(db: Db) {
     async recordResult(nonce: string, result: unknown, completionCode: string): Promise<void> {
       await db.query('UPDATE challenges SET result = $2, completion_code = $3 WHERE nonce = $1', [nonce, JSON.stringify(result), completionCode]);
     },
-    /** Takes the recorded result once, for the browser session the challenge was issued to. */
+    /**
+     * Takes the recorded result once, for the browser session the challenge was issued to, while the challenge lives:
+     * the whole round trip (signing, callback, completion) fits in one challenge lifetime counted from its issue.
+     */
     async complete(completionCode: string, sessionId: string, now: Date): Promise<Challenge | undefined> {
       const { rows } = await db.query<ChallengeRow>(
         `UPDATE challenges SET completed_at = $3
-         WHERE completion_code = $1 AND session_id = $2 AND completed_at IS NULL
+         WHERE completion_code = $1 AND session_id = $2 AND completed_at IS NULL AND expires_at > $3
          RETURNING ${COLUMNS}`,
         [completionCode, sessionId, now],
       );
@@ -89,6 +92,7 @@ export function challengesRepository(db: Db) {
       const { rows } = await db.query<ChallengeRow>(`SELECT ${COLUMNS} FROM challenges WHERE completion_code = $1`, [completionCode]);
       return rows[0] && toChallenge(rows[0]);
     },
+    /** Challenges that expired before the given time: nothing can use them any more. */
     async deleteExpired(before: Date): Promise<number> {
       const { rowCount } = await db.query('DELETE FROM challenges WHERE expires_at < $1', [before]);
       return rowCount ?? 0;

@@ -8,7 +8,9 @@ import type { CardVerifier, CertificateIdentity } from '../auth/certificate-iden
 export type SigningCompletion = (
   request: FastifyRequest,
   reply: FastifyReply,
-  result: { ok: true; identity: CertificateIdentity; nonce: string } | { ok: false; reason: string; nonce: string },
+  result:
+    | { ok: true; identity: CertificateIdentity; nonce: string; expiresAt: Date }
+    | { ok: false; reason: string; nonce: string; expiresAt: Date },
 ) => Promise<FastifyReply>;
 
 declare module 'fastify' {

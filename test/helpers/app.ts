@@ -12,7 +12,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}, options: Pick<AppOptions, 'cardVerifier'> = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, options: Pick<AppOptions, 'cardVerifier' | 'clock'> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false', ...env });
   const app = await buildApp({ config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET, ...options });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createDemoPki, type DemoCardSpec, type DemoPki } from '../../server/pki/dev/demo-pki';
 import { openPkcs12 } from '../../server/pki/dev/pkcs12';
 import { createTrustStore } from '../../server/pki/index';
-import { createRevocationChecker } from '../../server/pki/revocation/index';
+import { createRevocationChecker, type CachingRevocationChecker } from '../../server/pki/revocation/index';
 import type { CardVerifier } from '../../server/auth/certificate-identity';
 import { engineCardVerifier } from '../../server/auth/card-verifier';
 
@@ -36,14 +36,18 @@ function demoRepository(pki: DemoPki): typeof fetch {
  * root as the (demo) trust anchor, its intermediates, CRL revocation fail-closed; the challenge signature in either
  * format the card component returns.
  */
-export function demoCardVerifier(pki: DemoPki): CardVerifier {
+export function demoCardVerifier(pki: DemoPki, revocation: CachingRevocationChecker = demoRevocationChecker(pki)): CardVerifier {
   const trustStore = createTrustStore({
     anchors: [{ cert: pki.rootDer, isDemo: true, source: 'demo' }],
     intermediates: pki.intermediates.map((i) => i.certDer),
     production: false,
   });
-  const revocation = createRevocationChecker({ mode: 'crl', failOpen: false, fetch: demoRepository(pki) });
   return engineCardVerifier({ trustStore, revocation, refuseDemoAnchors: false });
+}
+
+/** CRL revocation (fail-closed, cached) against the demo PKI's files: a test that revokes a card clears its cache. */
+export function demoRevocationChecker(pki: DemoPki): CachingRevocationChecker {
+  return createRevocationChecker({ mode: 'crl', failOpen: false, fetch: demoRepository(pki) });
 }
 
 export interface SignedToken {

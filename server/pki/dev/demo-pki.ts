@@ -20,7 +20,7 @@ import {
   fromPem,
   KeyUsageBit,
   keyUsage,
-  moicaIdLast4,
+  moicaDirectoryAttributes,
   ocspNoCheck,
   randomSerial,
   spkiOf,
@@ -307,6 +307,7 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
     const urls = repositoryUrls(baseUrl, spec.issuer);
     const idLast4 = spec.idNumber.slice(-4);
     const dnSerialNumber = dnSerialFor(index);
+    const cardSerial = cardSerialFor(index, spec.idNumber);
     const subject = encodeName([
       { type: 'C', value: 'TW' },
       { type: 'CN', value: spec.holderName },
@@ -327,7 +328,7 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
           subjectKeyIdentifier(spki),
           keyUsage(usage),
           certificatePolicies(DEMO_OID.gpkiLevel3Policy),
-          moicaIdLast4(idLast4),
+          moicaDirectoryAttributes(idLast4, cardSerial),
           crlDistributionPoint(urls.crlUrl),
           authorityInfoAccess({ ocsp: urls.ocspUrl, caIssuers: urls.caIssuersUrl }),
         ],
@@ -356,7 +357,7 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
       idNumber: spec.idNumber,
       idLast4,
       pin: spec.pin,
-      cardSerial: cardSerialFor(index, spec.idNumber),
+      cardSerial,
       dnSerialNumber,
       p12File: `cards/${spec.id}.p12`,
       signingCertFile: `cards/${spec.id}-signing.crt.pem`,

@@ -17,6 +17,8 @@ export const DEMO_OID = {
   subjectDirectoryAttributes: '2.5.29.9',
   /** MOICA: the last four digits of the holder's national ID, inside subjectDirectoryAttributes. */
   moicaIdLast4: '2.16.886.1.100.2.51',
+  /** The card's serial number, as the portal's profile reads it (see docs/pki.md). */
+  moicaCardSerial: '2.16.886.1.100.2.204',
   /** The GPKI certificate policy the real MOICA CAs carry (assurance level 3). */
   gpkiLevel3Policy: '2.16.886.101.0.3.3',
 } as const;
@@ -100,10 +102,16 @@ export const certificatePolicies = (...oids: string[]): ExtensionSpec => ({
 });
 export const extKeyUsage = (...oids: string[]): ExtensionSpec => ({ oid: OID.extKeyUsage, value: der.seq(...oids.map((o) => der.oid(o))) });
 export const ocspNoCheck = (): ExtensionSpec => ({ oid: OID.ocspNoCheck, value: der.nul() });
-/** MOICA: SubjectDirectoryAttributes ::= SEQUENCE OF Attribute; here one attribute, the ID number's last four digits. */
-export const moicaIdLast4 = (last4: string): ExtensionSpec => ({
+/**
+ * MOICA: SubjectDirectoryAttributes ::= SEQUENCE OF Attribute: the ID number's last four digits and, when given, the
+ * card's serial number, so the card a certificate lives on is named by the certificate and not by the signer.
+ */
+export const moicaDirectoryAttributes = (last4: string, cardSerial?: string): ExtensionSpec => ({
   oid: DEMO_OID.subjectDirectoryAttributes,
-  value: der.seq(der.seq(der.oid(DEMO_OID.moicaIdLast4), der.set(der.printable(last4)))),
+  value: der.seq(
+    der.seq(der.oid(DEMO_OID.moicaIdLast4), der.set(der.printable(last4))),
+    ...(cardSerial ? [der.seq(der.oid(DEMO_OID.moicaCardSerial), der.set(der.printable(cardSerial)))] : []),
+  ),
 });
 
 export const SHA256_WITH_RSA = der.seq(der.oid(OID.sha256WithRSA), der.nul());

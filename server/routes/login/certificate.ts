@@ -3,23 +3,41 @@
 // with JavaScript the page script asks the signer and 送出 posts the signature here.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
-import { issueChallenge, CHALLENGE_LIFETIME_MS } from '../../auth/challenges';
+import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import { findAccountForCertificate, refusalFor } from '../../auth/certificate-login';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
-import type { CertificateIdentity } from '../../auth/certificate-identity';
+import { isStillVerified, recheckCard, verifiedCard, type VerifiedCard } from '../../auth/verified-card';
 
 declare module 'fastify' {
   interface Session {
     loginError?: string;
-    pendingLogin?: { identity: CertificateIdentity; nonce: string; verifiedAt: number };
-    pendingRebind?: { identity: CertificateIdentity; accountId: number };
+    /** verified by the no-JS round trip, waiting for 送出 ④ */
+    pendingLogin?: VerifiedCard;
+    /** a renewed card, waiting for the account's password */
+    pendingRebind?: VerifiedCard & { accountId: number };
     loginNext?: string;
   }
 }
 
-export async function finishCertificateLogin(request: FastifyRequest, reply: FastifyReply, identity: CertificateIdentity): Promise<FastifyReply> {
-  const db = request.server.db;
+/**
+ * A verified card logs in as its account. The card is checked once more here, where the session is created: the
+ * challenge it signed must still be alive and the certificate still good (a card revoked since it signed is refused).
+ */
+export async function finishCertificateLogin(request: FastifyRequest, reply: FastifyReply, card: VerifiedCard): Promise<FastifyReply> {
+  const { db, cardVerifier } = request.server;
+  const now = request.server.now();
+  const identity = card.identity;
+  const refuseCard = async (reason: string, detail?: string) => {
+    request.log.info({ reason, detail }, 'certificate login refused at session start');
+    await recordLogin(request, { accountId: null, method: 'certificate', success: false, outcome: reason });
+    request.session.loginError = reason;
+    return reply.redirect('/login/certificate', 303);
+  };
+  if (!isStillVerified(card, now)) return refuseCard('challenge_expired');
+  const recheck = await recheckCard(cardVerifier, identity, now);
+  if (!recheck.ok) return refuseCard(recheck.reason, recheck.detail);
+
   const outcome = await findAccountForCertificate(db, identity);
   if (outcome.kind === 'unknown') {
     await recordLogin(request, { accountId: null, method: 'certificate', success: false, outcome: 'unknown_certificate' });
@@ -30,10 +48,10 @@ export async function finishCertificateLogin(request: FastifyRequest, reply: Fas
     });
   }
   if (outcome.kind === 'renewal') {
-    request.session.pendingRebind = { identity, accountId: outcome.account.id };
+    request.session.pendingRebind = { ...card, accountId: outcome.account.id };
     return reply.redirect('/login/rebind', 303);
   }
-  const refusal = refusalFor(outcome.account, new Date());
+  const refusal = refusalFor(outcome.account, now);
   if (refusal) {
     await recordLogin(request, { accountId: outcome.account.id, method: 'certificate', success: false, outcome: refusal, auditAction: 'login.refused' });
     request.session.loginError = refusal;
@@ -50,13 +68,13 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
       request.session.loginError = result.reason;
       return reply.redirect('/login/certificate', 303);
     }
-    request.session.pendingLogin = { identity: result.identity, nonce: result.nonce, verifiedAt: Date.now() };
+    request.session.pendingLogin = verifiedCard(result.identity, result);
     return reply.redirect('/login/certificate/confirm', 303);
   });
 
   async function renderStart(request: FastifyRequest, reply: FastifyReply, errorReason?: string) {
     const challenge = await issueChallenge(app.db, {
-      purpose: 'login', origin: config.publicOrigin, sessionId: request.session.sessionId, now: new Date(),
+      purpose: 'login', origin: config.publicOrigin, sessionId: request.session.sessionId, now: app.now(),
     });
     // Writing to the session makes sure it is stored, so the completion GET finds this browser again.
     request.session.set('signingNonce', challenge.nonce);
@@ -82,21 +100,21 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     const token = parseSigningToken(request.body);
     if (!token) return renderStart(request, reply, 'token_malformed');
     const result = await verifySignedChallenge(app.db, app.cardVerifier, token, {
-      sessionId: request.session.sessionId, purpose: 'login', now: new Date(),
+      sessionId: request.session.sessionId, purpose: 'login', now: app.now(),
     });
     if (!result.ok) {
       request.log.info({ reason: result.reason, detail: result.detail }, 'certificate login refused');
       await recordLogin(request, { accountId: null, method: 'certificate', success: false, outcome: result.reason });
       return renderStart(request, reply, result.reason);
     }
-    return finishCertificateLogin(request, reply, result.identity);
+    return finishCertificateLogin(request, reply, verifiedCard(result.identity, result.challenge));
   });
 
   // After the no-JS round trip: 「憑証載入完成。」 and 送出 ④.
-  /** A card verified by the no-JS round trip waits for 送出 as long as a challenge lives, no longer. */
+  /** A card verified by the no-JS round trip waits for 送出 as long as the challenge it signed lives, no longer. */
   const pendingLogin = (request: FastifyRequest) => {
     const pending = request.session.pendingLogin;
-    if (pending && Date.now() - pending.verifiedAt <= CHALLENGE_LIFETIME_MS) return pending;
+    if (pending && isStillVerified(pending, app.now())) return pending;
     if (pending) {
       request.session.pendingLogin = undefined;
       request.session.loginError = 'challenge_expired';
@@ -118,7 +136,7 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     const pending = pendingLogin(request);
     if (!pending) return reply.redirect('/login/certificate', 303);
     request.session.pendingLogin = undefined;
-    return finishCertificateLogin(request, reply, pending.identity);
+    return finishCertificateLogin(request, reply, pending);
   });
 };
 

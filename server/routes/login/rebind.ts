@@ -11,6 +11,7 @@ import { bindingFor } from '../../auth/bind-certificate';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { refusalFor } from '../../auth/certificate-login';
 import { maskIdNumber } from '../../mask';
+import { isStillVerified, recheckCard } from '../../auth/verified-card';
 
 const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const pageData = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
@@ -25,15 +26,26 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
     };
   };
 
+  /** The renewed card waits for the password only while the challenge it signed lives. */
+  const pendingRebind = (request: FastifyRequest) => {
+    const pending = request.session.pendingRebind;
+    if (pending && isStillVerified(pending, app.now())) return pending;
+    if (pending) {
+      request.session.pendingRebind = undefined;
+      request.session.loginError = 'challenge_expired';
+    }
+    return undefined;
+  };
+
   app.get('/login/rebind', async (request, reply) => {
-    if (!request.session.pendingRebind) return reply.redirect('/login/certificate', 303);
+    if (!pendingRebind(request)) return reply.redirect('/login/certificate', 303);
     return reply.page('login/rebind', await pageData(request));
   });
 
   app.post<{ Body: { password?: string } }>('/login/rebind', {
     config: { rateLimit: { max: 10, timeWindow: 60_000 } },
   }, async (request, reply) => {
-    const pending = request.session.pendingRebind;
+    const pending = pendingRebind(request);
     if (!pending) return reply.redirect('/login/certificate', 303);
     const password = String(request.body?.password ?? '');
     const accounts = accountsRepository(app.db);
@@ -52,6 +64,14 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
     }
     const refusal = refusalFor(account, now);
     if (refusal) return fail(`signing.reasons.${refusal}`, 403);
+    // The card once more before it is bound: revoked since it signed means no binding and no session.
+    const recheck = await recheckCard(app.cardVerifier, pending.identity, app.now());
+    if (!recheck.ok) {
+      request.log.info({ reason: recheck.reason, detail: recheck.detail }, 'renewed card refused at binding');
+      request.session.pendingRebind = undefined;
+      request.session.loginError = recheck.reason;
+      return reply.redirect('/login/certificate', 303);
+    }
 
     const bound = await withTransaction(app.db, async (client) => {
       const certificates = certificatesRepository(client);

@@ -7,10 +7,11 @@ import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import type { CertificateIdentity } from '../../auth/certificate-identity';
 import { bindingRefusal, reasonMessage, signerReferrer } from './registration';
+import { verifiedCard } from '../../auth/verified-card';
 
 const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   /** A verified card (from either path of this step): the binding rules now, so a mismatch is told before 送出. */
-  async function acceptCard(request: FastifyRequest, reply: FastifyReply, identity: CertificateIdentity, nonce: string) {
+  async function acceptCard(request: FastifyRequest, reply: FastifyReply, identity: CertificateIdentity, challenge: { nonce: string; expiresAt: Date }) {
     const draft = request.session.registrationDraft;
     if (!draft) return reply.redirect('/register/citizen', 303);
     const refusal = await bindingRefusal(app.db, draft, identity);
@@ -19,7 +20,7 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
       request.session.registrationError = refusal;
       return reply.redirect('/register/citizen/certificate', 303);
     }
-    request.session.registrationCard = { identity, nonce, verifiedAt: Date.now() };
+    request.session.registrationCard = verifiedCard(identity, challenge);
     return reply.redirect('/register/citizen/confirm', 303);
   }
 
@@ -29,14 +30,14 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
       request.session.registrationError = result.reason;
       return reply.redirect('/register/citizen/certificate', 303);
     }
-    return acceptCard(request, reply, result.identity, result.nonce);
+    return acceptCard(request, reply, result.identity, result);
   });
 
   async function render(request: FastifyRequest, reply: FastifyReply, errorReason?: string) {
     const draft = request.session.registrationDraft;
     if (!draft) return reply.redirect('/register/citizen', 303);
     const challenge = await issueChallenge(app.db, {
-      purpose: 'register', origin: config.publicOrigin, sessionId: request.session.sessionId, now: new Date(),
+      purpose: 'register', origin: config.publicOrigin, sessionId: request.session.sessionId, now: app.now(),
     });
     request.session.set('signingNonce', challenge.nonce);
     const reason = errorReason ?? request.session.registrationError;
@@ -68,13 +69,13 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
     const token = parseSigningToken(request.body);
     if (!token) return render(request, reply, 'token_malformed');
     const verified = await verifySignedChallenge(app.db, app.cardVerifier, token, {
-      sessionId: request.session.sessionId, purpose: 'register', now: new Date(),
+      sessionId: request.session.sessionId, purpose: 'register', now: app.now(),
     });
     if (!verified.ok) {
       request.log.info({ reason: verified.reason, detail: verified.detail }, 'registration signature refused');
       return render(request, reply, verified.reason);
     }
-    return acceptCard(request, reply, verified.identity, token.nonce);
+    return acceptCard(request, reply, verified.identity, verified.challenge);
   });
 };
 

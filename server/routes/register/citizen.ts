@@ -56,7 +56,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
   async function render(request: FastifyRequest, reply: FastifyReply, state: CitizenFormState = {}) {
     // A fresh challenge for the JavaScript path's certificate part on every rendering (single use, five minutes).
     const challenge = await issueChallenge(app.db, {
-      purpose: 'register', origin: config.publicOrigin, sessionId: request.session.sessionId, now: new Date(),
+      purpose: 'register', origin: config.publicOrigin, sessionId: request.session.sessionId, now: app.now(),
     });
     // Writing to the session makes sure it is stored, so the challenge's session is this browser's.
     request.session.set('signingNonce', challenge.nonce);
@@ -103,7 +103,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
       return render(request, reply, { status: answer.status === 'limited' ? 429 : 200, values, check: answer });
     }
 
-    const now = new Date();
+    const now = app.now();
     const result = validateRegistrationDetails(body, { today: taipeiDate(now) });
     if (!result.ok) {
       return render(request, reply, { status: 400, values: result.values, errors: toErrorList(result.errors, t) });

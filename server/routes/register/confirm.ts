@@ -1,7 +1,8 @@
 // The no-JS confirm step: the details and the card (name, card serial, validity) once more, then 送出 creates the
 // account in one transaction. A second 送出 (double click, back button) finds the receipt and shows it again.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { VERIFIED_CARD_LIFETIME_MS, reasonMessage, refusalStatus, registerInTransaction, withRegistrationLock } from './registration';
+import { reasonMessage, refusalStatus, registerInTransaction, withRegistrationLock } from './registration';
+import { isStillVerified, recheckCard } from '../../auth/verified-card';
 
 const confirm: FastifyPluginAsync = async (app) => {
   /** Where to go when this step has nothing to confirm; undefined when it has. */
@@ -9,7 +10,8 @@ const confirm: FastifyPluginAsync = async (app) => {
     const { registrationDraft: draft, registrationCard: card, registrationReceipt: receipt } = request.session;
     if (!draft) return receipt ? '/register/citizen/done' : '/register/citizen';
     if (!card || !card.nonce) return '/register/citizen/certificate';
-    if (Date.now() - card.verifiedAt > VERIFIED_CARD_LIFETIME_MS) {
+    // The details, the card and 送出 within the life of the challenge the card signed.
+    if (!isStillVerified(card, app.now())) {
       request.session.registrationCard = undefined;
       request.session.registrationError = 'card_verification_expired';
       return '/register/citizen/certificate';
@@ -40,9 +42,17 @@ const confirm: FastifyPluginAsync = async (app) => {
     if (missing) return reply.redirect(missing, 303);
     const draft = request.session.registrationDraft!;
     const card = request.session.registrationCard!;
+    // The card once more before the account is written: a card revoked since it signed registers nothing.
+    const recheck = await recheckCard(app.cardVerifier, card.identity, app.now());
+    if (!recheck.ok) {
+      request.log.info({ reason: recheck.reason, detail: recheck.detail }, 'registration card refused at 送出');
+      request.session.registrationCard = undefined;
+      request.session.registrationError = recheck.reason;
+      return reply.redirect('/register/citizen/certificate', 303);
+    }
     // Under this browser's registration lock: a second 送出 of a double click waits, then finds the first one's receipt.
     const outcome = await withRegistrationLock(app.db, request.session.sessionId, (client) =>
-      registerInTransaction(client, draft, card.identity, { path: 'nojs', now: new Date(), nonce: card.nonce }));
+      registerInTransaction(client, draft, card.identity, { path: 'nojs', now: app.now(), nonce: card.nonce }));
     if (!outcome.ok) {
       request.log.info({ reason: outcome.reason }, 'registration refused');
       return render(request, reply, refusalStatus(outcome.reason), outcome.reason);

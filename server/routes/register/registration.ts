@@ -9,6 +9,7 @@ import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
 import { bindingFor } from '../../auth/bind-certificate';
 import type { CertificateIdentity } from '../../auth/certificate-identity';
+import type { VerifiedCard } from '../../auth/verified-card';
 import type { CitizenCategory } from '../../forms/category';
 import type { RegistrationDetails, RegistrationValues } from '../../forms/registration';
 import { sameName } from '../../forms/name';
@@ -17,13 +18,6 @@ import { maskIdNumber } from '../../mask';
 /** The details of the first step, without the password: only its argon2id hash is kept, and only server-side. */
 export type RegistrationDraft = Omit<RegistrationDetails, 'password'> & { passwordHash: string };
 
-/** A card verified by the no-JS round trip, waiting for 送出 on the confirm page. */
-export interface VerifiedCard {
-  identity: CertificateIdentity;
-  /** the challenge it signed: names the registration in the audit trail */
-  nonce: string;
-  verifiedAt: number;
-}
 
 /** What the 註冊完成 page shows: nothing that needs the full ID number. */
 export interface RegistrationReceipt {
@@ -38,15 +32,13 @@ export interface RegistrationReceipt {
 declare module 'fastify' {
   interface Session {
     registrationDraft?: RegistrationDraft;
+    /** A card verified by the no-JS round trip, waiting for 送出 on the confirm page. */
     registrationCard?: VerifiedCard;
     /** A refusal to show once on the certificate page (a signing or binding reason). */
     registrationError?: string;
     registrationReceipt?: RegistrationReceipt;
   }
 }
-
-/** A verified card waits this long on the confirm page; after that the certificate is loaded again. */
-export const VERIFIED_CARD_LIFETIME_MS = 10 * 60_000;
 
 export type BindingRefusal =
   | 'id_last4_mismatch'

@@ -12,7 +12,7 @@ const signingCallback: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => {
     const token = parseSigningToken(request.body);
     if (!token) return refuse('token_malformed');
-    const now = new Date();
+    const now = app.now();
     const result = await verifySignedChallenge(app.db, app.cardVerifier, token, { sessionId: null, now });
     if (!result.challenge) return refuse(result.ok ? 'token_malformed' : result.reason);
 
@@ -36,12 +36,16 @@ const signingCallback: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { code?: string } }>('/signing/complete', async (request, reply) => {
     const code = typeof request.query.code === 'string' ? request.query.code : '';
     const repo = challengesRepository(app.db);
-    const challenge = code ? await repo.complete(code, request.session.sessionId, new Date()) : undefined;
+    const now = app.now();
+    const challenge = code ? await repo.complete(code, request.session.sessionId, now) : undefined;
     if (!challenge) {
       const known = code ? await repo.findByCompletionCode(code) : undefined;
-      const reason = !known ? 'completion_unknown' : known.completedAt ? 'completion_used' : 'challenge_foreign_session';
+      const reason = !known ? 'completion_unknown'
+        : known.completedAt ? 'completion_used'
+        : known.sessionId !== request.session.sessionId ? 'challenge_foreign_session'
+        : 'challenge_expired';
       request.log.info({ reason }, 'signing completion refused');
-      return reply.code(known && !known.completedAt ? 403 : 400).page('signing/refused', {
+      return reply.code(reason === 'challenge_foreign_session' ? 403 : 400).page('signing/refused', {
         pageTitle: request.t('signing.refusedTitle'),
         message: request.t(`signing.reasons.${reason}`),
       });
@@ -49,7 +53,7 @@ const signingCallback: FastifyPluginAsync = async (app) => {
     const handler = app.signingCompletions.get(challenge.purpose);
     if (!handler) return reply.callNotFound();
     const result = challenge.result as { ok: true; identity: never } | { ok: false; reason: string };
-    return handler(request, reply, { ...result, nonce: challenge.nonce });
+    return handler(request, reply, { ...result, nonce: challenge.nonce, expiresAt: challenge.expiresAt });
   });
 };
 
