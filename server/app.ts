@@ -1,5 +1,5 @@
 // buildApp(config): third-party plugins first, then the app's own decorators, then routes.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config';
@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CardVerifier } from './auth/certificate-identity';
 import { createCardVerifier } from './auth/card-verifier';
+import { maskIdNumber } from './mask';
 
 export const PUBLIC_DIR = new URL('../public/', import.meta.url).pathname;
 
@@ -46,6 +47,8 @@ export const LOG_REDACT = [
   'res.headers["set-cookie"]',
   'body.password',
   'body.passwordConfirm',
+  'body.idNumber',
+  '*.idNumber',
   'body.pin', // redacted should a PIN ever be posted here: no portal form has one (the PIN goes to the local signer)
   'body.signature',
   '*.password',
@@ -53,8 +56,30 @@ export const LOG_REDACT = [
   '*.signature',
 ];
 
+/**
+ * A national ID or resident certificate number anywhere in a logged URL (an operator's search, an old link) is
+ * masked as the pages mask it: access logs are read by more people than the ID numbers are for.
+ */
+const ID_NUMBER_IN_TEXT = /(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]\d{8}(?![A-Za-z0-9])/g;
+
+export function redactIdNumbers(text: string): string {
+  return text.replace(ID_NUMBER_IN_TEXT, (id) => maskIdNumber(id));
+}
+
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: LOG_REDACT, censor: '[redacted]' } };
+  return {
+    level,
+    redact: { paths: LOG_REDACT, censor: '[redacted]' },
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redactIdNumbers(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
+  };
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {

@@ -13,6 +13,8 @@ declare module 'fastify' {
   }
 }
 
+const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), display-capture=()';
+
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     await app.register(helmet, {
@@ -34,8 +36,18 @@ export default fp<{ config: Config }>(
         },
       },
       hsts: config.mode === 'production',
+      // One answer to framing, for browsers that read CSP (frame-ancestors) and for those that only know the header.
+      frameguard: { action: 'deny' },
       crossOriginEmbedderPolicy: false,
       referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    });
+    app.addHook('onSend', async (_request, reply, payload) => {
+      // No page needs a camera, a microphone, a location, payments or USB: say so, so an injected frame cannot ask.
+      reply.header('permissions-policy', PERMISSIONS_POLICY);
+      // Every page is made for one browser's session (a name, a CSRF token, a logged-in user): no cache keeps it,
+      // so Back after 登出 shows nothing of the previous user. What may be cached (stylesheets, files) says so itself.
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      return payload;
     });
     await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
     await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf });

@@ -21,7 +21,6 @@ const GET_ROUTES = [
   '/admin',
   '/admin/accounts',
   '/admin/accounts?status=active&q=%E9%BB%83',
-  '/admin/accounts.csv',
   `/admin/accounts/${active.id}`,
   `/admin/accounts/${pending.id}/approve`,
   `/admin/accounts/${pending.id}/reject`,
@@ -41,6 +40,7 @@ const POST_ROUTES = [
   `/admin/accounts/${active.id}/certificates/${cert.id}/unbind`,
   `/admin/accounts/${active.id}/full-id`,
   '/admin/audit/verify',
+  '/admin/accounts.csv',
 ];
 
 async function statuses(): Promise<string[]> {

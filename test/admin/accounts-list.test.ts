@@ -1,6 +1,6 @@
 // The accounts list over 1,000 generated accounts: keyset pagination both ways, filters, search, counts, and the CSV export.
 import t from 'tap';
-import { buildTestApp } from '../helpers/app';
+import { buildTestApp, csrfFrom } from '../helpers/app';
 import { createAccount, createCast } from './fixtures';
 import { csvCell, csvRow } from '../../server/routes/admin/accounts-csv';
 import { decodeCursor, encodeCursor } from '../../server/routes/admin/list-filter';
@@ -26,6 +26,15 @@ await pool.query(`
 
 const TOTAL = 1000 + 3;
 const get = (url: string, cookie = cast.cookies.operator) => ctx.app.inject({ url, headers: { cookie } });
+
+/** The export form on the list page: a POST with the page's CSRF token and the filters as fields. */
+async function exportCsv(filter: Record<string, string>, cookie = cast.cookies.operator) {
+  const list = await get('/admin/accounts', cookie);
+  return ctx.app.inject({
+    method: 'POST', url: '/admin/accounts.csv', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: csrfFrom(list.body), ...filter }).toString(),
+  });
+}
 
 function idsOn(html: string): number[] {
   return [...html.matchAll(/data-account-id="(\d+)"/g)].map((m) => Number(m[1]));
@@ -202,7 +211,7 @@ t.test('a CSV cell with quotes, commas and line breaks is quoted per RFC 4180', 
 
 t.test('the CSV export is UTF-8 with a BOM, an attachment, and defuses formulas in account data', async (t) => {
   const evil = await createAccount(pool, { name: '=HYPERLINK("http://evil.example","點我")', email1: '@SUM(1+1)', idNumber: 'Z100000001' });
-  const res = await get(`/admin/accounts.csv?q=${encodeURIComponent('HYPERLINK')}`);
+  const res = await exportCsv({ q: 'HYPERLINK' });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^text\/csv; charset=utf-8/);
   t.match(res.headers['content-disposition'], /^attachment; filename="accounts-\d{4}-\d{2}-\d{2}\.csv"$/);
@@ -216,26 +225,43 @@ t.test('the CSV export is UTF-8 with a BOM, an attachment, and defuses formulas 
 });
 
 t.test('the CSV export streams the whole filtered list in order', async (t) => {
-  const res = await get('/admin/accounts.csv?status=pending_review');
+  const res = await exportCsv({ status: 'pending_review' });
   const lines = res.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
   t.equal(lines.length, 1 + 100);
   const ids = lines.slice(1).map((l) => Number(/^"(\d+)"/.exec(l)![1]));
   t.same(ids, await expectedOrder("status = 'pending_review'"));
-  const all = await get('/admin/accounts.csv');
+  const all = await exportCsv({});
   t.equal(all.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean).length, 1 + TOTAL + 1);
 });
 
 t.test('the CSV export masks ID numbers for an operator and shows them to an admin', async (t) => {
-  const operatorCsv = await get('/admin/accounts.csv?q=C100000042');
+  const operatorCsv = await exportCsv({ q: 'C100000042' });
   t.match(operatorCsv.body, /"C10\*\*\*\*042"/);
   t.notMatch(operatorCsv.body, /C100000042/);
-  const adminCsv = await get('/admin/accounts.csv?q=C100000042', cast.cookies.admin);
+  const adminCsv = await exportCsv({ q: 'C100000042' }, cast.cookies.admin);
   t.match(adminCsv.body, /"C100000042"/);
 });
 
 t.test('every CSV export is an audit event with its filter', async (t) => {
-  await get('/admin/accounts.csv?status=suspended&q=abc');
+  await exportCsv({ status: 'suspended', q: 'abc' });
   const { rows } = await pool.query("SELECT actor_label, details FROM audit_events WHERE action = 'account.export_csv' ORDER BY id DESC LIMIT 1");
   t.equal(rows[0].actor_label, 'operator:陳承辦');
   t.match(rows[0].details, { filter: { status: 'suspended', q: 'abc' }, fullIds: false });
+});
+
+t.test('the CSV export cannot be started by a link: GET shows the list, a POST without the CSRF token is refused, neither is audited', async (t) => {
+  const count = async () => (await pool.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'account.export_csv'")).rows[0].n;
+  const before = await count();
+  const link = await get('/admin/accounts.csv?status=active');
+  t.equal(link.statusCode, 303);
+  t.equal(link.headers.location, '/admin/accounts?status=active');
+  const forged = await ctx.app.inject({
+    method: 'POST', url: '/admin/accounts.csv', headers: { cookie: cast.cookies.operator, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'status=active',
+  });
+  t.equal(forged.statusCode, 403);
+  t.equal(await count(), before, 'no audit event');
+  const list = await get('/admin/accounts?status=active');
+  t.match(list.body, /<form method="post" action="\/admin\/accounts\.csv"/);
+  t.match(list.body, /<input type="hidden" name="status" value="active">/, 'the export form carries the filter in force');
 });

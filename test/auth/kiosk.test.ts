@@ -56,13 +56,31 @@ t.test('the warning page of a session that already ended goes to the logged-out 
   t.equal(res.headers.location, '/logged-out?idle=1');
 });
 
+/** Moves the session's last activity back, as if nobody had touched the screen for that long. */
+async function idleFor(browser: Browser, ms: number) {
+  const sid = decodeURIComponent(browser.cookies.get(SESSION_COOKIE)!).split('.')[0];
+  await ctx.db.pool.query(`UPDATE sessions SET sess = jsonb_set(sess, '{lastSeenAt}', to_jsonb($2::bigint)) WHERE sid = $1`, [sid, Date.now() - ms]);
+}
+
 t.test('the idle logout ends the session and asks for the card to be removed', async (t) => {
   const browser = await loggedIn();
+  await idleFor(browser, 58_000);
   const res = await browser.get('/logout/idle');
   t.equal(res.statusCode, 303);
   const page = await browser.get(res.headers.location as string);
   t.match(page.body, /請取出您的自然人憑證/);
   t.equal((await browser.get('/account')).statusCode, 303, 'logged out');
+});
+
+t.test('a link to /logout/idle does not log out someone who is using the kiosk', async (t) => {
+  const browser = await loggedIn();
+  const idleLogouts = async () => (await ctx.db.pool.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'logout.idle'")).rows[0].n;
+  const before = await idleLogouts();
+  const res = await browser.get('/logout/idle', { 'sec-fetch-site': 'cross-site' });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/account');
+  t.equal((await browser.get('/account')).statusCode, 200, 'still logged in');
+  t.equal(await idleLogouts(), before, 'no idle logout recorded');
 });
 
 t.test('the server ends an idle kiosk session even if the browser never refreshes', async (t) => {

@@ -22,10 +22,17 @@ export function csvRow(values: unknown[]): string {
 }
 
 const accountsCsv: FastifyPluginAsync = async (app) => {
+  // An export is an audited act, so it is a POST with the CSRF token: a link on another site cannot make an
+  // operator's browser export (and write an audit event). An old GET link shows the list with its filters instead.
   app.get('/accounts.csv', async (request, reply) => {
+    const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    return reply.redirect(`/admin/accounts${search}`, 303);
+  });
+
+  app.post('/accounts.csv', async (request, reply) => {
     const t = request.t;
     const operator = operatorOf(request);
-    const query = readListQuery(request);
+    const query = readListQuery(request, request.body);
     // The list masks ID numbers for everyone; the export shows them whole to an admin only, and every export is audited.
     const fullIds = operator.role === 'admin';
     await withTransaction(app.db, (client) =>

@@ -50,7 +50,8 @@ const accountsList: FastifyPluginAsync = async (app) => {
       allHref: `/admin/accounts${filterQueryString({ ...query.values, status: '' })}`,
       nextHref: page.next ? `/admin/accounts${base}${joiner}after=${encodeCursor(page.next)}` : undefined,
       previousHref: page.previous ? `/admin/accounts${base}${joiner}before=${encodeCursor(page.previous)}` : undefined,
-      csvHref: `/admin/accounts.csv${base}`,
+      // The export form repeats the filters in force (hidden fields): an export is a POST.
+      csvFilter: Object.entries(query.values).filter(([, value]) => value !== ''),
     });
   });
 };

@@ -49,8 +49,9 @@ function day(raw: string): string | undefined {
   return parseDay(raw.replace(/\//g, '-'));
 }
 
-export function readListQuery(request: FastifyRequest): ListQuery {
-  const query = (request.query ?? {}) as Record<string, unknown>;
+/** The list's filters from the query string, or from a form body (the CSV export is a POST). */
+export function readListQuery(request: FastifyRequest, source: unknown = request.query): ListQuery {
+  const query = (source ?? {}) as Record<string, unknown>;
   const values = {
     status: text(query.status),
     category: text(query.category),
