@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { endSession } from '../../auth/login-session';
 import { kioskWarningPlan } from '../../kiosk';
-import { safeNext } from './chooser';
+import { safeLocalPath } from '../../safe-redirect';
 
 const logout: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   app.post('/logout', async (request, reply) => {
@@ -23,7 +23,7 @@ const logout: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
     const plan = kioskWarningPlan(config.kioskIdleSeconds);
     return reply.header('cache-control', 'no-store').page('login/idle-warning', {
       pageTitle: request.t('login.idleWarningTitle'),
-      next: safeNext(request.query.next) ?? '/account',
+      next: safeLocalPath(request.query.next, '/account'),
       warnFor: plan.warnFor || 20,
       noIdleRefresh: true,
     });
