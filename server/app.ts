@@ -8,6 +8,7 @@ import dbPlugin from './plugins/db';
 import sessionPlugin from './plugins/session';
 import i18nPlugin from './plugins/i18n';
 import securityPlugin from './plugins/security';
+import inputPlugin from './plugins/input';
 import viewsPlugin from './plugins/views';
 import errorsPlugin from './plugins/errors';
 import signingPlugin from './plugins/signing';
@@ -96,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin, { pool });
   await app.register(sessionPlugin, { config, secret: sessionSecret, pool });
   await app.register(i18nPlugin);
+  await app.register(inputPlugin, { config });
   await app.register(securityPlugin, { config });
   await app.register(viewsPlugin, { config });
   await app.register(errorsPlugin);

@@ -1,7 +1,6 @@
-// Security headers with a strict CSP, form bodies, CSRF on every state-changing request, rate limiting.
+// Security headers with a strict CSP, CSRF on every state-changing request, rate limiting. (Form bodies: plugins/input.ts.)
 import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
-import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config';
@@ -49,7 +48,6 @@ export default fp<{ config: Config }>(
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       return payload;
     });
-    await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
     await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf });
     await app.register(rateLimit, {
       global: true,
@@ -64,5 +62,5 @@ export default fp<{ config: Config }>(
       app.csrfProtection(request, reply, done);
     });
   },
-  { name: 'security', dependencies: ['session'] },
+  { name: 'security', dependencies: ['session', 'input'] },
 );

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parseLang } from '../plugins/i18n';
+import { safeLocalPath } from '../safe-redirect';
 
 /** The language switch is a plain link, so it works without JavaScript. */
 const language: FastifyPluginAsync = async (app) => {
@@ -8,9 +9,7 @@ const language: FastifyPluginAsync = async (app) => {
     if (!lang) return reply.callNotFound();
     reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 86400 });
     // Only a local path may follow: never an open redirect.
-    const next = request.query.next;
-    const safeNext = typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
-    return reply.redirect(safeNext, 303);
+    return reply.redirect(safeLocalPath(request.query.next, '/'), 303);
   });
 };
 

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import { accountsRepository } from '../../db/accounts-repository';
+import { safeLocalPath } from '../../safe-redirect';
 import dashboard from './dashboard';
 import accountsList from './accounts';
 import accountsCsv from './accounts-csv';
@@ -34,7 +35,7 @@ const admin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =>
   app.addHook('preHandler', async (request, reply) => {
     const user = request.session.user;
     if (!user) {
-      const next = request.method === 'GET' ? request.url : '/admin';
+      const next = request.method === 'GET' ? safeLocalPath(request.url, '/admin') : '/admin';
       return reply.code(303).redirect(`/login?next=${encodeURIComponent(next)}`);
     }
     if (user.role !== 'operator' && user.role !== 'admin') return refuse(request, reply);

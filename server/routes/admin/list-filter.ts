@@ -19,7 +19,20 @@ export interface ListQuery {
   errors: FieldError[];
 }
 
-const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+// timestamptz as PostgreSQL writes it: 2026-10-01 00:00:00.000001+08 (the offset may carry minutes and seconds).
+const PG_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?[+-](\d{2})(?::(\d{2}))?(?::(\d{2}))?$/;
+
+/**
+ * Whether a cursor's time is one PostgreSQL wrote: the shape alone lets 2026-13-45 99:99:99+08 or year 0000 through,
+ * which PostgreSQL refuses with an error instead of a page.
+ */
+export function isPostgresTimestamp(raw: string): boolean {
+  const match = PG_TIMESTAMP.exec(raw);
+  if (!match || !parseDay(match[1])) return false;
+  const [hour, minute, second, offsetHours, offsetMinutes, offsetSeconds] = match.slice(2).map((part) => Number(part ?? 0));
+  // PostgreSQL takes offsets up to 15:59:59.
+  return hour < 24 && minute < 60 && second < 60 && offsetHours <= 15 && offsetMinutes < 60 && offsetSeconds < 60;
+}
 
 export function encodeCursor(cursor: AccountCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
@@ -30,7 +43,7 @@ export function decodeCursor(raw: unknown): AccountCursor | undefined {
   if (typeof raw !== 'string' || raw.length > 200) return undefined;
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && PG_TIMESTAMP.test(value[0])
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && isPostgresTimestamp(value[0])
       && Number.isSafeInteger(value[1]) && value[1] > 0) {
       return { createdAt: value[0], id: value[1] };
     }

@@ -59,9 +59,13 @@ export function seeOther(reply: FastifyReply, url: string): FastifyReply {
   return reply.code(303).redirect(url);
 }
 
-/** YYYY-MM-DD that is a real calendar date, or undefined. */
+// The portal holds nothing from before 1900. The bound matters for year 0000, which JavaScript takes as a date and
+// PostgreSQL refuses (there is no year 0): it must be a field error, not a query that fails.
+const FIRST_YEAR = 1900;
+
+/** YYYY-MM-DD that is a real calendar date from 1900 on, or undefined. */
 export function parseDay(raw: unknown): string | undefined {
-  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw)) return undefined;
+  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number(raw.slice(0, 4)) < FIRST_YEAR) return undefined;
   const date = new Date(`${raw}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === raw ? raw : undefined;
 }

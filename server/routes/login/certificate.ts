@@ -8,6 +8,7 @@ import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-tok
 import { findAccountForCertificate, refusalFor } from '../../auth/certificate-login';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { isStillVerified, recheckCard, verifiedCard, type VerifiedCard } from '../../auth/verified-card';
+import { safeLocalPath } from '../../safe-redirect';
 
 declare module 'fastify' {
   interface Session {
@@ -59,7 +60,7 @@ export async function finishCertificateLogin(request: FastifyRequest, reply: Fas
   }
   const next = request.session.loginNext;
   await startLoggedInSession(request, outcome.account, 'certificate', outcome.certificate.id);
-  return reply.redirect(next ?? (outcome.account.role === 'citizen' ? '/account' : '/admin'), 303);
+  return reply.redirect(safeLocalPath(next, outcome.account.role === 'citizen' ? '/account' : '/admin'), 303);
 }
 
 const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {

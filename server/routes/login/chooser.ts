@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { isSafeLocalPath } from '../../safe-redirect';
 
 /** 單一登入: offers 新版自然人憑証登入 and 帳號密碼登入. */
 const chooser: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
-    const next = safeNext(request.query.next);
-    if (next) request.session.set('loginNext', next);
+    // Only a local path may follow a login: never an open redirect.
+    const next = request.query.next;
+    if (isSafeLocalPath(next)) request.session.set('loginNext', next);
     return reply.page('login/index', {
       pageTitle: request.t('login.title'),
       breadcrumb: [{ label: request.t('login.title') }],
@@ -12,10 +14,5 @@ const chooser: FastifyPluginAsync = async (app) => {
     });
   });
 };
-
-/** Only a local path may follow a login: never an open redirect. */
-export function safeNext(next: unknown): string | undefined {
-  return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : undefined;
-}
 
 export default chooser;

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { endSession } from '../../auth/login-session';
 import { kioskWarningPlan } from '../../kiosk';
-import { safeNext } from './chooser';
+import { safeLocalPath } from '../../safe-redirect';
 
 /** How early a meta refresh may land on /logout/idle and still log out (page load time, clock granularity). */
 const IDLE_LOGOUT_SLACK_SECONDS = 5;
@@ -37,7 +37,7 @@ const logout: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
     const plan = kioskWarningPlan(config.kioskIdleSeconds);
     return reply.header('cache-control', 'no-store').page('login/idle-warning', {
       pageTitle: request.t('login.idleWarningTitle'),
-      next: safeNext(request.query.next) ?? '/account',
+      next: safeLocalPath(request.query.next, '/account'),
       warnFor: plan.warnFor || 20,
       noIdleRefresh: true,
     });

@@ -8,6 +8,7 @@ import { refusalFor } from '../../auth/certificate-login';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
+import { safeLocalPath } from '../../safe-redirect';
 
 interface PasswordLoginBody {
   idNumber?: string;
@@ -72,7 +73,7 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
     }
     const next = request.session.loginNext;
     await startLoggedInSession(request, account, 'password');
-    return reply.redirect(next ?? (account.role === 'citizen' ? '/account' : '/admin'), 303);
+    return reply.redirect(safeLocalPath(next, account.role === 'citizen' ? '/account' : '/admin'), 303);
   });
 };
 
