@@ -115,6 +115,14 @@ export function auditRepository(db: Db) {
       );
       return rows.map(toAuditEvent);
     },
+    /** The account's latest event of one action (its registration, say), however long its trail has grown since. */
+    async findLatestForAccount(accountId: number, action: string): Promise<AuditEvent | undefined> {
+      const { rows } = await db.query<AuditRow>(
+        `SELECT ${COLUMNS} FROM audit_events WHERE subject_account_id = $1 AND action = $2 ORDER BY id DESC LIMIT 1`,
+        [accountId, action],
+      );
+      return rows[0] && toAuditEvent(rows[0]);
+    },
     async list(filter: { actor?: string; action?: string; from?: Date; to?: Date; beforeId?: number; limit?: number }): Promise<AuditEvent[]> {
       const { rows } = await db.query<AuditRow>(
         `SELECT ${COLUMNS} FROM audit_events

@@ -24,6 +24,9 @@ const applicantId = (await pool.query(
 const locked = await createAccount(pool, { name: '周鎖定' });
 await lockOut(pool, locked.id);
 await bindCertificate(pool, locked.id, '周鎖定');
+// A pending 報關專責人員 whose contact name is not the name on the card: the pages flag it.
+const mismatched = await createAccount(pool, { category: 'customs_specialist', status: 'pending_review', name: '陳小姐' });
+await bindCertificate(pool, mismatched.id, '林美華');
 
 async function logIn(page: Page, idNumber: string, password: string): Promise<void> {
   await page.goto(portal.url('/login/password'));
@@ -85,6 +88,8 @@ for (const lang of ['zh-TW', 'en'] as const) {
       `/admin/accounts/${locked.id}/suspend`,
       `/admin/accounts/${locked.id}/full-id`,
       `/admin/accounts/${locked.id}/approve`,
+      `/admin/accounts/${mismatched.id}`,
+      `/admin/accounts/${mismatched.id}/approve`,
       '/admin/audit',
       '/admin/audit?action=account.approve',
     ];
@@ -94,6 +99,8 @@ for (const lang of ['zh-TW', 'en'] as const) {
       t.equal(await page.getAttribute('html', 'lang'), lang);
       await expectAxeClean(page, t);
     }
+    await page.goto(portal.url(`/admin/accounts/${mismatched.id}/approve`));
+    t.ok(await page.isVisible('#name-mismatch'), 'the approve page warns that the names differ');
     // A reason form with its error, the chain check's result and the full ID view.
     await page.goto(portal.url(`/admin/accounts/${locked.id}/suspend`));
     await Promise.all([page.waitForNavigation(), page.click('form[method="post"] button[type="submit"] >> text=/停用帳號|Suspend/')]);

@@ -88,6 +88,7 @@ t.test('without JavaScript a 個人 registers: chooser, details, certificate pag
   t.equal(path(page), '/register/citizen/confirm', '確定 comes back through the callback to the confirm page');
   t.match(await page.textContent('main'), wang.cardSerial);
   t.match(await page.textContent('main'), '王小明');
+  t.match(await page.textContent('#binding-not-proven'), '其餘號碼與出生日期由您自行填寫，未經憑證證明');
   await expectAxeClean(page, t);
 
   await page.click('#confirm-submit');
@@ -96,6 +97,7 @@ t.test('without JavaScript a 個人 registers: chooser, details, certificate pag
   t.match(main, '註冊完成');
   t.match(main, 'A12****789');
   t.match(main, '已啟用');
+  t.match(await page.textContent('#binding-not-proven'), '未經憑證證明');
   await expectAxeClean(page, t);
   t.same(await account(wang.idNumber), { status: 'active', category: 'individual' });
 });
@@ -125,6 +127,7 @@ t.test('with JavaScript a 報關專責人員 registers on one page: 檢核是否
   await page.click('#register-submit');
   await page.waitForURL(portal.url('/register/citizen/done'));
   t.match(await page.textContent('main'), '審核中');
+  t.match(await page.textContent('#binding-not-proven'), '未經憑證證明');
   await expectAxeClean(page, t);
   t.same(await account(chen.idNumber), { status: 'pending_review', category: 'customs_specialist' });
 });

@@ -7,10 +7,14 @@ import { sessionsRepository } from '../../db/sessions-repository';
 import { withTransaction } from '../../db/transaction';
 import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
 import { findAccountOr404 } from './account-detail';
+import { findBindingEvidence } from './binding-evidence';
 import {
   ACCOUNT_ACTIONS, NEXT_STATUS, actorLabel, actorRefusal, operatorOf, reasonErrors, seeOther, setFlash, transitionRefusal,
   validateReason, type AccountAction, type Operator,
 } from './shared';
+
+/** Deciding a review is where the operator must see what the card did and did not prove. */
+const REVIEW_ACTIONS: readonly AccountAction[] = ['approve', 'reject'];
 
 function refusalFor(operator: Operator, action: AccountAction, account: Account, now: Date): string | undefined {
   return actorRefusal(operator, account) ?? transitionRefusal(action, account, now);
@@ -25,7 +29,8 @@ const accountAction: FastifyPluginAsync = async (app) => {
       if (!account) return reply;
       const refusal = refusalFor(operatorOf(request), action, account, new Date());
       if (refusal) return renderRefusal(request, reply, account, refusal);
-      return renderActionForm(request, reply, { key: action, account, formAction: `/admin/accounts/${account.id}/${action}` });
+      const evidence = REVIEW_ACTIONS.includes(action) ? await findBindingEvidence(request, account) : undefined;
+      return renderActionForm(request, reply, { key: action, account, formAction: `/admin/accounts/${account.id}/${action}`, evidence });
     });
 
     app.post(url, async (request, reply) => {
@@ -37,11 +42,12 @@ const accountAction: FastifyPluginAsync = async (app) => {
       if (refusal) return renderRefusal(request, reply, account, refusal);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const reason = validateReason(body.reason);
+      const evidence = REVIEW_ACTIONS.includes(action) ? await findBindingEvidence(request, account) : undefined;
       if (!reason.ok) {
         reply.code(400);
         return renderActionForm(request, reply, {
           key: action, account, formAction: `/admin/accounts/${account.id}/${action}`,
-          reason: typeof body.reason === 'string' ? body.reason : '', errors: reasonErrors(request, reason),
+          reason: typeof body.reason === 'string' ? body.reason : '', errors: reasonErrors(request, reason), evidence,
         });
       }
       try {
@@ -66,7 +72,8 @@ const accountAction: FastifyPluginAsync = async (app) => {
             reason: reason.value,
             details: action === 'unlock'
               ? { failedLogins: locked.failedLogins, lockedUntil: locked.lockedUntil?.toISOString() ?? null }
-              : { from: locked.status, to: NEXT_STATUS[action] },
+              // A review decided on a name that differs from the card's says so in the trail.
+              : { from: locked.status, to: NEXT_STATUS[action], ...(evidence && { nameComparison: evidence.nameComparison }) },
           }, now);
         });
       } catch (error) {

@@ -4,6 +4,7 @@ import { accountsRepository, type Account } from '../../db/accounts-repository';
 import { certificatesRepository } from '../../db/certificates-repository';
 import { loginAttemptsRepository } from '../../db/login-attempts-repository';
 import { auditRepository } from '../../db/audit-repository';
+import { findBindingEvidence } from './binding-evidence';
 import type { FieldError } from '../../plugins/views';
 import {
   ACCOUNT_ACTIONS, actorRefusal, formatTaiwanTime, isLocked, maskIdNumber, operatorOf, parseId, revocationStateFor,
@@ -23,10 +24,11 @@ export async function renderAccountDetail(request: FastifyRequest, reply: Fastif
   const db = request.server.db;
   const operator = operatorOf(request);
   const now = new Date();
-  const [certificates, logins, events] = await Promise.all([
+  const [certificates, logins, events, evidence] = await Promise.all([
     certificatesRepository(db).listForAccount(account.id),
     loginAttemptsRepository(db).listForAccount(account.id, 20),
     auditRepository(db).listForAccount(account.id, 50),
+    findBindingEvidence(request, account),
   ]);
   const refusal = actorRefusal(operator, account);
   const actions = refusal
@@ -86,6 +88,7 @@ export async function renderAccountDetail(request: FastifyRequest, reply: Fastif
       createdAt: formatTaiwanTime(account.createdAt),
       updatedAt: formatTaiwanTime(account.updatedAt),
     },
+    evidence,
     refusal: refusal ? t(`admin.refusal.${refusal}`) : undefined,
     actions,
     canShowFullId: operator.role === 'admin' && options.fullIdNumber === undefined,

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../db/accounts-repository';
 import type { FieldError } from '../../plugins/views';
+import type { EvidenceView } from './binding-evidence';
 import { REASON_MAX, maskIdNumber } from './shared';
 
 export interface ActionPage {
@@ -12,6 +13,8 @@ export interface ActionPage {
   formAction: string;
   /** Extra lines describing what is acted on (a certificate, say). */
   details?: Array<{ label: string; value: string }>;
+  /** The registration's card comparison, on the pages that decide a review (approve, reject). */
+  evidence?: EvidenceView;
   reason?: string;
   errors?: FieldError[];
 }
@@ -38,6 +41,7 @@ export function renderActionForm(request: FastifyRequest, reply: FastifyReply, p
       category: t(`admin.category.${page.account.category}`),
     },
     details: page.details ?? [],
+    evidence: page.evidence,
     formAction: page.formAction,
     reason: page.reason ?? '',
     reasonMax: REASON_MAX,

@@ -1,6 +1,7 @@
 // The no-JS confirm step: the details and the card (name, card serial, validity) once more, then 送出 creates the
 // account in one transaction. A second 送出 (double click, back button) finds the receipt and shows it again.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { bindingEvidence } from '../../auth/binding-evidence';
 import { reasonMessage, refusalStatus, registerInTransaction, withRegistrationLock } from './registration';
 import { isStillVerified, recheckCard } from '../../auth/verified-card';
 
@@ -27,6 +28,7 @@ const confirm: FastifyPluginAsync = async (app) => {
       breadcrumb: [{ label: t('register.chooser.title'), href: '/register' }, { label: title }],
       draft: request.session.registrationDraft,
       identity: request.session.registrationCard!.identity,
+      evidence: bindingEvidence(request.session.registrationDraft!, request.session.registrationCard!.identity),
       errors: reason ? [{ href: '#confirm-submit', text: reasonMessage(request, reason) }] : [],
     });
   }

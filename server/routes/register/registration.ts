@@ -10,6 +10,7 @@ import { withTransaction } from '../../db/transaction';
 import { bindingFor } from '../../auth/bind-certificate';
 import type { CertificateIdentity } from '../../auth/certificate-identity';
 import type { VerifiedCard } from '../../auth/verified-card';
+import { bindingEvidence, evidenceFromDetails, type BindingEvidence } from '../../auth/binding-evidence';
 import type { CitizenCategory } from '../../forms/category';
 import type { RegistrationDetails, RegistrationValues } from '../../forms/registration';
 import { sameName } from '../../forms/name';
@@ -27,6 +28,8 @@ export interface RegistrationReceipt {
   category: CitizenCategory;
   status: AccountStatus;
   cardSerial: string | null;
+  /** What the card proved and did not; absent on a receipt kept from before the evidence was recorded. */
+  evidence?: BindingEvidence;
 }
 
 declare module 'fastify' {
@@ -97,7 +100,7 @@ export function withRegistrationLock<T>(pool: Pool, sessionId: string, fn: (clie
   });
 }
 
-function receiptFor(account: Account, cardSerial: string | null): RegistrationReceipt {
+function receiptFor(account: Account, cardSerial: string | null, evidence: BindingEvidence | undefined): RegistrationReceipt {
   return {
     accountId: account.id,
     name: account.name,
@@ -105,6 +108,7 @@ function receiptFor(account: Account, cardSerial: string | null): RegistrationRe
     category: account.category,
     status: account.status,
     cardSerial,
+    evidence,
   };
 }
 
@@ -121,7 +125,7 @@ export async function receiptForResubmission(db: Db, idNumber: string, nonce: st
   if (!event) return undefined;
   const certificateId = Number(event.details.certificateId);
   const certificate = Number.isFinite(certificateId) ? await certificatesRepository(db).findById(certificateId) : undefined;
-  return receiptFor(account, certificate?.cardSerial ?? null);
+  return receiptFor(account, certificate?.cardSerial ?? null, evidenceFromDetails(event.details));
 }
 
 /**
@@ -143,6 +147,8 @@ export async function registerInTransaction(
     return { ok: false, reason: refusal };
   }
   const status = initialStatus(draft.category);
+  // Kept in the hash-chained registration event: the operator's review and any later dispute read what was compared.
+  const evidence = bindingEvidence(draft, identity);
   await client.query('SAVEPOINT registration');
   const undo = async (reason: BindingRefusal): Promise<RegistrationOutcome> => {
     await client.query('ROLLBACK TO SAVEPOINT registration');
@@ -178,10 +184,11 @@ export async function registerInTransaction(
         cardSerial: identity.cardSerial,
         path: meta.path,
         challenge: meta.nonce,
+        binding: evidence,
       },
     }, meta.now);
     await client.query('RELEASE SAVEPOINT registration');
-    return { ok: true, receipt: receiptFor(inserted, identity.cardSerial), accountId: inserted.id, resubmitted: false };
+    return { ok: true, receipt: receiptFor(inserted, identity.cardSerial, evidence), accountId: inserted.id, resubmitted: false };
   } catch (error) {
     // A unique violation the ON CONFLICT clauses did not absorb (the other unique index of certificates) is the same race.
     if ((error as { code?: string }).code === '23505') return undo('certificate_already_registered');
