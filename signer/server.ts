@@ -8,6 +8,7 @@ import { demoSoftCards } from './demo-cards.js';
 import { escapeHtml, page } from './html.js';
 import { handlePkcs11Info, handlePopupForm, handlePreflight, handleSign } from './hipki.js';
 import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
+import type { OriginLimits } from './limiter.js';
 import { errorMessage, pickLang, t, type Lang } from './locale.js';
 import { handleNojsSign } from './nojs.js';
 import { callerOrigin, OriginPolicy } from './origin-policy.js';
@@ -36,8 +37,11 @@ export interface StartSignerOptions {
   insertedCard?: string;
   /** Where the signer keeps its own wrong-PIN counts for PKCS#11 tokens; default ~/.sw-signer. */
   stateDir?: string;
-  /** Requests per second and card operations in progress, over all callers (`now`: a clock for tests). */
-  limits?: { perSecond: number; maxConcurrent: number; maxConnections?: number; now?: () => number };
+  /**
+   * Requests per second and card operations in progress, each counted per calling origin (OriginLimits), and
+   * WebSocket connections over all origins and per origin (`now`: a clock for tests).
+   */
+  limits?: OriginLimits & { maxConnections?: number; maxConnectionsPerOrigin?: number };
   /** Receives structured events (never a PIN, a text to sign or a signature). */
   log?: (event: SignerEvent) => void;
 }
@@ -151,7 +155,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     log: options.log ?? (() => {}),
     now: options.limits?.now ?? Date.now,
   };
-  const channel = new WebSocketChannel(ctx, options.limits?.maxConnections ?? 32);
+  const channel = new WebSocketChannel(ctx, options.limits?.maxConnections, options.limits?.maxConnectionsPerOrigin);
   let port = 0;
 
   // DNS rebinding: a page on evil.example resolved to 127.0.0.1 would send Host: evil.example.
