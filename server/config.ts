@@ -28,6 +28,14 @@ export interface Config {
   rateLimitPerMinute: number;
   loginMaxFailures: number;
   loginLockoutMinutes: number;
+  /** How long a client may take to send one whole request, headers and body. */
+  requestTimeoutSeconds: number;
+  /** How long a client may take to send a request's headers. */
+  headersTimeoutSeconds: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutSeconds: number;
+  /** How long a connection may stay silent (nothing read or written) before it is closed. */
+  connectionTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +117,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode === 'production' && !publicOrigin.startsWith('https:')) {
     throw new ConfigError('PUBLIC_ORIGIN', 'must be https in production mode');
   }
+  // A slow client must not hold a connection open: the whole request, and its headers first, arrive within a bound.
+  const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 600);
+  const headersTimeoutSeconds = integer(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError('HEADERS_TIMEOUT_SECONDS', `must not be more than REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
+  }
   return {
     mode,
     port,
@@ -132,6 +146,11 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 100000),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
     loginLockoutMinutes: integer(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 600),
+    // Also bounds a handler's silence (a slow OCSP responder, say), so it is longer than any request should need.
+    connectionTimeoutSeconds: integer(env, 'CONNECTION_TIMEOUT_SECONDS', 60, 1, 3600),
   };
 }
 
