@@ -1,66 +1,18 @@
 // Slow clients cannot hold the portal's connections: real sockets to a listening portal (inject has no timeouts),
 // with one-second bounds from the configuration so each case ends in a second or two.
 import t, { type Test } from 'tap';
-import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { buildTestApp } from '../helpers/app';
+import { MAX_TRICKLES, slowClient } from '../helpers/slow-client';
 
 /** Node sweeps for late requests every quarter of the header bound (250 ms here); plus scheduling slack. */
 const SLACK_MS = 1000;
-const TRICKLE_MS = 100;
-const MAX_TRICKLES = 60; // 6 s: far past every bound below, so a missing timeout fails instead of hanging
 
 async function listeningPortal(t: Test, env: Record<string, string>): Promise<number> {
   const portal = await buildTestApp(env);
   t.teardown(() => portal.close());
   await portal.app.listen({ port: 0, host: '127.0.0.1' });
   return (portal.app.server.address() as AddressInfo).port;
-}
-
-interface Closed {
-  /** Milliseconds from the start of the exchange to the server closing the connection. */
-  afterMs: number;
-  /** What the server sent before closing. */
-  received: string;
-  /** How many trickled bytes the client had sent by then. */
-  trickled: number;
-}
-
-/**
- * Opens a connection, sends `opening`, then one byte of `trickle` every TRICKLE_MS (at most MAX_TRICKLES),
- * and resolves when the server closes the connection, or rejects when it never does.
- */
-function slowClient(port: number, opening: string, trickle: string | null): Promise<Closed> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = connect(port, '127.0.0.1');
-    const started = Date.now();
-    let received = '';
-    let trickled = 0;
-    let timer: NodeJS.Timeout | undefined;
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (received += chunk));
-    socket.on('error', () => {
-      // a reset is a close too; 'close' follows
-    });
-    const step = () => {
-      if (trickled >= MAX_TRICKLES) {
-        socket.destroy();
-        reject(new Error(`the server kept the connection open for ${Date.now() - started} ms`));
-        return;
-      }
-      if (trickle !== null && !socket.destroyed) socket.write(trickle[trickled % trickle.length]);
-      trickled++;
-      timer = setTimeout(step, TRICKLE_MS);
-    };
-    socket.once('connect', () => {
-      if (opening) socket.write(opening);
-      timer = setTimeout(step, TRICKLE_MS);
-    });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve({ afterMs: Date.now() - started, received, trickled });
-    });
-  });
 }
 
 t.test('a body that arrives a byte at a time is cut off at the request timeout', async (t) => {
