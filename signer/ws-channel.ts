@@ -70,7 +70,7 @@ export class WebSocketChannel {
       if (left > 0) this.perOrigin.set(origin, left);
       else this.perOrigin.delete(origin);
     });
-    // Each socket has its own rate, inside its origin's: one busy tab does not silence the others at once.
+    // A socket also has a rate of its own, a bound per connection inside its origin's.
     const limiter = new TokenBucket(20, this.ctx.now);
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
