@@ -30,6 +30,14 @@ export interface Config {
   loginLockoutMinutes: number;
   /** Which peers may speak for the client in X-Forwarded-For: none, or the proxies' addresses/CIDRs. */
   trustProxy: TrustProxy;
+  /** How long a client may take to send one whole request, headers and body. */
+  requestTimeoutSeconds: number;
+  /** How long a client may take to send a request's headers. */
+  headersTimeoutSeconds: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutSeconds: number;
+  /** How long a connection may stay silent (nothing read or written) before it is closed. */
+  connectionTimeoutSeconds: number;
 }
 
 /** false: the socket's peer is the client. A list: these peers are proxies whose X-Forwarded-For is believed. */
@@ -148,6 +156,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode === 'production' && !publicOrigin.startsWith('https:')) {
     throw new ConfigError('PUBLIC_ORIGIN', 'must be https in production mode');
   }
+  // A slow client must not hold a connection open: the whole request, and its headers first, arrive within a bound.
+  const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 600);
+  const headersTimeoutSeconds = integer(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    throw new ConfigError('HEADERS_TIMEOUT_SECONDS', `must not be more than REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
+  }
   return {
     mode,
     port,
@@ -172,6 +186,11 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
     loginLockoutMinutes: integer(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
     trustProxy: trustProxy(env),
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 600),
+    // Also bounds a handler's silence (a slow OCSP responder, say), so it is longer than any request should need.
+    connectionTimeoutSeconds: integer(env, 'CONNECTION_TIMEOUT_SECONDS', 60, 1, 3600),
   };
 }
 

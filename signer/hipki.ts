@@ -6,6 +6,7 @@ import { HIPKI_CODES, SignerError, toSignerError } from './errors.js';
 import { escapeHtml, page } from './html.js';
 import { BodyTooLarge, parseForm, readBody, sendHtml, sendJson } from './http-util.js';
 import { pickLang, t } from './locale.js';
+import { NO_ORIGIN } from './limiter.js';
 import { callerOrigin } from './origin-policy.js';
 import { SIGNER_VERSION } from './version.js';
 
@@ -45,23 +46,25 @@ export function handlePreflight(ctx: SignerContext, req: IncomingMessage, res: S
   res.end();
 }
 
-/** The origin a HiPKI request is made for: the calling page, or, from the signer's own popup, its opener. */
-function requestOrigin(ctx: SignerContext, req: IncomingMessage, openerOrigin: string | undefined): string | null {
-  const caller = callerOrigin(req.headers);
-  if (caller && ctx.selfOrigins.has(caller)) return openerOrigin ?? null;
-  return caller;
+/** Whether a request comes from the signer's own popup page, which names its opener in an `origin` parameter. */
+function fromOwnPopup(ctx: SignerContext, caller: string | null): boolean {
+  return caller !== null && ctx.selfOrigins.has(caller);
 }
 
 export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const cors = corsOrigin(ctx, req);
   const opener = url.searchParams.get('origin');
   const caller = callerOrigin(req.headers);
+  const popup = fromOwnPopup(ctx, caller);
   // A page on another origin, or a popup opened by one, that is not on the allow-list learns nothing.
-  if ((caller && !ctx.selfOrigins.has(caller) && !ctx.policy.isAllowed(caller)) || (opener !== null && !ctx.policy.isAllowed(opener))) {
+  if ((caller && !popup && !ctx.policy.isAllowed(caller)) || (opener !== null && !ctx.policy.isAllowed(opener))) {
     sendJson(res, 403, errorBody('pkcs11info', new SignerError('site_not_trusted')));
     return;
   }
-  if (!ctx.service.limiter.allowRequest()) {
+  // Counted for the site asking: the popup's opener, else the page; callers with neither header share one count,
+  // since only the popup may name an opener (a no-referrer request from any page must not spend an allowed site's).
+  const rateKey = popup ? (opener ?? (caller as string)) : (caller ?? NO_ORIGIN);
+  if (!ctx.service.limiter.allowRequest(rateKey)) {
     sendJson(res, 429, errorBody('pkcs11info', new SignerError('busy')), cors);
     return;
   }
@@ -129,7 +132,10 @@ export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: 
     ctx.log({ event: 'sign-refused', channel: 'hipki', origin, error: signerError.code });
     answer(signerError.code === 'site_not_trusted' ? 403 : signerError.code === 'busy' ? 429 : 200, errorBody('sign', signerError));
   };
-  if (!ctx.service.limiter.allowRequest()) return fail(new SignerError('busy'), null);
+  const caller = callerOrigin(req.headers);
+  const popup = fromOwnPopup(ctx, caller);
+  // A page off the allow-list is refused before its body is read or any rate-limit token is taken.
+  if (!popup && !ctx.policy.isAllowed(caller)) return fail(new SignerError('site_not_trusted'), caller);
   let body: Buffer;
   try {
     body = await readBody(req);
@@ -147,8 +153,10 @@ export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: 
     packageText = form.tbsPackage;
     opener = form.origin;
   }
-  const origin = requestOrigin(ctx, req, opener);
+  // The popup's opener is known only from the body; it must be allowed too, before a token is taken.
+  const origin = popup ? (opener ?? null) : caller;
   if (!ctx.policy.isAllowed(origin)) return fail(new SignerError('site_not_trusted'), origin);
+  if (!ctx.service.limiter.allowRequest(origin)) return fail(new SignerError('busy'), origin);
   if (!packageText) return fail(new SignerError('bad_request', { message: 'no tbsPackage' }), origin);
   let tbsPackage: Record<string, unknown>;
   try {

@@ -27,7 +27,15 @@ export function parseForm(body: Buffer): Record<string, string> {
   return out;
 }
 
+/** A request that announced a body the handler has not read to its end. */
+function bodyUnread(req: IncomingMessage): boolean {
+  const announced = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  return announced && !req.complete;
+}
+
 export function baseHeaders(res: ServerResponse): void {
+  // An answer given before the body was read (a refused site) ends the connection: the rest is not waited for.
+  if (bodyUnread(res.req)) res.setHeader('Connection', 'close');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');

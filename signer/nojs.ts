@@ -54,9 +54,11 @@ export async function handleNojsSign(ctx: SignerContext, req: IncomingMessage, r
     sendHtml(res, httpStatusOf(signerError.code), errorPage(lang, signerError.code, signerError.triesLeft, back));
   };
 
-  if (!ctx.service.limiter.allowRequest()) return fail(new SignerError('busy'));
+  // The site checks come before the rate limit, so a refused site never spends an allowed site's capacity.
+  // (The bounded body is read first only for the language of the answer; reading it takes no token.)
   if (!ctx.policy.isAllowed(caller)) return fail(new SignerError('site_not_trusted'));
   if (!returnUrl || returnUrl.origin !== caller) return fail(new SignerError('site_not_trusted'));
+  if (!ctx.service.limiter.allowRequest(caller)) return fail(new SignerError('busy'));
   if ('cancel' in fields) return fail(new SignerError('cancelled'));
   const nonce = fields.nonce ?? '';
   if (!NONCE.test(nonce)) return fail(new SignerError('bad_request', { message: 'bad nonce' }));

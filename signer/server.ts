@@ -8,6 +8,7 @@ import { demoSoftCards } from './demo-cards.js';
 import { escapeHtml, page } from './html.js';
 import { handlePkcs11Info, handlePopupForm, handlePreflight, handleSign } from './hipki.js';
 import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
+import type { OriginLimits } from './limiter.js';
 import { errorMessage, pickLang, t, type Lang } from './locale.js';
 import { handleNojsSign } from './nojs.js';
 import { callerOrigin, OriginPolicy } from './origin-policy.js';
@@ -36,11 +37,30 @@ export interface StartSignerOptions {
   insertedCard?: string;
   /** Where the signer keeps its own wrong-PIN counts for PKCS#11 tokens; default ~/.sw-signer. */
   stateDir?: string;
-  /** Requests per second and card operations in progress, over all callers (`now`: a clock for tests). */
-  limits?: { perSecond: number; maxConcurrent: number; maxConnections?: number; now?: () => number };
+  /**
+   * Requests per second and card operations in progress, each counted per calling origin (OriginLimits), and
+   * WebSocket connections over all origins and per origin (`now`: a clock for tests).
+   */
+  limits?: OriginLimits & { maxConnections?: number; maxConnectionsPerOrigin?: number };
   /** Receives structured events (never a PIN, a text to sign or a signature). */
   log?: (event: SignerEvent) => void;
+  /** HTTP timeouts in milliseconds (tests shorten them); see SIGNER_TIMEOUTS. */
+  timeouts?: Partial<SignerTimeouts>;
 }
+
+export interface SignerTimeouts {
+  /** A whole request, headers and body. */
+  requestMs: number;
+  /** A request's headers. */
+  headersMs: number;
+  /** An idle keep-alive connection between requests. */
+  keepAliveMs: number;
+  /** A connection with nothing read or written (a WebSocket is exempt: its own pings and limits apply). */
+  idleMs: number;
+}
+
+/** A slow or stalled page must not hold one of the signer's connections. */
+export const SIGNER_TIMEOUTS: SignerTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, idleMs: 60_000 };
 
 export interface RunningSigner {
   /** http://127.0.0.1:<port> */
@@ -151,7 +171,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     log: options.log ?? (() => {}),
     now: options.limits?.now ?? Date.now,
   };
-  const channel = new WebSocketChannel(ctx, options.limits?.maxConnections ?? 32);
+  const channel = new WebSocketChannel(ctx, options.limits?.maxConnections, options.limits?.maxConnectionsPerOrigin);
   let port = 0;
 
   // DNS rebinding: a page on evil.example resolved to 127.0.0.1 would send Host: evil.example.
@@ -188,14 +208,23 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     );
   };
 
-  const server = createServer((req, res) => {
-    route(req, res).catch(() => {
-      if (!res.headersSent) sendText(res, 500, 'text/plain', 'Internal error\n');
-      else res.destroy();
-    });
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  const timeouts = { ...SIGNER_TIMEOUTS, ...options.timeouts };
+  const server = createServer(
+    {
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: timeouts.headersMs,
+      // Node enforces the two bounds above on a sweep (every 30 s by default): sweep often enough that they hold.
+      connectionsCheckingInterval: Math.max(100, Math.min(5000, timeouts.headersMs / 4)),
+    },
+    (req, res) => {
+      route(req, res).catch(() => {
+        if (!res.headersSent) sendText(res, 500, 'text/plain', 'Internal error\n');
+        else res.destroy();
+      });
+    },
+  );
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  server.timeout = timeouts.idleMs;
   server.maxHeadersCount = 100;
   server.on('upgrade', (req, socket, head) => {
     if (!hostAllowed(req.headers.host)) {
@@ -204,9 +233,8 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     }
     channel.handleUpgrade(req, socket, head);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-  });
+  // No 'clientError' listener: Node's own answers a bad request 400 and a late one 408 (never in the middle of a
+  // response) and then destroys the socket, so a trickling client cannot keep it half open.
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

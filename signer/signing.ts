@@ -4,7 +4,7 @@ import { isChallengeText, parseChallengeText, type ChallengeText } from './chall
 import { createSignedData } from './cms.js';
 import type { CertificateInfo } from './cert-info.js';
 import { SignerError, toSignerError } from './errors.js';
-import { KeyedMutex, RequestLimiter } from './limiter.js';
+import { KeyedMutex, OriginLimiter, type OriginLimits } from './limiter.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { Card, Slot, TokenBackend } from './tokens/types.js';
 
@@ -54,7 +54,8 @@ function isSha256(value: unknown): boolean {
 
 export class SigningService {
   private readonly cardLocks = new KeyedMutex();
-  readonly limiter: RequestLimiter;
+  /** Request rates and card operations, counted per calling origin (taken only after the origin is allowed). */
+  readonly limiter: OriginLimiter;
   /**
    * The card "in the reader" when a request names none: with several soft cards (the demo) the user picks one on
    * the signer's own page, as one would insert a card. Unset: the first card.
@@ -64,9 +65,9 @@ export class SigningService {
   constructor(
     readonly backends: TokenBackend[],
     readonly policy: OriginPolicy,
-    limits: { perSecond: number; maxConcurrent: number; now?: () => number } = { perSecond: 20, maxConcurrent: 4 },
+    limits: OriginLimits = { perSecond: 20, maxConcurrent: 4 },
   ) {
-    this.limiter = new RequestLimiter(limits.perSecond, limits.maxConcurrent, limits.now);
+    this.limiter = new OriginLimiter(limits);
   }
 
   /** Every slot of every back end. No slot at all means no reader. */
@@ -121,7 +122,8 @@ export class SigningService {
 
   async sign(input: SignInput): Promise<SignOutput> {
     const { signatureType, challenge } = this.checkRequest(input);
-    const release = this.limiter.begin();
+    // checkRequest has refused any origin off the allow-list, so only an allowed site's slots are counted.
+    const release = this.limiter.begin(input.callerOrigin as string);
     if (!release) throw new SignerError('busy');
     try {
       const { card, backend } = await this.chooseCard(input.cardSerial);

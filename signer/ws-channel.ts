@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { SignerContext } from './context.js';
 import { HIPKI_CODES, SignerError, toSignerError } from './errors.js';
-import { RequestLimiter } from './limiter.js';
+import { TokenBucket } from './limiter.js';
 import { errorMessage, pickLang, type Lang } from './locale.js';
 import { MAX_TBS_BYTES, type CardView } from './signing.js';
 import { SIGNER_VERSION } from './version.js';
@@ -38,10 +38,13 @@ export function cardJson(card: CardView) {
 
 export class WebSocketChannel {
   private readonly wss: WebSocketServer;
+  /** Open sockets per origin, so one allowed site cannot take every connection. */
+  private readonly perOrigin = new Map<string, number>();
 
   constructor(
     private readonly ctx: SignerContext,
     private readonly maxConnections = 32,
+    private readonly maxConnectionsPerOrigin = Math.max(1, Math.ceil(maxConnections / 2)),
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD, perMessageDeflate: false });
   }
@@ -54,12 +57,21 @@ export class WebSocketChannel {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (!this.ctx.policy.isAllowed(origin)) return refuse(403, 'Forbidden');
-    if (this.wss.clients.size >= this.maxConnections) return refuse(503, 'Service Unavailable');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, origin as string));
+    if (this.wss.clients.size >= this.maxConnections || (this.perOrigin.get(origin) ?? 0) >= this.maxConnectionsPerOrigin) {
+      return refuse(503, 'Service Unavailable');
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, origin));
   }
 
   private serve(ws: WebSocket, origin: string): void {
-    const limiter = new RequestLimiter(20, 2, this.ctx.now);
+    this.perOrigin.set(origin, (this.perOrigin.get(origin) ?? 0) + 1);
+    ws.once('close', () => {
+      const left = (this.perOrigin.get(origin) ?? 1) - 1;
+      if (left > 0) this.perOrigin.set(origin, left);
+      else this.perOrigin.delete(origin);
+    });
+    // A socket also has a rate of its own, a bound per connection inside its origin's.
+    const limiter = new TokenBucket(20, this.ctx.now);
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
       void this.onMessage(ws, origin, limiter, data, isBinary);
@@ -83,9 +95,10 @@ export class WebSocketChannel {
     });
   }
 
-  private async onMessage(ws: WebSocket, origin: string, limiter: RequestLimiter, data: RawData, isBinary: boolean): Promise<void> {
+  private async onMessage(ws: WebSocket, origin: string, limiter: TokenBucket, data: RawData, isBinary: boolean): Promise<void> {
     let lang = this.ctx.lang;
-    if (!limiter.allowRequest() || !this.ctx.service.limiter.allowRequest()) {
+    // The origin was checked at the upgrade; the counts are this socket's and this origin's, never a global one.
+    if (!limiter.take() || !this.ctx.service.limiter.allowRequest(origin)) {
       return this.sendError(ws, undefined, 'error', new SignerError('busy'), lang);
     }
     if (isBinary) return this.sendError(ws, undefined, 'error', new SignerError('bad_json'), lang);

@@ -33,6 +33,12 @@ const bad: Array<[string, string]> = [
   ['RATE_LIMIT_PER_MINUTE', '0'],
   ['LOGIN_MAX_FAILURES', '1000'],
   ['LOGIN_LOCKOUT_MINUTES', '1.5'],
+  ['REQUEST_TIMEOUT_SECONDS', '0'],
+  ['REQUEST_TIMEOUT_SECONDS', 'thirty'],
+  ['HEADERS_TIMEOUT_SECONDS', '-1'],
+  ['HEADERS_TIMEOUT_SECONDS', '60'],
+  ['KEEP_ALIVE_TIMEOUT_SECONDS', '601'],
+  ['CONNECTION_TIMEOUT_SECONDS', '0.5'],
 ];
 
 for (const [variable, value] of bad) {
@@ -51,6 +57,21 @@ t.test('the defaults give a working demo configuration', async (t) => {
   t.equal(config.port, 3000);
   t.equal(config.publicOrigin, 'http://localhost:3000');
   t.equal(config.databaseUrl, undefined);
+});
+
+t.test('the server timeouts default to 30 s a request, 10 s headers, 5 s keep-alive, 60 s silence', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.requestTimeoutSeconds, 30);
+  t.equal(config.headersTimeoutSeconds, 10);
+  t.equal(config.keepAliveTimeoutSeconds, 5);
+  t.equal(config.connectionTimeoutSeconds, 60);
+});
+
+t.test('a header timeout longer than the request timeout is refused', async (t) => {
+  const error = t.throws(() => loadConfig({ REQUEST_TIMEOUT_SECONDS: '5', HEADERS_TIMEOUT_SECONDS: '6' })) as ConfigError;
+  t.equal(error.variable, 'HEADERS_TIMEOUT_SECONDS');
+  t.match(error.message, /REQUEST_TIMEOUT_SECONDS \(5\)/);
+  t.equal(loadConfig({ REQUEST_TIMEOUT_SECONDS: '5', HEADERS_TIMEOUT_SECONDS: '5' }).headersTimeoutSeconds, 5);
 });
 
 t.test('production mode without SESSION_SECRET refuses to start', async (t) => {
