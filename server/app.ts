@@ -11,6 +11,8 @@ import securityPlugin from './plugins/security';
 import viewsPlugin from './plugins/views';
 import errorsPlugin from './plugins/errors';
 import signingPlugin from './plugins/signing';
+import clockPlugin from './plugins/clock';
+import lockoutPlugin from './plugins/lockout';
 import routes from './routes/index';
 import demoPkiRoutes from './routes/demo-pki';
 import { demoPkiDir } from './pki/dev/demo-pki';
@@ -28,6 +30,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The certificate engine as the auth code sees it; built from config unless a test passes its own trust setup. */
   cardVerifier?: CardVerifier;
+  /** The clock for time-dependent rules (the password lockout); tests pass one they can move. */
+  now?: () => Date;
 }
 
 /** Passwords, PINs, signatures and cookies never reach a log line. */
@@ -59,6 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(dbPlugin, { pool });
+  await app.register(clockPlugin, { now: options.now });
+  await app.register(lockoutPlugin, { config });
   await app.register(sessionPlugin, { config, secret: sessionSecret, pool });
   await app.register(i18nPlugin);
   await app.register(securityPlugin, { config });

@@ -28,6 +28,9 @@ export interface Config {
   rateLimitPerMinute: number;
   loginMaxFailures: number;
   loginLockoutMinutes: number;
+  loginAccountMaxFailures: number;
+  loginDelaySeconds: number;
+  loginDelayMaxSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +112,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode === 'production' && !publicOrigin.startsWith('https:')) {
     throw new ConfigError('PUBLIC_ORIGIN', 'must be https in production mode');
   }
+  // Password lockout (server/auth/lockout.ts): the account-wide threshold must exceed the per-source one, or one
+  // address could lock the holder out from everywhere.
+  const loginMaxFailures = integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100);
+  const loginAccountMaxFailures = integer(env, 'LOGIN_ACCOUNT_MAX_FAILURES', 4 * loginMaxFailures, 2, 10000);
+  if (loginAccountMaxFailures <= loginMaxFailures) {
+    throw new ConfigError('LOGIN_ACCOUNT_MAX_FAILURES', `must be greater than LOGIN_MAX_FAILURES (${loginMaxFailures})`);
+  }
+  const loginDelaySeconds = integer(env, 'LOGIN_DELAY_SECONDS', 1, 0, 60);
+  const loginDelayMaxSeconds = integer(env, 'LOGIN_DELAY_MAX_SECONDS', 60, 1, 3600);
+  if (loginDelayMaxSeconds < loginDelaySeconds) {
+    throw new ConfigError('LOGIN_DELAY_MAX_SECONDS', `must be at least LOGIN_DELAY_SECONDS (${loginDelaySeconds})`);
+  }
   return {
     mode,
     port,
@@ -130,8 +145,11 @@ export function loadConfig(env: Env = process.env): Config {
     revocationFailOpen: bool(env, 'REVOCATION_FAIL_OPEN', false),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 100000),
-    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginMaxFailures,
     loginLockoutMinutes: integer(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
+    loginAccountMaxFailures,
+    loginDelaySeconds,
+    loginDelayMaxSeconds,
   };
 }
 

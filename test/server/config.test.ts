@@ -33,6 +33,9 @@ const bad: Array<[string, string]> = [
   ['RATE_LIMIT_PER_MINUTE', '0'],
   ['LOGIN_MAX_FAILURES', '1000'],
   ['LOGIN_LOCKOUT_MINUTES', '1.5'],
+  ['LOGIN_ACCOUNT_MAX_FAILURES', '5'],
+  ['LOGIN_DELAY_SECONDS', '61'],
+  ['LOGIN_DELAY_MAX_SECONDS', '0'],
 ];
 
 for (const [variable, value] of bad) {

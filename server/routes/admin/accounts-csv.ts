@@ -24,6 +24,7 @@ export function csvRow(values: unknown[]): string {
 const accountsCsv: FastifyPluginAsync = async (app) => {
   app.get('/accounts.csv', async (request, reply) => {
     const t = request.t;
+    const now = app.now();
     const operator = operatorOf(request);
     const query = readListQuery(request);
     // The list masks ID numbers for everyone; the export shows them whole to an admin only, and every export is audited.
@@ -50,7 +51,7 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
             item.name,
             t(`admin.category.${item.category}`),
             t(`admin.status.${item.status}`),
-            isLocked(item) ? t('admin.csv.yes') : '',
+            isLocked(item, now) ? t('admin.csv.yes') : '',
             item.email1,
             item.phone,
             formatTaiwanTime(item.createdAt),
