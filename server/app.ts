@@ -13,6 +13,8 @@ import inputPlugin from './plugins/input';
 import viewsPlugin from './plugins/views';
 import errorsPlugin from './plugins/errors';
 import signingPlugin from './plugins/signing';
+import clockPlugin from './plugins/clock';
+import lockoutPlugin from './plugins/lockout';
 import routes from './routes/index';
 import demoPkiRoutes from './routes/demo-pki';
 import { demoPkiDir } from './pki/dev/demo-pki';
@@ -31,15 +33,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The certificate engine as the auth code sees it; built from config unless a test passes its own trust setup. */
   cardVerifier?: CardVerifier;
-  /** The time the signing protocol reads (challenge issue, expiry, completion); tests move it instead of waiting. */
-  clock?: () => Date;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Now, as the signing protocol sees it (AppOptions.clock). */
-    now(): Date;
-  }
+  /** The clock for time-dependent rules (signing challenges, the password lockout); tests pass one they can move. */
+  now?: () => Date;
 }
 
 /** Passwords, PINs, signatures and cookies never reach a log line. */
@@ -112,8 +107,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
 
-  app.decorate('now', options.clock ?? (() => new Date()));
   await app.register(dbPlugin, { pool });
+  await app.register(clockPlugin, { now: options.now });
+  await app.register(lockoutPlugin, { config });
   await app.register(sessionPlugin, { config, secret: sessionSecret, pool });
   await app.register(i18nPlugin);
   await app.register(inputPlugin, { config });

@@ -38,6 +38,9 @@ export interface Config {
   keepAliveTimeoutSeconds: number;
   /** How long a connection may stay silent (nothing read or written) before it is closed. */
   connectionTimeoutSeconds: number;
+  loginAccountMaxFailures: number;
+  loginDelaySeconds: number;
+  loginDelayMaxSeconds: number;
 }
 
 /** false: the socket's peer is the client. A list: these peers are proxies whose X-Forwarded-For is believed. */
@@ -162,6 +165,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (headersTimeoutSeconds > requestTimeoutSeconds) {
     throw new ConfigError('HEADERS_TIMEOUT_SECONDS', `must not be more than REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
   }
+  // Password lockout (server/auth/lockout.ts): the account-wide threshold must exceed the per-source one, or one
+  // address could lock the holder out from everywhere.
+  const loginMaxFailures = integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100);
+  const loginAccountMaxFailures = integer(env, 'LOGIN_ACCOUNT_MAX_FAILURES', 4 * loginMaxFailures, 2, 10000);
+  if (loginAccountMaxFailures <= loginMaxFailures) {
+    throw new ConfigError('LOGIN_ACCOUNT_MAX_FAILURES', `must be greater than LOGIN_MAX_FAILURES (${loginMaxFailures})`);
+  }
+  const loginDelaySeconds = integer(env, 'LOGIN_DELAY_SECONDS', 1, 0, 60);
+  const loginDelayMaxSeconds = integer(env, 'LOGIN_DELAY_MAX_SECONDS', 60, 1, 3600);
+  if (loginDelayMaxSeconds < loginDelaySeconds) {
+    throw new ConfigError('LOGIN_DELAY_MAX_SECONDS', `must be at least LOGIN_DELAY_SECONDS (${loginDelaySeconds})`);
+  }
   return {
     mode,
     port,
@@ -183,7 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
     revocationFailOpen: bool(env, 'REVOCATION_FAIL_OPEN', false),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 10 * 1024 * 1024),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 100000),
-    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginMaxFailures,
     loginLockoutMinutes: integer(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 1440),
     trustProxy: trustProxy(env),
     requestTimeoutSeconds,
@@ -191,6 +206,9 @@ export function loadConfig(env: Env = process.env): Config {
     keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 600),
     // Also bounds a handler's silence (a slow OCSP responder, say), so it is longer than any request should need.
     connectionTimeoutSeconds: integer(env, 'CONNECTION_TIMEOUT_SECONDS', 60, 1, 3600),
+    loginAccountMaxFailures,
+    loginDelaySeconds,
+    loginDelayMaxSeconds,
   };
 }
 

@@ -30,12 +30,15 @@ export async function findAccountForCertificate(db: Db, identity: CertificateIde
   return { kind: 'unknown' };
 }
 
-export type AccountRefusal = 'account_pending' | 'account_suspended' | 'account_rejected' | 'account_locked';
+export type AccountRefusal = 'account_pending' | 'account_suspended' | 'account_rejected';
 
-export function refusalFor(account: Account, now: Date): AccountRefusal | undefined {
+/**
+ * Why an account may not log in at all, by any method. Password failures are not among the reasons: they lock the
+ * password (server/auth/lockout.ts), never the card, which proves possession by itself.
+ */
+export function refusalFor(account: Account): AccountRefusal | undefined {
   if (account.status === 'pending_review') return 'account_pending';
   if (account.status === 'suspended') return 'account_suspended';
   if (account.status === 'rejected') return 'account_rejected';
-  if (account.lockedUntil && account.lockedUntil > now) return 'account_locked';
   return undefined;
 }

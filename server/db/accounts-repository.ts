@@ -17,9 +17,6 @@ export interface Account {
   email2: string | null;
   passwordHash: string | null;
   status: AccountStatus;
-  failedLogins: number;
-  firstFailedAt: Date | null;
-  lockedUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,7 +27,7 @@ export type NewAccount = Pick<
 > & { role?: AccountRole };
 
 const COLUMNS = `id, category, role, id_number, name, birth_date, phone, address, email1, email2, password_hash, status,
-  failed_logins, first_failed_at, locked_until, created_at, updated_at`;
+  created_at, updated_at`;
 
 interface AccountRow {
   id: number;
@@ -45,9 +42,6 @@ interface AccountRow {
   email2: string | null;
   password_hash: string | null;
   status: AccountStatus;
-  failed_logins: number;
-  first_failed_at: Date | null;
-  locked_until: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -66,9 +60,6 @@ export function toAccount(row: AccountRow): Account {
     email2: row.email2,
     passwordHash: row.password_hash,
     status: row.status,
-    failedLogins: row.failed_logins,
-    firstFailedAt: row.first_failed_at,
-    lockedUntil: row.locked_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -96,7 +87,7 @@ export function accountsRepository(db: Db) {
       const { rows } = await db.query<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE id_number = $1`, [idNumber]);
       return rows[0] && toAccount(rows[0]);
     },
-    /** Locks the row for the rest of the transaction (status changes, lockout counting). */
+    /** Locks the row for the rest of the transaction (status changes, operator actions). */
     async findByIdForUpdate(id: number): Promise<Account | undefined> {
       const { rows } = await db.query<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`, [id]);
       return rows[0] && toAccount(rows[0]);
@@ -110,33 +101,6 @@ export function accountsRepository(db: Db) {
     },
     async setPasswordHash(id: number, passwordHash: string, now = new Date()): Promise<void> {
       await db.query('UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1', [id, passwordHash, now]);
-    },
-    /** Records a failed password login; locks the account once maxFailures fall inside the window. */
-    async recordFailedLogin(id: number, now: Date, windowMinutes: number, maxFailures: number, lockMinutes: number): Promise<Account | undefined> {
-      const { rows } = await db.query<AccountRow>(
-        `UPDATE accounts SET
-           failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at < $2::timestamptz - make_interval(mins => $3)
-                                THEN 1 ELSE failed_logins + 1 END,
-           first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at < $2::timestamptz - make_interval(mins => $3)
-                                  THEN $2 ELSE first_failed_at END,
-           updated_at = $2
-         WHERE id = $1
-         RETURNING ${COLUMNS}`,
-        [id, now, windowMinutes],
-      );
-      const account = rows[0] && toAccount(rows[0]);
-      if (account && account.failedLogins >= maxFailures && !(account.lockedUntil && account.lockedUntil > now)) {
-        const lockedUntil = new Date(now.getTime() + lockMinutes * 60_000);
-        await db.query('UPDATE accounts SET locked_until = $2 WHERE id = $1', [id, lockedUntil]);
-        account.lockedUntil = lockedUntil;
-      }
-      return account;
-    },
-    async clearFailedLogins(id: number, now = new Date()): Promise<void> {
-      await db.query(
-        'UPDATE accounts SET failed_logins = 0, first_failed_at = NULL, locked_until = NULL, updated_at = $2 WHERE id = $1',
-        [id, now],
-      );
     },
   };
 }

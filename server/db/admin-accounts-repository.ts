@@ -35,8 +35,8 @@ export interface AccountListItem {
   email1: string | null;
   phone: string | null;
   status: AccountStatus;
+  /** The latest end of a password lock in force (account-wide or of one source), if any. */
   lockedUntil: Date | null;
-  failedLogins: number;
   createdAt: Date;
   cursor: AccountCursor;
 }
@@ -64,13 +64,14 @@ interface ListRow {
   phone: string | null;
   status: AccountStatus;
   locked_until: Date | null;
-  failed_logins: number;
   created_at: Date;
   created_at_text: string;
 }
 
-const LIST_COLUMNS = `id, category, role, id_number, name, email1, phone, status, locked_until, failed_logins, created_at,
-  created_at::text AS created_at_text`;
+// The latest end of any password lock of the account; one that has already ended is told apart by the reader.
+const LIST_COLUMNS = `id, category, role, id_number, name, email1, phone, status,
+  (SELECT max(f.locked_until) FROM login_failures f WHERE f.id_number = accounts.id_number) AS locked_until,
+  created_at, created_at::text AS created_at_text`;
 
 function toAccountListItem(row: ListRow): AccountListItem {
   return {
@@ -83,7 +84,6 @@ function toAccountListItem(row: ListRow): AccountListItem {
     phone: row.phone,
     status: row.status,
     lockedUntil: row.locked_until,
-    failedLogins: row.failed_logins,
     createdAt: row.created_at,
     cursor: { createdAt: row.created_at_text, id: row.id },
   };

@@ -47,7 +47,8 @@ async function statuses(): Promise<string[]> {
   const repo = accountsRepository(pool);
   return Promise.all([pending, active, suspended, locked].map(async (a) => {
     const now = (await repo.findById(a.id))!;
-    return `${now.status}/${now.failedLogins}`;
+    const lock = await ctx.app.lockout.stateOf(pool, now.idNumber, new Date());
+    return `${now.status}/${lock.lockedUntil !== null}/${lock.failures}`;
   }));
 }
 

@@ -79,10 +79,11 @@ export async function bindCertificate(pool: Pool, accountId: number, subjectCn =
   return cert;
 }
 
-/** Locks an account out the way five failed password logins do. */
+/** Locks an account's password login from every source, the way twenty failures from several addresses do. */
 export async function lockOut(pool: Pool, accountId: number): Promise<void> {
   await pool.query(
-    "UPDATE accounts SET failed_logins = 5, first_failed_at = now(), locked_until = now() + interval '15 minutes' WHERE id = $1",
+    `INSERT INTO login_failures (id_number, source, failures, first_failed_at, last_failed_at, locked_until)
+     SELECT id_number, '*', 20, now(), now(), now() + interval '15 minutes' FROM accounts WHERE id = $1`,
     [accountId],
   );
 }

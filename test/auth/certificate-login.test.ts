@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildTestApp, Browser, csrfFrom } from '../helpers/app';
+import { buildTestApp, Browser, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
 import { makeDemoPki, signWithCard, challengeFrom, demoCardVerifier } from '../helpers/demo-cards';
 import { buildApp } from '../../server/app';
 import { accountsRepository } from '../../server/db/accounts-repository';
@@ -22,7 +22,8 @@ t.teardown(demo.remove);
 const pki = demo.pki;
 
 const verifier = demoCardVerifier(pki);
-const ctx = await buildTestApp({}, { cardVerifier: verifier });
+const clock = movableClock();
+const ctx = await buildTestApp({}, { cardVerifier: verifier, now: clock.now });
 t.teardown(ctx.close);
 const PASSWORD = 'Harbour2Light';
 
@@ -86,6 +87,45 @@ t.test('without JavaScript: PIN form to the signer, callback, 憑證載入完成
   t.match(account.body, /自然人憑證/);
   const history = await ctx.db.pool.query("SELECT method, success FROM login_attempts WHERE account_id = $1 AND success", [accountWang.id]);
   t.ok(history.rows.some((r) => r.method === 'certificate'));
+});
+
+/** Wrong passwords for an ID number at 帳號密碼登入 from one address, each after the lockout's wait. */
+async function wrongPasswords(idNumber: string, address: string, count: number) {
+  const browser = new Browser(ctx.app, address);
+  for (let i = 0; i < count; i++) {
+    const form = await browser.get('/login/password');
+    await browser.post('/login/password', { _csrf: csrfFrom(form.body), idNumber, password: `Guess${i}Password` });
+    clock.advance(16_000); // past the longest wait before a fifth attempt (8 s), so twenty fit in one 15-minute window
+  }
+}
+
+async function passwordLogin(idNumber: string, password: string, address = uniqueAddress()) {
+  const browser = new Browser(ctx.app, address);
+  const form = await browser.get('/login/password');
+  return browser.post('/login/password', { _csrf: csrfFrom(form.body), idNumber, password });
+}
+
+async function cardLogin(cardId: string) {
+  const browser = new Browser(ctx.app, uniqueAddress());
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  return browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, cardId, tbs, nonce) });
+}
+
+t.test('five wrong passwords for an ID number (no card needed) do not keep its holder from logging in with the card', async (t) => {
+  await wrongPasswords('A123456789', uniqueAddress(), 5);
+  const res = await cardLogin('wang');
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/account');
+});
+
+t.test('even a password lock from many addresses leaves the card login open, and the card login lifts it', async (t) => {
+  // LOGIN_ACCOUNT_MAX_FAILURES defaults to 4 × 5: four addresses with five guesses each lock the password everywhere.
+  for (let i = 0; i < 4; i++) await wrongPasswords('A123456789', uniqueAddress(), 5);
+  t.equal((await passwordLogin('A123456789', PASSWORD)).statusCode, 423, 'the password is locked from a fifth address too');
+  const res = await cardLogin('wang');
+  t.equal(res.headers.location, '/account', 'the card logs in');
+  t.equal((await passwordLogin('A123456789', PASSWORD)).statusCode, 303, 'and the password works again from elsewhere');
 });
 
 t.test('a signing result cannot be completed in another browser session', async (t) => {
@@ -200,6 +240,7 @@ t.test('a renewed card is bound after the password is confirmed, keeping the old
   t.match(rebind.body, /A12\*\*\*\*789/);
   const wrong = await browser.post('/login/rebind', { _csrf: csrfFrom(rebind.body), password: 'Wrong1Password' });
   t.equal(wrong.statusCode, 401);
+  clock.advance(61_000); // past the password lockout's wait after a wrong password
   const ok = await browser.post('/login/rebind', { _csrf: csrfFrom(rebind.body), password: PASSWORD });
   t.equal(ok.statusCode, 303);
   const certificates = await certificatesRepository(ctx.db.pool).listForAccount(accountWang.id);

@@ -1,11 +1,14 @@
 import t from 'tap';
-import { buildTestApp, Browser, csrfFrom } from '../helpers/app';
+import { buildTestApp, Browser, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
 import { accountsRepository, type NewAccount } from '../../server/db/accounts-repository';
 import { hashPassword } from '../../server/auth/passwords';
 import { SESSION_COOKIE } from '../../server/plugins/session';
 
-const ctx = await buildTestApp({ LOGIN_MAX_FAILURES: '5', LOGIN_LOCKOUT_MINUTES: '15' });
+const clock = movableClock();
+const ctx = await buildTestApp({ LOGIN_MAX_FAILURES: '5', LOGIN_LOCKOUT_MINUTES: '15', LOGIN_DELAY_SECONDS: '1', LOGIN_DELAY_MAX_SECONDS: '60' }, { now: clock.now });
 t.teardown(ctx.close);
+/** Past the longest wait between two attempts (LOGIN_DELAY_MAX_SECONDS), well inside the 15-minute window. */
+const afterTheWait = () => clock.advance(61_000);
 const PASSWORD = 'Correct1Horse';
 const hash = await hashPassword(PASSWORD);
 
@@ -62,27 +65,84 @@ t.test('an unknown account and a wrong password get the same answer', async (t) 
   t.notMatch(wrong.body, /Wrong1Password/, 'the password is not');
 });
 
-t.test('five failures lock the account, even the right password is then refused, and it is recorded', async (t) => {
+t.test('five failures from one address lock the password login from there, even the right password, and it is recorded', async (t) => {
   const account = await makeAccount('D100000003');
-  const browser = new Browser(ctx.app);
-  for (let i = 0; i < 4; i++) t.equal((await login(browser, 'D100000003', 'Wrong1Password')).statusCode, 401);
+  const browser = new Browser(ctx.app, uniqueAddress());
+  for (let i = 0; i < 4; i++) {
+    t.equal((await login(browser, 'D100000003', 'Wrong1Password')).statusCode, 401);
+    afterTheWait();
+  }
   const fifth = await login(browser, 'D100000003', 'Wrong1Password');
   t.equal(fifth.statusCode, 423);
-  t.match(fifth.body, /鎖定/);
+  t.match(fifth.body, /帳號已暫時鎖定密碼登入，請 15 分鐘後再試/);
+  afterTheWait();
   const right = await login(browser, 'D100000003', PASSWORD);
   t.equal(right.statusCode, 423);
-  const events = await ctx.db.pool.query("SELECT action FROM audit_events WHERE subject_account_id = $1 AND action = 'account.locked'", [account.id]);
+  t.ok(Number(right.headers['retry-after']) > 0, 'Retry-After says when');
+  const events = await ctx.db.pool.query("SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'account.locked'", [account.id]);
   t.equal(events.rowCount, 1);
+  t.match(events.rows[0].details, { scope: 'source', source: browser.remoteAddress, failures: 5, via: 'password_login' });
   const attempts = await ctx.db.pool.query('SELECT count(*)::int AS n FROM login_attempts WHERE account_id = $1 AND NOT success', [account.id]);
   t.equal(attempts.rows[0].n, 6);
 });
 
-t.test('a success clears the failure count', async (t) => {
-  const account = await makeAccount('E100000005');
-  const browser = new Browser(ctx.app);
+t.test('a success clears the failure count of its address', async (t) => {
+  await makeAccount('E100000005');
+  const browser = new Browser(ctx.app, uniqueAddress());
   await login(browser, 'E100000005', 'Wrong1Password');
-  await login(new Browser(ctx.app), 'E100000005', PASSWORD);
-  t.equal((await accountsRepository(ctx.db.pool).findById(account.id))?.failedLogins, 0);
+  afterTheWait();
+  t.equal((await login(browser, 'E100000005', PASSWORD)).statusCode, 303);
+  await login(browser, 'E100000005', 'Wrong1Password');
+  t.match((await login(browser, 'E100000005', 'Wrong1Password')).body, /請於 1 秒後再試/, 'the next typo waits as if it were the first');
+});
+
+t.test('wrong passwords from one address do not lock the right password from another', async (t) => {
+  await makeAccount('K100000008');
+  const attacker = new Browser(ctx.app, uniqueAddress());
+  for (let i = 0; i < 8; i++) {
+    await login(attacker, 'K100000008', `Guess${i}Password`);
+    afterTheWait();
+  }
+  t.equal((await login(attacker, 'K100000008', PASSWORD)).statusCode, 423, 'the guessing address is locked out');
+  const holder = await login(new Browser(ctx.app, uniqueAddress()), 'K100000008', PASSWORD);
+  t.equal(holder.statusCode, 303, 'the holder logs in from elsewhere');
+  t.equal(holder.headers.location, '/account');
+});
+
+t.test('each wrong password doubles the wait before the next one is even checked', async (t) => {
+  await makeAccount('L100000001');
+  const browser = new Browser(ctx.app, uniqueAddress());
+  t.equal((await login(browser, 'L100000001', 'Wrong1Password')).statusCode, 401);
+  const tooSoon = await login(browser, 'L100000001', PASSWORD);
+  t.equal(tooSoon.statusCode, 429, 'not checked, even though it is the right password');
+  t.match(tooSoon.body, /請於 1 秒後再試（本次輸入未檢查）/);
+  t.equal(tooSoon.headers['retry-after'], '1');
+  for (const wait of [1, 2, 4, 8]) {
+    clock.advance(wait * 1000 - 1);
+    t.equal((await login(browser, 'L100000001', 'Wrong1Password')).statusCode, 429, `still waiting ${wait} s`);
+    clock.advance(1);
+    const counted = await login(browser, 'L100000001', 'Wrong1Password');
+    t.equal(counted.statusCode, wait === 8 ? 423 : 401, `checked after ${wait} s`);
+    if (wait < 8) t.match((await login(browser, 'L100000001', 'Wrong1Password')).body, new RegExp(`請於 ${wait * 2} 秒後再試`));
+  }
+  const attempts = await ctx.db.pool.query("SELECT count(*)::int AS n FROM login_attempts a JOIN accounts c ON c.id = a.account_id WHERE c.id_number = $1 AND a.outcome IN ('wrong_password', 'locked_now')", ['L100000001']);
+  t.equal(attempts.rows[0].n, 5, 'only the attempts after each wait were checked');
+});
+
+t.test('an unknown ID number is slowed and locked exactly like a registered one', async (t) => {
+  await makeAccount('M100000003');
+  const known = new Browser(ctx.app, uniqueAddress());
+  const unknown = new Browser(ctx.app, uniqueAddress());
+  const summary = (body: string) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(body)?.[0];
+  for (let i = 0; i < 5; i++) {
+    const a = await login(known, 'M100000003', 'Wrong1Password');
+    const b = await login(unknown, 'M199999999', 'Wrong1Password');
+    t.equal(a.statusCode, b.statusCode, `attempt ${i + 1}: same status`);
+    t.equal(summary(a.body)?.replace(/M100000003/g, 'ID'), summary(b.body)?.replace(/M199999999/g, 'ID'), `attempt ${i + 1}: same message`);
+    const again = [await login(known, 'M100000003', 'Wrong1Password'), await login(unknown, 'M199999999', 'Wrong1Password')];
+    t.equal(again[0].statusCode, again[1].statusCode, `attempt ${i + 1} repeated at once: same status`);
+    afterTheWait();
+  }
 });
 
 t.test('pending and suspended accounts are refused with their own messages', async (t) => {
@@ -135,9 +195,33 @@ t.test('changing the password needs the current one, follows the rule and ends o
   t.match(weak.body, /href="#newPassword"/);
   const wrongCurrent = await here.post('/account/password', { _csrf: csrfFrom(page.body), currentPassword: 'Nope1Nope1', newPassword: 'Another2Horse', newPasswordConfirm: 'Another2Horse' });
   t.match(wrongCurrent.body, /目前的密碼不正確/);
+  afterTheWait();
   const ok = await here.post('/account/password', { _csrf: csrfFrom(page.body), currentPassword: PASSWORD, newPassword: 'Another2Horse', newPasswordConfirm: 'Another2Horse' });
   t.equal(ok.statusCode, 303);
   t.equal((await here.get('/account')).statusCode, 200, 'this session goes on');
   t.equal((await elsewhere.get('/account')).statusCode, 303, 'the other session ended');
   t.equal((await login(new Browser(ctx.app), 'J100000002', 'Another2Horse')).statusCode, 303);
+});
+
+t.test('wrong current passwords on 我的帳號 are counted: five lock the password, on that form and at the login', async (t) => {
+  await makeAccount('N100000005');
+  const here = new Browser(ctx.app, uniqueAddress());
+  t.equal((await login(here, 'N100000005', PASSWORD)).statusCode, 303);
+  const page = await here.get('/account');
+  const change = (currentPassword: string) => here.post('/account/password', {
+    _csrf: csrfFrom(page.body), currentPassword, newPassword: 'Another2Horse', newPasswordConfirm: 'Another2Horse',
+  });
+  for (let i = 0; i < 4; i++) {
+    t.match((await change(`Guess${i}Guess`)).body, /目前的密碼不正確/);
+    afterTheWait();
+  }
+  const fifth = await change('Guess4Guess');
+  t.equal(fifth.statusCode, 423);
+  t.match(fifth.body, /href="#currentPassword"/);
+  t.match(fifth.body, /帳號已暫時鎖定密碼登入/);
+  afterTheWait();
+  const right = await change(PASSWORD);
+  t.equal(right.statusCode, 423, 'even the right current password is not checked now');
+  t.equal((await login(new Browser(ctx.app, here.remoteAddress), 'N100000005', PASSWORD)).statusCode, 423, 'the login from that address is locked too');
+  t.equal((await login(new Browser(ctx.app, uniqueAddress()), 'N100000005', 'Another2Horse')).statusCode, 401, 'the password did not change');
 });

@@ -32,7 +32,7 @@ let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
 t.beforeEach(() => { offsetMs = 0; });
 
-const ctx = await buildTestApp({}, { cardVerifier: demoCardVerifier(pki, revocation), clock });
+const ctx = await buildTestApp({}, { cardVerifier: demoCardVerifier(pki, revocation), now: clock });
 t.teardown(ctx.close);
 const PASSWORD = 'Harbour2Light';
 

@@ -3,6 +3,7 @@ import { createTestDatabase } from '../helpers/db';
 import { accountsRepository, type NewAccount } from '../../server/db/accounts-repository';
 import { auditRepository } from '../../server/db/audit-repository';
 import { challengesRepository } from '../../server/db/challenges-repository';
+import { ALL_SOURCES, loginFailuresRepository } from '../../server/db/login-failures-repository';
 import { withTransaction } from '../../server/db/transaction';
 
 const db = await createTestDatabase();
@@ -19,24 +20,41 @@ t.test('inserting the same ID number twice yields one account', async (t) => {
   t.equal((await accountsRepository(db.pool).findByIdNumber('A123456789'))?.birthDate, '1980-05-17');
 });
 
-t.test('five failed logins inside the window lock the account, success clears it', async (t) => {
-  const repo = accountsRepository(db.pool);
-  const account = (await repo.insert(citizen('F223456781')))!;
+t.test('a source row is created empty, updated, cleared alone or with the rest of its ID number', async (t) => {
+  const repo = loginFailuresRepository(db.pool);
   const now = new Date('2026-11-27T05:00:00Z');
-  let last;
-  for (let i = 0; i < 5; i++) last = await repo.recordFailedLogin(account.id, new Date(now.getTime() + i * 1000), 15, 5, 15);
-  t.equal(last?.failedLogins, 5);
-  t.ok(last?.lockedUntil && last.lockedUntil > now);
-  await repo.clearFailedLogins(account.id);
-  t.equal((await repo.findById(account.id))?.lockedUntil, null);
+  const row = await withTransaction(db.pool, (client) => loginFailuresRepository(client).findForUpdate('F223456781', '10.0.0.1', now));
+  t.match(row, { idNumber: 'F223456781', source: '10.0.0.1', failures: 0, lockedUntil: null });
+  await repo.update({ ...row, failures: 5, lockedUntil: new Date(now.getTime() + 15 * 60_000) });
+  await withTransaction(db.pool, (client) => loginFailuresRepository(client).findForUpdate('F223456781', '10.0.0.2', now));
+  t.equal((await repo.find('F223456781', '10.0.0.1'))?.failures, 5);
+  await repo.clear('F223456781', ['10.0.0.1']);
+  t.same((await repo.listFor('F223456781')).map((r) => r.source), ['10.0.0.2']);
+  await repo.clearAll('F223456781');
+  t.same(await repo.listFor('F223456781'), []);
 });
 
-t.test('failures older than the window start a new count', async (t) => {
-  const repo = accountsRepository(db.pool);
-  const account = (await repo.insert(citizen('B120000005')))!;
-  await repo.recordFailedLogin(account.id, new Date('2026-11-27T05:00:00Z'), 15, 5, 15);
-  const later = await repo.recordFailedLogin(account.id, new Date('2026-11-27T05:20:00Z'), 15, 5, 15);
-  t.equal(later?.failedLogins, 1);
+t.test('sources are counted since a time, without the account-wide row', async (t) => {
+  const repo = loginFailuresRepository(db.pool);
+  const now = new Date('2026-11-27T05:00:00Z');
+  for (const source of ['10.0.1.1', '10.0.1.2', ALL_SOURCES]) {
+    const row = await withTransaction(db.pool, (client) => loginFailuresRepository(client).findForUpdate('B120000005', source, now));
+    await repo.update({ ...row, failures: 1 });
+  }
+  t.equal(await repo.countSourcesSince('B120000005', now), 2);
+  t.equal(await repo.countSourcesSince('B120000005', new Date(now.getTime() + 1)), 0);
+});
+
+t.test('rows past their window and lock are purged; a lock in force is kept', async (t) => {
+  const repo = loginFailuresRepository(db.pool);
+  const old = new Date('2026-01-01T00:00:00Z');
+  const now = new Date('2026-01-01T01:00:00Z');
+  const expired = await withTransaction(db.pool, (client) => loginFailuresRepository(client).findForUpdate('C100000001', '10.0.2.1', old));
+  await repo.update({ ...expired, failures: 2 });
+  const locked = await withTransaction(db.pool, (client) => loginFailuresRepository(client).findForUpdate('C100000001', '10.0.2.2', old));
+  await repo.update({ ...locked, failures: 5, lockedUntil: new Date(now.getTime() + 60_000) });
+  await repo.purgeExpired(new Date(now.getTime() - 15 * 60_000), now);
+  t.same((await repo.listFor('C100000001')).map((r) => r.source), ['10.0.2.2']);
 });
 
 t.test('the audit chain verifies, and a row altered in SQL is found', async (t) => {

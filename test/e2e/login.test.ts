@@ -48,8 +48,13 @@ const softCards = demoSoftCards(pki.dir).map((card) =>
 
 // The portal trusts the demo PKI of its DATA_DIR (demo mode) and checks revocation by CRL, fail-closed.
 const signerPort = await freePort('127.0.0.1');
+// No wait between password attempts here: the doubling wait is tested with a moved clock in
+// test/auth/password-login.test.ts, and in a real browser it would only make the test sleep.
 const portal = await startPortal({
-  env: { DATA_DIR: dataDir, SIGNER_URL: `http://127.0.0.1:${signerPort}`, REVOCATION_MODE: 'crl', REVOCATION_FAIL_OPEN: 'false' },
+  env: {
+    DATA_DIR: dataDir, SIGNER_URL: `http://127.0.0.1:${signerPort}`, REVOCATION_MODE: 'crl', REVOCATION_FAIL_OPEN: 'false',
+    LOGIN_DELAY_SECONDS: '0',
+  },
 });
 t.teardown(portal.close);
 const signer = await startSigner({
@@ -351,8 +356,8 @@ t.test('password login without JavaScript: /login, 帳號密碼登入, ID and pa
   t.not(path(page), '/account', 'the session is gone');
 });
 
-t.test('five wrong passwords without JavaScript lock the account: the fifth answer is the lockout message, and the right password is refused too', async (t) => {
-  const id = await accountWithoutCard(portal, 'Q123456782', '周怡君');
+t.test('five wrong passwords without JavaScript lock the password login from this browser: the fifth answer is the lockout message, and the right password is refused too', async (t) => {
+  await accountWithoutCard(portal, 'Q123456782', '周怡君');
   const page = await portal.newPage({ js: false });
   await page.goto(portal.url('/login/password'));
   for (let attempt = 1; attempt <= 5; attempt++) {
@@ -361,7 +366,7 @@ t.test('five wrong passwords without JavaScript lock the account: the fifth answ
     await page.click('form[action="/login/password"] button[type="submit"]');
     const summary = await page.textContent('.error-summary');
     if (attempt < 5) t.match(summary, '身分證號或密碼錯誤', `wrong password ${attempt}`);
-    else t.match(summary, '帳號已暫時鎖定', 'the fifth locks the account');
+    else t.match(summary, '帳號已暫時鎖定', 'the fifth locks the password login');
     t.equal(await page.inputValue('#password'), '', 'the password is not kept');
     t.equal(await page.inputValue('#idNumber'), 'Q123456782', 'the ID is');
   }
@@ -371,8 +376,8 @@ t.test('five wrong passwords without JavaScript lock the account: the fifth answ
   t.equal(path(page), '/login/password');
   t.match(await page.textContent('.error-summary'), '帳號已暫時鎖定');
   await expectAxeClean(page, t);
-  const { rows } = await portal.db.pool.query('SELECT locked_until > now() AS locked FROM accounts WHERE id = $1', [id]);
-  t.same(rows, [{ locked: true }]);
+  const { rows } = await portal.db.pool.query("SELECT locked_until > now() AS locked FROM login_failures WHERE id_number = $1 AND source <> '*'", ['Q123456782']);
+  t.same(rows, [{ locked: true }], 'locked for the address it came from');
 });
 
 t.test('a kiosk logs an idle user out without JavaScript: the meta refresh fires and says 「請取出您的自然人憑證」', async (t) => {

@@ -12,7 +12,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}, options: Pick<AppOptions, 'cardVerifier' | 'clock'> = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, options: Pick<AppOptions, 'cardVerifier' | 'now'> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false', ...env });
   const app = await buildApp({ config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET, ...options });
@@ -24,6 +24,17 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Pi
     async close() {
       await app.close();
       await db.close();
+    },
+  };
+}
+
+/** A clock a test moves by hand (pass `now` to buildTestApp): waits are tested without sleeping. */
+export function movableClock(start = new Date()): { now: () => Date; advance(ms: number): void } {
+  let at = start.getTime();
+  return {
+    now: () => new Date(at),
+    advance(ms: number) {
+      at += ms;
     },
   };
 }

@@ -39,6 +39,9 @@ const bad: Array<[string, string]> = [
   ['HEADERS_TIMEOUT_SECONDS', '60'],
   ['KEEP_ALIVE_TIMEOUT_SECONDS', '601'],
   ['CONNECTION_TIMEOUT_SECONDS', '0.5'],
+  ['LOGIN_ACCOUNT_MAX_FAILURES', '5'],
+  ['LOGIN_DELAY_SECONDS', '61'],
+  ['LOGIN_DELAY_MAX_SECONDS', '0'],
 ];
 
 for (const [variable, value] of bad) {

@@ -7,6 +7,7 @@ import { sessionsRepository } from '../../db/sessions-repository';
 import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
 import { hashPassword, verifyPassword } from '../../auth/passwords';
+import { gateRefusal } from '../../auth/lockout';
 import { validatePassword, validatePasswordConfirm } from '../../forms/password';
 import { toErrorList, type FieldErrorCode } from '../../forms/errors';
 import { maskIdNumber } from '../../mask';
@@ -55,13 +56,28 @@ const account: FastifyPluginAsync = async (app) => {
     if (!rule.ok) errors.push({ field: 'newPassword', code: rule.error });
     const again = validatePasswordConfirm(password, confirm);
     if (!again.ok) errors.push({ field: 'newPasswordConfirm', code: again.error });
-    if (errors.length === 0) {
-      const check = await verifyPassword(found.passwordHash, current);
-      if (!check.ok) errors.push({ field: 'currentPassword', code: 'wrong' });
-    }
     if (errors.length) {
       return reply.code(400).page('account/index', await render(request, { errors: toErrorList(errors, request.t) }));
     }
+    // The current password is guessed like any other: a hijacked session must not be a way round the lockout.
+    const now = app.now();
+    const gate = await app.lockout.begin(found.idNumber, request.ip, now);
+    if (gate.kind !== 'open') {
+      const refused = gateRefusal(gate);
+      reply.header('retry-after', String(refused.retryAfterSeconds));
+      const text = request.t(refused.key, refused.params);
+      return reply.code(refused.status).page('account/index', await render(request, { errors: [{ href: '#currentPassword', text }] }));
+    }
+    const check = await verifyPassword(found.passwordHash, current);
+    if (!check.ok) {
+      const result = await app.lockout.failed(gate.attempt, { accountId: found.id, via: 'change_password' }, now);
+      const wrong = toErrorList([{ field: 'currentPassword', code: 'wrong' }], request.t);
+      const errorList = result.locked
+        ? [{ href: '#currentPassword', text: request.t('login.errors.locked', { minutes: Math.ceil(app.lockout.policy.lockMs / 60_000) }) }]
+        : wrong;
+      return reply.code(result.locked ? 423 : 400).page('account/index', await render(request, { errors: errorList }));
+    }
+    await app.lockout.passwordAccepted(gate.attempt);
     const hash = await hashPassword(password);
     await withTransaction(app.db, async (client) => {
       await accountsRepository(client).setPasswordHash(found.id, hash);

@@ -5,6 +5,7 @@ import { accountsRepository, type Account } from '../../db/accounts-repository';
 import { auditRepository } from '../../db/audit-repository';
 import { sessionsRepository } from '../../db/sessions-repository';
 import { withTransaction } from '../../db/transaction';
+import type { LockState } from '../../auth/lockout';
 import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
 import { findAccountOr404 } from './account-detail';
 import { findBindingEvidence } from './binding-evidence';
@@ -16,8 +17,8 @@ import {
 /** Deciding a review is where the operator must see what the card did and did not prove. */
 const REVIEW_ACTIONS: readonly AccountAction[] = ['approve', 'reject'];
 
-function refusalFor(operator: Operator, action: AccountAction, account: Account, now: Date): string | undefined {
-  return actorRefusal(operator, account) ?? transitionRefusal(action, account, now);
+function refusalFor(operator: Operator, action: AccountAction, account: Account, lock: LockState, now: Date): string | undefined {
+  return actorRefusal(operator, account) ?? transitionRefusal(action, account, lock, now);
 }
 
 const accountAction: FastifyPluginAsync = async (app) => {
@@ -27,7 +28,9 @@ const accountAction: FastifyPluginAsync = async (app) => {
     app.get(url, async (request, reply) => {
       const account = await findAccountOr404(request, reply);
       if (!account) return reply;
-      const refusal = refusalFor(operatorOf(request), action, account, new Date());
+      const now = app.now();
+      const lock = await app.lockout.stateOf(app.db, account.idNumber, now);
+      const refusal = refusalFor(operatorOf(request), action, account, lock, now);
       if (refusal) return renderRefusal(request, reply, account, refusal);
       const evidence = REVIEW_ACTIONS.includes(action) ? await findBindingEvidence(request, account) : undefined;
       return renderActionForm(request, reply, { key: action, account, formAction: `/admin/accounts/${account.id}/${action}`, evidence });
@@ -37,8 +40,8 @@ const accountAction: FastifyPluginAsync = async (app) => {
       const account = await findAccountOr404(request, reply);
       if (!account) return reply;
       const operator = operatorOf(request);
-      const now = new Date();
-      const refusal = refusalFor(operator, action, account, now);
+      const now = app.now();
+      const refusal = refusalFor(operator, action, account, await app.lockout.stateOf(app.db, account.idNumber, now), now);
       if (refusal) return renderRefusal(request, reply, account, refusal);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const reason = validateReason(body.reason);
@@ -55,12 +58,22 @@ const accountAction: FastifyPluginAsync = async (app) => {
           // Checked again on the locked row: two operators acting at once get one change and one refusal.
           const locked = await accountsRepository(client).findByIdForUpdate(account.id);
           if (!locked) throw new ActionRefused('gone', account);
-          const lockedRefusal = refusalFor(operator, action, locked, now);
+          const lockedRefusal = refusalFor(operator, action, locked, await app.lockout.stateOf(client, locked.idNumber, now), now);
           if (lockedRefusal) throw new ActionRefused(lockedRefusal, locked);
+          let details: Record<string, unknown>;
           if (action === 'unlock') {
-            await accountsRepository(client).clearFailedLogins(locked.id, now);
+            // 解除鎖定 ends every count and lock: of each source and the account-wide one.
+            const before = await app.lockout.unlock(client, locked.idNumber, now);
+            details = {
+              failedLogins: before.failures,
+              lockedUntil: before.lockedUntil?.toISOString() ?? null,
+              accountLocked: before.accountLockedUntil !== null,
+              lockedSources: before.lockedSources,
+            };
           } else {
             await accountsRepository(client).setStatus(locked.id, NEXT_STATUS[action], now);
+            // A review decided on a name that differs from the card's says so in the trail.
+            details = { from: locked.status, to: NEXT_STATUS[action], ...(evidence && { nameComparison: evidence.nameComparison }) };
           }
           // A suspended account is logged out everywhere at once.
           if (action === 'suspend') await sessionsRepository(client).destroyForAccount(locked.id);
@@ -70,10 +83,7 @@ const accountAction: FastifyPluginAsync = async (app) => {
             action: `account.${action}`,
             subjectAccountId: locked.id,
             reason: reason.value,
-            details: action === 'unlock'
-              ? { failedLogins: locked.failedLogins, lockedUntil: locked.lockedUntil?.toISOString() ?? null }
-              // A review decided on a name that differs from the card's says so in the trail.
-              : { from: locked.status, to: NEXT_STATUS[action], ...(evidence && { nameComparison: evidence.nameComparison }) },
+            details,
           }, now);
         });
       } catch (error) {

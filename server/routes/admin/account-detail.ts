@@ -23,17 +23,18 @@ export async function renderAccountDetail(request: FastifyRequest, reply: Fastif
   const t = request.t;
   const db = request.server.db;
   const operator = operatorOf(request);
-  const now = new Date();
-  const [certificates, logins, events, evidence] = await Promise.all([
+  const now = request.server.now();
+  const [certificates, logins, events, lock, evidence] = await Promise.all([
     certificatesRepository(db).listForAccount(account.id),
     loginAttemptsRepository(db).listForAccount(account.id, 20),
     auditRepository(db).listForAccount(account.id, 50),
+    request.server.lockout.stateOf(db, account.idNumber, now),
     findBindingEvidence(request, account),
   ]);
   const refusal = actorRefusal(operator, account);
   const actions = refusal
     ? []
-    : ACCOUNT_ACTIONS.filter((action) => !transitionRefusal(action, account, now)).map((action) => ({
+    : ACCOUNT_ACTIONS.filter((action) => !transitionRefusal(action, account, lock, now)).map((action) => ({
         href: `/admin/accounts/${account.id}/${action}`,
         label: t(`admin.actions.${action}.button`),
       }));
@@ -82,9 +83,11 @@ export async function renderAccountDetail(request: FastifyRequest, reply: Fastif
       address: account.address ?? '',
       email1: account.email1 ?? '',
       email2: account.email2 ?? '',
-      locked: isLocked(account, now),
-      lockedUntil: formatTaiwanTime(account.lockedUntil && account.lockedUntil > now ? account.lockedUntil : null),
-      failedLogins: account.failedLogins,
+      locked: isLocked(lock, now),
+      accountLockedUntil: formatTaiwanTime(lock.accountLockedUntil),
+      lockedUntil: formatTaiwanTime(lock.lockedUntil),
+      lockedSources: lock.lockedSources,
+      failedLogins: lock.failures,
       createdAt: formatTaiwanTime(account.createdAt),
       updatedAt: formatTaiwanTime(account.updatedAt),
     },

@@ -31,6 +31,7 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
 
   app.post('/accounts.csv', async (request, reply) => {
     const t = request.t;
+    const now = app.now();
     const operator = operatorOf(request);
     const query = readListQuery(request, request.body);
     // The list masks ID numbers for everyone; the export shows them whole to an admin only, and every export is audited.
@@ -57,7 +58,7 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
             item.name,
             t(`admin.category.${item.category}`),
             t(`admin.status.${item.status}`),
-            isLocked(item) ? t('admin.csv.yes') : '',
+            isLocked(item, now) ? t('admin.csv.yes') : '',
             item.email1,
             item.phone,
             formatTaiwanTime(item.createdAt),

@@ -9,6 +9,7 @@ export const PAGE_SIZE = 50;
 const accountsList: FastifyPluginAsync = async (app) => {
   app.get('/accounts', async (request, reply) => {
     const t = request.t;
+    const now = app.now();
     const query = readListQuery(request);
     const repo = adminAccountsRepository(app.db);
     const [page, counts] = await Promise.all([
@@ -25,7 +26,7 @@ const accountsList: FastifyPluginAsync = async (app) => {
       role: item.role === 'citizen' ? '' : t(`admin.role.${item.role}`),
       status: item.status,
       statusLabel: t(`admin.status.${item.status}`),
-      locked: isLocked(item),
+      locked: isLocked(item, now),
       createdAt: formatTaiwanTime(item.createdAt),
     }));
     const base = filterQueryString(query.values);

@@ -5,6 +5,7 @@ import type { FieldError } from '../../plugins/views';
 import type { Account, AccountRole } from '../../db/accounts-repository';
 import type { BoundCertificate } from '../../db/certificates-repository';
 import type { CardVerifier } from '../../auth/certificate-identity';
+import type { LockState } from '../../auth/lockout';
 
 export const REASON_MAX = 500;
 
@@ -90,8 +91,12 @@ export function parseId(raw: unknown): number | undefined {
   return typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : undefined;
 }
 
-export function isLocked(account: Pick<Account, 'lockedUntil' | 'failedLogins'>, now = new Date()): boolean {
-  return (account.lockedUntil !== null && account.lockedUntil > now) || account.failedLogins > 0;
+/**
+ * A password lock is in force now (account-wide or for one source). Failures alone are not a lock: a single wrong
+ * password is not 已鎖定.
+ */
+export function isLocked(lock: { lockedUntil: Date | null }, now = new Date()): boolean {
+  return lock.lockedUntil !== null && lock.lockedUntil > now;
 }
 
 export type AccountAction = 'approve' | 'reject' | 'suspend' | 'reactivate' | 'unlock';
@@ -108,7 +113,7 @@ export function actorRefusal(operator: Operator, target: { id: number; role: Acc
 }
 
 /** Why an action does not apply to the account as it is now (an illegal transition), if it does not. */
-export function transitionRefusal(action: AccountAction, account: Account, now = new Date()): string | undefined {
+export function transitionRefusal(action: AccountAction, account: Account, lock: LockState, now = new Date()): string | undefined {
   switch (action) {
     case 'approve':
     case 'reject':
@@ -119,7 +124,7 @@ export function transitionRefusal(action: AccountAction, account: Account, now =
     case 'reactivate':
       return account.status === 'suspended' ? undefined : 'notSuspended';
     case 'unlock':
-      return isLocked(account, now) ? undefined : 'notLocked';
+      return isLocked(lock, now) ? undefined : 'notLocked';
   }
 }
 

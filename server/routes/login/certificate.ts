@@ -52,12 +52,14 @@ export async function finishCertificateLogin(request: FastifyRequest, reply: Fas
     request.session.pendingRebind = { ...card, accountId: outcome.account.id };
     return reply.redirect('/login/rebind', 303);
   }
-  const refusal = refusalFor(outcome.account, now);
+  // Password failures never refuse a card: it proves possession (server/auth/lockout.ts).
+  const refusal = refusalFor(outcome.account);
   if (refusal) {
     await recordLogin(request, { accountId: outcome.account.id, method: 'certificate', success: false, outcome: refusal, auditAction: 'login.refused' });
     request.session.loginError = refusal;
     return reply.redirect('/login/certificate', 303);
   }
+  await request.server.lockout.cardAccepted(outcome.account.idNumber, request.ip);
   const next = request.session.loginNext;
   await startLoggedInSession(request, outcome.account, 'certificate', outcome.certificate.id);
   return reply.redirect(safeLocalPath(next, outcome.account.role === 'citizen' ? '/account' : '/admin'), 303);

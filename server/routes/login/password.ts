@@ -1,10 +1,11 @@
 // 帳號密碼登入 for 通關服務(免憑證): the same answer and cost for an unknown account and a wrong password,
-// lockout after too many failures in a window, a rate limit per IP.
+// the password lockout of server/auth/lockout.ts (per ID number and source), a rate limit per IP.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { accountsRepository } from '../../db/accounts-repository';
 import { verifyPassword, hashPassword } from '../../auth/passwords';
 import { refusalFor } from '../../auth/certificate-login';
+import { gateRefusal } from '../../auth/lockout';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
@@ -18,6 +19,7 @@ interface PasswordLoginBody {
 const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const page = (request: import('fastify').FastifyRequest, data: Record<string, unknown>) => ({
     pageTitle: request.t('login.passwordTitle'),
+    intro: request.t('login.passwordIntro', { max: config.loginMaxFailures, minutes: config.loginLockoutMinutes }),
     breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.passwordTitle') }],
     ...data,
   });
@@ -34,37 +36,40 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
     if (!password) errors.push({ href: '#password', text: request.t('login.errors.passwordRequired') });
     if (errors.length) return reply.code(400).page('login/password', page(request, { errors, values: { idNumber } }));
 
-    const now = new Date();
+    const now = app.now();
     const accounts = accountsRepository(app.db);
-    const account = idNumber.length <= 20 ? await accounts.findByIdNumber(idNumber) : undefined;
-    const check = await verifyPassword(account?.passwordHash ?? null, password);
-    const refuse = (key: string, status = 401) =>
-      reply.code(status).page('login/password', page(request, { errors: [{ href: '#idNumber', text: request.t(key) }], values: { idNumber } }));
+    // Only an ID number that could belong to an account reaches the database; anything else is simply wrong.
+    const plausible = /^[A-Z0-9]{1,20}$/.test(idNumber);
+    const refuse = (text: string, status: number) =>
+      reply.code(status).page('login/password', page(request, { errors: [{ href: '#idNumber', text }], values: { idNumber } }));
 
-    if (account && account.lockedUntil && account.lockedUntil > now) {
-      await recordLogin(request, { accountId: account.id, method: 'password', success: false, outcome: 'locked' });
-      return refuse('login.errors.locked', 423);
+    // Counted before the account is looked up, the same way for every ID number: no answer tells whether it is registered.
+    const gate = plausible ? await app.lockout.begin(idNumber, request.ip, now) : undefined;
+    const account = plausible ? await accounts.findByIdNumber(idNumber) : undefined;
+    if (gate && gate.kind !== 'open') {
+      await recordLogin(request, { accountId: account?.id ?? null, method: 'password', success: false, outcome: gate.kind === 'wait' ? 'delayed' : 'locked' });
+      const refused = gateRefusal(gate);
+      reply.header('retry-after', String(refused.retryAfterSeconds));
+      return refuse(request.t(refused.key, refused.params), refused.status);
     }
+    const check = await verifyPassword(account?.passwordHash ?? null, password);
     if (!account || !check.ok) {
-      if (account) {
-        const after = await accounts.recordFailedLogin(account.id, now, config.loginLockoutMinutes, config.loginMaxFailures, config.loginLockoutMinutes);
-        const justLocked = after?.lockedUntil && after.lockedUntil > now && after.failedLogins >= config.loginMaxFailures;
-        await recordLogin(request, {
-          accountId: account.id, method: 'password', success: false, outcome: justLocked ? 'locked_now' : 'wrong_password',
-          auditAction: justLocked ? 'account.locked' : undefined,
-        });
-        if (justLocked) return refuse('login.errors.locked', 423);
-      } else {
-        await recordLogin(request, { accountId: null, method: 'password', success: false, outcome: 'unknown_account' });
-      }
-      return refuse('login.errors.wrongCredentials');
+      const result: { locked?: 'source' | 'account' } = gate
+        ? await app.lockout.failed(gate.attempt, { accountId: account?.id ?? null, via: 'password_login' }, now)
+        : {};
+      await recordLogin(request, {
+        accountId: account?.id ?? null, method: 'password', success: false,
+        outcome: result.locked ? 'locked_now' : account ? 'wrong_password' : 'unknown_account',
+      });
+      if (result.locked) return refuse(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
+      return refuse(request.t('login.errors.wrongCredentials'), 401);
     }
-    const refusal = refusalFor(account, now);
+    if (gate) await app.lockout.passwordAccepted(gate.attempt);
+    const refusal = refusalFor(account);
     if (refusal) {
       await recordLogin(request, { accountId: account.id, method: 'password', success: false, outcome: refusal, auditAction: 'login.refused' });
-      return refuse(`signing.reasons.${refusal}`, 403);
+      return refuse(request.t(`signing.reasons.${refusal}`), 403);
     }
-    await accounts.clearFailedLogins(account.id, now);
     if (check.needsRehash) {
       await accounts.setPasswordHash(account.id, await hashPassword(password), now);
       await withTransaction(app.db, (client) => auditRepository(client).append({

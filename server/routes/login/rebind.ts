@@ -10,6 +10,7 @@ import { verifyPassword } from '../../auth/passwords';
 import { bindingFor } from '../../auth/bind-certificate';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { refusalFor } from '../../auth/certificate-login';
+import { gateRefusal } from '../../auth/lockout';
 import { maskIdNumber } from '../../mask';
 import { isStillVerified, recheckCard } from '../../auth/verified-card';
 
@@ -50,20 +51,29 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
     const password = String(request.body?.password ?? '');
     const accounts = accountsRepository(app.db);
     const account = await accounts.findById(pending.accountId);
-    const now = new Date();
-    const fail = async (key: string, status: number) =>
-      reply.code(status).page('login/rebind', await pageData(request, { errors: [{ href: '#password', text: request.t(key) }] }));
+    const now = app.now();
+    const fail = async (text: string, status: number) =>
+      reply.code(status).page('login/rebind', await pageData(request, { errors: [{ href: '#password', text }] }));
     if (!account) return reply.redirect('/login/certificate', 303);
-    if (!password) return fail('login.errors.passwordRequired', 400);
-    if (account.lockedUntil && account.lockedUntil > now) return fail('login.errors.locked', 423);
+    if (!password) return fail(request.t('login.errors.passwordRequired'), 400);
+    // The new card is not bound yet, so the password is what proves the account: guesses count like any other.
+    const gate = await app.lockout.begin(account.idNumber, request.ip, now);
+    if (gate.kind !== 'open') {
+      const refused = gateRefusal(gate);
+      reply.header('retry-after', String(refused.retryAfterSeconds));
+      return fail(request.t(refused.key, refused.params), refused.status);
+    }
     const check = await verifyPassword(account.passwordHash, password);
     if (!check.ok) {
-      await accounts.recordFailedLogin(account.id, now, config.loginLockoutMinutes, config.loginMaxFailures, config.loginLockoutMinutes);
-      await recordLogin(request, { accountId: account.id, method: 'certificate', success: false, outcome: 'rebind_wrong_password' });
-      return fail('login.errors.wrongPassword', 401);
+      const result = await app.lockout.failed(gate.attempt, { accountId: account.id, via: 'rebind' }, now);
+      await recordLogin(request, {
+        accountId: account.id, method: 'certificate', success: false, outcome: result.locked ? 'rebind_locked_now' : 'rebind_wrong_password',
+      });
+      if (result.locked) return fail(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
+      return fail(request.t('login.errors.wrongPassword'), 401);
     }
-    const refusal = refusalFor(account, now);
-    if (refusal) return fail(`signing.reasons.${refusal}`, 403);
+    const refusal = refusalFor(account);
+    if (refusal) return fail(request.t(`signing.reasons.${refusal}`), 403);
     // The card once more before it is bound: revoked since it signed means no binding and no session.
     const recheck = await recheckCard(app.cardVerifier, pending.identity, app.now());
     if (!recheck.ok) {
@@ -85,9 +95,10 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
       }, now);
       return binding;
     });
-    if (!bound) return fail('login.errors.certificateTaken', 409);
+    if (!bound) return fail(request.t('login.errors.certificateTaken'), 409);
     request.session.pendingRebind = undefined;
-    await accounts.clearFailedLogins(account.id, now);
+    // Card and password both proven: as after a card login, the account-wide lock and this source's count end.
+    await app.lockout.cardAccepted(account.idNumber, request.ip);
     await startLoggedInSession(request, account, 'certificate', bound.id);
     return reply.redirect('/account?rebound=1', 303);
   });
