@@ -55,10 +55,22 @@ const demoPkiRoutes: FastifyPluginAsync<DemoPkiRoutesOptions> = async (app, { pk
   app.get<{ Params: { ca: string; request: string } }>('/demo-pki/ocsp/:ca/*', { config: noRateLimit }, async (request, reply) => {
     if (!isCa(request.params.ca)) return reply.code(404).type('text/plain').send('not found');
     const encoded = (request.params as unknown as Record<string, string>)['*'] ?? '';
-    const der = Buffer.from(decodeURIComponent(encoded), 'base64');
+    const der = Buffer.from(decodeOnce(encoded), 'base64');
     if (der.length === 0 || der.length > MAX_OCSP_REQUEST_BYTES) return reply.code(400).type('text/plain').send('bad request');
     return reply.type('application/ocsp-response').header('cache-control', 'no-store').send(responder.respond(request.params.ca, der));
   });
 };
+
+/**
+ * The router has decoded the path once; a client that URL-encoded the base64 twice still works, and a stray '%' is
+ * no URIError (a 500): base64 has no '%', so whatever does not decode is left for the length check to refuse.
+ */
+function decodeOnce(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 export default demoPkiRoutes;

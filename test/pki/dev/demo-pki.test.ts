@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createDemoPki, ensureDemoPki, loadDemoPki, refreshDemoCrls, revokeDemoCard, DEMO_CARDS, type DemoPki } from '../../../server/pki/dev/demo-pki';
 import { openPkcs12 } from '../../../server/pki/dev/pkcs12';
 import { certificateFrom } from '../../../server/pki/parse';
+import { readProfile } from '../../../server/pki/profile';
 import { hasKeyUsage, extendedKeyUsages, aiaUrls, crlUrls, hasExtension } from '../../../server/pki/certificate-fields';
 import { OID } from '../../../server/pki/oids';
 import { children, content, decodeOid, readTlv } from '../../../server/pki/revocation/der';
@@ -73,6 +74,9 @@ t.test('signing certificates carry the MOICA subject, ID last four digits, digit
   const [value] = children(sda.value, values);
   t.equal(value.tag, 0x13, 'PrintableString');
   t.equal(content(sda.value, value).toString(), '6789');
+  // The card's own serial is in the certificate: the portal never takes it from the signer.
+  const profile = readProfile(cert);
+  t.equal(profile.cardSerial, card.cardSerial);
   t.same(crlUrls(cert), ['http://portal.test:3000/demo-pki/g3.crl']);
   t.same(aiaUrls(cert), ['http://portal.test:3000/demo-pki/ocsp/g3']);
   t.same(aiaUrls(cert, OID.adCaIssuers), ['http://portal.test:3000/demo-pki/g3.crt']);

@@ -38,6 +38,13 @@ t.test('the portal answers a cookieless OCSP POST without a CSRF token', async (
   t.ok(parsed.nonce?.equals(request.nonce));
 });
 
+t.test('an OCSP GET whose path does not decode is a 400, not a 500', async (t) => {
+  for (const path of ['%25zz', '%25', 'AAAA%25E0%25A4%25A']) {
+    const response = await portal.app.inject({ method: 'GET', url: `/demo-pki/ocsp/g3/${path}` });
+    t.ok(response.statusCode < 500, `${path}: ${response.statusCode}`);
+  }
+});
+
 t.test('the portal serves the demo CRL as DER with the pkix-crl type', async (t) => {
   const response = await portal.app.inject({ method: 'GET', url: '/demo-pki/g2.crl' });
   t.equal(response.statusCode, 200);
