@@ -28,7 +28,7 @@ const dataDir = join(root, 'portal');
 const pki = await faultPki(dataDir);
 const portal = await startPortal({ DATABASE_URL: database.url, DATA_DIR: dataDir });
 t.teardown(async () => {
-  if (portal.child.exitCode === null) portal.child.kill('SIGKILL');
+  if (portal.child.exitCode === null) await portal.killHard();
 });
 // A portal that dies under the fault is the finding: say how, at once.
 void portal.exited.then((code) => {

@@ -98,6 +98,8 @@ export interface PortalProcess {
   exited: Promise<number | null>;
   /** SIGTERM and wait for the exit code */
   stop(): Promise<number | null>;
+  /** SIGKILL to the portal itself, not only tsx in front of it, and wait until its port is closed */
+  killHard(): Promise<void>;
 }
 
 /**
@@ -122,6 +124,8 @@ export async function startPortal(env: Record<string, string>, port?: number): P
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: tsx runs the portal in a child of its own, which a SIGKILL to tsx alone would orphan.
+    detached: true,
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -132,6 +136,16 @@ export async function startPortal(env: Record<string, string>, port?: number): P
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    async killHard() {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && (await answers(origin))) await new Promise((resolve) => setTimeout(resolve, 50));
     },
   };
   let gone = false;
@@ -148,8 +162,17 @@ export async function startPortal(env: Record<string, string>, port?: number): P
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  child.kill('SIGKILL');
+  await portal.killHard();
   throw new Error(`portal did not answer within 30 s: ${stderr}`);
+}
+
+async function answers(origin: string): Promise<boolean> {
+  try {
+    await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A browser over real HTTP: cookies kept, redirects not followed (the tests read them). */
