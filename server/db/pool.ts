@@ -19,6 +19,10 @@ export function createPool(connectionString: string, options: { searchPath?: str
   });
   // An idle client losing its server must not crash the process; the next query reports the outage.
   pool.on('error', () => {});
+  // Nor a checked-out one: the pool listens only to idle clients, and a client held by a transaction between two
+  // queries (while argon2 hashes a password, say) that loses its server emits 'error' with nobody listening, which
+  // killed the process when the database restarted. Its queries fail (a 503), and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
