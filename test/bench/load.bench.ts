@@ -71,7 +71,8 @@ async function watched<T>(portal: PortalProcess | undefined, pid: number, body: 
     portalPeakRssMiB: round(stopSampling()),
     portalCpuCores: round((cpuSecondsOf(pid) - portalCpu0) / wall, 2),
     clientCpuCores: round((clientCpu.user + clientCpu.system) / 1e6 / wall, 2),
-    postgresCpuCores: round((postgresCpuSeconds() - postgresCpu0) / wall, 2),
+    // A server process of another client may end during the run and take its CPU time with it: never below zero.
+    postgresCpuCores: round(Math.max(0, postgresCpuSeconds() - postgresCpu0) / wall, 2),
     eventLoop: portal ? await portal.readEventLoop() : undefined,
   };
   return { ...result, ...figures };
