@@ -1,6 +1,6 @@
 // Security headers with a strict CSP, CSRF on every state-changing request, rate limiting. (Form bodies: plugins/input.ts.)
 import fp from 'fastify-plugin';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from '../config';
@@ -16,7 +16,9 @@ const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=()
 
 export default fp<{ config: Config }>(
   async (app, { config }) => {
-    await app.register(helmet, {
+    // The helmet middleware is built once: @fastify/helmet builds it again on every request (parsing the CSP
+    // directives each time), which was a measurable share of a page's cost under load. Same headers.
+    const securityHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -39,6 +41,9 @@ export default fp<{ config: Config }>(
       frameguard: { action: 'deny' },
       crossOriginEmbedderPolicy: false,
       referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    });
+    app.addHook('onRequest', (request, reply, done) => {
+      securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
     });
     app.addHook('onSend', async (_request, reply, payload) => {
       // No page needs a camera, a microphone, a location, payments or USB: say so, so an injected frame cannot ask.

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['pki.bench.ts', 'crl.bench.ts'];
+// load.bench.ts starts the real portal on DATABASE_URL's PostgreSQL and writes bench/results.json.
+const benches = ['pki.bench.ts', 'crl.bench.ts', 'load.bench.ts'];
 let failed = false;
 for (const bench of benches) {
   const file = fileURLToPath(new URL(bench, import.meta.url));

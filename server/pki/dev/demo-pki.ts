@@ -165,6 +165,11 @@ export interface CreateOptions {
   /** the clock the certificates and CRLs are dated by */
   now?: Date;
   cards?: readonly DemoCardSpec[];
+  /**
+   * One signing and one encryption key for every card, instead of two fresh keys per card: a load benchmark needs
+   * hundreds of cards, and RSA key generation would take minutes. Each card still has its own certificates.
+   */
+  cardKeys?: { signing: KeyObject; encryption: KeyObject };
 }
 
 const nameString = (attrs: NameAttribute[]) => attrs.map((a) => `${a.type}=${a.value}`).join(', ');
@@ -211,7 +216,7 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
     rsaKey(keyBits),
     rsaKey(2048),
     rsaKey(2048),
-    ...cards.flatMap(() => [rsaKey(2048), rsaKey(2048)]),
+    ...(options.cardKeys ? [] : cards.flatMap(() => [rsaKey(2048), rsaKey(2048)])),
   ]);
 
   const rootName = encodeName(DEMO_ROOT_SUBJECT);
@@ -334,8 +339,8 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
         ],
       });
     };
-    const signingKey = cardKeys[index * 2];
-    const encryptionKey = cardKeys[index * 2 + 1];
+    const signingKey = options.cardKeys?.signing ?? cardKeys[index * 2];
+    const encryptionKey = options.cardKeys?.encryption ?? cardKeys[index * 2 + 1];
     const signingSerial = randomSerial();
     const encryptionSerial = randomSerial();
     const signingDer = certFor(signingKey, [KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation], signingSerial);
