@@ -22,8 +22,11 @@ import { bodySeed, fuzzBody, pickKind, prng, Random, type CardKeys, type FuzzCon
 const COUNT = Number(process.env.FUZZ_COUNT || 10_000);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY || 16);
-/** Per route, before the RSS baseline: the portal's caches, pools and compiled templates are full by then. */
-const WARMUP = Math.min(500, Math.ceil(COUNT / 10));
+/**
+ * Per route, before the RSS baseline: the portal's pools, compiled templates and JIT have settled by then. At least
+ * 300 even for a short run (FUZZ_COUNT=50), whose baseline would otherwise be a process still starting up.
+ */
+const WARMUP = Math.max(300, Math.min(500, Math.ceil(COUNT / 10)));
 /** No hang: a request not answered in this time fails the run (the slowest honest one is an argon2 check under load). */
 const ANSWER_BOUND_MS = 20_000;
 /** Requests per connection before the client moves to another loopback address (see loopback-client.ts). */
