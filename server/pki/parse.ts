@@ -289,7 +289,10 @@ function parseDer(der: Buffer): Certificate {
   };
 }
 
-const cache = new Lru<string, Certificate>(4096);
+// Anyone can post a certificate (a challenge costs one GET), so the cache must not be a way to fill the portal's
+// memory: a parsed certificate with its signature cache is about 23 KiB, and 512 of them (about 12 MiB) still hold
+// every anchor, intermediate and the leaves of the people signing in at the moment.
+const cache = new Lru<string, Certificate>(512);
 /** Certificates by their own `der` buffer: revocation is handed `cert.der` back after path validation and skips the hash. */
 let byOwnDer = new WeakMap<Buffer, Certificate>();
 
