@@ -1,5 +1,5 @@
 // The HTTP API of the MOICA's HiPKI LocalSignServer, so one page script works against either signer:
-// GET /pkcs11info[?withcert=true], POST /sign (form field tbsPackage), GET /popupForm (popup + postMessage).
+// GET or POST /pkcs11info[?withcert=true], POST /sign (form field tbsPackage), GET /popupForm (popup + postMessage).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignerContext } from './context.js';
 import { HIPKI_CODES, SignerError, toSignerError } from './errors.js';
@@ -51,6 +51,19 @@ function fromOwnPopup(ctx: SignerContext, caller: string | null): boolean {
   return caller !== null && ctx.selfOrigins.has(caller);
 }
 
+function postedWithCert(body: Buffer): boolean {
+  const text = body.toString('utf8').trim();
+  if (text.startsWith('{')) {
+    try {
+      const value = (JSON.parse(text) as Record<string, unknown>).withcert;
+      return value === true || value === 'true';
+    } catch {
+      return false;
+    }
+  }
+  return parseForm(body).withcert === 'true';
+}
+
 export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const cors = corsOrigin(ctx, req);
   const opener = url.searchParams.get('origin');
@@ -68,7 +81,16 @@ export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage,
     sendJson(res, 429, errorBody('pkcs11info', new SignerError('busy')), cors);
     return;
   }
-  const withCert = url.searchParams.get('withcert') === 'true';
+  let withCert = url.searchParams.get('withcert') === 'true';
+  // The SDK posts the same question; its fields come as a form or as JSON, and the query still counts.
+  if (req.method === 'POST') {
+    try {
+      withCert = withCert || postedWithCert(await readBody(req, 4096));
+    } catch (error) {
+      sendJson(res, 200, errorBody('pkcs11info', new SignerError(error instanceof BodyTooLarge ? 'tbs_too_large' : 'bad_request')), cors);
+      return;
+    }
+  }
   let slots;
   try {
     slots = await ctx.service.slots();

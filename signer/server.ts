@@ -190,7 +190,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     if (method === 'GET' && path === '/signer.css') return sendText(res, 200, 'text/css', SIGNER_CSS, 3600);
     if (method === 'GET' && path === '/popup.js') return sendText(res, 200, 'text/javascript', POPUP_JS, 3600);
     if (method === 'GET' && path === '/popupForm') return handlePopupForm(ctx, res, url);
-    if (method === 'GET' && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);
+    if ((method === 'GET' || method === 'POST') && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);
     if (method === 'POST' && path === '/sign') return handleSign(ctx, req, res);
     if (method === 'POST' && path === '/nojs/sign') return handleNojsSign(ctx, req, res);
     if (method === 'POST' && path === '/cards/insert') return handleInsert(ctx, req, res);

@@ -204,3 +204,17 @@ t.test('a PKCS#12 file that encrypts its certificates shows them once the PIN ha
   const after = JSON.parse((await http(`${s.url}/pkcs11info`)).body);
   t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment']);
 });
+
+t.test('POST /pkcs11info answers as GET does, withcert from the form or the query', async (t) => {
+  const file = copyCard(card.p12);
+  const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [{ p12File: file, signingCertFile: card.signCert, encryptionCertFile: card.encCert }] });
+  t.teardown(() => s.close());
+  const form = JSON.parse((await postForm(`${s.url}/pkcs11info`, { withcert: 'true' }, { Origin: PORTAL })).body);
+  t.equal(form.func, 'pkcs11info');
+  t.equal(form.ret_code, 0);
+  t.ok(form.slots.at(-1).token.certs.every((c: { certb64?: string }) => c.certb64));
+  const query = JSON.parse((await http(`${s.url}/pkcs11info?withcert=true`, { method: 'POST', headers: { Origin: PORTAL } })).body);
+  t.ok(query.slots.at(-1).token.certs[0].certb64);
+  const plain = JSON.parse((await http(`${s.url}/pkcs11info`, { method: 'POST', headers: { Origin: PORTAL, 'Content-Type': 'application/json' }, body: '{}' })).body);
+  t.notOk('certb64' in plain.slots.at(-1).token.certs[0]);
+});
