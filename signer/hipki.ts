@@ -4,11 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignerContext } from './context.js';
 import { HIPKI_CODES, SignerError, toSignerError } from './errors.js';
 import { escapeHtml, page } from './html.js';
+import { pkcs11Info } from './hipki-info.js';
 import { BodyTooLarge, parseForm, readBody, sendHtml, sendJson } from './http-util.js';
 import { pickLang, t } from './locale.js';
 import { NO_ORIGIN } from './limiter.js';
 import { callerOrigin } from './origin-policy.js';
-import { SIGNER_VERSION } from './version.js';
 
 function errorBody(func: string, error: SignerError) {
   return {
@@ -91,49 +91,11 @@ export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage,
       return;
     }
   }
-  let slots;
   try {
-    slots = await ctx.service.slots();
+    sendJson(res, 200, await pkcs11Info(ctx.service, withCert), cors);
   } catch (error) {
     sendJson(res, 200, errorBody('pkcs11info', toSignerError(error)), cors);
-    return;
   }
-  if (slots.length === 0) {
-    sendJson(res, 200, errorBody('pkcs11info', new SignerError('no_reader')), cors);
-    return;
-  }
-  sendJson(
-    res,
-    200,
-    {
-      func: 'pkcs11info',
-      ret_code: 0,
-      last_error: 0,
-      version: SIGNER_VERSION,
-      module: slots[0].backend === 'pkcs11' ? 'pkcs11' : 'pkcs12',
-      slots: slots.map((slot) => ({
-        slotDescription: slot.description,
-        token: slot.card
-          ? {
-              label: slot.card.label,
-              serialNumber: slot.card.serial,
-              flags: slot.tokenFlags ?? 0,
-              certs: slot.card.certificates.map((c) => ({
-                usage: c.usage === 'signing' ? 'digitalSignature' : c.usage === 'encryption' ? 'keyEncipherment' : 'other',
-                keyUsage: c.keyUsage,
-                subjectDN: c.subjectDN,
-                issuerDN: c.issuerDN,
-                serialNumber: c.serialNumber,
-                notBefore: c.notBefore,
-                notAfter: c.notAfter,
-                ...(withCert ? { certb64: c.der.toString('base64') } : {}),
-              })),
-            }
-          : null,
-      })),
-    },
-    cors,
-  );
 }
 
 /** HiPKI pages send the tbs and the PIN URI-encoded inside the JSON. */

@@ -85,6 +85,12 @@ export class SigningService {
       .map((slot) => ({ ...(slot.card as Card), slotId: slot.id, slotDescription: slot.description, backend: slot.backend }));
   }
 
+  /** The card a request that names none is signed with: the one "inserted" on the signer's page, else the first. */
+  async cardInUse(): Promise<CardView | null> {
+    const cards = await this.cards();
+    return cards.find((c) => c.serial === this.insertedCard) ?? cards[0] ?? null;
+  }
+
   /** Throws no_reader / no_card; picks the named card, else the first card. */
   private async chooseCard(cardSerial: unknown): Promise<{ card: CardView; backend: TokenBackend }> {
     const slots = await this.slots();

@@ -8,7 +8,7 @@ import type * as Pkcs11js from 'pkcs11js';
 import { describeCertificate, type CertificateInfo } from '../cert-info.js';
 import { CKR_PIN_INCORRECT, CKR_PIN_LOCKED, SignerError } from '../errors.js';
 import { MAX_PIN_TRIES, PinCounterFile } from '../pin-state.js';
-import type { Slot, SigningKey, TokenBackend } from './types.js';
+import type { LibraryInfo, Slot, SigningKey, TokenBackend } from './types.js';
 
 // Token flags (PKCS#11 v2.40 §5.6, CK_TOKEN_INFO).
 export const CKF_USER_PIN_COUNT_LOW = 0x00010000;
@@ -71,6 +71,16 @@ export class Pkcs11Backend implements TokenBackend {
     return new Pkcs11Backend(lib, p11, options);
   }
 
+  /** The module's own description and version (C_GetInfo), as /pkcs11info shows them. */
+  libraryInfo(): LibraryInfo {
+    const info = this.p11.C_GetInfo();
+    return {
+      description: info.libraryDescription.trim(),
+      version: `${info.libraryVersion.major}.${info.libraryVersion.minor}`,
+      manufacturer: info.manufacturerID.trim(),
+    };
+  }
+
   private slotHandles(): Pkcs11js.Handle[] {
     const all = this.p11.C_GetSlotList(false);
     if (this.options.slot === undefined) return all;
@@ -102,9 +112,19 @@ export class Pkcs11Backend implements TokenBackend {
   private certificates(session: Pkcs11js.Handle): Array<CertificateInfo & { ckaId: Buffer }> {
     const out: Array<CertificateInfo & { ckaId: Buffer }> = [];
     for (const handle of this.find(session, [{ type: this.lib.CKA_CLASS, value: this.lib.CKO_CERTIFICATE }])) {
-      const [value, id] = this.p11.C_GetAttributeValue(session, handle, [{ type: this.lib.CKA_VALUE }, { type: this.lib.CKA_ID }]);
+      const [value, id, label] = this.p11.C_GetAttributeValue(session, handle, [
+        { type: this.lib.CKA_VALUE },
+        { type: this.lib.CKA_ID },
+        { type: this.lib.CKA_LABEL },
+      ]);
       try {
-        out.push({ ...describeCertificate(value.value as Buffer), ckaId: (id.value as Buffer) ?? Buffer.alloc(0) });
+        const ckaId = (id.value as Buffer) ?? Buffer.alloc(0);
+        out.push({
+          ...describeCertificate(value.value as Buffer),
+          label: label.value ? (label.value as Buffer).toString('utf8') : '',
+          objectId: ckaId.toString('hex'),
+          ckaId,
+        });
       } catch {
         // not an X.509 certificate we can read: not shown
       }

@@ -24,8 +24,16 @@ export interface SigningKey {
   signSha256WithRsa(data: Buffer): Promise<Buffer>;
 }
 
+export interface LibraryInfo {
+  description: string;
+  /** major.minor */
+  version: string;
+  manufacturer: string;
+}
+
 export interface TokenBackend {
   readonly kind: 'pkcs12' | 'pkcs11';
+  libraryInfo(): LibraryInfo;
   listSlots(): Promise<Slot[]>;
   /**
    * Logs in to the card with the PIN, hands its signing key to `use`, and logs out.

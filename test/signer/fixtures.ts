@@ -44,6 +44,8 @@ export interface TestCard {
   signCertDer: string;
   encCertDer: string;
   signPub: string;
+  /** The card's issuing CA certificate (PEM). */
+  caCert: string;
   holderName: string;
 }
 
@@ -86,6 +88,7 @@ export function makeTestCard(): TestCard {
     signCertDer: join(dir, 'sign.der'),
     encCertDer: join(dir, 'enc.der'),
     signPub: join(dir, 'sign.pub'),
+    caCert: join(dir, 'ca.crt'),
     holderName,
   };
   return cached;

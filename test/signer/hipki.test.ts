@@ -1,4 +1,5 @@
 // The HiPKI-compatible HTTP API over real sockets with a PKCS#12 soft card.
+import { X509Certificate } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
 import { challenge, copyCard, derFromPem, http, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
@@ -28,26 +29,64 @@ async function sign(s: RunningSigner, pkg: string, origin: string | null = PORTA
   return { res, json: JSON.parse(res.body) as Record<string, unknown> };
 }
 
-t.test('/pkcs11info lists the soft card, with certificates on ?withcert=true', async (t) => {
+t.test('/pkcs11info lists the soft card in the real shape, with certificates on ?withcert=true', async (t) => {
   const file = copyCard(card.p12);
   const s = await startSigner({
     port: 0,
     allowOrigins: [PORTAL],
-    p12: [{ p12File: file, cardSerial: 'TP03000000000001', signingCertFile: card.signCert, encryptionCertFile: card.encCert }],
+    p12: [{ p12File: file, cardSerial: 'TP03000000000001', signingCertFile: card.signCert, encryptionCertFile: card.encCert, caCertFiles: [card.caCert] }],
   });
   t.teardown(() => s.close());
   const res = await http(`${s.url}/pkcs11info?withcert=true`, { headers: { Origin: PORTAL } });
   t.equal(res.status, 200);
   t.equal(res.headers['access-control-allow-origin'], PORTAL);
   const info = JSON.parse(res.body);
+  t.equal(info.func, 'pkcs11info');
   t.equal(info.ret_code, 0);
-  const token = info.slots[0].token;
+  t.equal(info.serverVersion, '1.3.8');
+  t.equal(info.libraryDescription, 'sw-signer PKCS#12 soft card');
+  t.match(info.libraryVersion, /^\d+\.\d+$/);
+  const token = info.slots.at(-1).token;
   t.equal(token.serialNumber, 'TP03000000000001');
-  t.same(token.certs.map((c: { usage: string }) => c.usage), ['digitalSignature', 'keyEncipherment']);
-  t.match(token.certs[0].subjectDN, /CN=王小明/);
-  t.same(Buffer.from(token.certs[0].certb64, 'base64'), derFromPem(card.signCert));
+  t.same(token.certs.map((c: { usage: string }) => c.usage), ['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign']);
+  const [signing, , ca] = token.certs;
+  t.equal(signing.subjectDN, 'C=TW,CN=王小明,serialNumber=0000000112831644', 'DN parts joined with a comma');
+  t.equal(signing.issuerDN, 'C=TW,O=Demo CA,CN=Demo MOICA');
+  t.equal(signing.subjectCN, '王小明');
+  t.equal(signing.subjectID, '0000000112831644');
+  t.equal(signing.email, '');
+  t.match(signing.sn, /^[0-9A-F]+$/);
+  t.match(signing.notBefore, /^\d{12}Z$/);
+  t.match(signing.notAfter, /^\d{12}Z$/);
+  t.equal(signing.notAfterT, Math.floor(Date.parse(new X509Certificate(derFromPem(card.signCert)).validTo) / 1000));
+  t.match(signing.id, /^[0-9a-f]{40}$/);
+  t.equal(signing.label, '王小明');
+  t.same(Buffer.from(signing.certb64, 'base64'), derFromPem(card.signCert));
+  t.same(Buffer.from(ca.certb64, 'base64'), derFromPem(card.caCert), "the card's CA certificate");
   const plain = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
   t.notOk('certb64' in plain.slots[0].token.certs[0], 'no certificate bytes without withcert');
+});
+
+t.test('/pkcs11info shows one reader with the card in use, not every soft card', async (t) => {
+  const other = makeTestCard();
+  const s = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL],
+    p12: [
+      { p12File: copyCard(card.p12), cardSerial: 'TP03000000000001', signingCertFile: card.signCert },
+      { p12File: copyCard(other.p12), cardSerial: 'TP03000000000002', signingCertFile: other.signCert },
+    ],
+    insertedCard: 'TP03000000000002',
+  });
+  t.teardown(() => s.close());
+  const info = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
+  t.same(info.slots.map((slot: { token: { serialNumber: string } }) => slot.token.serialNumber), ['TP03000000000002']);
+});
+
+t.test('/pkcs11info with a reader but no card answers 0x76000006', async (t) => {
+  const s = await signer(t, [`${card.dir}/missing.p12`]);
+  const info = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
+  t.equal(info.ret_code, 0x76000006);
 });
 
 t.test('/pkcs11info answers a site off the allow-list with 403 and no CORS header', async (t) => {
@@ -202,7 +241,7 @@ t.test('a PKCS#12 file that encrypts its certificates shows them once the PIN ha
   t.same(before.slots[0].token.certs, []);
   await sign(s, tbsPackage());
   const after = JSON.parse((await http(`${s.url}/pkcs11info`)).body);
-  t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment']);
+  t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment|dataEncipherment']);
 });
 
 t.test('POST /pkcs11info answers as GET does, withcert from the form or the query', async (t) => {

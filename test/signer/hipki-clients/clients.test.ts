@@ -53,12 +53,13 @@ async function run(): Promise<void> {
   const s = await signer();
 
   t.test('readCertificate: GetUserCert through /popupForm is answered with func pkcs11info and the certificates', async (t) => {
-    const { answer } = await runPage('read-certificate.html', s);
+    const { answer, page } = await runPage('read-certificate.html', s);
     t.equal(answer.func, 'pkcs11info');
     t.equal(answer.ret_code, 0);
     const token = answer.slots.at(-1).token;
     t.equal(token.serialNumber, CARD_SERIAL);
     t.ok(token.certs.every((c: { certb64?: string }) => typeof c.certb64 === 'string'), 'every certificate with its bytes');
+    t.equal(await page.textContent('#subjectCN'), card.holderName, 'the page found the digitalSignature certificate');
   });
 
   t.test('checkEnvir: CheckEnvir through /popupForm is answered with func pkcs11info, without certificate bytes', async (t) => {
