@@ -3,7 +3,7 @@
 import { isChallengeText, parseChallengeText, type ChallengeText } from './challenge-text.js';
 import { createSignedData } from './cms.js';
 import type { CertificateInfo } from './cert-info.js';
-import { SignerError, toSignerError } from './errors.js';
+import { CKR_PIN_INVALID, CKR_PIN_LEN_RANGE, SignerError, toSignerError } from './errors.js';
 import { KeyedMutex, OriginLimiter, type OriginLimits } from './limiter.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { Card, Slot, TokenBackend } from './tokens/types.js';
@@ -122,7 +122,11 @@ export class SigningService {
       if (challenge.origin !== input.callerOrigin) throw new SignerError('site_not_trusted');
     }
     if (input.pin === undefined || input.pin === null || input.pin === '') throw new SignerError('no_pin');
-    if (typeof input.pin !== 'string' || !PIN_FORMAT.test(input.pin)) throw new SignerError('bad_pin_format');
+    if (typeof input.pin !== 'string' || !PIN_FORMAT.test(input.pin)) {
+      // What the card's module would answer had the PIN reached it: a length out of range, else bad characters.
+      const lengthOk = typeof input.pin === 'string' && input.pin.length >= 6 && input.pin.length <= 8;
+      throw new SignerError('bad_pin_format', { lastError: lengthOk ? CKR_PIN_INVALID : CKR_PIN_LEN_RANGE });
+    }
     return { signatureType, challenge };
   }
 

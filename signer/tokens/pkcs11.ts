@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type * as Pkcs11js from 'pkcs11js';
 import { describeCertificate, type CertificateInfo } from '../cert-info.js';
-import { CKR_PIN_INCORRECT, CKR_PIN_LOCKED, SignerError } from '../errors.js';
+import { CKR_PIN_INCORRECT, CKR_PIN_INVALID, CKR_PIN_LEN_RANGE, CKR_PIN_LOCKED, SignerError } from '../errors.js';
 import { MAX_PIN_TRIES, PinCounterFile } from '../pin-state.js';
 import type { LibraryInfo, Slot, SigningKey, TokenBackend } from './types.js';
 
@@ -16,8 +16,6 @@ export const CKF_USER_PIN_FINAL_TRY = 0x00020000;
 export const CKF_USER_PIN_LOCKED = 0x00040000;
 const CKF_TOKEN_PRESENT = 0x1;
 const CKF_TOKEN_INITIALIZED = 0x400;
-const CKR_PIN_INVALID = 0xa1;
-const CKR_PIN_LEN_RANGE = 0xa2;
 const CKR_USER_ALREADY_LOGGED_IN = 0x100;
 
 type Pkcs11Module = typeof Pkcs11js;

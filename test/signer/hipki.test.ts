@@ -89,12 +89,15 @@ t.test('/pkcs11info with a reader but no card answers 0x76000006', async (t) => 
   t.equal(info.ret_code, 0x76000006);
 });
 
-t.test('/pkcs11info answers a site off the allow-list with 403 and no CORS header', async (t) => {
+t.test('/pkcs11info answers a site off the allow-list with HTTP 200, ret_code 0x76000031 and no CORS header', async (t) => {
   const s = await signer(t);
   const res = await http(`${s.url}/pkcs11info`, { headers: { Origin: 'https://evil.example' } });
-  t.equal(res.status, 403);
+  t.equal(res.status, 200);
   t.equal(res.headers['access-control-allow-origin'], undefined);
-  t.equal(JSON.parse(res.body).ret_code, 0x76000031);
+  const answer = JSON.parse(res.body);
+  t.equal(answer.ret_code, 0x76000031);
+  t.equal(answer.message, '此網站未受信任，憑證元件拒絕為它簽章。');
+  t.notOk('slots' in answer);
 });
 
 t.test('/pkcs11info with no reader answers 0x76100003', async (t) => {
@@ -123,6 +126,8 @@ t.test('/sign makes a PKCS#1 signature openssl verifies, with the signing certif
   t.equal(res.headers['access-control-allow-origin'], PORTAL);
   t.equal(json.ret_code, 0);
   t.equal(json.last_error, 0);
+  t.equal(json.func, 'sign');
+  t.equal(json.version, '2.3.2', "the component's version, as version checks read it");
   t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(tbs), Buffer.from(json.signature as string, 'base64')));
   t.same(Buffer.from(json.certb64 as string, 'base64'), derFromPem(card.signCert));
   t.match(json.cardSN, /^P12[0-9A-F]{13}$/);
@@ -152,12 +157,12 @@ t.test('/sign takes base64 content and a JSON body too', async (t) => {
 
 t.test('/sign answers HiPKI codes for every failure', async (t) => {
   const s = await signer(t);
-  const cases: Array<[string, Promise<{ json: Record<string, unknown> }>, number, number?]> = [
+  const cases: Array<[string, ReturnType<typeof sign>, number, number?]> = [
     ['site not trusted', sign(s, tbsPackage(), 'https://evil.example'), 0x76000031],
     ['no Origin at all', sign(s, tbsPackage(), null), 0x76000031],
     ['challenge of another origin', sign(s, tbsPackage({}, challenge('https://other.example').text)), 0x76000031],
     ['no PIN', sign(s, tbsPackage({ pin: '' })), 0x76000998],
-    ['bad PIN format', sign(s, tbsPackage({ pin: '12' })), 0x76000007],
+    ['bad PIN format', sign(s, tbsPackage({ pin: '12' })), 0x76100006],
     ['no tbs', sign(s, tbsPackage({ tbs: '' })), 0x76000003],
     ['bad JSON', sign(s, '{"tbs": '), 0x7600000b],
     ['unknown func', sign(s, tbsPackage({ func: 'DecryptData' })), 0x7600000c],
@@ -166,25 +171,42 @@ t.test('/sign answers HiPKI codes for every failure', async (t) => {
     ['tbs too large', sign(s, tbsPackage({ tbs: 'x'.repeat(64 * 1024 + 1) })), 0x7600000a],
   ];
   for (const [name, pending, code] of cases) {
-    const { json } = await pending;
+    const { res, json } = await pending;
+    t.equal(res.status, 200, `${name}: HTTP 200, the outcome in ret_code`);
     t.equal(json.ret_code, code, name);
+    t.match(json.message, /\S/, `${name}: with a message`);
     t.notOk('signature' in json, `${name}: no signature`);
   }
   const refused = await sign(s, tbsPackage(), 'https://evil.example');
-  t.equal(refused.res.status, 403);
+  t.equal(refused.res.status, 200);
   t.equal(refused.res.headers['access-control-allow-origin'], undefined);
 });
 
-t.test('/sign reports a wrong PIN with last_error 0xA0 and the lock with 0xA4', async (t) => {
+t.test('/sign reports a wrong PIN as 0x76100006 with the tries left in last_error, then the lock as 0xA4', async (t) => {
   const s = await signer(t);
   const first = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-  t.equal(first.last_error, 0xa0);
+  t.equal(first.ret_code, 0x76100006, 'IC卡登入失敗');
+  t.equal(first.last_error, 0x80000002, 'two tries left');
   t.equal(first.triesLeft, 2);
-  await sign(s, tbsPackage({ pin: '654321' }));
+  t.match(first.message, /PIN碼錯誤。還可以再試 2 次/);
+  const second = (await sign(s, tbsPackage({ pin: '654321' }))).json;
+  t.equal(second.last_error, 0x80000001, 'one try left');
   const third = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-  t.equal(third.last_error, 0xa4);
+  t.equal(third.ret_code, 0x76100006);
+  t.equal(third.last_error, 0xa4, 'CKR_PIN_LOCKED');
   t.equal(third.error, 'locked');
   t.equal((await sign(s, tbsPackage())).json.last_error, 0xa4);
+});
+
+t.test('/sign reports a PIN of the wrong format as 0x76100006 with the reason the card would give', async (t) => {
+  const s = await signer(t);
+  t.equal((await sign(s, tbsPackage({ pin: '12' }))).json.last_error, 0xa2, 'CKR_PIN_LEN_RANGE');
+  t.equal((await sign(s, tbsPackage({ pin: '12345!' }))).json.last_error, 0xa1, 'CKR_PIN_INVALID');
+});
+
+t.test('/sign messages follow the language the package names', async (t) => {
+  const s = await signer(t);
+  t.equal((await sign(s, tbsPackage({ pin: '', lang: 'en' }))).json.message, 'No PIN was entered. Enter the PIN of your Citizen Digital Certificate.');
 });
 
 t.test('/sign with no card answers 0x76000006', async (t) => {
