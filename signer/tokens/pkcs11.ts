@@ -196,9 +196,10 @@ export class Pkcs11Backend implements TokenBackend {
       const { ckaId: _id, ...certificate } = signing;
       return await use({
         certificate,
-        signSha256WithRsa: async (data) => {
-          this.p11.C_SignInit(session, { mechanism: this.lib.CKM_SHA256_RSA_PKCS }, key);
-          return Buffer.from(this.p11.C_Sign(session, data, Buffer.alloc(1024)));
+        // CKM_RSA_PKCS over the DigestInfo (PKCS#11 v2.40 §2.1.6): one mechanism for every hash kind and for RAW.
+        signDigestInfo: async (digestInfo) => {
+          this.p11.C_SignInit(session, { mechanism: this.lib.CKM_RSA_PKCS }, key);
+          return Buffer.from(this.p11.C_Sign(session, digestInfo, Buffer.alloc(1024)));
         },
       });
     } finally {

@@ -1,6 +1,6 @@
 // Soft cards: one PKCS#12 file per card, its password being the card's PIN (the demo PKI's cards).
 // The wrong-PIN counter lives next to the file (`<file>.pinstate.json`), so the third wrong PIN locks it.
-import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPrivateKey, createPublicKey, privateEncrypt, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import forge from 'node-forge';
@@ -211,7 +211,8 @@ export class Pkcs12Backend implements TokenBackend {
     if (!key) throw new SignerError('no_signing_certificate', { message: 'no private key for the signing certificate' });
     return use({
       certificate: signing,
-      signSha256WithRsa: async (data) => sign('sha256', data, key),
+      // Block type 1 padding of the DigestInfo: exactly RSASSA-PKCS1-v1_5 (RFC 8017 §8.2.1).
+      signDigestInfo: async (digestInfo) => privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
     });
   }
 

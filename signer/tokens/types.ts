@@ -20,8 +20,8 @@ export interface Slot {
 
 export interface SigningKey {
   certificate: CertificateInfo;
-  /** RSASSA-PKCS1-v1_5 with SHA-256 over `data` (the token hashes). */
-  signSha256WithRsa(data: Buffer): Promise<Buffer>;
+  /** RSASSA-PKCS1-v1_5 over an already encoded DigestInfo (digests.ts): the card's raw CKM_RSA_PKCS operation. */
+  signDigestInfo(digestInfo: Buffer): Promise<Buffer>;
 }
 
 export interface LibraryInfo {
