@@ -34,7 +34,7 @@ function hipkiStatus(error: SignerError): number {
 /** CORS answers only for allow-listed origins; others get no CORS headers (the browser then hides the answer). */
 function corsOrigin(ctx: SignerContext, req: IncomingMessage): string | undefined {
   const origin = req.headers.origin;
-  return typeof origin === 'string' && ctx.policy.isAllowed(origin) ? origin : undefined;
+  return ctx.cors && typeof origin === 'string' && ctx.policy.isAllowed(origin) ? origin : undefined;
 }
 
 export function handlePreflight(ctx: SignerContext, req: IncomingMessage, res: ServerResponse): void {

@@ -44,6 +44,8 @@ export interface StartSignerOptions {
   limits?: OriginLimits & { maxConnections?: number; maxConnectionsPerOrigin?: number };
   /** Receives structured events (never a PIN, a text to sign or a signature). */
   log?: (event: SignerEvent) => void;
+  /** CORS headers on /pkcs11info and /sign for allowed sites; default on. Off answers as the real component (none). */
+  cors?: boolean;
   /** HTTP timeouts in milliseconds (tests shorten them); see SIGNER_TIMEOUTS. */
   timeouts?: Partial<SignerTimeouts>;
 }
@@ -168,6 +170,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     policy,
     lang: options.lang ?? 'zh-TW',
     selfOrigins,
+    cors: options.cors ?? true,
     log: options.log ?? (() => {}),
     now: options.limits?.now ?? Date.now,
   };
