@@ -279,3 +279,18 @@ t.test('POST /pkcs11info answers as GET does, withcert from the form or the quer
   const plain = JSON.parse((await http(`${s.url}/pkcs11info`, { method: 'POST', headers: { Origin: PORTAL, 'Content-Type': 'application/json' }, body: '{}' })).body);
   t.notOk('certb64' in plain.slots.at(-1).token.certs[0]);
 });
+
+t.test('/addDomain refuses a post that does not come from its own confirmation page', async (t) => {
+  const s = await signer(t);
+  const res = await postForm(`${s.url}/addDomain`, { domain: 'https://evil.example', answer: 'add' }, { Origin: 'https://evil.example' });
+  t.equal(res.status, 403);
+  t.equal(JSON.parse((await sign(s, tbsPackage({}, 'text'), 'https://evil.example')).res.body).ret_code, 0x76000031, 'still not trusted');
+});
+
+t.test('callers without Origin or Referer (native programs) are told 0x76000031 by /sign and answered by /pkcs11info', async (t) => {
+  const s = await signer(t);
+  const signed = await sign(s, tbsPackage({}, 'text'), null);
+  t.equal(signed.json.ret_code, 0x76000031);
+  t.match(signed.json.message, /\S/);
+  t.equal(JSON.parse((await http(`${s.url}/pkcs11info`)).body).ret_code, 0);
+});
