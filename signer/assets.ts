@@ -53,8 +53,14 @@ export const POPUP_JS = `(function () {
     window.removeEventListener('message', onMessage, false);
     var origin = event.origin;
     var target = event.source;
-    if (data.func === 'pkcs11info') {
-      request('GET', '/pkcs11info?withcert=' + (data.withcert ? 'true' : 'false') + '&origin=' + encodeURIComponent(origin), null,
+    // HiPKI clients ask for the card's details with GetUserCert (with the certificates) or CheckEnvir (without);
+    // both are answered with the /pkcs11info answer, whose func is "pkcs11info".
+    var withCert = null;
+    if (data.func === 'GetUserCert') { withCert = true; }
+    else if (data.func === 'CheckEnvir') { withCert = false; }
+    else if (data.func === 'pkcs11info') { withCert = data.withcert === true || data.withcert === 'true'; }
+    if (withCert !== null) {
+      request('GET', '/pkcs11info?withcert=' + (withCert ? 'true' : 'false') + '&origin=' + encodeURIComponent(origin), null,
         function (text) { finish(target, origin, text); });
     } else {
       request('POST', '/sign', 'tbsPackage=' + encodeURIComponent(event.data) + '&origin=' + encodeURIComponent(origin),

@@ -15,6 +15,18 @@ export interface CertificateInfo {
   notAfter: string;
   /** The holder's name (CN). */
   commonName: string;
+  /** The subject's serialNumber attribute (the MOICA's 16-character holder identifier), '' when absent. */
+  subjectSerialNumber: string;
+  /** An e-mail address of the subject (subjectAltName rfc822Name or the DN's emailAddress), '' when none. */
+  email: string;
+  /** The subject's and issuer's attributes in certificate order, e.g. ['C=TW', 'CN=王小明']. */
+  subjectRdns: string[];
+  issuerRdns: string[];
+  /** A CA certificate kept on the card beside the holder's (basicConstraints cA or keyCertSign). */
+  isCA: boolean;
+  /** The token object's label and id (PKCS#11 CKA_LABEL, CKA_ID as hex), where the back end has them. */
+  label?: string;
+  objectId?: string;
   der: Buffer;
 }
 
@@ -59,28 +71,44 @@ function keyUsageOf(der: Buffer): string[] {
   return [];
 }
 
-function dn(text: string): string {
-  return text.split('\n').filter(Boolean).join(', ');
+function rdns(text: string): string[] {
+  return text.split('\n').filter(Boolean);
+}
+
+function attribute(lines: string[], name: string): string {
+  const line = lines.find((l) => l.startsWith(`${name}=`));
+  return line ? line.slice(name.length + 1) : '';
 }
 
 export function describeCertificate(der: Buffer): CertificateInfo {
   const x509 = new X509Certificate(der);
   const keyUsage = keyUsageOf(der);
-  const usage: CertificateUsage = keyUsage.includes('digitalSignature')
+  const isCA = x509.ca || keyUsage.includes('keyCertSign');
+  // A CA certificate on the card never signs for the holder, whatever its key usage says.
+  const usage: CertificateUsage = isCA
+    ? 'other'
+    : keyUsage.includes('digitalSignature')
     ? 'signing'
     : keyUsage.includes('keyEncipherment') || keyUsage.includes('dataEncipherment')
       ? 'encryption'
       : 'other';
-  const cn = /(?:^|\n)CN=([^\n]*)/.exec(x509.subject);
+  const subjectRdns = rdns(x509.subject);
+  const issuerRdns = rdns(x509.issuer);
+  const altEmail = /(?:^|, )email:([^,\s]+)/.exec(x509.subjectAltName ?? '');
   return {
     usage,
     keyUsage,
-    subjectDN: dn(x509.subject),
-    issuerDN: dn(x509.issuer),
+    subjectDN: subjectRdns.join(', '),
+    issuerDN: issuerRdns.join(', '),
     serialNumber: x509.serialNumber.toUpperCase(),
     notBefore: new Date(x509.validFrom).toISOString(),
     notAfter: new Date(x509.validTo).toISOString(),
-    commonName: cn ? cn[1] : '',
+    commonName: attribute(subjectRdns, 'CN'),
+    subjectSerialNumber: attribute(subjectRdns, 'serialNumber'),
+    email: altEmail ? altEmail[1] : attribute(subjectRdns, 'emailAddress'),
+    subjectRdns,
+    issuerRdns,
+    isCA,
     der,
   };
 }

@@ -14,6 +14,8 @@ export interface CliOptions {
   demoDir?: string;
   card?: string;
   quiet: boolean;
+  /** No CORS headers on the JSON endpoints, as the HiPKI component. */
+  noCors?: boolean;
 }
 
 export class CliError extends Error {}
@@ -32,7 +34,10 @@ Options:
   --allow-origin <origin> a site the signer works for (repeatable;
                           default http://localhost:3000 and $PUBLIC_ORIGIN)
   --lang zh-TW|en         language of pages and messages (default zh-TW)
-  --state-dir <dir>       where wrong-PIN counts of PKCS#11 cards are kept (default ~/.sw-signer)
+  --state-dir <dir>       where wrong-PIN counts of PKCS#11 cards and the sites added on
+                          /addDomain are kept (default ~/.sw-signer)
+  --no-cors               no CORS headers on /pkcs11info and /sign, as the HiPKI component
+                          (pages must then use the popup)
   --demo-dir <dir>        demo PKI folder with manifest.json (default $DATA_DIR/demo-pki)
   --quiet                 no event lines on standard output
   --version               print the version
@@ -71,6 +76,9 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       case '--quiet':
         options.quiet = true;
+        break;
+      case '--no-cors':
+        options.noCors = true;
         break;
       case '--port': {
         const v = take();

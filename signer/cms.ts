@@ -1,7 +1,7 @@
 // CMS SignedData (RFC 5652 §5) with signed attributes, the "PKCS7" answer of the MOICA component.
-// The RSA signature over the DER of the signed attributes comes from a callback, so the same code serves a
-// soft key and a PKCS#11 token (which signs the attributes with CKM_SHA256_RSA_PKCS).
-import { createHash } from 'node:crypto';
+// The RSA signature over the DigestInfo of the signed attributes comes from a callback, so the same code serves a
+// soft key and a PKCS#11 token.
+import { digest, digestInfo, HASH_OID, type HashName } from './digests.js';
 import { childrenOf, octetString, oid, readTlv, sequence, setOf, slice, tlv, time, integer, nullValue, set } from './der.js';
 
 const OID = {
@@ -10,7 +10,6 @@ const OID = {
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
-  sha256: '2.16.840.1.101.3.4.2.1',
   rsaEncryption: '1.2.840.113549.1.1.1',
 };
 
@@ -31,25 +30,28 @@ export interface SignedDataInput {
   /** Leave the content out (a "detached" signature); the verifier supplies it. */
   detached?: boolean;
   signingTime?: Date;
-  /** RSASSA-PKCS1-v1_5 with SHA-256 over the given bytes. */
-  signSha256WithRsa: (data: Buffer) => Promise<Buffer>;
+  /** The digest of the content and of the signed attributes; default SHA-256. */
+  hash?: HashName;
+  /** RSASSA-PKCS1-v1_5 over a DigestInfo. */
+  signDigestInfo: (digestInfo: Buffer) => Promise<Buffer>;
 }
 
 export async function createSignedData(input: SignedDataInput): Promise<Buffer> {
-  const digest = createHash('sha256').update(input.content).digest();
-  const sha256 = sequence(oid(OID.sha256), nullValue());
+  const hash = input.hash ?? 'sha256';
+  const contentDigest = digest(hash, input.content);
+  const digestAlgorithm = sequence(oid(HASH_OID[hash]), nullValue());
   const attributes = [
     sequence(oid(OID.contentType), set(oid(OID.data))),
     sequence(oid(OID.signingTime), set(time(input.signingTime ?? new Date()))),
-    sequence(oid(OID.messageDigest), set(octetString(digest))),
+    sequence(oid(OID.messageDigest), set(octetString(contentDigest))),
   ];
   // Signed over as an explicit SET OF (tag 0x31), carried as [0] IMPLICIT (tag 0xA0): RFC 5652 §5.4.
   const signedAttributes = setOf(attributes);
-  const signature = await input.signSha256WithRsa(signedAttributes);
+  const signature = await input.signDigestInfo(digestInfo(hash, digest(hash, signedAttributes)));
   const signerInfo = sequence(
     integer(1),
     issuerAndSerialNumber(input.certificateDer),
-    sha256,
+    digestAlgorithm,
     Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)]),
     sequence(oid(OID.rsaEncryption), nullValue()),
     octetString(signature),
@@ -59,7 +61,7 @@ export async function createSignedData(input: SignedDataInput): Promise<Buffer> 
     : sequence(oid(OID.data), tlv(0xa0, octetString(input.content)));
   const signedData = sequence(
     integer(1),
-    set(sha256),
+    set(digestAlgorithm),
     encapsulated,
     tlv(0xa0, input.certificateDer),
     set(signerInfo),

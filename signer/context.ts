@@ -20,6 +20,11 @@ export interface SignerContext {
   selfOrigins: Set<string>;
   /** Structured events without secrets: never a PIN, a text to sign or a signature. */
   log: (event: SignerEvent) => void;
+  /**
+   * Whether the JSON endpoints send CORS headers to allowed sites. Off, the signer answers as the real component does,
+   * which sends none: a page on another site then cannot read /sign and must use the popup.
+   */
+  cors: boolean;
   /** The clock of the rate limits. */
   now: () => number;
 }

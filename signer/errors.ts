@@ -27,9 +27,10 @@ export const HIPKI_CODES: Record<SignerErrorCode, number> = {
   site_not_trusted: 0x76000031, // 此網站未受信任
   no_pin: 0x76000998, // 未輸入PIN碼
   cancelled: 0x76000999, // 使用者已取消動作
-  bad_pin_format: 0x76000007, // IC card login failed (PIN never reached the card)
-  wrong_pin: 0x76000007, // IC card login failed; last_error CKR_PIN_INCORRECT
-  locked: 0x76000007, // IC card login failed; last_error CKR_PIN_LOCKED
+  // IC卡登入失敗, the reason in last_error: the PIN's format, a wrong PIN (with the tries left), the PIN locked.
+  bad_pin_format: 0x76100006,
+  wrong_pin: 0x76100006,
+  locked: 0x76100006,
   no_signing_certificate: 0x76000002, // no certificate
   tbs_missing: 0x76000003, // nothing to sign
   tbs_too_large: 0x7600000a, // too large
@@ -42,7 +43,20 @@ export const HIPKI_CODES: Record<SignerErrorCode, number> = {
 };
 
 export const CKR_PIN_INCORRECT = 0xa0;
+export const CKR_PIN_INVALID = 0xa1;
+export const CKR_PIN_LEN_RANGE = 0xa2;
 export const CKR_PIN_LOCKED = 0xa4;
+/** The card module's vendor-defined answer to a wrong PIN: CKR_VENDOR_DEFINED plus the tries left (1 or 2). */
+export const CKR_VENDOR_DEFINED = 0x80000000;
+
+/**
+ * last_error as the HiPKI component reports it: a wrong PIN with its tries left known is CKR_VENDOR_DEFINED + tries
+ * (0x80000002, 0x80000001), as the card's module answers; otherwise the PKCS#11 return value (0xA0, 0xA4, ...).
+ */
+export function hipkiLastError(error: SignerError): number {
+  if (error.code === 'wrong_pin' && error.triesLeft !== undefined && error.triesLeft > 0) return CKR_VENDOR_DEFINED + error.triesLeft;
+  return error.lastError;
+}
 
 export class SignerError extends Error {
   readonly triesLeft: number | undefined;

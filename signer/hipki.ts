@@ -1,29 +1,40 @@
 // The HTTP API of the MOICA's HiPKI LocalSignServer, so one page script works against either signer:
-// GET /pkcs11info[?withcert=true], POST /sign (form field tbsPackage), GET /popupForm (popup + postMessage).
+// GET or POST /pkcs11info[?withcert=true], POST /sign (form field tbsPackage), GET /popupForm (popup + postMessage).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignerContext } from './context.js';
-import { HIPKI_CODES, SignerError, toSignerError } from './errors.js';
+import { HIPKI_CODES, hipkiLastError, SignerError, toSignerError } from './errors.js';
 import { escapeHtml, page } from './html.js';
+import { pkcs11Info } from './hipki-info.js';
 import { BodyTooLarge, parseForm, readBody, sendHtml, sendJson } from './http-util.js';
-import { pickLang, t } from './locale.js';
+import { errorMessage, pickLang, t, type Lang } from './locale.js';
+import { HIPKI_SIGN_VERSION, SIGNER_VERSION } from './version.js';
 import { NO_ORIGIN } from './limiter.js';
 import { callerOrigin } from './origin-policy.js';
-import { SIGNER_VERSION } from './version.js';
 
-function errorBody(func: string, error: SignerError) {
+/** Every failure: the component's ret_code and last_error, a message to show, and our own code beside them. */
+function errorBody(func: string, error: SignerError, lang: Lang) {
   return {
     func,
     ret_code: HIPKI_CODES[error.code],
-    last_error: error.lastError,
+    last_error: hipkiLastError(error),
+    message: errorMessage(lang, error.code, error.triesLeft),
     error: error.code,
     ...(error.triesLeft !== undefined ? { triesLeft: error.triesLeft } : {}),
   };
 }
 
+/**
+ * The component answers its JSON endpoints with HTTP 200 and the outcome in ret_code, failures included (a page
+ * reads the code, not the status). Only "busy", which the component does not have, keeps its 429.
+ */
+function hipkiStatus(error: SignerError): number {
+  return error.code === 'busy' ? 429 : 200;
+}
+
 /** CORS answers only for allow-listed origins; others get no CORS headers (the browser then hides the answer). */
 function corsOrigin(ctx: SignerContext, req: IncomingMessage): string | undefined {
   const origin = req.headers.origin;
-  return typeof origin === 'string' && ctx.policy.isAllowed(origin) ? origin : undefined;
+  return ctx.cors && typeof origin === 'string' && ctx.policy.isAllowed(origin) ? origin : undefined;
 }
 
 export function handlePreflight(ctx: SignerContext, req: IncomingMessage, res: ServerResponse): void {
@@ -51,6 +62,19 @@ function fromOwnPopup(ctx: SignerContext, caller: string | null): boolean {
   return caller !== null && ctx.selfOrigins.has(caller);
 }
 
+function postedWithCert(body: Buffer): boolean {
+  const text = body.toString('utf8').trim();
+  if (text.startsWith('{')) {
+    try {
+      const value = (JSON.parse(text) as Record<string, unknown>).withcert;
+      return value === true || value === 'true';
+    } catch {
+      return false;
+    }
+  }
+  return parseForm(body).withcert === 'true';
+}
+
 export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const cors = corsOrigin(ctx, req);
   const opener = url.searchParams.get('origin');
@@ -58,60 +82,31 @@ export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage,
   const popup = fromOwnPopup(ctx, caller);
   // A page on another origin, or a popup opened by one, that is not on the allow-list learns nothing.
   if ((caller && !popup && !ctx.policy.isAllowed(caller)) || (opener !== null && !ctx.policy.isAllowed(opener))) {
-    sendJson(res, 403, errorBody('pkcs11info', new SignerError('site_not_trusted')));
+    sendJson(res, 200, errorBody('pkcs11info', new SignerError('site_not_trusted'), ctx.lang));
     return;
   }
   // Counted for the site asking: the popup's opener, else the page; callers with neither header share one count,
   // since only the popup may name an opener (a no-referrer request from any page must not spend an allowed site's).
   const rateKey = popup ? (opener ?? (caller as string)) : (caller ?? NO_ORIGIN);
   if (!ctx.service.limiter.allowRequest(rateKey)) {
-    sendJson(res, 429, errorBody('pkcs11info', new SignerError('busy')), cors);
+    sendJson(res, 429, errorBody('pkcs11info', new SignerError('busy'), ctx.lang), cors);
     return;
   }
-  const withCert = url.searchParams.get('withcert') === 'true';
-  let slots;
+  let withCert = url.searchParams.get('withcert') === 'true';
+  // The SDK posts the same question; its fields come as a form or as JSON, and the query still counts.
+  if (req.method === 'POST') {
+    try {
+      withCert = withCert || postedWithCert(await readBody(req, 4096));
+    } catch (error) {
+      sendJson(res, 200, errorBody('pkcs11info', new SignerError(error instanceof BodyTooLarge ? 'tbs_too_large' : 'bad_request'), ctx.lang), cors);
+      return;
+    }
+  }
   try {
-    slots = await ctx.service.slots();
+    sendJson(res, 200, await pkcs11Info(ctx.service, withCert), cors);
   } catch (error) {
-    sendJson(res, 200, errorBody('pkcs11info', toSignerError(error)), cors);
-    return;
+    sendJson(res, 200, errorBody('pkcs11info', toSignerError(error), ctx.lang), cors);
   }
-  if (slots.length === 0) {
-    sendJson(res, 200, errorBody('pkcs11info', new SignerError('no_reader')), cors);
-    return;
-  }
-  sendJson(
-    res,
-    200,
-    {
-      func: 'pkcs11info',
-      ret_code: 0,
-      last_error: 0,
-      version: SIGNER_VERSION,
-      module: slots[0].backend === 'pkcs11' ? 'pkcs11' : 'pkcs12',
-      slots: slots.map((slot) => ({
-        slotDescription: slot.description,
-        token: slot.card
-          ? {
-              label: slot.card.label,
-              serialNumber: slot.card.serial,
-              flags: slot.tokenFlags ?? 0,
-              certs: slot.card.certificates.map((c) => ({
-                usage: c.usage === 'signing' ? 'digitalSignature' : c.usage === 'encryption' ? 'keyEncipherment' : 'other',
-                keyUsage: c.keyUsage,
-                subjectDN: c.subjectDN,
-                issuerDN: c.issuerDN,
-                serialNumber: c.serialNumber,
-                notBefore: c.notBefore,
-                notAfter: c.notAfter,
-                ...(withCert ? { certb64: c.der.toString('base64') } : {}),
-              })),
-            }
-          : null,
-      })),
-    },
-    cors,
-  );
 }
 
 /** HiPKI pages send the tbs and the PIN URI-encoded inside the JSON. */
@@ -127,10 +122,12 @@ function uriDecoded(value: unknown): unknown {
 export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const cors = corsOrigin(ctx, req);
   const answer = (status: number, body: unknown) => sendJson(res, status, body, cors);
+  // The package may name its language; failures before it is read are in the signer's.
+  let lang = ctx.lang;
   const fail = (error: unknown, origin: string | null) => {
     const signerError = toSignerError(error);
     ctx.log({ event: 'sign-refused', channel: 'hipki', origin, error: signerError.code });
-    answer(signerError.code === 'site_not_trusted' ? 403 : signerError.code === 'busy' ? 429 : 200, errorBody('sign', signerError));
+    answer(hipkiStatus(signerError), errorBody('sign', signerError, lang));
   };
   const caller = callerOrigin(req.headers);
   const popup = fromOwnPopup(ctx, caller);
@@ -166,6 +163,7 @@ export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: 
   } catch {
     return fail(new SignerError('bad_json'), origin);
   }
+  lang = pickLang(tbsPackage.lang, ctx.lang);
   if (tbsPackage.func !== undefined && tbsPackage.func !== 'MakeSignature') {
     return fail(new SignerError('unknown_message'), origin);
   }
@@ -193,6 +191,8 @@ export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: 
       certb64: result.certificate.der.toString('base64'),
       cardSN: result.cardSerial,
       signatureType: result.signatureType,
+      version: HIPKI_SIGN_VERSION,
+      signerVersion: SIGNER_VERSION,
     });
   } catch (error) {
     fail(error, origin);

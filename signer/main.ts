@@ -65,6 +65,7 @@ export async function main(argv: string[]): Promise<void> {
     allowOrigins: cli.allowOrigins.length > 0 ? cli.allowOrigins : defaultAllowedOrigins(),
     lang: cli.lang,
     stateDir: cli.stateDir,
+    cors: !cli.noCors,
     p12: cli.p12.map((file) => resolve(file)),
     log: cli.quiet ? undefined : logLine,
   };

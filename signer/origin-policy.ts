@@ -24,6 +24,13 @@ export class OriginPolicy {
     }
   }
 
+  /** Adds a site the user chose to trust (/addDomain). */
+  add(origin: string): void {
+    const normalized = normalizeOrigin(origin);
+    if (!normalized) throw new TypeError(`not an http(s) origin: ${origin}`);
+    this.allowed.add(normalized);
+  }
+
   get origins(): string[] {
     return [...this.allowed];
   }

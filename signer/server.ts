@@ -1,12 +1,15 @@
 // The local signer: one HTTP server on 127.0.0.1 serving the no-JS pages, the HiPKI-compatible API and the
 // WebSocket channel (DESIGN §4). `startSigner` is the whole program; main.ts only reads options.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { POPUP_JS, SIGNER_CSS } from './assets.js';
 import type { SignerContext, SignerEvent } from './context.js';
 import { demoSoftCards } from './demo-cards.js';
 import { escapeHtml, page } from './html.js';
 import { handlePkcs11Info, handlePopupForm, handlePreflight, handleSign } from './hipki.js';
+import { handleAddDomain, handleAddDomainPage, handleP11Image, handleWaitingGif, TrustedSitesFile } from './hipki-extras.js';
 import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
 import type { OriginLimits } from './limiter.js';
 import { errorMessage, pickLang, t, type Lang } from './locale.js';
@@ -44,6 +47,8 @@ export interface StartSignerOptions {
   limits?: OriginLimits & { maxConnections?: number; maxConnectionsPerOrigin?: number };
   /** Receives structured events (never a PIN, a text to sign or a signature). */
   log?: (event: SignerEvent) => void;
+  /** CORS headers on /pkcs11info and /sign for allowed sites; default on. Off answers as the real component (none). */
+  cors?: boolean;
   /** HTTP timeouts in milliseconds (tests shorten them); see SIGNER_TIMEOUTS. */
   timeouts?: Partial<SignerTimeouts>;
 }
@@ -158,7 +163,8 @@ async function handleInsert(ctx: SignerContext, req: IncomingMessage, res: Serve
 }
 
 export async function startSigner(options: StartSignerOptions = {}): Promise<RunningSigner> {
-  const policy = new OriginPolicy(options.allowOrigins ?? defaultAllowedOrigins());
+  const trustedSites = new TrustedSitesFile(join(options.stateDir ?? join(homedir(), '.sw-signer'), 'trusted-sites.json'));
+  const policy = new OriginPolicy([...(options.allowOrigins ?? defaultAllowedOrigins()), ...trustedSites.read()]);
   const backends = await openBackends(options);
   const service = new SigningService(backends, policy, options.limits);
   service.insertedCard = options.insertedCard ?? null;
@@ -168,6 +174,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     policy,
     lang: options.lang ?? 'zh-TW',
     selfOrigins,
+    cors: options.cors ?? true,
     log: options.log ?? (() => {}),
     now: options.limits?.now ?? Date.now,
   };
@@ -189,13 +196,18 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     if (method === 'OPTIONS' && (path === '/pkcs11info' || path === '/sign')) return handlePreflight(ctx, req, res);
     if (method === 'GET' && path === '/signer.css') return sendText(res, 200, 'text/css', SIGNER_CSS, 3600);
     if (method === 'GET' && path === '/popup.js') return sendText(res, 200, 'text/javascript', POPUP_JS, 3600);
-    if (method === 'GET' && path === '/popupForm') return handlePopupForm(ctx, res, url);
-    if (method === 'GET' && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);
+    // The SDK's popup speaks the same postMessage exchange as the samples' (README: our assumption).
+    if (method === 'GET' && (path === '/popupForm' || path === '/ChtPopupForm')) return handlePopupForm(ctx, res, url);
+    if (method === 'GET' && path === '/p11Image.bmp') return handleP11Image(ctx, req, res, url);
+    if (method === 'GET' && path === '/waiting.gif') return handleWaitingGif(res);
+    if (method === 'GET' && path === '/addDomain') return handleAddDomainPage(ctx, req, res, url);
+    if (method === 'POST' && path === '/addDomain') return handleAddDomain(ctx, req, res, trustedSites);
+    if ((method === 'GET' || method === 'POST') && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);
     if (method === 'POST' && path === '/sign') return handleSign(ctx, req, res);
     if (method === 'POST' && path === '/nojs/sign') return handleNojsSign(ctx, req, res);
     if (method === 'POST' && path === '/cards/insert') return handleInsert(ctx, req, res);
     const lang = pickLang(url.searchParams.get('lang'), ctx.lang);
-    if (method === 'GET' && path === '/') {
+    if (method === 'GET' && (path === '/' || path === '/selfTest.htm')) {
       const [slots, cards] = await Promise.all([service.slots(), service.cards()]);
       return sendHtml(res, 200, statusPage(ctx, lang, cards, slots.length));
     }

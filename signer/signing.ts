@@ -2,8 +2,9 @@
 // the algorithm, the challenge's own origin, the PIN's presence and format; then the card, under its lock.
 import { isChallengeText, parseChallengeText, type ChallengeText } from './challenge-text.js';
 import { createSignedData } from './cms.js';
+import { digest, DIGEST_LENGTH, digestInfo, parseHashName, type HashName } from './digests.js';
 import type { CertificateInfo } from './cert-info.js';
-import { SignerError, toSignerError } from './errors.js';
+import { CKR_PIN_INVALID, CKR_PIN_LEN_RANGE, SignerError, toSignerError } from './errors.js';
 import { KeyedMutex, OriginLimiter, type OriginLimits } from './limiter.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { Card, Slot, TokenBackend } from './tokens/types.js';
@@ -11,7 +12,8 @@ import type { Card, Slot, TokenBackend } from './tokens/types.js';
 export const MAX_TBS_BYTES = 64 * 1024;
 const PIN_FORMAT = /^[A-Za-z0-9]{6,8}$/;
 
-export type SignatureType = 'PKCS1' | 'PKCS7';
+/** PKCS1: RSA over the text's hash; PKCS7: CMS SignedData; RAW: RSA over a hash the caller computed (file, PDF signing). */
+export type SignatureType = 'PKCS1' | 'PKCS7' | 'RAW';
 
 export interface SignInput {
   /** The origin of the page asking (from Origin/Referer, or the popup's opener); null when unknown. */
@@ -30,6 +32,7 @@ export interface SignOutput {
   certificate: CertificateInfo;
   cardSerial: string;
   signatureType: SignatureType;
+  hash: HashName;
   /** The portal challenge that was signed, when the text was one. */
   challenge: ChallengeText | null;
 }
@@ -44,12 +47,7 @@ function normalizeSignatureType(value: unknown): SignatureType | null {
   if (value === undefined || value === null || value === '') return 'PKCS1';
   if (typeof value !== 'string') return null;
   const upper = value.toUpperCase();
-  return upper === 'PKCS1' || upper === 'PKCS7' ? upper : null;
-}
-
-function isSha256(value: unknown): boolean {
-  if (value === undefined || value === null || value === '') return true;
-  return typeof value === 'string' && /^SHA-?256$/i.test(value);
+  return upper === 'PKCS1' || upper === 'PKCS7' || upper === 'RAW' ? upper : null;
 }
 
 export class SigningService {
@@ -85,6 +83,12 @@ export class SigningService {
       .map((slot) => ({ ...(slot.card as Card), slotId: slot.id, slotDescription: slot.description, backend: slot.backend }));
   }
 
+  /** The card a request that names none is signed with: the one "inserted" on the signer's page, else the first. */
+  async cardInUse(): Promise<CardView | null> {
+    const cards = await this.cards();
+    return cards.find((c) => c.serial === this.insertedCard) ?? cards[0] ?? null;
+  }
+
   /** Throws no_reader / no_card; picks the named card, else the first card. */
   private async chooseCard(cardSerial: unknown): Promise<{ card: CardView; backend: TokenBackend }> {
     const slots = await this.slots();
@@ -100,28 +104,38 @@ export class SigningService {
   }
 
   /** Checks that need no card, in order; returns the parsed challenge, if the text is one. */
-  checkRequest(input: SignInput): { signatureType: SignatureType; challenge: ChallengeText | null } {
+  checkRequest(input: SignInput): { signatureType: SignatureType; hash: HashName; challenge: ChallengeText | null } {
     if (!this.policy.isAllowed(input.callerOrigin)) throw new SignerError('site_not_trusted');
     if (input.tbs.length === 0) throw new SignerError('tbs_missing');
     if (input.tbs.length > MAX_TBS_BYTES) throw new SignerError('tbs_too_large');
-    if (!isSha256(input.hashAlgorithm)) throw new SignerError('unsupported_algorithm');
+    // SHA-1 is signed for older clients, as the component does; the portal's own verifier refuses it.
+    const hash = parseHashName(input.hashAlgorithm);
+    if (!hash) throw new SignerError('unsupported_algorithm');
     const signatureType = normalizeSignatureType(input.signatureType);
     if (!signatureType) throw new SignerError('unsupported_algorithm');
+    if (signatureType === 'RAW' && input.tbs.length !== DIGEST_LENGTH[hash]) {
+      throw new SignerError('bad_request', { message: `RAW signs a ${hash} hash of ${DIGEST_LENGTH[hash]} bytes` });
+    }
     let challenge: ChallengeText | null = null;
     const text = input.tbs.toString('utf8');
-    if (isChallengeText(text)) {
+    // A RAW hash cannot be read: only the caller's own origin check applies to it (README).
+    if (signatureType !== 'RAW' && isChallengeText(text)) {
       challenge = parseChallengeText(text);
       if (!challenge) throw new SignerError('bad_request', { message: 'malformed portal challenge' });
       // A challenge of one site must not be signed at another site's request (DESIGN §4).
       if (challenge.origin !== input.callerOrigin) throw new SignerError('site_not_trusted');
     }
     if (input.pin === undefined || input.pin === null || input.pin === '') throw new SignerError('no_pin');
-    if (typeof input.pin !== 'string' || !PIN_FORMAT.test(input.pin)) throw new SignerError('bad_pin_format');
-    return { signatureType, challenge };
+    if (typeof input.pin !== 'string' || !PIN_FORMAT.test(input.pin)) {
+      // What the card's module would answer had the PIN reached it: a length out of range, else bad characters.
+      const lengthOk = typeof input.pin === 'string' && input.pin.length >= 6 && input.pin.length <= 8;
+      throw new SignerError('bad_pin_format', { lastError: lengthOk ? CKR_PIN_INVALID : CKR_PIN_LEN_RANGE });
+    }
+    return { signatureType, hash, challenge };
   }
 
   async sign(input: SignInput): Promise<SignOutput> {
-    const { signatureType, challenge } = this.checkRequest(input);
+    const { signatureType, hash, challenge } = this.checkRequest(input);
     // checkRequest has refused any origin off the allow-list, so only an allowed site's slots are counted.
     const release = this.limiter.begin(input.callerOrigin as string);
     if (!release) throw new SignerError('busy');
@@ -130,15 +144,16 @@ export class SigningService {
       return await this.cardLocks.run(card.serial, () =>
         backend.withSigningKey(card.serial, input.pin as string, async (key) => {
           const signature =
-            signatureType === 'PKCS1'
-              ? await key.signSha256WithRsa(input.tbs)
-              : await createSignedData({
+            signatureType === 'PKCS7'
+              ? await createSignedData({
                   content: input.tbs,
                   certificateDer: key.certificate.der,
                   detached: input.detached,
-                  signSha256WithRsa: (data) => key.signSha256WithRsa(data),
-                });
-          return { signature, certificate: key.certificate, cardSerial: card.serial, signatureType, challenge };
+                  hash,
+                  signDigestInfo: (info) => key.signDigestInfo(info),
+                })
+              : await key.signDigestInfo(digestInfo(hash, signatureType === 'RAW' ? input.tbs : digest(hash, input.tbs)));
+          return { signature, certificate: key.certificate, cardSerial: card.serial, signatureType, hash, challenge };
         }),
       );
     } catch (error) {

@@ -1,7 +1,7 @@
 /*
  * The thin signing script (ES5, no framework). It only adds: without it, the PIN form posts to the local signer and the
  * signer's page posts the signature back. With it, the page asks the signer over WebSocket (or, when nothing answers
- * there, over the HiPKI LocalSignServer's HTTP API), shows 「憑證載入完成。」 and fills the hidden fields of the portal
+ * there, over the HiPKI LocalSignServer's HTTP API; in a browser without WebSocket, through the HiPKI popup), shows 「憑證載入完成。」 and fills the hidden fields of the portal
  * form, which then posts once. The PIN goes to the signer only.
  *
  * Markup: <form data-signer-form data-signer-url="http://127.0.0.1:61161" data-signed-form="signed-form"
@@ -52,15 +52,7 @@
       return;
     }
     var xhr = new XMLHttpRequest();
-    var body = 'tbsPackage=' + encodeURIComponent(JSON.stringify({
-      func: 'MakeSignature',
-      tbs: encodeURIComponent(request.tbs),
-      tbsEncoding: 'NONE',
-      hashAlgorithm: 'SHA256',
-      signatureType: 'PKCS7',
-      withCardSN: 'true',
-      pin: encodeURIComponent(request.pin)
-    }));
+    var body = 'tbsPackage=' + encodeURIComponent(signPackage(request));
     xhr.open('POST', signerUrl + '/sign', true);
     xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
     xhr.onreadystatechange = function () {
@@ -72,13 +64,80 @@
         done(null);
         return;
       }
-      if (reply.ret_code !== 0) {
-        done({ error: 'hipki', message: reply.message, code: reply.ret_code });
-        return;
-      }
-      done({ signature: reply.signature, certificate: reply.certb64, cardSerial: reply.cardSN, signatureType: reply.signatureType });
+      done(fromHipki(reply));
     };
     xhr.send(body);
+  }
+
+  /** A HiPKI sign answer in the shape finish() takes. */
+  function fromHipki(reply) {
+    if (reply.ret_code !== 0) return { error: 'hipki', message: reply.message, code: reply.ret_code };
+    return { signature: reply.signature, certificate: reply.certb64, cardSerial: reply.cardSN, signatureType: reply.signatureType };
+  }
+
+  function signPackage(request) {
+    return JSON.stringify({
+      func: 'MakeSignature',
+      tbs: encodeURIComponent(request.tbs),
+      tbsEncoding: 'NONE',
+      hashAlgorithm: 'SHA256',
+      signatureType: 'PKCS7',
+      withCardSN: 'true',
+      lang: request.lang,
+      pin: encodeURIComponent(request.pin)
+    });
+  }
+
+  /**
+   * The HiPKI popup (/popupForm): the signer's own page asks this one for the package ({"func":"getTbs"}), signs, and
+   * posts the answer back. It works where a cross-site answer cannot be read (the real component sends no CORS
+   * headers). Must be called while the submit event runs, or the browser blocks the window.
+   */
+  function signOverPopup(signerUrl, request, done) {
+    var popup = null;
+    var ended = false;
+    var timer = null;
+    function end(reply) {
+      if (ended) return;
+      ended = true;
+      window.clearTimeout(timer);
+      window.removeEventListener('message', onMessage, false);
+      done(reply);
+    }
+    function giveUp() {
+      try {
+        if (popup) popup.close();
+      } catch (e) {
+        // already closed
+      }
+      end(null);
+    }
+    function onMessage(event) {
+      if (event.origin !== signerUrl || event.source !== popup) return;
+      var data;
+      try {
+        data = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (data && data.func === 'getTbs') {
+        // The signer answered: now only the card's time counts.
+        window.clearTimeout(timer);
+        timer = window.setTimeout(giveUp, 60000);
+        // To the signer's origin only, never '*': the package holds the PIN.
+        popup.postMessage(signPackage(request), signerUrl);
+        return;
+      }
+      end(data ? fromHipki(data) : null);
+    }
+    window.addEventListener('message', onMessage, false);
+    popup = window.open(signerUrl + '/popupForm?lang=' + encodeURIComponent(request.lang), 'sw-signer', 'width=360,height=240');
+    if (!popup) {
+      end(null);
+      return;
+    }
+    // No getTbs within this time: nothing signs on that address.
+    timer = window.setTimeout(giveUp, 10000);
   }
 
   /** This project's signer over WebSocket; done(null) when no signer answers there. */
@@ -143,7 +202,7 @@
       busy = true;
       clearError();
       var pinInput = byName(signerForm, 'pin');
-      var signerUrl = signerForm.getAttribute('data-signer-url');
+      var signerUrl = String(signerForm.getAttribute('data-signer-url')).replace(/\/+$/, '');
       var request = {
         tbs: byName(signerForm, 'tbs').value,
         pin: pinInput ? pinInput.value : '',
@@ -174,6 +233,11 @@
         if (loaded) loaded.focus();
       }
 
+      // Without WebSocket the popup, opened now while the submit event still counts as the user's action.
+      if (!window.WebSocket) {
+        signOverPopup(signerUrl, request, finish);
+        return;
+      }
       signOverWebSocket(signerUrl, request, function (reply) {
         if (reply) finish(reply);
         else signOverHttp(signerUrl, request, finish);

@@ -40,6 +40,9 @@ export default fp<{ config: Config }>(
       // One answer to framing, for browsers that read CSP (frame-ancestors) and for those that only know the header.
       frameguard: { action: 'deny' },
       crossOriginEmbedderPolicy: false,
+      // Keeps the opener link to the signer's popup (/popupForm), which a page without WebSocket signs through;
+      // popups are still cut off from pages that open this one.
+      crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
       referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     });
     app.addHook('onRequest', (request, reply, done) => {

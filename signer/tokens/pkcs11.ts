@@ -6,9 +6,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type * as Pkcs11js from 'pkcs11js';
 import { describeCertificate, type CertificateInfo } from '../cert-info.js';
-import { CKR_PIN_INCORRECT, CKR_PIN_LOCKED, SignerError } from '../errors.js';
+import { CKR_PIN_INCORRECT, CKR_PIN_INVALID, CKR_PIN_LEN_RANGE, CKR_PIN_LOCKED, SignerError } from '../errors.js';
 import { MAX_PIN_TRIES, PinCounterFile } from '../pin-state.js';
-import type { Slot, SigningKey, TokenBackend } from './types.js';
+import type { LibraryInfo, Slot, SigningKey, TokenBackend } from './types.js';
 
 // Token flags (PKCS#11 v2.40 §5.6, CK_TOKEN_INFO).
 export const CKF_USER_PIN_COUNT_LOW = 0x00010000;
@@ -16,8 +16,6 @@ export const CKF_USER_PIN_FINAL_TRY = 0x00020000;
 export const CKF_USER_PIN_LOCKED = 0x00040000;
 const CKF_TOKEN_PRESENT = 0x1;
 const CKF_TOKEN_INITIALIZED = 0x400;
-const CKR_PIN_INVALID = 0xa1;
-const CKR_PIN_LEN_RANGE = 0xa2;
 const CKR_USER_ALREADY_LOGGED_IN = 0x100;
 
 type Pkcs11Module = typeof Pkcs11js;
@@ -71,6 +69,16 @@ export class Pkcs11Backend implements TokenBackend {
     return new Pkcs11Backend(lib, p11, options);
   }
 
+  /** The module's own description and version (C_GetInfo), as /pkcs11info shows them. */
+  libraryInfo(): LibraryInfo {
+    const info = this.p11.C_GetInfo();
+    return {
+      description: info.libraryDescription.trim(),
+      version: `${info.libraryVersion.major}.${info.libraryVersion.minor}`,
+      manufacturer: info.manufacturerID.trim(),
+    };
+  }
+
   private slotHandles(): Pkcs11js.Handle[] {
     const all = this.p11.C_GetSlotList(false);
     if (this.options.slot === undefined) return all;
@@ -102,9 +110,19 @@ export class Pkcs11Backend implements TokenBackend {
   private certificates(session: Pkcs11js.Handle): Array<CertificateInfo & { ckaId: Buffer }> {
     const out: Array<CertificateInfo & { ckaId: Buffer }> = [];
     for (const handle of this.find(session, [{ type: this.lib.CKA_CLASS, value: this.lib.CKO_CERTIFICATE }])) {
-      const [value, id] = this.p11.C_GetAttributeValue(session, handle, [{ type: this.lib.CKA_VALUE }, { type: this.lib.CKA_ID }]);
+      const [value, id, label] = this.p11.C_GetAttributeValue(session, handle, [
+        { type: this.lib.CKA_VALUE },
+        { type: this.lib.CKA_ID },
+        { type: this.lib.CKA_LABEL },
+      ]);
       try {
-        out.push({ ...describeCertificate(value.value as Buffer), ckaId: (id.value as Buffer) ?? Buffer.alloc(0) });
+        const ckaId = (id.value as Buffer) ?? Buffer.alloc(0);
+        out.push({
+          ...describeCertificate(value.value as Buffer),
+          label: label.value ? (label.value as Buffer).toString('utf8') : '',
+          objectId: ckaId.toString('hex'),
+          ckaId,
+        });
       } catch {
         // not an X.509 certificate we can read: not shown
       }
@@ -178,9 +196,10 @@ export class Pkcs11Backend implements TokenBackend {
       const { ckaId: _id, ...certificate } = signing;
       return await use({
         certificate,
-        signSha256WithRsa: async (data) => {
-          this.p11.C_SignInit(session, { mechanism: this.lib.CKM_SHA256_RSA_PKCS }, key);
-          return Buffer.from(this.p11.C_Sign(session, data, Buffer.alloc(1024)));
+        // CKM_RSA_PKCS over the DigestInfo (PKCS#11 v2.40 §2.1.6): one mechanism for every hash kind and for RAW.
+        signDigestInfo: async (digestInfo) => {
+          this.p11.C_SignInit(session, { mechanism: this.lib.CKM_RSA_PKCS }, key);
+          return Buffer.from(this.p11.C_Sign(session, digestInfo, Buffer.alloc(1024)));
         },
       });
     } finally {

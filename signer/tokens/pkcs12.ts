@@ -1,6 +1,6 @@
 // Soft cards: one PKCS#12 file per card, its password being the card's PIN (the demo PKI's cards).
 // The wrong-PIN counter lives next to the file (`<file>.pinstate.json`), so the third wrong PIN locks it.
-import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPrivateKey, createPublicKey, privateEncrypt, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import forge from 'node-forge';
@@ -8,7 +8,8 @@ import { describeCertificate, publicKeyOf, type CertificateInfo } from '../cert-
 import { childrenOf, oid, readTlv, slice, type Tlv } from '../der.js';
 import { SignerError } from '../errors.js';
 import { MAX_PIN_TRIES, PinCounterFile } from '../pin-state.js';
-import type { Card, SigningKey, Slot, TokenBackend } from './types.js';
+import { SIGNER_VERSION } from '../version.js';
+import type { Card, LibraryInfo, SigningKey, Slot, TokenBackend } from './types.js';
 
 export interface SoftCardConfig {
   p12File: string;
@@ -17,6 +18,8 @@ export interface SoftCardConfig {
   /** Certificate files (PEM or DER) shown before the PIN is entered, like the public objects of a real card. */
   signingCertFile?: string;
   encryptionCertFile?: string;
+  /** CA certificates the card carries beside the holder's (a real card holds its issuing CA's). */
+  caCertFiles?: string[];
 }
 
 function readCertificateFile(file: string): Buffer {
@@ -94,6 +97,7 @@ class SoftCard {
   readonly serial: string;
   readonly counter: PinCounterFile;
   private cached: CertificateInfo[] | null = null;
+  private cachedCa: CertificateInfo[] | null = null;
 
   constructor(readonly config: SoftCardConfig) {
     this.serial =
@@ -106,6 +110,25 @@ class SoftCard {
 
   present(): boolean {
     return existsSync(this.config.p12File);
+  }
+
+  /** The card's CA certificates, read from their files once. */
+  private caCertificates(): CertificateInfo[] {
+    this.cachedCa ??= (this.config.caCertFiles ?? []).flatMap((file) => {
+      try {
+        return [describeCertificate(readCertificateFile(file))];
+      } catch {
+        return [];
+      }
+    });
+    return this.cachedCa;
+  }
+
+  /** The holder's certificates first, then the CA ones, each once; soft cards have no token ids, so one is derived. */
+  private withCa(holder: CertificateInfo[]): CertificateInfo[] {
+    const seen = new Set(holder.map((c) => c.der.toString('base64')));
+    const all = [...holder, ...this.caCertificates().filter((c) => !seen.has(c.der.toString('base64')))];
+    return all.map((c) => ({ ...c, label: c.label ?? c.commonName, objectId: c.objectId ?? createHash('sha1').update(publicKeyOf(c.der)).digest('hex') }));
   }
 
   certificates(): CertificateInfo[] {
@@ -126,12 +149,13 @@ class SoftCard {
         // unreadable: shown after the PIN
       }
     }
-    if (found.length > 0) this.cached = found;
-    return found;
+    if (found.length === 0) return this.caCertificates();
+    this.cached = this.withCa(found);
+    return this.cached;
   }
 
   remember(certificates: CertificateInfo[]): void {
-    this.cached = certificates;
+    this.cached = this.withCa(certificates);
   }
 }
 
@@ -151,6 +175,10 @@ export class Pkcs12Backend implements TokenBackend {
         : null;
       return { id: String(index), description: `Soft card reader ${index}`, card: view };
     });
+  }
+
+  libraryInfo(): LibraryInfo {
+    return { description: 'sw-signer PKCS#12 soft card', version: SIGNER_VERSION.split('.').slice(0, 2).join('.'), manufacturer: 'sw-portal' };
   }
 
   async withSigningKey<T>(cardSerial: string, pin: string, use: (key: SigningKey) => Promise<T>): Promise<T> {
@@ -183,7 +211,8 @@ export class Pkcs12Backend implements TokenBackend {
     if (!key) throw new SignerError('no_signing_certificate', { message: 'no private key for the signing certificate' });
     return use({
       certificate: signing,
-      signSha256WithRsa: async (data) => sign('sha256', data, key),
+      // Block type 1 padding of the DigestInfo: exactly RSASSA-PKCS1-v1_5 (RFC 8017 §8.2.1).
+      signDigestInfo: async (digestInfo) => privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
     });
   }
 

@@ -20,12 +20,20 @@ export interface Slot {
 
 export interface SigningKey {
   certificate: CertificateInfo;
-  /** RSASSA-PKCS1-v1_5 with SHA-256 over `data` (the token hashes). */
-  signSha256WithRsa(data: Buffer): Promise<Buffer>;
+  /** RSASSA-PKCS1-v1_5 over an already encoded DigestInfo (digests.ts): the card's raw CKM_RSA_PKCS operation. */
+  signDigestInfo(digestInfo: Buffer): Promise<Buffer>;
+}
+
+export interface LibraryInfo {
+  description: string;
+  /** major.minor */
+  version: string;
+  manufacturer: string;
 }
 
 export interface TokenBackend {
   readonly kind: 'pkcs12' | 'pkcs11';
+  libraryInfo(): LibraryInfo;
   listSlots(): Promise<Slot[]>;
   /**
    * Logs in to the card with the PIN, hands its signing key to `use`, and logs out.

@@ -43,8 +43,9 @@ t.test('with no card option the demo cards are inserted and their PINs printed',
   writeFileSync(
     join(demoDir, 'manifest.json'),
     JSON.stringify({
+      intermediates: [{ id: 'g3', certFile: card.caCert }],
       cards: [
-        { id: 'wang-xiaoming', holderName: '王小明', idLast4: '6789', pin: '123456', cardSerial: 'TP03000123456789', p12File: 'wang.p12', signingCertFile: card.signCert, encryptionCertFile: card.encCert, revoked: false },
+        { id: 'wang-xiaoming', holderName: '王小明', idLast4: '6789', pin: '123456', cardSerial: 'TP03000123456789', p12File: 'wang.p12', signingCertFile: card.signCert, encryptionCertFile: card.encCert, revoked: false, issuer: 'g3' },
       ],
     }),
   );
@@ -68,5 +69,7 @@ t.test('with no card option the demo cards are inserted and their PINs printed',
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] as string;
   const info = JSON.parse((await http(`${url}/pkcs11info`)).body);
   t.equal(info.slots[0].token.serialNumber, 'TP03000123456789');
-  t.equal(info.slots[0].token.certs.length, 2, 'the certificate files are shown before any PIN');
+  t.equal(info.slots.length, 1, 'one reader: the card in use');
+  const usages = info.slots[0].token.certs.map((c: { usage: string }) => c.usage);
+  t.same(usages, ['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign'], 'the certificate files are shown before any PIN, the card’s CA last');
 });

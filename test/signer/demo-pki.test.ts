@@ -40,7 +40,7 @@ t.test('a demo card lists both certificates before the PIN and signs PKCS#1 over
   const cards = list.cards as Array<{ cardSerial: string; label: string; certificates: Array<{ usage: string }> }>;
   t.equal(cards[0].cardSerial, demoCard.cardSerial);
   t.match(cards[0].label, spec.holderName);
-  t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption']);
+  t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption', 'other'], 'the holder’s two, then the card’s issuing CA');
   const tbs = challenge().text;
   const answer = await ws.request({ type: 'sign', tbs, signatureType: 'PKCS1', hashAlgorithm: 'SHA256', pin: spec.pin });
   const pub = join(tempDir('sw-signer-pub-'), 'pub.pem');

@@ -44,6 +44,8 @@ export interface TestCard {
   signCertDer: string;
   encCertDer: string;
   signPub: string;
+  /** The card's issuing CA certificate (PEM). */
+  caCert: string;
   holderName: string;
 }
 
@@ -86,6 +88,7 @@ export function makeTestCard(): TestCard {
     signCertDer: join(dir, 'sign.der'),
     encCertDer: join(dir, 'enc.der'),
     signPub: join(dir, 'sign.pub'),
+    caCert: join(dir, 'ca.crt'),
     holderName,
   };
   return cached;
@@ -107,13 +110,13 @@ export function challenge(origin = PORTAL, purpose = 'login', n = nonce()): { te
   return { text: formatChallengeText({ origin, purpose, nonce: n, issued: new Date('2026-11-27T05:00:00.000Z') }), nonce: n };
 }
 
-/** PKCS#1 v1.5 SHA-256 checked by openssl, not by our code. */
-export function opensslVerifyPkcs1(publicKeyPem: string, content: Buffer, signature: Buffer): boolean {
+/** PKCS#1 v1.5 (SHA-256 unless told) checked by openssl, not by our code. */
+export function opensslVerifyPkcs1(publicKeyPem: string, content: Buffer, signature: Buffer, hash = 'sha256'): boolean {
   const dir = mkdtempSync(join(tmpdir(), 'sw-signer-verify-'));
   try {
     writeFileSync(join(dir, 'tbs.bin'), content);
     writeFileSync(join(dir, 'sig.bin'), signature);
-    const result = spawnSync('openssl', ['dgst', '-sha256', '-verify', publicKeyPem, '-signature', 'sig.bin', 'tbs.bin'], { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync('openssl', ['dgst', `-${hash}`, '-verify', publicKeyPem, '-signature', 'sig.bin', 'tbs.bin'], { cwd: dir, encoding: 'utf8' });
     return result.status === 0 && /Verified OK/.test(result.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });

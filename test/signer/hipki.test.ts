@@ -1,4 +1,5 @@
 // The HiPKI-compatible HTTP API over real sockets with a PKCS#12 soft card.
+import { X509Certificate } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
 import { challenge, copyCard, derFromPem, http, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
@@ -28,34 +29,75 @@ async function sign(s: RunningSigner, pkg: string, origin: string | null = PORTA
   return { res, json: JSON.parse(res.body) as Record<string, unknown> };
 }
 
-t.test('/pkcs11info lists the soft card, with certificates on ?withcert=true', async (t) => {
+t.test('/pkcs11info lists the soft card in the real shape, with certificates on ?withcert=true', async (t) => {
   const file = copyCard(card.p12);
   const s = await startSigner({
     port: 0,
     allowOrigins: [PORTAL],
-    p12: [{ p12File: file, cardSerial: 'TP03000000000001', signingCertFile: card.signCert, encryptionCertFile: card.encCert }],
+    p12: [{ p12File: file, cardSerial: 'TP03000000000001', signingCertFile: card.signCert, encryptionCertFile: card.encCert, caCertFiles: [card.caCert] }],
   });
   t.teardown(() => s.close());
   const res = await http(`${s.url}/pkcs11info?withcert=true`, { headers: { Origin: PORTAL } });
   t.equal(res.status, 200);
   t.equal(res.headers['access-control-allow-origin'], PORTAL);
   const info = JSON.parse(res.body);
+  t.equal(info.func, 'pkcs11info');
   t.equal(info.ret_code, 0);
-  const token = info.slots[0].token;
+  t.equal(info.serverVersion, '1.3.8');
+  t.equal(info.libraryDescription, 'sw-signer PKCS#12 soft card');
+  t.match(info.libraryVersion, /^\d+\.\d+$/);
+  const token = info.slots.at(-1).token;
   t.equal(token.serialNumber, 'TP03000000000001');
-  t.same(token.certs.map((c: { usage: string }) => c.usage), ['digitalSignature', 'keyEncipherment']);
-  t.match(token.certs[0].subjectDN, /CN=王小明/);
-  t.same(Buffer.from(token.certs[0].certb64, 'base64'), derFromPem(card.signCert));
+  t.same(token.certs.map((c: { usage: string }) => c.usage), ['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign']);
+  const [signing, , ca] = token.certs;
+  t.equal(signing.subjectDN, 'C=TW,CN=王小明,serialNumber=0000000112831644', 'DN parts joined with a comma');
+  t.equal(signing.issuerDN, 'C=TW,O=Demo CA,CN=Demo MOICA');
+  t.equal(signing.subjectCN, '王小明');
+  t.equal(signing.subjectID, '0000000112831644');
+  t.equal(signing.email, '');
+  t.match(signing.sn, /^[0-9A-F]+$/);
+  t.match(signing.notBefore, /^\d{12}Z$/);
+  t.match(signing.notAfter, /^\d{12}Z$/);
+  t.equal(signing.notAfterT, Math.floor(Date.parse(new X509Certificate(derFromPem(card.signCert)).validTo) / 1000));
+  t.match(signing.id, /^[0-9a-f]{40}$/);
+  t.equal(signing.label, '王小明');
+  t.same(Buffer.from(signing.certb64, 'base64'), derFromPem(card.signCert));
+  t.same(Buffer.from(ca.certb64, 'base64'), derFromPem(card.caCert), "the card's CA certificate");
   const plain = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
   t.notOk('certb64' in plain.slots[0].token.certs[0], 'no certificate bytes without withcert');
 });
 
-t.test('/pkcs11info answers a site off the allow-list with 403 and no CORS header', async (t) => {
+t.test('/pkcs11info shows one reader with the card in use, not every soft card', async (t) => {
+  const other = makeTestCard();
+  const s = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL],
+    p12: [
+      { p12File: copyCard(card.p12), cardSerial: 'TP03000000000001', signingCertFile: card.signCert },
+      { p12File: copyCard(other.p12), cardSerial: 'TP03000000000002', signingCertFile: other.signCert },
+    ],
+    insertedCard: 'TP03000000000002',
+  });
+  t.teardown(() => s.close());
+  const info = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
+  t.same(info.slots.map((slot: { token: { serialNumber: string } }) => slot.token.serialNumber), ['TP03000000000002']);
+});
+
+t.test('/pkcs11info with a reader but no card answers 0x76000006', async (t) => {
+  const s = await signer(t, [`${card.dir}/missing.p12`]);
+  const info = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
+  t.equal(info.ret_code, 0x76000006);
+});
+
+t.test('/pkcs11info answers a site off the allow-list with HTTP 200, ret_code 0x76000031 and no CORS header', async (t) => {
   const s = await signer(t);
   const res = await http(`${s.url}/pkcs11info`, { headers: { Origin: 'https://evil.example' } });
-  t.equal(res.status, 403);
+  t.equal(res.status, 200);
   t.equal(res.headers['access-control-allow-origin'], undefined);
-  t.equal(JSON.parse(res.body).ret_code, 0x76000031);
+  const answer = JSON.parse(res.body);
+  t.equal(answer.ret_code, 0x76000031);
+  t.equal(answer.message, '此網站未受信任，憑證元件拒絕為它簽章。');
+  t.notOk('slots' in answer);
 });
 
 t.test('/pkcs11info with no reader answers 0x76100003', async (t) => {
@@ -84,6 +126,8 @@ t.test('/sign makes a PKCS#1 signature openssl verifies, with the signing certif
   t.equal(res.headers['access-control-allow-origin'], PORTAL);
   t.equal(json.ret_code, 0);
   t.equal(json.last_error, 0);
+  t.equal(json.func, 'sign');
+  t.equal(json.version, '2.3.2', "the component's version, as version checks read it");
   t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(tbs), Buffer.from(json.signature as string, 'base64')));
   t.same(Buffer.from(json.certb64 as string, 'base64'), derFromPem(card.signCert));
   t.match(json.cardSN, /^P12[0-9A-F]{13}$/);
@@ -113,39 +157,56 @@ t.test('/sign takes base64 content and a JSON body too', async (t) => {
 
 t.test('/sign answers HiPKI codes for every failure', async (t) => {
   const s = await signer(t);
-  const cases: Array<[string, Promise<{ json: Record<string, unknown> }>, number, number?]> = [
+  const cases: Array<[string, ReturnType<typeof sign>, number, number?]> = [
     ['site not trusted', sign(s, tbsPackage(), 'https://evil.example'), 0x76000031],
     ['no Origin at all', sign(s, tbsPackage(), null), 0x76000031],
     ['challenge of another origin', sign(s, tbsPackage({}, challenge('https://other.example').text)), 0x76000031],
     ['no PIN', sign(s, tbsPackage({ pin: '' })), 0x76000998],
-    ['bad PIN format', sign(s, tbsPackage({ pin: '12' })), 0x76000007],
+    ['bad PIN format', sign(s, tbsPackage({ pin: '12' })), 0x76100006],
     ['no tbs', sign(s, tbsPackage({ tbs: '' })), 0x76000003],
     ['bad JSON', sign(s, '{"tbs": '), 0x7600000b],
     ['unknown func', sign(s, tbsPackage({ func: 'DecryptData' })), 0x7600000c],
-    ['SHA1', sign(s, tbsPackage({ hashAlgorithm: 'SHA1' })), 0x7600000c],
+    ['MD5', sign(s, tbsPackage({ hashAlgorithm: 'MD5' })), 0x7600000c],
     ['unknown signature type', sign(s, tbsPackage({ signatureType: 'XML' })), 0x7600000c],
     ['tbs too large', sign(s, tbsPackage({ tbs: 'x'.repeat(64 * 1024 + 1) })), 0x7600000a],
   ];
   for (const [name, pending, code] of cases) {
-    const { json } = await pending;
+    const { res, json } = await pending;
+    t.equal(res.status, 200, `${name}: HTTP 200, the outcome in ret_code`);
     t.equal(json.ret_code, code, name);
+    t.match(json.message, /\S/, `${name}: with a message`);
     t.notOk('signature' in json, `${name}: no signature`);
   }
   const refused = await sign(s, tbsPackage(), 'https://evil.example');
-  t.equal(refused.res.status, 403);
+  t.equal(refused.res.status, 200);
   t.equal(refused.res.headers['access-control-allow-origin'], undefined);
 });
 
-t.test('/sign reports a wrong PIN with last_error 0xA0 and the lock with 0xA4', async (t) => {
+t.test('/sign reports a wrong PIN as 0x76100006 with the tries left in last_error, then the lock as 0xA4', async (t) => {
   const s = await signer(t);
   const first = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-  t.equal(first.last_error, 0xa0);
+  t.equal(first.ret_code, 0x76100006, 'IC卡登入失敗');
+  t.equal(first.last_error, 0x80000002, 'two tries left');
   t.equal(first.triesLeft, 2);
-  await sign(s, tbsPackage({ pin: '654321' }));
+  t.match(first.message, /PIN碼錯誤。還可以再試 2 次/);
+  const second = (await sign(s, tbsPackage({ pin: '654321' }))).json;
+  t.equal(second.last_error, 0x80000001, 'one try left');
   const third = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-  t.equal(third.last_error, 0xa4);
+  t.equal(third.ret_code, 0x76100006);
+  t.equal(third.last_error, 0xa4, 'CKR_PIN_LOCKED');
   t.equal(third.error, 'locked');
   t.equal((await sign(s, tbsPackage())).json.last_error, 0xa4);
+});
+
+t.test('/sign reports a PIN of the wrong format as 0x76100006 with the reason the card would give', async (t) => {
+  const s = await signer(t);
+  t.equal((await sign(s, tbsPackage({ pin: '12' }))).json.last_error, 0xa2, 'CKR_PIN_LEN_RANGE');
+  t.equal((await sign(s, tbsPackage({ pin: '12345!' }))).json.last_error, 0xa1, 'CKR_PIN_INVALID');
+});
+
+t.test('/sign messages follow the language the package names', async (t) => {
+  const s = await signer(t);
+  t.equal((await sign(s, tbsPackage({ pin: '', lang: 'en' }))).json.message, 'No PIN was entered. Enter the PIN of your Citizen Digital Certificate.');
 });
 
 t.test('/sign with no card answers 0x76000006', async (t) => {
@@ -202,5 +263,34 @@ t.test('a PKCS#12 file that encrypts its certificates shows them once the PIN ha
   t.same(before.slots[0].token.certs, []);
   await sign(s, tbsPackage());
   const after = JSON.parse((await http(`${s.url}/pkcs11info`)).body);
-  t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment']);
+  t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment|dataEncipherment']);
+});
+
+t.test('POST /pkcs11info answers as GET does, withcert from the form or the query', async (t) => {
+  const file = copyCard(card.p12);
+  const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [{ p12File: file, signingCertFile: card.signCert, encryptionCertFile: card.encCert }] });
+  t.teardown(() => s.close());
+  const form = JSON.parse((await postForm(`${s.url}/pkcs11info`, { withcert: 'true' }, { Origin: PORTAL })).body);
+  t.equal(form.func, 'pkcs11info');
+  t.equal(form.ret_code, 0);
+  t.ok(form.slots.at(-1).token.certs.every((c: { certb64?: string }) => c.certb64));
+  const query = JSON.parse((await http(`${s.url}/pkcs11info?withcert=true`, { method: 'POST', headers: { Origin: PORTAL } })).body);
+  t.ok(query.slots.at(-1).token.certs[0].certb64);
+  const plain = JSON.parse((await http(`${s.url}/pkcs11info`, { method: 'POST', headers: { Origin: PORTAL, 'Content-Type': 'application/json' }, body: '{}' })).body);
+  t.notOk('certb64' in plain.slots.at(-1).token.certs[0]);
+});
+
+t.test('/addDomain refuses a post that does not come from its own confirmation page', async (t) => {
+  const s = await signer(t);
+  const res = await postForm(`${s.url}/addDomain`, { domain: 'https://evil.example', answer: 'add' }, { Origin: 'https://evil.example' });
+  t.equal(res.status, 403);
+  t.equal(JSON.parse((await sign(s, tbsPackage({}, 'text'), 'https://evil.example')).res.body).ret_code, 0x76000031, 'still not trusted');
+});
+
+t.test('callers without Origin or Referer (native programs) are told 0x76000031 by /sign and answered by /pkcs11info', async (t) => {
+  const s = await signer(t);
+  const signed = await sign(s, tbsPackage({}, 'text'), null);
+  t.equal(signed.json.ret_code, 0x76000031);
+  t.match(signed.json.message, /\S/);
+  t.equal(JSON.parse((await http(`${s.url}/pkcs11info`)).body).ret_code, 0);
 });
