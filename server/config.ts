@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseTaiwanPhone } from './forms/phone';
+import { validateEmail } from './forms/email';
 
 export type Mode = 'demo' | 'production';
 export type RevocationMode = 'ocsp' | 'crl' | 'ocsp-then-crl' | 'off';
@@ -41,6 +43,24 @@ export interface Config {
   loginAccountMaxFailures: number;
   loginDelaySeconds: number;
   loginDelayMaxSeconds: number;
+  /** The 客服 contact in every page's footer. */
+  support: SupportContact;
+}
+
+export interface SupportContact {
+  /** As shown, e.g. "(02)2345-6789", and as a tel: link target. */
+  phone: string;
+  phoneE164: string;
+  email: string;
+  hours: SupportHours;
+}
+
+/** Opening days as ISO weekday numbers (1 = Monday … 7 = Sunday) and times "HH:MM"; each page words them in its language. */
+export interface SupportHours {
+  fromDay: number;
+  toDay: number;
+  opens: string;
+  closes: string;
 }
 
 /** false: the socket's peer is the client. A list: these peers are proxies whose X-Forwarded-For is believed. */
@@ -140,6 +160,38 @@ function trustProxy(env: Env): TrustProxy {
   return entries;
 }
 
+/** A landline or mobile as the registration form accepts them, or a toll-free 0800/0809 number (service desks use those). */
+function supportPhone(raw: string): { canonical: string; e164: string } | undefined {
+  const tollFree = /^(080[09])-?(\d{3})-?(\d{3})$/.exec(raw.trim().replace(/\s+/g, '-'));
+  if (tollFree) return { canonical: `${tollFree[1]}-${tollFree[2]}-${tollFree[3]}`, e164: `+886${tollFree[1]!.slice(1)}${tollFree[2]}${tollFree[3]}` };
+  return parseTaiwanPhone(raw);
+}
+
+const HOURS = /^([1-7])-([1-7]) ([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
+
+/**
+ * SUPPORT_PHONE, SUPPORT_EMAIL, SUPPORT_HOURS: the service desk shown on every page. The defaults are placeholders for a
+ * demo (an example number in the form the registration form's hint uses, an example.com address); a real deployment
+ * sets its own. The phone and e-mail go through the same validators as the registration form, so a typo stops the start.
+ */
+function supportContact(env: Env): SupportContact {
+  const phone = supportPhone(env.SUPPORT_PHONE || '(02)2345-6789');
+  if (!phone) throw new ConfigError('SUPPORT_PHONE', `must be a Taiwan phone number, a landline or 0800/0809 toll-free (got "${env.SUPPORT_PHONE}")`);
+  const email = validateEmail(env.SUPPORT_EMAIL || 'service@example.com');
+  if (!email.ok) throw new ConfigError('SUPPORT_EMAIL', `must be an e-mail address (got "${env.SUPPORT_EMAIL}")`);
+  const rawHours = (env.SUPPORT_HOURS || '1-5 08:30-17:30').trim();
+  const m = HOURS.exec(rawHours);
+  if (!m || Number(m[1]) > Number(m[2]) || `${m[3]}:${m[4]}` >= `${m[5]}:${m[6]}`) {
+    throw new ConfigError('SUPPORT_HOURS', `must be "<first weekday>-<last weekday> HH:MM-HH:MM", weekdays 1 (Monday) to 7, e.g. "1-5 08:30-17:30" (got "${rawHours}")`);
+  }
+  return {
+    phone: phone.canonical,
+    phoneE164: phone.e164,
+    email: email.value,
+    hours: { fromDay: Number(m[1]), toDay: Number(m[2]), opens: `${m[3]}:${m[4]}`, closes: `${m[5]}:${m[6]}` },
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = pick(env, 'NODE_ENV', ['development', 'test', 'production', 'demo'] as const, 'development') === 'production'
     ? 'production'
@@ -209,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginAccountMaxFailures,
     loginDelaySeconds,
     loginDelayMaxSeconds,
+    support: supportContact(env),
   };
 }
 

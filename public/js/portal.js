@@ -25,7 +25,18 @@
     }
   }
 
+  // The left menu's <details> is folded behind 選單 for phones. Browsers whose stylesheet cannot show it open on a
+  // wide screen (no ::details-content) still show the 選單 toggle: there, open it once the width allows.
+  function openMenuOnWideScreens() {
+    var fold = document.querySelector ? document.querySelector('.side-menu__fold') : null;
+    var toggle = fold && fold.querySelector ? fold.querySelector('.side-menu__toggle') : null;
+    if (!fold || !toggle || !window.getComputedStyle || !window.matchMedia) return;
+    if (window.getComputedStyle(toggle, null).display === 'none') return;
+    if (window.matchMedia('(min-width: 40.0625rem)').matches) fold.setAttribute('open', 'open');
+  }
+
   function ready() {
+    openMenuOnWideScreens();
     focusErrorSummary();
     addPrintButtons();
   }

@@ -33,6 +33,9 @@
   if (section && (window.WebSocket || window.XMLHttpRequest) && window.JSON && document.addEventListener) {
     section.removeAttribute('hidden');
     if (nojsButtons) nojsButtons.setAttribute('hidden', 'hidden');
+    // One page now, not the first of four steps.
+    var progress = document.getElementById('step-progress');
+    if (progress) progress.setAttribute('hidden', 'hidden');
   }
 
   // signing.js hides the PIN form once the card has signed: then say 「憑證載入完成。」.

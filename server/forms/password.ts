@@ -13,19 +13,30 @@ export type PasswordConfirmError = (typeof PASSWORD_CONFIRM_ERRORS)[number];
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
-/** `idNumber` is the applicant's ID number (any case); the password must not contain it, ignoring case. */
-export function validatePassword(password: string, idNumber?: string): FieldResult<string, PasswordError> {
-  if (password === '') return fail('required');
+/**
+ * Every rule the password breaks, in the order of the hint, so the applicant fixes them all in one round instead of
+ * meeting them one after another. Empty when the password is acceptable; ['required'] alone when nothing was typed.
+ * `idNumber` is the applicant's ID number (any case); the password must not contain it, ignoring case.
+ */
+export function passwordRuleFailures(password: string, idNumber?: string): PasswordError[] {
+  if (password === '') return ['required'];
+  const failures: PasswordError[] = [];
   const length = codePointLength(password);
-  if (length < PASSWORD_MIN) return fail('too_short');
-  if (length > PASSWORD_MAX) return fail('too_long');
-  if (CONTROL_CHARACTERS.test(password)) return fail('invalid_character');
-  if (!/[0-9]/.test(password)) return fail('missing_digit');
-  if (!/[A-Z]/.test(password)) return fail('missing_upper');
-  if (!/[a-z]/.test(password)) return fail('missing_lower');
+  if (length < PASSWORD_MIN) failures.push('too_short');
+  if (length > PASSWORD_MAX) failures.push('too_long');
+  if (CONTROL_CHARACTERS.test(password)) failures.push('invalid_character');
+  if (!/[0-9]/.test(password)) failures.push('missing_digit');
+  if (!/[A-Z]/.test(password)) failures.push('missing_upper');
+  if (!/[a-z]/.test(password)) failures.push('missing_lower');
   const id = idNumber?.trim().toUpperCase();
-  if (id && password.toUpperCase().includes(id)) return fail('contains_id');
-  return ok(password);
+  if (id && password.toUpperCase().includes(id)) failures.push('contains_id');
+  return failures;
+}
+
+/** The first broken rule only, for forms that show one message per field (我的帳號, the operator command). */
+export function validatePassword(password: string, idNumber?: string): FieldResult<string, PasswordError> {
+  const [first] = passwordRuleFailures(password, idNumber);
+  return first ? fail(first) : ok(password);
 }
 
 /** Compared as typed: the rule is case-sensitive. */

@@ -3,24 +3,28 @@
 import { validateAddress, ADDRESS_ERRORS } from './address';
 import { validateBirthDate, BIRTH_DATE_ERRORS } from './birth-date';
 import { validateCitizenCategory, CATEGORY_ERRORS, type CitizenCategory } from './category';
+import { validateConsent, CONSENT_ERRORS } from './consent';
 import { validateEmail, validateOptionalEmail, EMAIL_ERRORS } from './email';
 import { validateIdNumber, ID_NUMBER_ERRORS } from './id-number';
 import { normaliseIdNumber } from './national-id';
 import { validateName, NAME_ERRORS } from './name';
 import {
-  validatePassword, validatePasswordConfirm, PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS,
+  passwordRuleFailures, validatePasswordConfirm, PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS,
 } from './password';
 import { validatePhone, PHONE_ERRORS } from './phone';
 import { fail, ok, type FieldResult } from './result';
 
 /** Field ids in the order of the seed's form; a field's name, id and error href are this string. */
 export const REGISTRATION_FIELDS = [
-  'category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1', 'email2',
+  'category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1', 'email2', 'consent',
 ] as const;
 export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
 
-/** The fields whose entered values are shown again: everything but the passwords (and the PIN, never posted here). */
-export const KEPT_FIELDS = ['category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'email1', 'email2'] as const;
+/**
+ * The fields whose entered values are shown again: everything but the passwords (and the PIN, never posted here).
+ * The consent box too: a tick the applicant gave stays given while they correct another field.
+ */
+export const KEPT_FIELDS = ['category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'email1', 'email2', 'consent'] as const;
 export type KeptField = (typeof KEPT_FIELDS)[number];
 export type RegistrationValues = Record<KeptField, string>;
 
@@ -38,6 +42,7 @@ export const REGISTRATION_ERROR_CODES = {
   passwordConfirm: PASSWORD_CONFIRM_ERRORS,
   email1: EMAIL_ERRORS,
   email2: EMAIL_ERRORS.filter((c) => c !== 'required') as Exclude<(typeof EMAIL_ERRORS)[number], 'required'>[],
+  consent: CONSENT_ERRORS,
 } as const satisfies Record<RegistrationField, readonly string[]>;
 
 export type RegistrationError = {
@@ -60,6 +65,8 @@ export type RegistrationDetails = {
   password: string;
   email1: string;
   email2: string | null;
+  /** The version of the 個資蒐集告知 the applicant agreed to (PERSONAL_DATA_NOTICE_VERSION). */
+  personalDataNotice: string;
 };
 
 export type RegistrationResult =
@@ -106,18 +113,22 @@ export function validateRegistrationDetails(body: unknown, options: { today: str
   if (!address.ok) errors.push({ field: 'address', code: address.error });
   // Even when the ID number itself is wrong, a password containing what was typed is refused now, not next round.
   const typedId = normaliseIdNumber(raw.idNumber);
-  const password = validatePassword(raw.password, id.ok ? id.value.value : typedId.length >= 8 ? typedId : undefined);
-  if (!password.ok) errors.push({ field: 'password', code: password.error });
+  // Every broken password rule at once: the summary lists each, the field shows them together.
+  const passwordFailures = passwordRuleFailures(raw.password, id.ok ? id.value.value : typedId.length >= 8 ? typedId : undefined);
+  for (const code of passwordFailures) errors.push({ field: 'password', code });
   const confirm = validatePasswordConfirm(raw.password, raw.passwordConfirm);
   if (!confirm.ok) errors.push({ field: 'passwordConfirm', code: confirm.error });
   const email1 = validateEmail(raw.email1);
   if (!email1.ok) errors.push({ field: 'email1', code: email1.error });
   const email2 = validateOptionalEmail(raw.email2);
   if (!email2.ok) errors.push({ field: 'email2', code: email2.error });
+  // 個人資料保護法 第8條: no registration without the applicant's agreement to the notice, on either path.
+  const consent = validateConsent(raw.consent);
+  if (!consent.ok) errors.push({ field: 'consent', code: consent.error });
 
   if (
-    !category.ok || !name.ok || !id.ok || !birthDate.ok || !phone.ok || !address.ok || !password.ok || !confirm.ok ||
-    !email1.ok || !email2.ok
+    !category.ok || !name.ok || !id.ok || !birthDate.ok || !phone.ok || !address.ok || passwordFailures.length > 0 || !confirm.ok ||
+    !email1.ok || !email2.ok || !consent.ok
   ) {
     const values = Object.fromEntries(KEPT_FIELDS.map((f) => [f, raw[f]])) as RegistrationValues;
     return { ok: false, errors, values };
@@ -132,9 +143,10 @@ export function validateRegistrationDetails(body: unknown, options: { today: str
       birthDate: birthDate.value,
       phone: phone.value,
       address: address.value,
-      password: password.value,
+      password: raw.password,
       email1: email1.value,
       email2: email2.value,
+      personalDataNotice: consent.value,
     },
   };
 }

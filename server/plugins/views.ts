@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import view from '@fastify/view';
 import nunjucks from 'nunjucks';
 import type { FastifyReply } from 'fastify';
-import type { Config } from '../config';
+import type { Config, SupportContact } from '../config';
+import type { Translate } from './i18n';
 import { menuFor } from '../menu';
 import { kioskWarningPlan } from '../kiosk';
 
@@ -25,6 +26,19 @@ export function addFilters(env: nunjucks.Environment): void {
   env.addFilter('findError', (errors: FieldError[] | undefined, field: string) =>
     errors?.find((e) => e.href === `#${field}`),
   );
+  // A field with several broken rules at once (the password) shows every message.
+  env.addFilter('findErrors', (errors: FieldError[] | undefined, field: string) =>
+    (errors ?? []).filter((e) => e.href === `#${field}`),
+  );
+}
+
+/** The 客服 contact as the footer shows it, the opening hours worded in the page's language. */
+export function supportFor(support: SupportContact, t: Translate) {
+  const { fromDay, toDay, opens, closes } = support.hours;
+  const hours = fromDay === toDay
+    ? t('common.support.hoursOneDay', { day: t(`common.weekdays.${fromDay}`), opens, closes })
+    : t('common.support.hoursRange', { from: t(`common.weekdays.${fromDay}`), to: t(`common.weekdays.${toDay}`), opens, closes });
+  return { phone: support.phone, phoneE164: support.phoneE164, email: support.email, hours };
 }
 
 export default fp<{ config: Config }>(
@@ -46,6 +60,7 @@ export default fp<{ config: Config }>(
         config: { kiosk: config.kiosk, signerUrl: config.signerUrl, mode: config.mode, kioskIdleSeconds: config.kioskIdleSeconds, kioskWarning: kioskWarningPlan(config.kioskIdleSeconds), publicOrigin: config.publicOrigin },
         user: request.session?.user,
         menu: menuFor(request.t),
+        support: supportFor(config.support, request.t),
         csrfToken: () => reply.generateCsrf(),
         ...data,
       };

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config';
 import health from './health';
+import favicon from './favicon';
 import language from './language';
 import infoPages from './info/pages';
 import downloads from './downloads/index';
@@ -12,6 +13,7 @@ import admin from './admin/index';
 
 const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   await app.register(health);
+  await app.register(favicon);
   await app.register(language);
   await app.register(infoPages, { config });
   await app.register(downloads);

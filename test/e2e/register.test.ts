@@ -45,6 +45,7 @@ async function fillDetails(page: Page, card: { holderName: string; idNumber: str
   await page.fill('#password', 'Harbour2Light');
   await page.fill('#passwordConfirm', 'Harbour2Light');
   await page.fill('#email1', 'applicant@example.com.tw');
+  await page.check('#consent');
 }
 
 async function account(idNumber: string) {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { validatePassword, validatePasswordConfirm } from '../../server/forms/password';
+import { passwordRuleFailures, validatePassword, validatePasswordConfirm } from '../../server/forms/password';
 
 t.test('passwords meeting the rule are accepted as typed', async (t) => {
   const table: string[] = ['Abcdefg1', 'aB3aB3aB3', '  Spaces 1a', 'Pässwört1', `A1${'a'.repeat(126)}`, '密碼Abc12345'];
@@ -42,4 +42,16 @@ t.test('the confirmation must be given and match exactly, case included', async 
   t.same(validatePasswordConfirm('Abcdefg1', ''), { ok: false, error: 'required' });
   t.same(validatePasswordConfirm('Abcdefg1', 'abcdefg1'), { ok: false, error: 'password_mismatch' });
   t.same(validatePasswordConfirm('Abcdefg1', 'Abcdefg1 '), { ok: false, error: 'password_mismatch' });
+});
+
+t.test('passwordRuleFailures lists every broken rule, in the order of the hint', async (t) => {
+  t.same(passwordRuleFailures('', 'A123456789'), ['required'], 'nothing typed: one message, not seven');
+  t.same(passwordRuleFailures('abc', 'A123456789'), ['too_short', 'missing_digit', 'missing_upper']);
+  t.same(passwordRuleFailures('!!!!!!!!', undefined), ['missing_digit', 'missing_upper', 'missing_lower']);
+  t.same(passwordRuleFailures(`a123456789${'x'.repeat(120)}`, 'A123456789'), ['too_long', 'missing_upper', 'contains_id']);
+  t.same(passwordRuleFailures('Harbour2Light', 'A123456789'), []);
+});
+
+t.test('validatePassword gives the first broken rule, for forms with one message per field', async (t) => {
+  t.same(validatePassword('abc', 'A123456789'), { ok: false, error: 'too_short' });
 });

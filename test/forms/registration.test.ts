@@ -1,5 +1,6 @@
 import t from 'tap';
 import { KEPT_FIELDS, REGISTRATION_FIELDS, validateRegistrationDetails } from '../../server/forms/registration';
+import { PERSONAL_DATA_NOTICE_VERSION } from '../../server/forms/consent';
 
 const today = '2026-11-27';
 const valid = {
@@ -13,6 +14,7 @@ const valid = {
   passwordConfirm: 'Secret123',
   email1: 'ming@Example.com.tw',
   email2: '',
+  consent: 'yes',
   _csrf: 'token',
 };
 
@@ -30,6 +32,7 @@ t.test('a complete form gives the normalised registration details', async (t) =>
       password: 'Secret123',
       email1: 'ming@example.com.tw',
       email2: null,
+      personalDataNotice: PERSONAL_DATA_NOTICE_VERSION,
     },
   });
 });
@@ -54,8 +57,9 @@ t.test('an empty form reports every required field at once, in form order', asyn
       { field: 'password', code: 'required' },
       { field: 'passwordConfirm', code: 'required' },
       { field: 'email1', code: 'required' },
+      { field: 'consent', code: 'required' },
     ],
-    values: { category: '', name: '', idNumber: '', birthDate: '', phone: '', address: '', email1: '', email2: '' },
+    values: { category: '', name: '', idNumber: '', birthDate: '', phone: '', address: '', email1: '', email2: '', consent: '' },
   });
 });
 
@@ -71,6 +75,7 @@ t.test('every wrong field is reported and the entered values are kept, without t
     passwordConfirm: 'Secret12',
     email1: 'ming@',
     email2: 'b@x',
+    consent: 'yes',
   };
   const r = validateRegistrationDetails(body, { today });
   t.equal(r.ok, false);
@@ -90,7 +95,7 @@ t.test('every wrong field is reported and the entered values are kept, without t
   t.same(Object.keys(r.values), [...KEPT_FIELDS], 'values in form order');
   t.same(r.values, {
     category: 'enterprise', name: '王小明\u0000', idNumber: 'A123456788', birthDate: '1980-02-30', phone: '12345',
-    address: '址'.repeat(201), email1: 'ming@', email2: 'b@x',
+    address: '址'.repeat(201), email1: 'ming@', email2: 'b@x', consent: 'yes',
   });
   t.notOk('password' in r.values || 'passwordConfirm' in r.values, 'no password kept');
   t.notMatch(JSON.stringify(r.values), /ecret12/);
@@ -131,6 +136,21 @@ t.test('fields posted twice count once, and non-string fields count as empty', a
 
 t.test('the field list follows the seed form', async (t) => {
   t.same([...REGISTRATION_FIELDS], [
-    'category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1', 'email2',
+    'category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1', 'email2', 'consent',
   ]);
+});
+
+t.test('without the consent box ticked an otherwise complete form is refused, with the other values kept', async (t) => {
+  for (const consent of [undefined, '', 'no', 'on', 'YES']) {
+    const r = validateRegistrationDetails({ ...valid, consent }, { today });
+    t.same(r.ok ? [] : r.errors, [{ field: 'consent', code: 'required' }], `consent ${JSON.stringify(consent)}`);
+    if (!r.ok) t.equal(r.values.idNumber, 'a123456789');
+  }
+});
+
+t.test('every broken password rule is reported at once, in the order of the hint', async (t) => {
+  const r = validateRegistrationDetails({ ...valid, password: 'a1', passwordConfirm: 'a1' }, { today });
+  t.same(r.ok ? [] : r.errors, [{ field: 'password', code: 'too_short' }, { field: 'password', code: 'missing_upper' }]);
+  const worse = validateRegistrationDetails({ ...valid, password: 'xa123456789\u0007', passwordConfirm: 'xa123456789\u0007' }, { today });
+  t.same(worse.ok ? [] : worse.errors.map((e) => e.code), ['invalid_character', 'missing_upper', 'contains_id']);
 });

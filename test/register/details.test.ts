@@ -22,7 +22,7 @@ const messages = {
 const VALID = {
   category: 'individual', name: '王小明', idNumber: 'A123456789', birthDate: '1980-05-17', phone: '0912-345-678',
   address: '臺北市中正區忠孝西路一段 1 號', password: 'Harbour2Light', passwordConfirm: 'Harbour2Light',
-  email1: 'applicant@example.com.tw', email2: '',
+  email1: 'applicant@example.com.tw', email2: '', consent: 'yes',
 };
 
 /** One input per reason code of every field: what makes the validator give exactly that reason. */
@@ -52,6 +52,7 @@ const CASES: Record<string, Record<string, Record<string, string>>> = {
   passwordConfirm: { required: { passwordConfirm: '' }, password_mismatch: { passwordConfirm: 'harbour2light' } },
   email1: { required: { email1: '' }, too_long: { email1: `${'a'.repeat(250)}@example.com` }, format: { email1: 'nope' } },
   email2: { too_long: { email2: `${'a'.repeat(250)}@example.com` }, format: { email2: 'nope@' } },
+  consent: { required: { consent: '' } },
 };
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -94,7 +95,7 @@ t.test('all errors come together, in the order of the form', async (t) => {
   const res = await post(new Browser(ctx.app, uniqueAddress()), {});
   t.equal(res.statusCode, 400);
   const hrefs = [...summaryOf(res.body).matchAll(/href="#(\w+)"/g)].map((m) => m[1]);
-  t.same(hrefs, ['category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1']);
+  t.same(hrefs, ['category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1', 'consent']);
   t.match(res.body, /<title>錯誤：/, 'the title says there is an error');
 });
 
@@ -128,6 +129,72 @@ t.test('valid details without a signature are kept in the session, the password 
   t.notMatch(edit.body, /Harbour2Light/);
   const fresh = await client.get('/register/citizen');
   t.notMatch(fresh.body, /value="A123456789"/, 'the form itself starts empty');
+});
+
+t.test('every broken password rule is shown at once: each in the summary, all together at the field', async (t) => {
+  const res = await post(new Browser(ctx.app, uniqueAddress()), { ...VALID, password: 'abc', passwordConfirm: 'abc' });
+  t.equal(res.statusCode, 400);
+  const texts = ['too_short', 'missing_digit', 'missing_upper'].map((code) => escapeHtml(messages['zh-TW'].password[code]));
+  for (const text of texts) t.match(summaryOf(res.body), `<a href="#password">${text}</a>`);
+  t.match(res.body, new RegExp(`<p class="field-error" id="password-error"><span class="visually-hidden">錯誤：</span>${texts.map(escapeRegExp).join('<br>')}</p>`));
+  t.equal(res.body.match(/id="password-error"/g)?.length, 1, 'one message element, named once by aria-describedby');
+});
+
+t.test('the password hint names every rule the validator checks', async (t) => {
+  const res = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen');
+  const hint = /<p class="hint" id="password-hint">([^<]*)<\/p>/.exec(res.body)?.[1] ?? '';
+  for (const rule of ['大小寫不同', '至少8碼', '數字至少1碼', '大寫英文至少1碼', '小寫英文至少1碼', '128', '身分證號', '控制字元']) t.match(hint, rule);
+  const en = new Browser(ctx.app, uniqueAddress());
+  en.cookies.set('lang', 'en');
+  const enHint = /<p class="hint" id="password-hint">([^<]*)<\/p>/.exec((await en.get('/register/citizen')).body)?.[1] ?? '';
+  for (const rule of ['Case-sensitive', 'at least 8', '1 digit', 'upper-case', 'lower-case', '128', 'ID number', 'control characters']) t.match(enHint, rule);
+});
+
+t.test('the details page shows the personal data notice, links the full notice and asks for consent, unticked', async (t) => {
+  const res = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen');
+  t.match(res.body, /<h2 id="consent-heading">個人資料蒐集告知<\/h2>/);
+  t.match(res.body, /<p id="consent-summary">財政部關務署[^<]*身分證號[^<]*出生年月日[^<]*地址[^<]*第3條/);
+  t.match(res.body, '<a href="/personal-data">閱讀完整的個資蒐集告知</a>');
+  t.match(res.body, /<input type="checkbox" id="consent" name="consent" value="yes" required aria-required="true" aria-describedby="consent-summary">/, 'not ticked in advance');
+  t.match(res.body, /<label for="consent">[\s\S]*我已閱讀並同意個資蒐集告知事項<\/label>/);
+});
+
+t.test('a form sent without consent is refused with the error at the top and at the box, every value kept', async (t) => {
+  const { consent: _, ...withoutConsent } = VALID;
+  const res = await post(new Browser(ctx.app, uniqueAddress()), withoutConsent);
+  t.equal(res.statusCode, 400);
+  const text = escapeHtml(messages['zh-TW'].consent.required);
+  t.same([...summaryOf(res.body).matchAll(/href="#(\w+)"/g)].map((m) => m[1]), ['consent'], 'the only error');
+  t.match(res.body, new RegExp(`<p class="field-error" id="consent-error">[\\s\\S]*?${escapeRegExp(text)}</p>`));
+  t.match(res.body, /id="consent" name="consent" value="yes" required aria-required="true" aria-invalid="true" aria-describedby="consent-summary consent-error"/);
+  t.match(res.body, /value="A123456789"/);
+  t.match(res.body, /value="applicant@example.com.tw"/);
+});
+
+t.test('a consent already given stays ticked while another field is corrected', async (t) => {
+  const res = await post(new Browser(ctx.app, uniqueAddress()), { ...VALID, phone: '123' });
+  t.equal(res.statusCode, 400);
+  t.match(res.body, /id="consent" name="consent" value="yes" checked/);
+});
+
+t.test('the JavaScript path (a signed form) without consent ends in the same refusal, before the signature is looked at', async (t) => {
+  const { consent: _, ...withoutConsent } = VALID;
+  const client = new Browser(ctx.app, uniqueAddress());
+  const res = await post(client, { ...withoutConsent, nonce: 'x', signature: 'c2lnbmF0dXJl', certificate: 'Y2VydA', signatureType: 'PKCS7' });
+  t.equal(res.statusCode, 400);
+  t.same([...summaryOf(res.body).matchAll(/href="#(\w+)"/g)].map((m) => m[1]), ['consent']);
+  t.equal((await ctx.db.pool.query("SELECT count(*)::int AS n FROM accounts WHERE id_number = 'A123456789'")).rows[0].n, 0);
+});
+
+t.test('each no-JS step shows its place: 步驟 1／4 and 下一步 on the details page', async (t) => {
+  const res = await new Browser(ctx.app, uniqueAddress()).get('/register/citizen');
+  t.match(res.body, /<p class="step-progress" id="step-progress"><span class="step-progress__count">步驟 1／4<\/span>\s*<span class="step-progress__name">填寫基本資料<\/span><\/p>/);
+  t.match(res.body, /<div id="nojs-buttons">[\s\S]*<button type="submit" name="action" value="next">下一步<\/button>/);
+  const en = new Browser(ctx.app, uniqueAddress());
+  en.cookies.set('lang', 'en');
+  const enPage = await en.get('/register/citizen');
+  t.match(enPage.body, /Step 1 of 4<\/span>\s*<span class="step-progress__name">Your details/);
+  t.match(enPage.body, /value="next">Next<\/button>/);
 });
 
 t.test('the certificate page needs the details first', async (t) => {

@@ -6,6 +6,7 @@ import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
 import { buildRegisterApp, detailsFor } from './helpers';
 import { SESSION_COOKIE } from '../../server/plugins/session';
+import { PERSONAL_DATA_NOTICE_VERSION } from '../../server/forms/consent';
 
 const demo = await makeDemoPki();
 t.teardown(demo.remove);
@@ -59,6 +60,7 @@ t.test('without JavaScript a 個人 registers through the certificate page, the 
   t.match(page.body, /action="http:\/\/127\.0\.0\.1:61161\/nojs\/sign"/, 'the PIN form posts to the local signer');
   t.match(page.body, /name="returnUrl" value="http:\/\/localhost:3000\/signing\/callback"/);
   t.match(page.body, /王小明/);
+  t.match(page.body, /步驟 2／4<\/span>\s*<span class="step-progress__name">載入自然人憑證/, 'step 2 of 4');
   const { tbs, nonce } = challengeFrom(page.body);
   t.match(tbs, /^sw-portal signing challenge v1\norigin: http:\/\/localhost:3000\npurpose: register\nnonce: /);
 
@@ -72,6 +74,7 @@ t.test('without JavaScript a 個人 registers through the certificate page, the 
   const confirm = await client.get('/register/citizen/confirm');
   t.equal(confirm.statusCode, 200);
   t.match(confirm.body, /憑證載入完成。/);
+  t.match(confirm.body, /步驟 3／4<\/span>\s*<span class="step-progress__name">確認註冊資料/, 'step 3 of 4');
   t.match(confirm.body, /王小明/);
   t.match(confirm.body, wang.cardSerial, 'the card serial is shown');
   t.match(confirm.body, /A123456789/);
@@ -84,6 +87,7 @@ t.test('without JavaScript a 個人 registers through the certificate page, the 
   const done = await client.get('/register/citizen/done');
   t.equal(done.statusCode, 200);
   t.match(done.body, /註冊完成/);
+  t.match(done.body, /步驟 4／4<\/span>/, 'step 4 of 4');
   t.match(done.body, /A12\*\*\*\*789/);
   t.notMatch(done.body, /A123456789/, 'the ID number is masked');
   t.match(done.body, /已啟用/);
@@ -101,6 +105,7 @@ t.test('without JavaScript a 個人 registers through the certificate page, the 
   const audit = await ctx.db.pool.query("SELECT details FROM audit_events WHERE action = 'register' AND subject_account_id = $1", [account.id]);
   t.equal(audit.rowCount, 1);
   t.equal(audit.rows[0].details.path, 'nojs');
+  t.equal(audit.rows[0].details.personalDataNotice, PERSONAL_DATA_NOTICE_VERSION, 'the registration records which notice was agreed to');
   const challenge = await ctx.db.pool.query('SELECT consumed_at, completed_at FROM challenges WHERE nonce = $1', [nonce]);
   t.ok(challenge.rows[0].consumed_at, 'the challenge is consumed');
   t.ok(challenge.rows[0].completed_at, 'and its completion used');
@@ -139,6 +144,7 @@ t.test('with JavaScript a 報關專責人員 registers in one POST and waits for
   t.equal(account.category, 'customs_specialist');
   const audit = await ctx.db.pool.query("SELECT details FROM audit_events WHERE action = 'register' AND subject_account_id = $1", [account.id]);
   t.equal(audit.rows[0].details.path, 'js');
+  t.equal(audit.rows[0].details.personalDataNotice, PERSONAL_DATA_NOTICE_VERSION);
 });
 
 t.test('the callback without a session cookie cannot be completed by another browser', async (t) => {

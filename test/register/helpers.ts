@@ -33,6 +33,7 @@ export function detailsFor(card: { holderName: string; idNumber: string }, overr
     passwordConfirm: 'Harbour2Light',
     email1: 'applicant@example.com.tw',
     email2: '',
+    consent: 'yes',
     ...overrides,
   };
 }

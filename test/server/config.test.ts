@@ -42,6 +42,13 @@ const bad: Array<[string, string]> = [
   ['LOGIN_ACCOUNT_MAX_FAILURES', '5'],
   ['LOGIN_DELAY_SECONDS', '61'],
   ['LOGIN_DELAY_MAX_SECONDS', '0'],
+  ['SUPPORT_PHONE', '12345'],
+  ['SUPPORT_PHONE', '0800-12-34'],
+  ['SUPPORT_EMAIL', 'service@'],
+  ['SUPPORT_HOURS', 'weekdays'],
+  ['SUPPORT_HOURS', '5-1 08:30-17:30'],
+  ['SUPPORT_HOURS', '1-5 17:30-08:30'],
+  ['SUPPORT_HOURS', '1-8 08:30-17:30'],
 ];
 
 for (const [variable, value] of bad) {
@@ -60,6 +67,19 @@ t.test('the defaults give a working demo configuration', async (t) => {
   t.equal(config.port, 3000);
   t.equal(config.publicOrigin, 'http://localhost:3000');
   t.equal(config.databaseUrl, undefined);
+});
+
+t.test('the service desk defaults to placeholder values, and a configured one is shown in canonical form', async (t) => {
+  t.same(loadConfig({}).support, {
+    phone: '(02)2345-6789', phoneE164: '+886223456789', email: 'service@example.com',
+    hours: { fromDay: 1, toDay: 5, opens: '08:30', closes: '17:30' },
+  });
+  const configured = loadConfig({ SUPPORT_PHONE: '0800 123 456', SUPPORT_EMAIL: 'Desk@Example.gov.tw', SUPPORT_HOURS: '1-6 09:00-18:00' }).support;
+  t.same(configured, {
+    phone: '0800-123-456', phoneE164: '+886800123456', email: 'Desk@example.gov.tw',
+    hours: { fromDay: 1, toDay: 6, opens: '09:00', closes: '18:00' },
+  });
+  t.equal(loadConfig({ SUPPORT_PHONE: '02-2349-1234#9' }).support.phone, '(02)2349-1234#9');
 });
 
 t.test('the server timeouts default to 30 s a request, 10 s headers, 5 s keep-alive, 60 s silence', async (t) => {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
+import { PERSONAL_DATA_NOTICE_VERSION } from '../../forms/consent';
 
 /**
  * Content pages: the route, its template (views/pages/<url path>.njk), its title key and its breadcrumb trail.
@@ -13,6 +14,8 @@ export interface InfoPage {
   parents?: Array<[string, string]>;
   /** 通關服務(帶憑證) needs a certificate login; 通關服務(免憑證) accepts either login. */
   access?: 'certificate' | 'any';
+  /** What the template shows beyond its messages. */
+  data?: Record<string, unknown>;
 }
 
 export const INFO_PAGES: InfoPage[] = [
@@ -21,6 +24,16 @@ export const INFO_PAGES: InfoPage[] = [
   { url: '/xml', template: 'xml', titleKey: 'info.xml.title' },
   { url: '/faq', template: 'faq', titleKey: 'info.faq.title' },
   { url: '/manual', template: 'manual', titleKey: 'info.manual.title' },
+  // Linked from every page's footer.
+  { url: '/privacy', template: 'privacy', titleKey: 'policies.privacy.title' },
+  {
+    url: '/personal-data',
+    template: 'personal-data',
+    titleKey: 'policies.personalData.title',
+    data: { noticeVersion: PERSONAL_DATA_NOTICE_VERSION },
+  },
+  { url: '/terms', template: 'terms', titleKey: 'policies.terms.title' },
+  { url: '/accessibility', template: 'accessibility', titleKey: 'policies.accessibility.title' },
   {
     url: '/register/customs-certificate',
     template: 'register/customs-certificate',
@@ -59,6 +72,7 @@ const infoPages: FastifyPluginAsync<{ config: Config }> = async (app) => {
       const t = request.t;
       const title = t(info.titleKey);
       return reply.page(info.template, {
+        ...info.data,
         pageTitle: title,
         breadcrumb: [...(info.parents ?? []).map(([key, href]) => ({ label: t(key), href })), { label: title }],
       });

@@ -20,7 +20,7 @@ import {
 import { answerCheck, type CheckLimiter } from './check';
 
 const EMPTY_VALUES: RegistrationValues = {
-  category: '', name: '', idNumber: '', birthDate: '', phone: '', address: '', email1: '', email2: '',
+  category: '', name: '', idNumber: '', birthDate: '', phone: '', address: '', email1: '', email2: '', consent: '',
 };
 
 /** A form field as a string; a field posted twice counts once. */

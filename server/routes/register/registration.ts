@@ -14,6 +14,7 @@ import { bindingEvidence, evidenceFromDetails, type BindingEvidence } from '../.
 import type { CitizenCategory } from '../../forms/category';
 import type { RegistrationDetails, RegistrationValues } from '../../forms/registration';
 import { sameName } from '../../forms/name';
+import { CONSENT_VALUE } from '../../forms/consent';
 import { maskIdNumber } from '../../mask';
 
 /** The details of the first step, without the password: only its argon2id hash is kept, and only server-side. */
@@ -185,6 +186,8 @@ export async function registerInTransaction(
         path: meta.path,
         challenge: meta.nonce,
         binding: evidence,
+        // Which wording of the 個資蒐集告知 the applicant agreed to.
+        personalDataNotice: draft.personalDataNotice,
       },
     }, meta.now);
     await client.query('RELEASE SAVEPOINT registration');
@@ -226,6 +229,8 @@ export function valuesFromDraft(draft: RegistrationDraft): RegistrationValues {
     address: draft.address,
     email1: draft.email1,
     email2: draft.email2 ?? '',
+    // A draft exists only once the notice was agreed to.
+    consent: CONSENT_VALUE,
   };
 }
 
