@@ -16,7 +16,9 @@ export {
   type AnchorSpec,
   type PortalTrustOptions,
 } from './trust-store.js';
-export { toDer, pemBlocks, derToPem, MAX_CERT_BYTES, type CertInput } from './input.js';
+export { toDer, MAX_CERT_BYTES, type CertInput } from './input.js';
+// DER (X.690) read and write, PEM (RFC 7468): one module for the engine, the demo PKI and the local signer.
+export * as der from './der.js';
 export { nameToString } from './names.js';
 export {
   verifyChallengeSignature,

@@ -21,7 +21,7 @@ import {
   time,
   type Node,
 } from './asn1.js';
-import { readTlv } from './der.js';
+import { readStrictTlv } from './der.js';
 import { nameEquals, parseName } from './names.js';
 import { OID } from './oids.js';
 import { parseCertificate, type AlgorithmIdentifier, type Certificate } from './parse.js';
@@ -180,7 +180,7 @@ function signerMatches(si: SignerInfo, cert: Certificate): boolean {
 
 /** CMS SignedData (RFC 5652 §5): one signer, the presented certificate; content = the challenge text. */
 function verifyCms(der: Buffer, content: Buffer, cert: Certificate): VerifySignatureResult {
-  const outer = readTlv(der, 0);
+  const outer = readStrictTlv(der, 0);
   // BER indefinite lengths are tolerated by forge; but trailing bytes after the ContentInfo are not
   if (outer && outer.end !== der.length) return fail('signature_malformed', 'CMS: trailing bytes');
   const root = fromDer(der, 24);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { refreshDemoCrls } from '../pki/dev/demo-pki';
 import { createDemoOcspResponder, type DemoCa } from '../pki/dev/ocsp-responder';
-import { fromPem } from '../pki/dev/x509-builder';
+import { fromPem } from '../pki/der';
 
 export interface DemoPkiRoutesOptions {
   /** the demo PKI directory (DATA_DIR/demo-pki) */

@@ -17,7 +17,6 @@ import {
   DEMO_OID,
   encodeName,
   extKeyUsage,
-  fromPem,
   KeyUsageBit,
   keyUsage,
   moicaDirectoryAttributes,
@@ -25,11 +24,11 @@ import {
   randomSerial,
   spkiOf,
   subjectKeyIdentifier,
-  toPem,
   type NameAttribute,
   type RevokedEntry,
 } from './x509-builder';
 import { buildPkcs12 } from './pkcs12';
+import { fromPem, toPem } from '../der';
 import { OID } from '../oids';
 import { certificateFrom } from '../parse';
 

@@ -4,7 +4,7 @@
 import { createPrivateKey, createHash, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import * as der from '../revocation/der';
+import * as der from '../der';
 import { OID } from '../oids';
 import { certificateFrom, type Certificate } from '../parse';
 import { parseOcspRequest, type CertId, type SingleResponse } from '../revocation/ocsp';

@@ -1,6 +1,6 @@
 // Builds DER certificates and CRLs for the demo PKI (RFC 5280 §4.1 and §5.1), signed with Node's crypto.
 import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
-import * as der from '../revocation/der';
+import * as der from '../der';
 import { OID } from '../oids';
 
 export const DEMO_OID = {
@@ -194,13 +194,4 @@ export function buildCrl(spec: CrlSpec): Buffer {
     der.explicit(0, der.seq(extension(authorityKeyIdentifier(spec.issuerSpki)), extension({ oid: OID.cRLNumber, value: der.int(spec.crlNumber) }))),
   );
   return signed(tbs, spec.signingKey);
-}
-
-export function toPem(label: string, body: Buffer): string {
-  const b64 = body.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
-
-export function fromPem(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }

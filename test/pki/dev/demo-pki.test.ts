@@ -9,7 +9,7 @@ import { certificateFrom } from '../../../server/pki/parse';
 import { readProfile } from '../../../server/pki/profile';
 import { hasKeyUsage, extendedKeyUsages, aiaUrls, crlUrls, hasExtension } from '../../../server/pki/certificate-fields';
 import { OID } from '../../../server/pki/oids';
-import { children, content, decodeOid, readTlv } from '../../../server/pki/revocation/der';
+import { children, content, decodeOid, readTlv } from '../../../server/pki/der';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const root = mkdtempSync(join(tmpdir(), 'demo-pki-test-'));
