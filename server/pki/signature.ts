@@ -36,6 +36,19 @@ export type SignatureReason =
   | 'signature_weak_algorithm' // digest or signature algorithm outside the allow-list (SHA-1, MD5, ...)
   | 'certificate_malformed'; // the presented certificate does not parse
 
+// Each reason once, as the keys of a record: a reason added to the union and not here does not compile.
+const SIGNATURE_REASON_KEYS: Record<SignatureReason, true> = {
+  signature_malformed: true,
+  signature_invalid: true,
+  signature_content_mismatch: true,
+  signer_mismatch: true,
+  signature_weak_algorithm: true,
+  certificate_malformed: true,
+};
+
+/** Every SignatureReason, in the order of the union. */
+export const SIGNATURE_REASONS = Object.keys(SIGNATURE_REASON_KEYS) as readonly SignatureReason[];
+
 export type SignatureFormat = 'pkcs1' | 'cms';
 
 export interface VerifySignatureInput {
