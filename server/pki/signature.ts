@@ -14,7 +14,6 @@ import {
   expect,
   fromDer,
   integerBytes,
-  is,
   octets,
   oid,
   seq,
