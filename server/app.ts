@@ -16,10 +16,7 @@ import signingPlugin from './plugins/signing';
 import clockPlugin from './plugins/clock';
 import lockoutPlugin from './plugins/lockout';
 import routes from './routes/index';
-import demoPkiRoutes from './routes/demo-pki';
-import { demoPkiDir } from './pki/dev/demo-pki';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { demoPkiDir, hasDemoPki } from './demo/manifest';
 import type { CardVerifier } from './auth/certificate-identity';
 import { createCardVerifier } from './auth/card-verifier';
 import { maskIdNumber } from './mask';
@@ -119,8 +116,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(signingPlugin, { cardVerifier: options.cardVerifier ?? (await createCardVerifier(config)) });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', maxAge: '1h' });
   await app.register(routes, { config });
-  // Demo mode serves the demo CAs' CRLs and OCSP itself, so revocation works end to end on one machine.
+  // Demo mode serves the demo CAs' CRLs and OCSP itself, so revocation works end to end on one machine. Those answers
+  // are signed with the demo CAs' keys: that is demo tooling (demo-pki/), so it is imported here, in demo mode only,
+  // and no production code path loads it.
   const pkiDir = demoPkiDir(config.dataDir);
-  if (config.mode === 'demo' && existsSync(join(pkiDir, 'manifest.json'))) await app.register(demoPkiRoutes, { pkiDir });
+  if (config.mode === 'demo' && hasDemoPki(pkiDir)) {
+    const { default: demoPkiPlugin } = await import('../demo-pki/plugin');
+    await app.register(demoPkiPlugin, { pkiDir });
+  }
   return app;
 }

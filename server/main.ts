@@ -5,7 +5,7 @@ import { startEmbeddedPostgres, EmbeddedStartError, type EmbeddedDatabase } from
 import { migrate } from './db/migrate';
 import { buildApp } from './app';
 import { startBackgroundServices } from './startup';
-import { prepareDemoPki, startDemoSigner } from './demo';
+import { prepareDemoPki, startDemoSigner } from './demo/start';
 
 /** A start-up failure is one line naming what to do, never a stack trace (a child's stderr may span lines). */
 function fail(line: string): never {

@@ -55,6 +55,8 @@ export async function buildSigner(options: { outDir?: string; now?: Date } = {})
       js: `${HEADER}import { createRequire as __swCreateRequire } from 'node:module';\nconst require = __swCreateRequire(import.meta.url);\n`,
     },
     define: { 'process.env.SW_SIGNER_BUNDLED': '"1"' },
+    // The signer reaches the portal's DER module through server/pki/index.ts; package.json says the project's modules
+    // have no side effects, so the bundle keeps that module and drops the rest of the engine.
     legalComments: 'none',
     logLevel: 'warning',
   });

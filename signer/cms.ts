@@ -2,7 +2,10 @@
 // The RSA signature over the DigestInfo of the signed attributes comes from a callback, so the same code serves a
 // soft key and a PKCS#11 token.
 import { digest, digestInfo, HASH_OID, type HashName } from './digests.js';
-import { childrenOf, octetString, oid, readTlv, sequence, setOf, slice, tlv, time, integer, nullValue, set } from './der.js';
+// The portal's DER module, through the engine's public API: the bundle keeps only what is used (build.ts).
+import { der } from '../server/pki/index.js';
+
+const { children, explicit, int, nul, octet, oid, readTlv, seq, set, time, whole } = der;
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -16,12 +19,12 @@ const OID = {
 /** The issuer Name and serialNumber of a certificate, as their original DER bytes (RFC 5652 §10.2.4). */
 export function issuerAndSerialNumber(certificateDer: Buffer): Buffer {
   const certificate = readTlv(certificateDer, 0);
-  const tbs = childrenOf(certificateDer, certificate)[0];
-  const fields = childrenOf(certificateDer, tbs);
+  const tbs = children(certificateDer, certificate)[0];
+  const fields = children(certificateDer, tbs);
   const hasVersion = fields[0].tag === 0xa0; // [0] EXPLICIT version
   const serial = fields[hasVersion ? 1 : 0];
   const issuer = fields[hasVersion ? 3 : 2];
-  return sequence(slice(certificateDer, issuer), slice(certificateDer, serial));
+  return seq(whole(certificateDer, issuer), whole(certificateDer, serial));
 }
 
 export interface SignedDataInput {
@@ -39,32 +42,32 @@ export interface SignedDataInput {
 export async function createSignedData(input: SignedDataInput): Promise<Buffer> {
   const hash = input.hash ?? 'sha256';
   const contentDigest = digest(hash, input.content);
-  const digestAlgorithm = sequence(oid(HASH_OID[hash]), nullValue());
+  const digestAlgorithm = seq(oid(HASH_OID[hash]), nul());
   const attributes = [
-    sequence(oid(OID.contentType), set(oid(OID.data))),
-    sequence(oid(OID.signingTime), set(time(input.signingTime ?? new Date()))),
-    sequence(oid(OID.messageDigest), set(octetString(contentDigest))),
+    seq(oid(OID.contentType), set(oid(OID.data))),
+    seq(oid(OID.signingTime), set(time(input.signingTime ?? new Date()))),
+    seq(oid(OID.messageDigest), set(octet(contentDigest))),
   ];
   // Signed over as an explicit SET OF (tag 0x31), carried as [0] IMPLICIT (tag 0xA0): RFC 5652 §5.4.
-  const signedAttributes = setOf(attributes);
+  const signedAttributes = set(...attributes);
   const signature = await input.signDigestInfo(digestInfo(hash, digest(hash, signedAttributes)));
-  const signerInfo = sequence(
-    integer(1),
+  const signerInfo = seq(
+    int(1),
     issuerAndSerialNumber(input.certificateDer),
     digestAlgorithm,
     Buffer.concat([Buffer.from([0xa0]), signedAttributes.subarray(1)]),
-    sequence(oid(OID.rsaEncryption), nullValue()),
-    octetString(signature),
+    seq(oid(OID.rsaEncryption), nul()),
+    octet(signature),
   );
   const encapsulated = input.detached
-    ? sequence(oid(OID.data))
-    : sequence(oid(OID.data), tlv(0xa0, octetString(input.content)));
-  const signedData = sequence(
-    integer(1),
+    ? seq(oid(OID.data))
+    : seq(oid(OID.data), explicit(0, octet(input.content)));
+  const signedData = seq(
+    int(1),
     set(digestAlgorithm),
     encapsulated,
-    tlv(0xa0, input.certificateDer),
+    explicit(0, input.certificateDer),
     set(signerInfo),
   );
-  return sequence(oid(OID.signedData), tlv(0xa0, signedData));
+  return seq(oid(OID.signedData), explicit(0, signedData));
 }

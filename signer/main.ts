@@ -1,5 +1,5 @@
 // `npm run signer [-- options]`, and the downloadable program's entry point.
-// With no card option in the project, the demo PKI's soft cards are "inserted" and their PINs printed.
+// With no card option, the demo PKI's soft cards (when there is one) are "inserted" and their PINs printed.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,21 +17,18 @@ const HICOS_MODULES = [
   'C:\\Windows\\System32\\HiCOSPKCS11.dll',
 ];
 
-/** The demo PKI's cards; inside the project the portal's module makes the PKI the first time. */
-async function demoCards(dir: string): Promise<DemoCard[] | null> {
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    // A computed specifier: the single-file download does not carry the portal's demo PKI.
-    const modulePath = ['..', 'server', 'pki', 'dev', 'demo-pki.ts'].join('/');
-    const moduleUrl = new URL(modulePath, import.meta.url);
-    if (moduleUrl.protocol !== 'file:' || !existsSync(moduleUrl)) return null;
-    const demo = (await import(moduleUrl.href)) as {
-      ensureDemoPki?: (dir: string, options?: { baseUrl?: string }) => Promise<unknown>;
-    };
-    if (typeof demo.ensureDemoPki !== 'function') return null;
-    process.stdout.write('Making the demo PKI (the first time takes a minute)…\n');
-    await demo.ensureDemoPki(dir, process.env.PUBLIC_ORIGIN ? { baseUrl: process.env.PUBLIC_ORIGIN } : {});
-  }
-  return readDemoManifest(dir);
+/**
+ * The demo PKI's cards, read as data (its manifest.json and .p12 files). The signer never makes a PKI: inside the
+ * project `npm run signer` starts through demo-pki/signer.ts, which makes it the first time.
+ */
+function demoCards(dir: string): DemoCard[] | null {
+  return existsSync(join(dir, 'manifest.json')) ? readDemoManifest(dir) : null;
+}
+
+/** Where the demo cards are looked for when no card option is given; null when a card option is given. */
+export function demoDirFor(cli: CliOptions): string | null {
+  if (cli.pkcs11 || cli.p12.length > 0) return null;
+  return resolve(cli.demoDir ?? join(process.env.DATA_DIR || 'data', 'demo-pki'));
 }
 
 function logLine(event: SignerEvent): void {
@@ -72,9 +69,9 @@ export async function main(argv: string[]): Promise<void> {
   if (cli.pkcs11) options.pkcs11 = { module: cli.pkcs11, slot: cli.slot };
 
   let demo: DemoCard[] | null = null;
-  if (!cli.pkcs11 && cli.p12.length === 0) {
-    const dir = resolve(cli.demoDir ?? join(process.env.DATA_DIR || 'data', 'demo-pki'));
-    demo = await demoCards(dir);
+  const dir = demoDirFor(cli);
+  if (dir) {
+    demo = demoCards(dir);
     if (demo) {
       options.p12 = demoSoftCards(dir, demo);
     } else {

@@ -1,12 +1,15 @@
 // The portal's CardVerifier on the certificate engine (server/pki): chain to a configured anchor with revocation,
 // the MOICA profile read from the leaf, and the challenge signature in either format the card component returns.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config';
-import { buildPortalTrustStore, verifyChain, verifyChallengeSignature, type TrustStore } from '../pki/index';
-import type { RevocationChecker } from '../pki/revocation-types';
-import { createRevocationChecker } from '../pki/revocation/index';
-import { demoPkiDir, loadDemoPki } from '../pki/dev/demo-pki';
+import {
+  buildPortalTrustStore,
+  createRevocationChecker,
+  verifyChain,
+  verifyChallengeSignature,
+  type RevocationChecker,
+  type TrustStore,
+} from '../pki/index';
+import { demoPkiDir, hasDemoPki, loadDemoPki } from '../demo/manifest';
 import type { CardVerifier, CertificateIdentity } from './certificate-identity';
 
 export interface EngineVerifierOptions {
@@ -53,7 +56,7 @@ export function engineCardVerifier(options: EngineVerifierOptions): CardVerifier
 export async function createCardVerifier(config: Config): Promise<CardVerifier> {
   const production = config.mode === 'production';
   const demoDir = demoPkiDir(config.dataDir);
-  const demo = !production && existsSync(join(demoDir, 'manifest.json')) ? loadDemoPki(demoDir) : undefined;
+  const demo = !production && hasDemoPki(demoDir) ? loadDemoPki(demoDir) : undefined;
   const trustStore = buildPortalTrustStore({
     trustDir: config.trustDir,
     demoAnchors: demo ? [demo.rootDer] : [],

@@ -1,8 +1,7 @@
 // Reads an operator's certificate from a PEM (or DER) file into the fields a binding stores (DESIGN.md §3 "Identity"),
 // with the PKI engine's parser, so issuer, serial and fingerprint are written exactly as the login looks them up.
 import type { NewBinding } from '../db/certificates-repository';
-import { parseCertificate } from '../pki/parse';
-import { readProfile } from '../pki/profile';
+import { parseCertificate, readProfile } from '../pki/index';
 
 export class CertificateFileError extends Error {}
 

@@ -111,7 +111,7 @@ export function parseGeneralNames(node: Node | undefined, what: string): General
   return items.map((n) => parseGeneralName(n, what));
 }
 
-function single(der: Buffer, what: string): Node {
+function single(der: Buffer, _what: string): Node {
   return fromDer(der);
 }
 

@@ -1,9 +1,9 @@
 // Certificate input forms: DER bytes, PEM text, or bare base64 of DER (what the MOICA component hands over).
+import { CERTIFICATE_LABELS, pemBlocks as allPemBlocks } from './der.js';
 
 /** Largest certificate we accept. Real MOICA certificates are under 2 KiB; 64 KiB leaves room for any sane profile. */
 export const MAX_CERT_BYTES = 64 * 1024;
 
-const PEM_RE = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/;
 const B64_RE = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 const B64URL_RE = /^[A-Za-z0-9_-]*$/;
 
@@ -19,8 +19,8 @@ export function toDer(input: CertInput): Buffer | null {
   // base64 is 4/3 of DER, PEM adds headers and line breaks
   if (input.length === 0 || input.length > MAX_CERT_BYTES * 2) return null;
   let b64: string;
-  const pem = PEM_RE.exec(input);
-  if (pem) b64 = pem[1];
+  const pem = allPemBlocks(input, CERTIFICATE_LABELS)[0];
+  if (pem) b64 = pem.base64;
   else if (input.includes('-----')) return null;
   else b64 = input;
   let der: Buffer;
@@ -33,11 +33,5 @@ export function toDer(input: CertInput): Buffer | null {
 
 /** Every PEM certificate block in a text (for trust files holding several). */
 export function pemBlocks(text: string): string[] {
-  return text.match(/-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g) ?? [];
-}
-
-/** DER to PEM, 64 characters a line (RFC 7468 §2). */
-export function derToPem(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+  return allPemBlocks(text, CERTIFICATE_LABELS).map((block) => block.text);
 }

@@ -19,7 +19,7 @@ import {
   time,
   type Node,
 } from './asn1.js';
-import { readChildren, readTlv, type Tlv } from './der.js';
+import { readStrictChildren, readStrictTlv, whole } from './der.js';
 import {
   parseAltNames,
   parseAuthorityInfoAccess,
@@ -116,8 +116,8 @@ function algorithmIdentifier(node: Node | undefined, der: Buffer, what: string):
   if (items.length < 1 || items.length > 2) throw new Asn1Error(`${what}: bad AlgorithmIdentifier`);
   const algOid = oid(items[0], `${what}.algorithm`);
   // params DER: the bytes after the OID inside the SEQUENCE
-  const outer = readTlv(der, 0)!;
-  const kids = readChildren(der, outer);
+  const outer = readStrictTlv(der, 0)!;
+  const kids = readStrictChildren(der, outer);
   if (!kids || kids.length !== items.length) throw new Asn1Error(`${what}: bad AlgorithmIdentifier`);
   const params = kids[1] ? der.subarray(kids[1].offset, kids[1].end) : undefined;
   return { oid: algOid, params, der };
@@ -187,17 +187,14 @@ function parseExtensions(node: Node): { list: Extension[]; ext: ParsedExtensions
   return { list, ext };
 }
 
-/** The bytes of a TLV, header included. */
-const whole = (der: Buffer, tlv: Tlv): Buffer => der.subarray(tlv.offset, tlv.end);
-
 function parseDer(der: Buffer): Certificate {
   // Exact byte ranges first (DER only, definite lengths): Certificate ::= SEQUENCE { tbs, algorithm, signature }
-  const outer = readTlv(der, 0);
+  const outer = readStrictTlv(der, 0);
   if (!outer || outer.tag !== 0x30 || outer.end !== der.length) throw new Asn1Error('not a DER SEQUENCE');
-  const top = readChildren(der, outer);
+  const top = readStrictChildren(der, outer);
   if (!top || top.length !== 3 || top[0].tag !== 0x30) throw new Asn1Error('Certificate: expected 3 fields');
   const tbs = der.subarray(top[0].offset, top[0].end);
-  const tbsKids = readChildren(der, top[0]);
+  const tbsKids = readStrictChildren(der, top[0]);
   if (!tbsKids) throw new Asn1Error('TBSCertificate: bad fields');
 
   const root = fromDer(der);
@@ -228,7 +225,7 @@ function parseDer(der: Buffer): Certificate {
   const spkiItems = seq(f[i++], 'subjectPublicKeyInfo');
   if (spkiItems.length !== 2) throw new Asn1Error('subjectPublicKeyInfo: expected 2 fields');
   const spkiDer = der.subarray(tbsKids[spkiIndex].offset, tbsKids[spkiIndex].end);
-  const [spkiAlgTlv, spkiBitsTlv] = readChildren(der, tbsKids[spkiIndex])!;
+  const [spkiAlgTlv, spkiBitsTlv] = readStrictChildren(der, tbsKids[spkiIndex])!;
   const spkiAlg = algorithmIdentifier(spkiItems[0], der.subarray(spkiAlgTlv.offset, spkiAlgTlv.end), 'subjectPublicKeyInfo.algorithm');
   bitString(spkiItems[1], 'subjectPublicKey');
   const publicKeyBits = der.subarray(spkiBitsTlv.start + 1, spkiBitsTlv.end);

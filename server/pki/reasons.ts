@@ -22,29 +22,33 @@ export type ChainReason =
   | 'profile_violation' // breaks a MUST of the RFC 5280 §4 profile (serial, empty names, AKI/SKI, criticality, version)
   | RevocationReason; // 'revoked' | 'revocation_unknown' | 'revocation_unavailable' (revocation-types.ts)
 
-export const CHAIN_REASONS: readonly ChainReason[] = [
-  'malformed',
-  'expired',
-  'not_yet_valid',
-  'untrusted',
-  'name_chaining',
-  'bad_signature',
-  'weak_algorithm',
-  'weak_key',
-  'not_ca',
-  'path_length',
-  'path_too_long',
-  'ca_key_usage',
-  'leaf_key_usage',
-  'leaf_is_ca',
-  'eku',
-  'unknown_critical_extension',
-  'name_constraints',
-  'profile_violation',
-  'revoked',
-  'revocation_unknown',
-  'revocation_unavailable',
-];
+// Each reason once, as the keys of a record: a reason added to the union and not here does not compile.
+const CHAIN_REASON_KEYS: Record<ChainReason, true> = {
+  malformed: true,
+  expired: true,
+  not_yet_valid: true,
+  untrusted: true,
+  name_chaining: true,
+  bad_signature: true,
+  weak_algorithm: true,
+  weak_key: true,
+  not_ca: true,
+  path_length: true,
+  path_too_long: true,
+  ca_key_usage: true,
+  leaf_key_usage: true,
+  leaf_is_ca: true,
+  eku: true,
+  unknown_critical_extension: true,
+  name_constraints: true,
+  profile_violation: true,
+  revoked: true,
+  revocation_unknown: true,
+  revocation_unavailable: true,
+};
+
+/** Every ChainReason, in the order of the union. */
+export const CHAIN_REASONS = Object.keys(CHAIN_REASON_KEYS) as readonly ChainReason[];
 
 export interface Failure {
   reason: ChainReason;

@@ -14,14 +14,13 @@ import {
   expect,
   fromDer,
   integerBytes,
-  is,
   octets,
   oid,
   seq,
   time,
   type Node,
 } from './asn1.js';
-import { readTlv } from './der.js';
+import { readStrictTlv } from './der.js';
 import { nameEquals, parseName } from './names.js';
 import { OID } from './oids.js';
 import { parseCertificate, type AlgorithmIdentifier, type Certificate } from './parse.js';
@@ -35,6 +34,19 @@ export type SignatureReason =
   | 'signer_mismatch' // the CMS signer is not the presented certificate
   | 'signature_weak_algorithm' // digest or signature algorithm outside the allow-list (SHA-1, MD5, ...)
   | 'certificate_malformed'; // the presented certificate does not parse
+
+// Each reason once, as the keys of a record: a reason added to the union and not here does not compile.
+const SIGNATURE_REASON_KEYS: Record<SignatureReason, true> = {
+  signature_malformed: true,
+  signature_invalid: true,
+  signature_content_mismatch: true,
+  signer_mismatch: true,
+  signature_weak_algorithm: true,
+  certificate_malformed: true,
+};
+
+/** Every SignatureReason, in the order of the union. */
+export const SIGNATURE_REASONS = Object.keys(SIGNATURE_REASON_KEYS) as readonly SignatureReason[];
 
 export type SignatureFormat = 'pkcs1' | 'cms';
 
@@ -180,7 +192,7 @@ function signerMatches(si: SignerInfo, cert: Certificate): boolean {
 
 /** CMS SignedData (RFC 5652 §5): one signer, the presented certificate; content = the challenge text. */
 function verifyCms(der: Buffer, content: Buffer, cert: Certificate): VerifySignatureResult {
-  const outer = readTlv(der, 0);
+  const outer = readStrictTlv(der, 0);
   // BER indefinite lengths are tolerated by forge; but trailing bytes after the ContentInfo are not
   if (outer && outer.end !== der.length) return fail('signature_malformed', 'CMS: trailing bytes');
   const root = fromDer(der, 24);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import forge from 'node-forge';
 import { describeCertificate, publicKeyOf, type CertificateInfo } from '../cert-info.js';
-import { childrenOf, oid, readTlv, slice, type Tlv } from '../der.js';
+import { der as asn1 } from '../../server/pki/index.js';
 import { SignerError } from '../errors.js';
 import { MAX_PIN_TRIES, PinCounterFile } from '../pin-state.js';
 import { SIGNER_VERSION } from '../version.js';
@@ -24,11 +24,10 @@ export interface SoftCardConfig {
 
 function readCertificateFile(file: string): Buffer {
   const raw = readFileSync(file);
-  const text = raw.toString('latin1');
-  const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text);
-  return pem ? Buffer.from(pem[1].replace(/\s+/g, ''), 'base64') : raw;
+  return asn1.pemBlocks(raw.toString('latin1'), ['CERTIFICATE'])[0]?.der ?? raw;
 }
 
+const { children, oid, readTlv, whole } = asn1;
 const DATA = oid('1.2.840.113549.1.7.1');
 const CERT_BAG = oid('1.2.840.113549.1.12.10.1.3');
 const X509_CERTIFICATE = oid('1.2.840.113549.1.9.22.1');
@@ -40,24 +39,24 @@ const X509_CERTIFICATE = oid('1.2.840.113549.1.9.22.1');
  */
 export function unencryptedCertificates(der: Buffer): Buffer[] {
   const found: Buffer[] = [];
-  const is = (node: Tlv, expected: Buffer) => slice(der, node).equals(expected);
+  const is = (node: asn1.Tlv, expected: Buffer) => whole(der, node).equals(expected);
   try {
-    const [, authSafe] = childrenOf(der, readTlv(der, 0));
-    const [type, explicit] = childrenOf(der, authSafe);
+    const [, authSafe] = children(der, readTlv(der, 0));
+    const [type, explicit] = children(der, authSafe);
     if (!is(type, DATA)) return found;
-    const octets = childrenOf(der, explicit)[0];
-    const safes = readTlv(der, octets.contentStart);
-    for (const contentInfo of childrenOf(der, safes)) {
-      const [safeType, safeExplicit] = childrenOf(der, contentInfo);
+    const octets = children(der, explicit)[0];
+    const safes = readTlv(der, octets.start);
+    for (const contentInfo of children(der, safes)) {
+      const [safeType, safeExplicit] = children(der, contentInfo);
       if (!is(safeType, DATA) || !safeExplicit) continue;
-      const safeOctets = childrenOf(der, safeExplicit)[0];
-      for (const bag of childrenOf(der, readTlv(der, safeOctets.contentStart))) {
-        const [bagId, bagValue] = childrenOf(der, bag);
+      const safeOctets = children(der, safeExplicit)[0];
+      for (const bag of children(der, readTlv(der, safeOctets.start))) {
+        const [bagId, bagValue] = children(der, bag);
         if (!is(bagId, CERT_BAG)) continue;
-        const [certId, certExplicit] = childrenOf(der, childrenOf(der, bagValue)[0]);
+        const [certId, certExplicit] = children(der, children(der, bagValue)[0]);
         if (!is(certId, X509_CERTIFICATE)) continue;
-        const certOctets = childrenOf(der, certExplicit)[0];
-        found.push(Buffer.from(der.subarray(certOctets.contentStart, certOctets.end)));
+        const certOctets = children(der, certExplicit)[0];
+        found.push(Buffer.from(der.subarray(certOctets.start, certOctets.end)));
       }
     }
   } catch {

@@ -9,7 +9,7 @@ import { TEST_DATABASE_URL } from '../helpers/db';
 import { Browser, csrfFrom } from '../helpers/app';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../helpers/demo-cards';
 import { buildRegisterApp } from '../register/helpers';
-import { derToPem } from '../../server/pki/input';
+import { der } from '../../server/pki/index';
 
 const demo = await makeDemoPki(new Date(), [
   { id: 'operator', purpose: 'citizen', holderName: '陳承辦', idNumber: 'B120863158', pin: '135790', issuer: 'g3' },
@@ -31,7 +31,7 @@ function operatorCommand(args: string[]): Promise<{ code: number; stdout: string
 
 t.test('an operator added with their card certificate logs in with the card and opens /admin', async (t) => {
   const certFile = join(workDir, 'operator.pem');
-  writeFileSync(certFile, derToPem(demo.pki.card('operator').signingCertDer));
+  writeFileSync(certFile, der.toPem('CERTIFICATE', demo.pki.card('operator').signingCertDer));
   const add = await operatorCommand(['add', '--id-number', 'B120863158', '--name', '陳承辦', '--role', 'operator', '--cert', certFile]);
   t.equal(add.code, 0, add.stderr);
 
@@ -51,7 +51,7 @@ t.test('an operator added with their card certificate logs in with the card and 
 
 t.test("the card's encryption certificate is refused by the command", async (t) => {
   const certFile = join(workDir, 'encryption.pem');
-  writeFileSync(certFile, derToPem(demo.pki.card('operator').encryptionCertDer));
+  writeFileSync(certFile, der.toPem('CERTIFICATE', demo.pki.card('operator').encryptionCertDer));
   const add = await operatorCommand(['add', '--id-number', 'A123456789', '--name', '王小明', '--role', 'operator', '--cert', certFile]);
   t.equal(add.code, 2);
   t.match(add.stderr, /encryption certificate/);

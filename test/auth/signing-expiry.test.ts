@@ -12,7 +12,7 @@ import { bindingFor } from '../../server/auth/bind-certificate';
 import { hashPassword } from '../../server/auth/passwords';
 import { CHALLENGE_LIFETIME_MS } from '../../server/auth/challenges';
 import { parseSigningToken } from '../../server/auth/signing-token';
-import { revokeDemoCard } from '../../server/pki/dev/demo-pki';
+import { revokeDemoCard } from '../../demo-pki/demo-pki';
 import { purgeExpiredRows } from '../../server/housekeeping';
 import { startBackgroundServices } from '../../server/startup';
 

@@ -1,8 +1,8 @@
 // Prints how long parsing a 400,000-entry CRL takes and the cost of one revocation lookup. Numbers only, never asserted.
 // Run: npx tsx test/bench/crl.bench.ts [entries]
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { buildCrl, encodeName, spkiOf, type RevokedEntry } from '../../server/pki/dev/x509-builder';
-import { parseCrl } from '../../server/pki/revocation/crl';
+import { buildCrl, encodeName, spkiOf, type RevokedEntry } from '../../demo-pki/x509-builder';
+import { parseCrl } from '../../server/pki/index';
 
 const count = Number(process.argv[2] ?? 400_000);
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -6,9 +6,7 @@ import { webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import forge from 'node-forge';
 import * as pkijs from 'pkijs';
-import { parseCertificate } from '../../server/pki/parse.js';
-import { createTrustStore } from '../../server/pki/trust-store.js';
-import { verifyChain, verifyPath } from '../../server/pki/verify-chain.js';
+import { createTrustStore, parseCertificate, verifyChain, verifyPath, type Certificate } from '../../server/pki/index.js';
 import { makeCard, makeIntermediate, makeRoot, rsaKey, type Issued } from '../pki/fixtures/forge-certs.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
@@ -59,7 +57,7 @@ const oursAsync = await measure('sw-portal verifyChain (async, revocation off)',
   const c = ders[i % CHAINS];
   return (await verifyChain({ leaf: c.leaf, intermediates: c.intermediates, anchors: store, time: TIME, purpose: 'signing' })).ok;
 });
-const parsed = chains.map((c) => [c.leaf, c.ca].map((x) => (parseCertificate(x.der) as { ok: true; cert: import('../../server/pki/parse.js').Certificate }).cert));
+const parsed = chains.map((c) => [c.leaf, c.ca].map((x) => (parseCertificate(x.der) as { ok: true; cert: Certificate }).cert));
 const oursNoSigCache = await measure('sw-portal verifyPath, RSA signatures re-verified each time', (i) => {
   const [leaf, ca] = parsed[i % CHAINS];
   leaf.signatureCache.clear();

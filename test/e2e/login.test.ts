@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { startDemoRepository } from './helpers/demo-repository';
 import { startPortal, expectAxeClean, runAxe, freePort, type Assert, type Portal } from './helpers/browser';
-import type { DemoCardSpec } from '../../server/pki/dev/demo-pki';
+import type { DemoCardSpec } from '../../demo-pki/demo-pki';
 import { startSigner, demoSoftCards } from '../../signer/index';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { certificatesRepository } from '../../server/db/certificates-repository';

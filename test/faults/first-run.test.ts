@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createDemoPki } from '../../server/pki/dev/demo-pki';
+import { createDemoPki } from '../../demo-pki/demo-pki';
 import { PROJECT_ROOT, freePort } from './helpers';
 
 if (process.getuid?.() !== 0) {

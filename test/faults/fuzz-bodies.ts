@@ -2,7 +2,7 @@
 // (FUZZ_SEED). Each body is what a browser, a script or an attacker could send: forms with the route's own fields
 // and others, JSON, multipart, bytes that are not UTF-8, escapes that decode to nothing, fields up to the body limit,
 // and signing fields made from real demo-card signatures, then broken.
-import { createCmsSignature } from '../../server/pki/cms-sign';
+import { createCmsSignature } from '../helpers/cms-sign';
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
 export function prng(seed: number): () => number {

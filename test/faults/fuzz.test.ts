@@ -15,8 +15,8 @@ import { postRoutes } from '../helpers/routes';
 import { sessionCookieFor } from '../helpers/session';
 import { createAccount, bindCertificate } from '../admin/fixtures';
 import { SESSION_COOKIE } from '../../server/plugins/session';
-import { createCmsSignature } from '../../server/pki/cms-sign';
-import { openPkcs12 } from '../../server/pki/dev/pkcs12';
+import { createCmsSignature } from '../helpers/cms-sign';
+import { openPkcs12 } from '../../demo-pki/pkcs12';
 import { bodySeed, fuzzBody, pickKind, prng, Random, type CardKeys, type FuzzContext, type SigningContext } from './fuzz-bodies';
 
 const COUNT = Number(process.env.FUZZ_COUNT || 10_000);

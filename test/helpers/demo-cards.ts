@@ -5,10 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { sign } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDemoPki, type DemoCardSpec, type DemoPki } from '../../server/pki/dev/demo-pki';
-import { openPkcs12 } from '../../server/pki/dev/pkcs12';
-import { createTrustStore } from '../../server/pki/index';
-import { createRevocationChecker, type CachingRevocationChecker } from '../../server/pki/revocation/index';
+import { createDemoPki, type DemoCardSpec, type DemoPki } from '../../demo-pki/demo-pki';
+import { openPkcs12 } from '../../demo-pki/pkcs12';
+import { createRevocationChecker, createTrustStore, type CachingRevocationChecker } from '../../server/pki/index';
 import type { CardVerifier } from '../../server/auth/certificate-identity';
 import { engineCardVerifier } from '../../server/auth/card-verifier';
 

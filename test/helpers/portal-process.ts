@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
-import { createDemoPki, demoPkiDir, type DemoPki } from '../../server/pki/dev/demo-pki';
+import { createDemoPki, demoPkiDir, type DemoPki } from '../../demo-pki/demo-pki';
 import { createTestDatabase, type TestDatabase } from './db';
 import { TEST_SESSION_SECRET } from './session';
 

@@ -1,6 +1,6 @@
 // Challenge signatures: PKCS#1 v1.5 and CMS SignedData (attached and detached), made by node-forge and by openssl.
 import t from 'tap';
-import { createCmsSignature, createPkcs1Signature } from '../../server/pki/cms-sign.js';
+import { createCmsSignature, createPkcs1Signature } from '../helpers/cms-sign.js';
 import { verifyChallengeSignature, type SignatureReason } from '../../server/pki/signature.js';
 import { OpensslWorkspace, CA_EXT, INT_EXT, SIGN_EXT } from './fixtures/openssl-certs.js';
 import { makeCard, moicaChain, rsaKey } from './fixtures/forge-certs.js';

@@ -23,6 +23,12 @@ t.test('the manifest names the file with its version, date, size and SHA-256', a
   t.match(bytes.toString('utf8', 0, 2000), /npm install pkcs11js/, 'the header says how to use a card reader');
 });
 
+t.test('the bundle carries the DER module of the engine and no other file of the portal', async (t) => {
+  const text = readFileSync(built.path, 'utf8');
+  const portalFiles = [...text.matchAll(/^\/\/ (server\/\S+\.ts)$/gm)].map((m) => m[1]);
+  t.same(portalFiles, ['server/pki/der.ts']);
+});
+
 t.test('node <bundle> --help and --version work outside the project', async (t) => {
   const help = spawnSync(process.execPath, [built.path, '--help'], { cwd: outDir, encoding: 'utf8' });
   t.equal(help.status, 0);

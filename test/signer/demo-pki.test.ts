@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import t from 'tap';
-import { createDemoPki, DEMO_CARDS } from '../../server/pki/dev/demo-pki.js';
+import { createDemoPki, DEMO_CARDS } from '../../demo-pki/demo-pki.js';
 import { startSigner } from '../../signer/server.js';
 import { challenge, connectWs, formFields, opensslVerifyCms, opensslVerifyPkcs1, PORTAL, postForm, tempDir } from './fixtures.js';
 

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { verifyChallengeSignature } from '../../server/pki/signature.js';
 import { HASH_OID } from '../../signer/digests.js';
-import { oid } from '../../signer/der.js';
+import { der } from '../../server/pki/index.js';
+
+const { oid } = der;
 import { startSigner, type RunningSigner } from '../../signer/server.js';
 import { challenge, copyCard, derFromPem, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
 

@@ -6,7 +6,7 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
-import { childrenOf, readTlv, slice } from '../../signer/der.js';
+import { der as asn1 } from '../../server/pki/index.js';
 import { tempDir } from './fixtures.js';
 
 export const SOFTHSM_MODULE_CANDIDATES = [
@@ -108,8 +108,8 @@ export function createSoftHsm(module: string): SoftHsm {
           }
           if (object.certDer) {
             const der = object.certDer;
-            const tbs = childrenOf(der, readTlv(der, 0))[0];
-            const fields = childrenOf(der, tbs);
+            const tbs = asn1.children(der, asn1.readTlv(der, 0))[0];
+            const fields = asn1.children(der, tbs);
             const v = fields[0].tag === 0xa0 ? 1 : 0;
             p11.C_CreateObject(session, [
               { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
@@ -118,9 +118,9 @@ export function createSoftHsm(module: string): SoftHsm {
               { type: pkcs11js.CKA_PRIVATE, value: false },
               { type: pkcs11js.CKA_ID, value: id },
               { type: pkcs11js.CKA_LABEL, value: object.label },
-              { type: pkcs11js.CKA_SUBJECT, value: slice(der, fields[v + 4]) },
-              { type: pkcs11js.CKA_ISSUER, value: slice(der, fields[v + 2]) },
-              { type: pkcs11js.CKA_SERIAL_NUMBER, value: slice(der, fields[v]) },
+              { type: pkcs11js.CKA_SUBJECT, value: asn1.whole(der, fields[v + 4]) },
+              { type: pkcs11js.CKA_ISSUER, value: asn1.whole(der, fields[v + 2]) },
+              { type: pkcs11js.CKA_SERIAL_NUMBER, value: asn1.whole(der, fields[v]) },
               { type: pkcs11js.CKA_VALUE, value: der },
             ]);
           }

@@ -6,7 +6,7 @@ import { certificateFrom, type Certificate } from '../parse';
 import { checkCrl, crlCovers, CrlError, parseCrl, type ParsedCrl } from './crl';
 import { FetchError, httpRequest, type Fetcher } from './http';
 import { buildOcspRequest, certIdFor, checkOcspResponse, parseOcspResponse, type CertIdHash, type SingleResponse } from './ocsp';
-import { DerError } from './der';
+import { DerError, fromPem, isPem } from '../der';
 
 export interface RevocationCheckerOptions {
   mode: RevocationMode;
@@ -62,7 +62,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
     let pending = crlInFlight.get(url);
     if (!pending) {
       pending = httpRequest(url, { accept: 'application/pkix-crl' }, { timeoutMs, maxBytes: maxCrlBytes, fetch: options.fetch })
-        .then(({ body }) => parseCrl(looksLikePem(body) ? pemToDer(body) : body))
+        .then(({ body }) => parseCrl(isPem(body) ? fromPem(body) : body))
         .finally(() => crlInFlight.delete(url));
       crlInFlight.set(url, pending);
     }
@@ -191,11 +191,4 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
 function describe(error: unknown): string {
   if (error instanceof FetchError || error instanceof CrlError || error instanceof DerError) return error.message;
   return `unexpected ${(error as Error)?.name ?? 'error'}`;
-}
-
-function looksLikePem(body: Buffer): boolean {
-  return body.subarray(0, 11).toString('latin1') === '-----BEGIN ';
-}
-function pemToDer(body: Buffer): Buffer {
-  return Buffer.from(body.toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }

@@ -4,7 +4,7 @@ import { verifySigned } from '../algorithms';
 import { hasKeyUsage, isCa } from '../certificate-fields';
 import { OID } from '../oids';
 import type { AlgorithmIdentifier, Certificate } from '../parse';
-import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, readTlv, Tag, whole, type Tlv } from './der';
+import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, readTlv, Tag, whole, type Tlv } from '../der';
 
 export interface RevokedInfo {
   revokedAt: Date;

@@ -6,8 +6,8 @@ import { verifySigned } from '../algorithms';
 import { extendedKeyUsages, isIssuedBy } from '../certificate-fields';
 import { OID } from '../oids';
 import { certificateFrom, type AlgorithmIdentifier, type Certificate } from '../parse';
-import * as der from './der';
-import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, integerHex, readTlv, Tag, whole } from './der';
+import * as der from '../der';
+import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, integerHex, readTlv, Tag, whole } from '../der';
 
 export type CertIdHash = 'sha1' | 'sha256';
 const HASH_OID: Record<CertIdHash, string> = { sha1: OID.sha1, sha256: OID.sha256 };

@@ -12,7 +12,7 @@ import { accountsRepository } from '../../../server/db/accounts-repository';
 import { certificatesRepository } from '../../../server/db/certificates-repository';
 import { bindingFor } from '../../../server/auth/bind-certificate';
 import { hashPassword } from '../../../server/auth/passwords';
-import { createDemoPki, demoPkiDir, type DemoCardSpec, type DemoPki } from '../../../server/pki/dev/demo-pki';
+import { createDemoPki, demoPkiDir, type DemoCardSpec, type DemoPki } from '../../../demo-pki/demo-pki';
 import { parseCertificate, readProfile } from '../../../server/pki/index';
 import { idChecksumValid, LETTER_VALUES } from '../../../server/forms/national-id';
 import type { CertificateIdentity } from '../../../server/auth/certificate-identity';

@@ -2,7 +2,7 @@
 // repository: a small HTTP server on 127.0.0.1), so the portal checks revocation as it does in production.
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { createDemoPki, demoPkiDir, type DemoCardSpec, type DemoPki } from '../../../server/pki/dev/demo-pki';
+import { createDemoPki, demoPkiDir, type DemoCardSpec, type DemoPki } from '../../../demo-pki/demo-pki';
 import { freePort } from './browser';
 
 export interface DemoRepository {

@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { checkCrl, CrlError, parseCrl } from '../../../server/pki/revocation/crl';
 import { certificateFrom } from '../../../server/pki/parse';
 import { createRevocationChecker } from '../../../server/pki/revocation/checker';
-import { buildCrl, encodeName, spkiOf, type RevokedEntry } from '../../../server/pki/dev/x509-builder';
+import { buildCrl, encodeName, spkiOf, type RevokedEntry } from '../../../demo-pki/x509-builder';
 import { makeOpensslCa, serveBody, startServer, type OpensslCa, type TestServer } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'crl-test-'));

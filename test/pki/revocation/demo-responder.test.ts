@@ -6,9 +6,9 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import demoPkiRoutes from '../../../server/routes/demo-pki';
-import { createDemoPki, revokeDemoCard, type DemoPki } from '../../../server/pki/dev/demo-pki';
-import { buildOcspResponse } from '../../../server/pki/dev/ocsp-responder';
+import demoPkiPlugin from '../../../demo-pki/plugin';
+import { createDemoPki, revokeDemoCard, type DemoPki } from '../../../demo-pki/demo-pki';
+import { buildOcspResponse } from '../../../demo-pki/ocsp-responder';
 import {
   authorityKeyIdentifier,
   authorityInfoAccess,
@@ -19,7 +19,7 @@ import {
   keyUsage,
   randomSerial,
   spkiOf,
-} from '../../../server/pki/dev/x509-builder';
+} from '../../../demo-pki/x509-builder';
 import { createRevocationChecker } from '../../../server/pki/revocation/checker';
 import { certificateFrom } from '../../../server/pki/parse';
 import { hasExtension } from '../../../server/pki/certificate-fields';
@@ -45,7 +45,7 @@ t.before(async () => {
   app.addHook('onRequest', async (request) => {
     hits.push(`${request.method} ${request.url}`);
   });
-  await app.register(demoPkiRoutes, { pkiDir: join(dir, 'pki'), clock: () => clockNow });
+  await app.register(demoPkiPlugin, { pkiDir: join(dir, 'pki'), clock: () => clockNow });
   await app.listen({ host: '127.0.0.1', port: 0 });
   baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   pki = await createDemoPki(join(dir, 'pki'), { keyBits: 2048, baseUrl, now: NOW });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestApp, type TestApp } from '../../helpers/app';
-import { createDemoPki, type DemoPki } from '../../../server/pki/dev/demo-pki';
+import { createDemoPki, type DemoPki } from '../../../demo-pki/demo-pki';
 import { certificateFrom } from '../../../server/pki/parse';
 import { buildOcspRequest, certIdFor, parseOcspResponse } from '../../../server/pki/revocation/ocsp';
 import { parseCrl } from '../../../server/pki/revocation/crl';

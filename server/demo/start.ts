@@ -1,14 +1,16 @@
 // Demo mode on one machine (DESIGN.md §1): the demo PKI made once, and the local signer started beside the portal
 // with the demo cards inserted, so `npm start` gives a newcomer everything.
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from './config';
-import { demoPkiDir, ensureDemoPki } from './pki/dev/demo-pki';
-import { startSigner, type RunningSigner } from '../signer/server';
+import type { Config } from '../config';
+import { startSigner, type RunningSigner } from '../../signer/server';
+import { demoPkiDir } from './manifest';
 
 export async function prepareDemoPki(config: Config, log: (line: string) => void): Promise<void> {
   if (config.mode !== 'demo') return;
   const dir = demoPkiDir(config.dataDir);
   log(`demo PKI in ${dir} (made on the first start; this takes a moment)`);
+  // Making it generates and signs with the demo CAs' keys: demo tooling, imported in demo mode only (as in app.ts).
+  const { ensureDemoPki } = await import('../../demo-pki/demo-pki');
   await ensureDemoPki(dir, { baseUrl: config.publicOrigin });
 }
 

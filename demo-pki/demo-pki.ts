@@ -17,7 +17,6 @@ import {
   DEMO_OID,
   encodeName,
   extKeyUsage,
-  fromPem,
   KeyUsageBit,
   keyUsage,
   moicaDirectoryAttributes,
@@ -25,97 +24,33 @@ import {
   randomSerial,
   spkiOf,
   subjectKeyIdentifier,
-  toPem,
   type NameAttribute,
   type RevokedEntry,
 } from './x509-builder';
 import { buildPkcs12 } from './pkcs12';
-import { OID } from '../oids';
-import { certificateFrom } from '../parse';
+import { certificateFrom, der, OID } from '../server/pki/index';
+import {
+  CRL_REASONS,
+  loadDemoPki,
+  readDemoManifest,
+  type CaId,
+  type CardPurpose,
+  type CrlReasonName,
+  type DemoCaEntry,
+  type DemoCardEntry,
+  type DemoIntermediateEntry,
+  type DemoManifest,
+  type DemoPki,
+} from '../server/demo/manifest';
+
+// The manifest's shape and its reader belong to the portal (it reads the demo anchors as data); re-exported here so
+// the demo tooling's callers find the whole demo PKI in one place.
+export { CRL_REASONS, demoPkiDir, loadDemoPki } from '../server/demo/manifest';
+export type { CaId, CardPurpose, CrlReasonName, DemoCardEntry, DemoManifest, DemoPki } from '../server/demo/manifest';
+
+const { fromPem, toPem } = der;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
-
-export type CaId = 'g2' | 'g3';
-export type CardPurpose = 'citizen' | 'customs-specialist' | 'revocation-test';
-
-/** CRLReason names (RFC 5280 §5.3.1) accepted by revokeDemoCard. */
-export const CRL_REASONS = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  privilegeWithdrawn: 9,
-} as const;
-export type CrlReasonName = keyof typeof CRL_REASONS;
-
-export interface DemoCaEntry {
-  certFile: string;
-  keyFile: string;
-  crlFile: string;
-  crlNumber: number;
-  crlThisUpdate: string;
-  crlNextUpdate: string;
-  /** URLs of this CA's own repository: where the certificates it issues point. */
-  crlUrl: string;
-  ocspUrl: string;
-  caIssuersUrl: string;
-  subject: string;
-}
-
-export interface DemoIntermediateEntry extends DemoCaEntry {
-  id: CaId;
-  ocspCertFile: string;
-  ocspKeyFile: string;
-  ocspSerial: string;
-}
-
-export interface DemoCardEntry {
-  id: string;
-  purpose: CardPurpose;
-  holderName: string;
-  idNumber: string;
-  idLast4: string;
-  pin: string;
-  cardSerial: string;
-  /** the 16-character DN serialNumber of both certificates */
-  dnSerialNumber: string;
-  p12File: string;
-  signingCertFile: string;
-  encryptionCertFile: string;
-  signingSerial: string;
-  encryptionSerial: string;
-  issuer: CaId;
-  revoked: boolean;
-  revokedAt?: string;
-  revocationReason?: CrlReasonName;
-}
-
-export interface DemoManifest {
-  version: 1;
-  createdAt: string;
-  baseUrl: string;
-  root: DemoCaEntry & { keyBits: number };
-  intermediates: DemoIntermediateEntry[];
-  cards: DemoCardEntry[];
-}
-
-export interface DemoPki {
-  dir: string;
-  manifest: DemoManifest;
-  baseUrl: string;
-  rootDer: Buffer;
-  rootPem: string;
-  intermediates: Array<DemoIntermediateEntry & { certDer: Buffer; certPem: string; ocspCertDer: Buffer }>;
-  cards: Array<DemoCardEntry & { signingCertDer: Buffer; encryptionCertDer: Buffer; p12Path: string }>;
-  /** the card with this id; throws if none */
-  card(id: string): DemoPki['cards'][number];
-  intermediate(id: CaId): DemoPki['intermediates'][number];
-  /** absolute path of a file named in the manifest */
-  path(file: string): string;
-}
 
 export interface DemoCardSpec {
   id: string;
@@ -404,14 +339,6 @@ function writeManifest(dir: string, manifest: DemoManifest): void {
   renameSync(tmp, join(dir, 'manifest.json'));
 }
 
-function readManifest(dir: string): DemoManifest {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as DemoManifest;
-  if (manifest.version !== 1 || !manifest.root || !Array.isArray(manifest.intermediates) || !Array.isArray(manifest.cards)) {
-    throw new Error(`${join(dir, 'manifest.json')} is not a demo PKI manifest`);
-  }
-  return manifest;
-}
-
 /** The entries revoked by the given CA: for the root, none (its intermediates are in service); for G2/G3, their revoked cards. */
 function revokedBy(manifest: DemoManifest, ca: 'root' | CaId): RevokedEntry[] {
   if (ca === 'root') return [];
@@ -454,7 +381,7 @@ function issueCrls(dir: string, manifest: DemoManifest, now: Date): void {
 
 /** Re-issues any CRL with less than 12 hours to its nextUpdate (the demo route calls this before serving). Returns true if any changed. */
 export function refreshDemoCrls(dir: string, now: Date = new Date()): boolean {
-  const manifest = readManifest(dir);
+  const manifest = readDemoManifest(dir);
   let changed = false;
   for (const ca of ['root', ...manifest.intermediates.map((i) => i.id)] as Array<'root' | CaId>) {
     const entry: DemoCaEntry = ca === 'root' ? manifest.root : manifest.intermediates.find((i) => i.id === ca)!;
@@ -467,43 +394,6 @@ export function refreshDemoCrls(dir: string, now: Date = new Date()): boolean {
   }
   if (changed) writeManifest(dir, manifest);
   return changed;
-}
-
-export function loadDemoPki(dir: string): DemoPki {
-  const manifest = readManifest(dir);
-  const file = (f: string) => join(dir, f);
-  const pem = (f: string) => readFileSync(file(f), 'utf8');
-  const rootPem = pem(manifest.root.certFile);
-  const intermediates = manifest.intermediates.map((i) => {
-    const certPem = pem(i.certFile);
-    return { ...i, certPem, certDer: fromPem(certPem), ocspCertDer: fromPem(pem(i.ocspCertFile)) };
-  });
-  const cards = manifest.cards.map((c) => ({
-    ...c,
-    signingCertDer: fromPem(pem(c.signingCertFile)),
-    encryptionCertDer: fromPem(pem(c.encryptionCertFile)),
-    p12Path: file(c.p12File),
-  }));
-  return {
-    dir,
-    manifest,
-    baseUrl: manifest.baseUrl,
-    rootPem,
-    rootDer: fromPem(rootPem),
-    intermediates,
-    cards,
-    card(id) {
-      const card = cards.find((c) => c.id === id);
-      if (!card) throw new Error(`no demo card "${id}"`);
-      return card;
-    },
-    intermediate(id) {
-      const ca = intermediates.find((i) => i.id === id);
-      if (!ca) throw new Error(`no demo CA "${id}"`);
-      return ca;
-    },
-    path: file,
-  };
 }
 
 /**
@@ -536,7 +426,7 @@ export async function ensureDemoPki(dir: string, options: CreateOptions = {}): P
 /** Marks both certificates of a demo card revoked and re-issues its CA's CRL; the demo OCSP responder reads the same state. */
 export function revokeDemoCard(dir: string, cardId: string, reason: CrlReasonName = 'keyCompromise', now: Date = new Date()): DemoPki {
   if (!(reason in CRL_REASONS)) throw new Error(`unknown revocation reason "${reason}"`);
-  const manifest = readManifest(dir);
+  const manifest = readDemoManifest(dir);
   const card = manifest.cards.find((c) => c.id === cardId);
   if (!card) throw new Error(`no demo card "${cardId}"`);
   card.revoked = true;
@@ -546,6 +436,3 @@ export function revokeDemoCard(dir: string, cardId: string, reason: CrlReasonNam
   writeManifest(dir, manifest);
   return loadDemoPki(dir);
 }
-
-/** The demo PKI directory for a data directory. */
-export const demoPkiDir = (dataDir: string): string => join(dataDir, 'demo-pki');

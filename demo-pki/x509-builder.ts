@@ -1,7 +1,6 @@
 // Builds DER certificates and CRLs for the demo PKI (RFC 5280 §4.1 and §5.1), signed with Node's crypto.
 import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
-import * as der from '../revocation/der';
-import { OID } from '../oids';
+import { der, OID } from '../server/pki/index';
 
 export const DEMO_OID = {
   countryName: '2.5.4.6',
@@ -43,7 +42,7 @@ export function encodeName(attrs: NameAttribute[]): Buffer {
 }
 
 /** RFC 5280 §4.2.1.3 bit numbers: the engine's table. */
-export { KU as KeyUsageBit } from '../extensions';
+export { KU as KeyUsageBit } from '../server/pki/index';
 
 export interface ExtensionSpec {
   oid: string;
@@ -194,13 +193,4 @@ export function buildCrl(spec: CrlSpec): Buffer {
     der.explicit(0, der.seq(extension(authorityKeyIdentifier(spec.issuerSpki)), extension({ oid: OID.cRLNumber, value: der.int(spec.crlNumber) }))),
   );
   return signed(tbs, spec.signingKey);
-}
-
-export function toPem(label: string, body: Buffer): string {
-  const b64 = body.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
-
-export function fromPem(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }

@@ -3,13 +3,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDemoPki, ensureDemoPki, loadDemoPki, refreshDemoCrls, revokeDemoCard, DEMO_CARDS, type DemoPki } from '../../../server/pki/dev/demo-pki';
-import { openPkcs12 } from '../../../server/pki/dev/pkcs12';
-import { certificateFrom } from '../../../server/pki/parse';
-import { readProfile } from '../../../server/pki/profile';
-import { hasKeyUsage, extendedKeyUsages, aiaUrls, crlUrls, hasExtension } from '../../../server/pki/certificate-fields';
-import { OID } from '../../../server/pki/oids';
-import { children, content, decodeOid, readTlv } from '../../../server/pki/revocation/der';
+import { createDemoPki, ensureDemoPki, loadDemoPki, refreshDemoCrls, revokeDemoCard, DEMO_CARDS, type DemoPki } from '../../demo-pki/demo-pki';
+import { openPkcs12 } from '../../demo-pki/pkcs12';
+import { aiaUrls, certificateFrom, crlUrls, der, extendedKeyUsages, hasExtension, hasKeyUsage, OID, readProfile } from '../../server/pki/index';
+
+const { children, content, decodeOid, readTlv } = der;
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const root = mkdtempSync(join(tmpdir(), 'demo-pki-test-'));
@@ -196,7 +194,7 @@ t.test('ensureDemoPki refuses a non-empty directory that holds no manifest', asy
 
 t.test('the demo-pki command lists the cards and revokes one by id', async (t) => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'server/pki/dev/cli.ts'), ...args], {
+    spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'demo-pki/cli.ts'), ...args], {
       env: { ...process.env, DEMO_PKI_DIR: pki.dir },
       encoding: 'utf8',
     });

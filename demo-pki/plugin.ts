@@ -1,14 +1,16 @@
 // Demo mode only: the demo PKI's repository and OCSP responder, served by the portal itself so revocation works end to end
 // on one machine. GET /demo-pki/<ca>.crl and /demo-pki/<ca>.crt (DER), POST /demo-pki/ocsp/<ca> (RFC 6960 over HTTP, Appendix A),
 // for <ca> in root, g2, g3. The OCSP POST carries no CSRF token (its callers are relying parties, not browsers).
+// It lives in demo-pki/ rather than server/plugins/ because it signs (OCSP answers, re-issued CRLs) with the demo CAs'
+// keys: server/app.ts loads it with a dynamic import in demo mode only, so production never loads CA-issuing code.
 import type { FastifyPluginAsync } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { refreshDemoCrls } from '../pki/dev/demo-pki';
-import { createDemoOcspResponder, type DemoCa } from '../pki/dev/ocsp-responder';
-import { fromPem } from '../pki/dev/x509-builder';
+import { der } from '../server/pki/index';
+import { refreshDemoCrls } from './demo-pki';
+import { createDemoOcspResponder, type DemoCa } from './ocsp-responder';
 
-export interface DemoPkiRoutesOptions {
+export interface DemoPkiPluginOptions {
   /** the demo PKI directory (DATA_DIR/demo-pki) */
   pkiDir: string;
   /** the responder's and CRL issuer's clock; tests pass a fixed one */
@@ -19,7 +21,7 @@ const CAS: readonly DemoCa[] = ['root', 'g2', 'g3'];
 const isCa = (value: string): value is DemoCa => (CAS as readonly string[]).includes(value);
 const MAX_OCSP_REQUEST_BYTES = 16 * 1024;
 
-const demoPkiRoutes: FastifyPluginAsync<DemoPkiRoutesOptions> = async (app, { pkiDir, clock = () => new Date() }) => {
+const demoPkiPlugin: FastifyPluginAsync<DemoPkiPluginOptions> = async (app, { pkiDir, clock = () => new Date() }) => {
   // Scoped to this plugin: only these routes accept application/ocsp-request, as a raw Buffer.
   app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: MAX_OCSP_REQUEST_BYTES }, (_request, body, done) => {
     done(null, body);
@@ -37,7 +39,7 @@ const demoPkiRoutes: FastifyPluginAsync<DemoPkiRoutesOptions> = async (app, { pk
       const body = await readFile(join(pkiDir, `${ca}.crl`));
       return reply.type('application/pkix-crl').header('cache-control', 'max-age=300').send(body);
     }
-    const body = fromPem(await readFile(join(pkiDir, `${ca}.crt.pem`), 'utf8'));
+    const body = der.fromPem(await readFile(join(pkiDir, `${ca}.crt.pem`), 'utf8'));
     return reply.type('application/pkix-cert').header('cache-control', 'max-age=3600').send(body);
   });
 
@@ -73,4 +75,4 @@ function decodeOnce(text: string): string {
   }
 }
 
-export default demoPkiRoutes;
+export default demoPkiPlugin;

@@ -1,4 +1,4 @@
-// Making signatures in the MOICA component's two formats (for the local signer and for tests): raw PKCS#1 v1.5 over
+// Making signatures in the MOICA component's two formats, for tests of the engine's signature check: raw PKCS#1 v1.5 over
 // SHA-256, and CMS SignedData with signed attributes contentType, messageDigest and signingTime (RFC 5652 §5.3),
 // content attached or detached. node-forge builds the CMS structure.
 import { sign } from 'node:crypto';

@@ -4,11 +4,8 @@
 import { createPrivateKey, createHash, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import * as der from '../revocation/der';
-import { OID } from '../oids';
-import { certificateFrom, type Certificate } from '../parse';
-import { parseOcspRequest, type CertId, type SingleResponse } from '../revocation/ocsp';
-import { CRL_REASONS, loadDemoPki, type CaId, type DemoPki } from './demo-pki';
+import { certificateFrom, der, OID, parseOcspRequest, type Certificate, type CertId, type SingleResponse } from '../server/pki/index';
+import { CRL_REASONS, loadDemoPki, type CaId, type DemoPki } from '../server/demo/manifest';
 import { SHA256_WITH_RSA } from './x509-builder';
 
 /** One certificate's status, as the client side reads it back (revocation/ocsp.ts). */

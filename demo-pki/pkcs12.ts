@@ -1,7 +1,7 @@
 // PKCS#12 (RFC 7292) soft cards for the demo: keys as PBES2/PBKDF2/AES-256-CBC shrouded key bags (Node's PKCS#8 export),
 // certificates in a plain data bag, integrity by HMAC-SHA-256 with the PKCS#12 key derivation. OpenSSL 3 opens these without -legacy.
 import { createHash, createHmac, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import * as der from '../revocation/der';
+import { der } from '../server/pki/index';
 
 const OIDS = {
   data: '1.2.840.113549.1.7.1',
