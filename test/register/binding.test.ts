@@ -1,4 +1,4 @@
-// The binding rules of issue 5, each refusal with its own message, on both paths: the JavaScript one-page POST and
+// The binding rules (DESIGN.md §3), each refusal with its own message, on both paths: the JavaScript one-page POST and
 // the no-JS round trip (where the refusal comes back on the certificate page, before anything is written).
 import t from 'tap';
 import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';

@@ -1,5 +1,5 @@
-// What the registration pages share: the draft kept in the session between the no-JS steps, the binding rules of
-// issue 5 (each refusal its own reason), and the one transaction that writes account, binding and audit event.
+// What the registration pages share: the draft kept in the session between the no-JS steps, the binding rules
+// (each refusal its own reason), and the one transaction that writes account, binding and audit event.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PoolClient } from 'pg';
 import type { Db, Pool } from '../../db/pool';
