@@ -28,7 +28,7 @@ const logout: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   /** Idle for the session's limit, less a few seconds for the refresh's own timing. */
   function idleLongEnough(lastSeenAt: number | undefined): boolean {
     if (lastSeenAt === undefined) return true;
-    return Date.now() - lastSeenAt >= (config.sessionIdleSeconds - IDLE_LOGOUT_SLACK_SECONDS) * 1000;
+    return app.now().getTime() - lastSeenAt >= (config.sessionIdleSeconds - IDLE_LOGOUT_SLACK_SECONDS) * 1000;
   }
 
   // A kiosk page's meta refresh lands here when nobody touched the screen: one click keeps the session.

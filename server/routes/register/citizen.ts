@@ -7,7 +7,7 @@ import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken } from '../../auth/signing-token';
 import { CITIZEN_CATEGORIES, isRegistrationCategory } from '../../forms/category';
 import { toErrorList, type ErrorListItem } from '../../forms/errors';
-import { taipeiDate } from '../../forms/birth-date';
+import { taiwanDate } from '../../taiwan-time';
 import {
   KEPT_FIELDS, validateCitizenIdNumber, validateRegistrationDetails, type RegistrationValues,
 } from '../../forms/registration';
@@ -92,7 +92,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     }
 
     const now = app.now();
-    const result = validateRegistrationDetails(body, { today: taipeiDate(now) });
+    const result = validateRegistrationDetails(body, { today: taiwanDate(now) });
     if (!result.ok) {
       return render(request, reply, { status: 400, values: result.values, errors: toErrorList(result.errors, t) });
     }
