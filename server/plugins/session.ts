@@ -55,15 +55,15 @@ export class PostgresSessionStore implements SessionStore {
   }
 }
 
-export default fp<{ config: Config; secret: string; pool: Pool }>(
-  async (app, { config, secret, pool }) => {
+export default fp<{ config: Config; secret: string }>(
+  async (app, { config, secret }) => {
     await app.register(cookie);
     await app.register(session, {
       secret,
       cookieName: SESSION_COOKIE,
       saveUninitialized: false,
       rolling: true,
-      store: new PostgresSessionStore(pool, config.sessionIdleSeconds, () => app.now()),
+      store: new PostgresSessionStore(app.db, config.sessionIdleSeconds, () => app.now()),
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
@@ -88,5 +88,6 @@ export default fp<{ config: Config; secret: string; pool: Pool }>(
       if (request.session.user && request.routeOptions.config?.idleNeutral !== true) request.session.lastSeenAt = now;
     });
   },
-  { name: 'session' },
+  // The store is the db plugin's pool; the timeouts read the clock plugin's time.
+  { name: 'session', dependencies: ['db', 'clock'] },
 );

@@ -52,5 +52,6 @@ export default fp<{ config: Config }>(
       return this.type('text/html; charset=utf-8').view(`pages/${template}.njk`, context);
     });
   },
-  { name: 'views', dependencies: ['i18n'] },
+  // Every page reads the user's language, the session's user and a CSRF token for its forms.
+  { name: 'views', dependencies: ['i18n', 'session', 'security'] },
 );
