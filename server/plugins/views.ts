@@ -4,14 +4,46 @@ import view from '@fastify/view';
 import nunjucks from 'nunjucks';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../config';
-import { menuFor } from '../menu';
-import { kioskWarningPlan } from '../kiosk';
+import type { Translate } from './i18n';
+import { kioskWarningPlan } from '../auth/kiosk';
 
 export const VIEWS_DIR = new URL('../../views/', import.meta.url).pathname;
 
 export interface FieldError {
   href: string;
   text: string;
+}
+
+export interface MenuItem {
+  href: string;
+  label: string;
+  children?: MenuItem[];
+}
+
+/** The left menu (分眾導覽) of the seed, in its order, on every page. */
+export function menuFor(t: Translate): MenuItem[] {
+  return [
+    { href: '/', label: t('common.menu.home') },
+    { href: '/login', label: t('common.menu.login') },
+    { href: '/about', label: t('common.menu.about') },
+    { href: '/services', label: t('common.menu.services') },
+    { href: '/xml', label: t('common.menu.xml') },
+    {
+      href: '/register',
+      label: t('common.menu.register'),
+      children: [
+        { href: '/register', label: t('common.menu.registerCertificate') },
+        { href: '/register/customs-certificate', label: t('common.menu.registerCustoms') },
+      ],
+    },
+    { href: '/services/with-certificate', label: t('common.menu.withCertificate') },
+    { href: '/services/without-certificate', label: t('common.menu.withoutCertificate') },
+    {
+      href: '/downloads',
+      label: t('common.menu.downloadsGroup'),
+      children: [{ href: '/downloads', label: t('common.menu.downloads') }],
+    },
+  ];
 }
 
 declare module 'fastify' {

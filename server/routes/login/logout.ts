@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { endSession } from '../../auth/login-session';
-import { kioskWarningPlan } from '../../kiosk';
+import { kioskWarningPlan } from '../../auth/kiosk';
 import { safeLocalPath } from '../../safe-redirect';
 
 /** How early a meta refresh may land on /logout/idle and still log out (page load time, clock granularity). */
