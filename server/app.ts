@@ -30,7 +30,10 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The certificate engine as the auth code sees it; built from config unless a test passes its own trust setup. */
   cardVerifier?: CardVerifier;
-  /** The clock for time-dependent rules (signing challenges, the password lockout); tests pass one they can move. */
+  /**
+   * The clock for every time-dependent rule (session timeouts, the kiosk's idle logout, signing challenges, the
+   * password lockout, registration and admin pages); tests pass one they can move.
+   */
   now?: () => Date;
 }
 
@@ -107,7 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin, { pool });
   await app.register(clockPlugin, { now: options.now });
   await app.register(lockoutPlugin, { config });
-  await app.register(sessionPlugin, { config, secret: sessionSecret, pool });
+  await app.register(sessionPlugin, { config, secret: sessionSecret });
   await app.register(i18nPlugin);
   await app.register(inputPlugin, { config });
   await app.register(securityPlugin, { config });

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { HOUSEKEEPING_INTERVAL_MS, purgeExpiredRows } from './housekeeping';
-import { syncDownloadsCatalogue, type SyncOptions } from './routes/downloads/catalogue';
+import { syncDownloadsCatalogue, type SyncOptions } from './downloads/catalogue';
 
 export interface BackgroundServices {
   stop(): Promise<void>;

@@ -1,4 +1,4 @@
-// The text a card signs for the portal (DESIGN §3.2). One definition, shared by the portal (which builds and
+// The text a card signs for the portal (DESIGN.md §3.2). One definition, shared by the portal (which builds and
 // rebuilds it from its own challenge record) and the local signer (which reads the origin out of it to check
 // that the page asking for a signature is the site the challenge belongs to).
 import { normalizeOrigin } from './origin-policy.js';

@@ -1,4 +1,4 @@
-// The no-JavaScript path (DESIGN §2, §3.5): the portal's certificate page posts its form (with the PIN) here;
+// The no-JavaScript path (DESIGN.md §2, §3.5): the portal's certificate page posts its form (with the PIN) here;
 // the answer is a page 「憑證載入完成。」 whose 確定 button posts the signature back to the portal.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignerContext } from './context.js';

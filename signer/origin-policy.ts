@@ -1,4 +1,4 @@
-// Which web pages the signer works for: the allow-list of origins (DESIGN §4).
+// Which web pages the signer works for: the allow-list of origins (DESIGN.md §4).
 import type { IncomingHttpHeaders } from 'node:http';
 
 export function normalizeOrigin(value: string): string | null {

@@ -1,4 +1,4 @@
-// Wrong-PIN counters kept on disk, so three wrong PINs lock a card across restarts (DESIGN §4).
+// Wrong-PIN counters kept on disk, so three wrong PINs lock a card across restarts (DESIGN.md §4).
 // Only counts are stored: never a PIN or anything derived from one.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

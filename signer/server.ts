@@ -1,5 +1,5 @@
 // The local signer: one HTTP server on 127.0.0.1 serving the no-JS pages, the HiPKI-compatible API and the
-// WebSocket channel (DESIGN §4). `startSigner` is the whole program; main.ts only reads options.
+// WebSocket channel (DESIGN.md §4). `startSigner` is the whole program; main.ts only reads options.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

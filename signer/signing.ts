@@ -122,7 +122,7 @@ export class SigningService {
     if (signatureType !== 'RAW' && isChallengeText(text)) {
       challenge = parseChallengeText(text);
       if (!challenge) throw new SignerError('bad_request', { message: 'malformed portal challenge' });
-      // A challenge of one site must not be signed at another site's request (DESIGN §4).
+      // A challenge of one site must not be signed at another site's request (DESIGN.md §4).
       if (challenge.origin !== input.callerOrigin) throw new SignerError('site_not_trusted');
     }
     if (input.pin === undefined || input.pin === null || input.pin === '') throw new SignerError('no_pin');

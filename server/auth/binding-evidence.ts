@@ -1,4 +1,4 @@
-// What a registration's card comparison proved, and what it did not (issue 13, item 5). A MOICA certificate names its
+// What a registration's card comparison proved, and what it did not. A MOICA certificate names its
 // holder (CN) and carries only the last four digits of the ID number (DESIGN.md §3), so the first six characters of
 // the ID number and the birth date are the applicant's own word: this record says so, for the page and the operator.
 import type { CertificateIdentity } from './certificate-identity';

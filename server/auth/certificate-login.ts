@@ -1,4 +1,4 @@
-// Who a verified certificate logs in as (DESIGN.md §3, issue 6): the account bound to it, or a renewal offer.
+// Who a verified certificate logs in as (DESIGN.md §3): the account bound to it, or a renewal offer.
 import type { Db } from '../db/pool';
 import { accountsRepository, type Account } from '../db/accounts-repository';
 import { certificatesRepository, type BoundCertificate } from '../db/certificates-repository';

@@ -10,10 +10,11 @@ export async function recordLogin(
   request: FastifyRequest,
   attempt: { accountId: number | null; method: LoginMethod; success: boolean; outcome: string; auditAction?: string; details?: Record<string, unknown> },
 ): Promise<void> {
+  const now = request.server.now();
   await withTransaction(request.server.db, async (client) => {
     await loginAttemptsRepository(client).record({
       accountId: attempt.accountId, method: attempt.method, success: attempt.success, outcome: attempt.outcome, ip: request.ip,
-    });
+    }, now);
     if (attempt.auditAction) {
       await auditRepository(client).append({
         actorAccountId: attempt.accountId,
@@ -21,7 +22,7 @@ export async function recordLogin(
         action: attempt.auditAction,
         subjectAccountId: attempt.accountId,
         details: { method: attempt.method, outcome: attempt.outcome, ip: request.ip, ...attempt.details },
-      });
+      }, now);
     }
   });
 }
@@ -34,15 +35,16 @@ export async function startLoggedInSession(
 ): Promise<void> {
   // The pre-login session id is destroyed and a new one issued: a planted id is useless after login.
   await request.session.regenerate();
+  const now = request.server.now().getTime();
   request.session.user = {
     accountId: account.id,
     name: account.name,
     role: account.role,
     method,
     certificateId,
-    loggedInAt: Date.now(),
+    loggedInAt: now,
   };
-  request.session.lastSeenAt = Date.now();
+  request.session.lastSeenAt = now;
   await recordLogin(request, { accountId: account.id, method, success: true, outcome: 'success', auditAction: 'login.success' });
 }
 
@@ -53,7 +55,7 @@ export async function endSession(request: FastifyRequest, why: 'logout' | 'idle'
       auditRepository(client).append({
         actorAccountId: user.accountId, actorLabel: `account:${user.accountId}`, action: why === 'logout' ? 'logout' : 'logout.idle',
         subjectAccountId: user.accountId, details: { method: user.method },
-      }),
+      }, request.server.now()),
     );
   }
   await request.session.destroy();

@@ -1,11 +1,11 @@
 // Operator queries over accounts (DESIGN.md §6): filtered lists with keyset pagination, counts, the dashboard series,
 // and batches for the CSV export. Dates are Taiwan calendar days (Asia/Taipei, no daylight saving).
 import type { Db } from './pool';
+import { TAIWAN_TIME_ZONE } from '../taiwan-time';
 import type { AccountCategory, AccountRole, AccountStatus } from './accounts-repository';
 
 export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['pending_review', 'active', 'suspended', 'rejected'];
 export const ACCOUNT_CATEGORIES: readonly AccountCategory[] = ['individual', 'customs_specialist'];
-export const TAIWAN_TIME_ZONE = 'Asia/Taipei';
 
 export interface AccountFilter {
   status?: AccountStatus;

@@ -9,11 +9,6 @@ export type BirthDateError = (typeof BIRTH_DATE_ERRORS)[number];
 const ROC_OFFSET = 1911;
 const EARLIEST = '1900-01-01';
 
-/** Taiwan's calendar date (UTC+8, no daylight saving since 1979) at the given instant, as YYYY-MM-DD. */
-export function taipeiDate(now: Date): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
 function isoDate(year: number, month: number, day: number): string | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
   const d = new Date(Date.UTC(year, month - 1, day));
@@ -51,7 +46,7 @@ function parse(text: string): Parsed | undefined {
   return undefined;
 }
 
-/** `today` is the current date in Taiwan as YYYY-MM-DD (see taipeiDate). */
+/** `today` is the current date in Taiwan as YYYY-MM-DD (taiwanDate in server/taiwan-time.ts). */
 export function validateBirthDate(input: string, today: string): FieldResult<string, BirthDateError> {
   const text = toHalfWidth(input).trim();
   if (text === '') return fail('required');

@@ -94,7 +94,7 @@ function field(body: unknown, name: string): string {
   return typeof first === 'string' ? first : '';
 }
 
-/** `today` is Taiwan's current date as YYYY-MM-DD (taipeiDate(now)); the birth date may not be after it. */
+/** `today` is Taiwan's current date as YYYY-MM-DD (taiwanDate(now)); the birth date may not be after it. */
 export function validateRegistrationDetails(body: unknown, options: { today: string }): RegistrationResult {
   const raw = Object.fromEntries(REGISTRATION_FIELDS.map((f) => [f, field(body, f)])) as Record<RegistrationField, string>;
   const errors: RegistrationError[] = [];

@@ -1,5 +1,5 @@
 // What a request may carry before any route reads it: form bodies only, and text PostgreSQL can store.
-// Issue 13 item 6 found the same mistake in many routes (a NUL in an ID number, a download id, a signing code or an
+// The same mistake was once found in many routes (a NUL in an ID number, a download id, a signing code or an
 // admin filter reached PostgreSQL, which refuses it with a 500; a JSON body gave a route an object where it expected
 // text), so it is refused here, once, for every route, with the 400 page.
 import fp from 'fastify-plugin';

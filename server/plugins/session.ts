@@ -31,19 +31,22 @@ declare module 'fastify' {
   }
 }
 
-
-/** The @fastify/session store interface over the sessions table. */
+/** The @fastify/session store interface over the sessions table; a stored session expires after the idle timeout. */
 export class PostgresSessionStore implements SessionStore {
-  constructor(private readonly pool: Pool, private readonly idleSeconds: number) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly idleSeconds: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   get(sid: string, callback: Parameters<SessionStore['get']>[1]): void {
     sessionsRepository(this.pool)
-      .find(sid, new Date())
+      .find(sid, this.now())
       .then((found) => callback(null, found ? (found.sess as unknown as Parameters<typeof callback>[1]) : null), callback);
   }
 
   set(sid: string, sess: unknown, callback: Parameters<SessionStore['set']>[2]): void {
-    const expiresAt = new Date(Date.now() + this.idleSeconds * 1000);
+    const expiresAt = new Date(this.now().getTime() + this.idleSeconds * 1000);
     sessionsRepository(this.pool).save(sid, sess, expiresAt).then(() => callback(), callback);
   }
 
@@ -52,15 +55,15 @@ export class PostgresSessionStore implements SessionStore {
   }
 }
 
-export default fp<{ config: Config; secret: string; pool: Pool }>(
-  async (app, { config, secret, pool }) => {
+export default fp<{ config: Config; secret: string }>(
+  async (app, { config, secret }) => {
     await app.register(cookie);
     await app.register(session, {
       secret,
       cookieName: SESSION_COOKIE,
       saveUninitialized: false,
       rolling: true,
-      store: new PostgresSessionStore(pool, config.sessionIdleSeconds),
+      store: new PostgresSessionStore(app.db, config.sessionIdleSeconds, () => app.now()),
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
@@ -71,7 +74,7 @@ export default fp<{ config: Config; secret: string; pool: Pool }>(
 
     // Idle and absolute timeouts are enforced here, on the server, whatever the browser keeps.
     app.addHook('preHandler', async (request) => {
-      const now = Date.now();
+      const now = app.now().getTime();
       const s = request.session;
       if (s.user) {
         const idle = s.lastSeenAt !== undefined && now - s.lastSeenAt > config.sessionIdleSeconds * 1000;
@@ -85,5 +88,6 @@ export default fp<{ config: Config; secret: string; pool: Pool }>(
       if (request.session.user && request.routeOptions.config?.idleNeutral !== true) request.session.lastSeenAt = now;
     });
   },
-  { name: 'session' },
+  // The store is the db plugin's pool; the timeouts read the clock plugin's time.
+  { name: 'session', dependencies: ['db', 'clock'] },
 );

@@ -5,14 +5,45 @@ import nunjucks from 'nunjucks';
 import type { FastifyReply } from 'fastify';
 import type { Config, SupportContact } from '../config';
 import type { Translate } from './i18n';
-import { menuFor } from '../menu';
-import { kioskWarningPlan } from '../kiosk';
+import { kioskWarningPlan } from '../auth/kiosk';
 
 export const VIEWS_DIR = new URL('../../views/', import.meta.url).pathname;
 
 export interface FieldError {
   href: string;
   text: string;
+}
+
+export interface MenuItem {
+  href: string;
+  label: string;
+  children?: MenuItem[];
+}
+
+/** The left menu (分眾導覽) of the seed, in its order, on every page. */
+export function menuFor(t: Translate): MenuItem[] {
+  return [
+    { href: '/', label: t('common.menu.home') },
+    { href: '/login', label: t('common.menu.login') },
+    { href: '/about', label: t('common.menu.about') },
+    { href: '/services', label: t('common.menu.services') },
+    { href: '/xml', label: t('common.menu.xml') },
+    {
+      href: '/register',
+      label: t('common.menu.register'),
+      children: [
+        { href: '/register', label: t('common.menu.registerCertificate') },
+        { href: '/register/customs-certificate', label: t('common.menu.registerCustoms') },
+      ],
+    },
+    { href: '/services/with-certificate', label: t('common.menu.withCertificate') },
+    { href: '/services/without-certificate', label: t('common.menu.withoutCertificate') },
+    {
+      href: '/downloads',
+      label: t('common.menu.downloadsGroup'),
+      children: [{ href: '/downloads', label: t('common.menu.downloads') }],
+    },
+  ];
 }
 
 declare module 'fastify' {
@@ -67,5 +98,6 @@ export default fp<{ config: Config }>(
       return this.type('text/html; charset=utf-8').view(`pages/${template}.njk`, context);
     });
   },
-  { name: 'views', dependencies: ['i18n'] },
+  // Every page reads the user's language, the session's user and a CSRF token for its forms.
+  { name: 'views', dependencies: ['i18n', 'session', 'security'] },
 );

@@ -3,7 +3,7 @@ import t from 'tap';
 import { buildTestApp } from '../helpers/app';
 import { createCast } from './fixtures';
 import { barChart, niceMax } from '../../server/routes/admin/chart';
-import { taiwanToday } from '../../server/routes/admin/shared';
+import { taiwanDate } from '../../server/taiwan-time';
 
 const ctx = await buildTestApp();
 t.teardown(ctx.close);
@@ -41,10 +41,10 @@ t.test('the table fallback gives each of the 30 days, with the registrations cou
   const table = /<details class="chart-data">[\s\S]*?<\/details>/.exec(page.body)![0];
   const rows = [...table.matchAll(/<tr><th scope="row">(\d{4}-\d{2}-\d{2})<\/th><td class="num">(\d+)<\/td><\/tr>/g)];
   t.equal(rows.length, 30);
-  t.equal(rows[29][1], taiwanToday());
-  const twoDaysAgo = taiwanToday(new Date(Date.now() - 2 * 86400_000));
+  t.equal(rows[29][1], taiwanDate(new Date()));
+  const twoDaysAgo = taiwanDate(new Date(Date.now() - 2 * 86400_000));
   t.equal(rows.find((r) => r[1] === twoDaysAgo)?.[2], '4');
-  t.equal(rows.find((r) => r[1] === taiwanToday())?.[2], '2', 'today: the citizen of the cast and the pending applicant (operators do not count)');
+  t.equal(rows.find((r) => r[1] === taiwanDate(new Date()))?.[2], '2', 'today: the citizen of the cast and the pending applicant (operators do not count)');
 });
 
 t.test('the scale of the chart rounds up to 1, 2 or 5 times a power of ten', async (t) => {

@@ -1,4 +1,4 @@
-// Admin dates and list cursors PostgreSQL would refuse are no date and no cursor (issue 13 item 6).
+// Admin dates and list cursors PostgreSQL would refuse are no date and no cursor.
 import t from 'tap';
 import { decodeCursor, encodeCursor, isPostgresTimestamp } from '../../server/routes/admin/list-filter';
 import { parseDay } from '../../server/routes/admin/shared';

@@ -1,7 +1,10 @@
 // The admin namespace speaks both languages, key for key, and the small pure helpers behave.
 import t from 'tap';
 import { loadMessages } from '../../server/plugins/i18n';
-import { maskIdNumber, parseDay, taiwanToday, validateReason } from '../../server/routes/admin/shared';
+import { parseDay } from '../../server/routes/admin/shared';
+import { maskIdNumber } from '../../server/mask';
+import { validateReason } from '../../server/forms/reason';
+import { taiwanDate } from '../../server/taiwan-time';
 
 const messages = loadMessages();
 
@@ -34,6 +37,6 @@ t.test('a day must be a real calendar date', async (t) => {
 });
 
 t.test('today in Taiwan turns over at 16:00 UTC', async (t) => {
-  t.equal(taiwanToday(new Date('2026-11-27T15:59:59Z')), '2026-11-27');
-  t.equal(taiwanToday(new Date('2026-11-27T16:00:00Z')), '2026-11-28');
+  t.equal(taiwanDate(new Date('2026-11-27T15:59:59Z')), '2026-11-27');
+  t.equal(taiwanDate(new Date('2026-11-27T16:00:00Z')), '2026-11-28');
 });

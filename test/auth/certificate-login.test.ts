@@ -8,6 +8,7 @@ import { bindingFor } from '../../server/auth/bind-certificate';
 import { hashPassword } from '../../server/auth/passwords';
 import { readProfile, parseCertificate } from '../../server/pki/index';
 import { TEST_SESSION_SECRET } from '../helpers/session';
+import { CHALLENGE_LIFETIME_MS } from '../../server/auth/challenges';
 import type { CertificateIdentity } from '../../server/auth/certificate-identity';
 
 // Two cards for one person: the second stands for a renewed card (same name, same ID last four).
@@ -167,7 +168,7 @@ t.test('an expired challenge is refused', async (t) => {
   const browser = new Browser(ctx.app);
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
-  await ctx.db.pool.query("UPDATE challenges SET expires_at = now() - interval '1 second' WHERE nonce = $1", [nonce]);
+  clock.advance(CHALLENGE_LIFETIME_MS + 1000);
   const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang', tbs, nonce) });
   t.equal(res.statusCode, 400);
   t.match(res.body, /逾時/);
@@ -218,7 +219,7 @@ t.test('suspended and pending accounts are refused with their own messages', asy
 });
 
 t.test('a challenge issued by one instance verifies on another sharing the database', async (t) => {
-  const second = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: verifier });
+  const second = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: verifier, now: clock.now });
   t.teardown(() => second.close());
   const one = new Browser(ctx.app);
   const page = await one.get('/login/certificate');
@@ -259,11 +260,7 @@ t.test('a card verified without JavaScript must be confirmed while its challenge
   const browser = new Browser(ctx.app);
   const { callback } = await signInWithoutJs(browser, 'wang');
   await browser.get(callback.headers.location as string);
-  const sid = decodeURIComponent(browser.cookies.get('sw_sid')!).split('.')[0];
-  await ctx.db.pool.query(
-    `UPDATE sessions SET sess = jsonb_set(sess, '{pendingLogin,expiresAt}', to_jsonb($2::bigint)) WHERE sid = $1`,
-    [sid, Date.now() - 1000],
-  );
+  clock.advance(CHALLENGE_LIFETIME_MS + 1000);
   const confirm = await browser.get('/login/certificate/confirm');
   t.equal(confirm.headers.location, '/login/certificate');
   const start = await browser.get('/login/certificate');

@@ -195,8 +195,10 @@ t.test('expired challenges are purged, live ones kept', async (t) => {
 t.test('the portal purges expired challenges by itself on a schedule', async (t) => {
   const repo = challengesRepository(ctx.db.pool);
   const nonce = 'purge-scheduled'.padEnd(43, 'x');
-  const long = Date.now() - 3 * CHALLENGE_LIFETIME_MS;
-  await repo.insert({ purpose: 'login', origin: 'http://localhost:3000', sessionId: 'purge-test', nonce, createdAt: new Date(long), expiresAt: new Date(long + CHALLENGE_LIFETIME_MS) });
+  const issued = clock();
+  await repo.insert({ purpose: 'login', origin: 'http://localhost:3000', sessionId: 'purge-test', nonce, createdAt: issued, expiresAt: new Date(issued.getTime() + CHALLENGE_LIFETIME_MS) });
+  // Three lifetimes pass on the portal's clock; only the scheduler's own short interval is waited for.
+  offsetMs += 3 * CHALLENGE_LIFETIME_MS;
   const services = await startBackgroundServices(ctx.app, ctx.config, { housekeepingIntervalMs: 50, downloads: { log: () => {} } });
   t.teardown(() => services.stop());
   let gone = false;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoPkiDir, ensureDemoPki, loadDemoPki, type DemoCardSpec, type DemoPki } from '../../demo-pki/demo-pki';
 import { openPkcs12 } from '../../demo-pki/pkcs12';
-import { PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
+import { PROJECT_ROOT } from '../../server/downloads/catalogue';
 import { challengeFrom } from '../helpers/demo-cards';
 import { detailsFor, nationalIdEndingIn } from '../register/helpers';
 import { createPool, type Pool } from '../../server/db/pool';

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { taipeiDate, validateBirthDate } from '../../server/forms/birth-date';
+import { validateBirthDate } from '../../server/forms/birth-date';
+import { taiwanDate } from '../../server/taiwan-time';
 
 const today = '2026-11-27';
 
@@ -56,7 +57,7 @@ t.test('the date passed in decides what is in the future, not the clock', async 
   t.same(validateBirthDate('2030-01-01', '2029-12-31'), { ok: false, error: 'in_future' });
 });
 
-t.test('taipeiDate gives the calendar date in Taiwan (UTC+8)', async (t) => {
-  t.equal(taipeiDate(new Date('2026-11-27T15:59:59Z')), '2026-11-27');
-  t.equal(taipeiDate(new Date('2026-11-27T16:00:00Z')), '2026-11-28');
+t.test('taiwanDate gives the calendar date in Taiwan (UTC+8)', async (t) => {
+  t.equal(taiwanDate(new Date('2026-11-27T15:59:59Z')), '2026-11-27');
+  t.equal(taiwanDate(new Date('2026-11-27T16:00:00Z')), '2026-11-28');
 });

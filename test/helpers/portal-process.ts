@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
+import { PROJECT_ROOT } from '../../server/downloads/catalogue';
 import { createDemoPki, demoPkiDir, type DemoPki } from '../../demo-pki/demo-pki';
 import { createTestDatabase, type TestDatabase } from './db';
 import { TEST_SESSION_SECRET } from './session';

@@ -1,4 +1,4 @@
-// What a registration proves (issue 13, item 5): a MOICA card carries the holder's name and only the last four digits
+// What a registration proves: a MOICA card carries the holder's name and only the last four digits
 // of the ID number. The comparison is recorded with the registration, the confirm and 註冊完成 pages say what was
 // not proven, and an operator reviewing a 報關專責人員 sees the card's CN beside the typed name, flagged when they differ.
 import t from 'tap';

@@ -1,7 +1,8 @@
-// The binding rules of issue 5, each refusal with its own message, on both paths: the JavaScript one-page POST and
+// The binding rules (DESIGN.md §3), each refusal with its own message, on both paths: the JavaScript one-page POST and
 // the no-JS round trip (where the refusal comes back on the certificate page, before anything is written).
 import t from 'tap';
-import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { Browser, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
+import { CHALLENGE_LIFETIME_MS } from '../../server/auth/challenges';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
 import { buildRegisterApp, detailsFor, nationalIdEndingIn } from './helpers';
 import { accountsRepository } from '../../server/db/accounts-repository';
@@ -12,7 +13,9 @@ const pki = demo.pki;
 // Another PKI with the same profile, names and ID numbers: its root is not one the portal trusts.
 const foreign = await makeDemoPki(new Date(), [{ id: 'wang-xiaoming', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' }]);
 t.teardown(foreign.remove);
-const ctx = await buildRegisterApp(demoCardVerifier(pki));
+// The portal's clock: a test lets a challenge expire by moving it, not by waiting or back-dating the session.
+const clock = movableClock();
+const ctx = await buildRegisterApp(demoCardVerifier(pki), {}, clock.now);
 t.teardown(ctx.close);
 
 const wang = pki.card('wang-xiaoming');
@@ -172,8 +175,7 @@ t.test('a verified card waits on the confirm page only while its challenge lives
   const { client, completed } = await registerWithoutJs(detailsFor(chen), card('chen-zhiming'));
   t.equal(completed.headers.location, '/register/citizen/confirm');
   t.equal((await client.get('/register/citizen/confirm')).statusCode, 200);
-  const expired = Date.now() - 1000;
-  await ctx.db.pool.query("UPDATE sessions SET sess = jsonb_set(sess, '{registrationCard,expiresAt}', to_jsonb($1::bigint)) WHERE sess ? 'registrationCard'", [expired]);
+  clock.advance(CHALLENGE_LIFETIME_MS + 1000);
   const late = await client.get('/register/citizen/confirm');
   t.equal(late.statusCode, 303);
   t.equal(late.headers.location, '/register/citizen/certificate');

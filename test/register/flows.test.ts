@@ -2,7 +2,8 @@
 // (details → certificate page → the signer's cross-site callback → confirm → 送出 → 註冊完成) and the one-page
 // JavaScript path, the challenge rules, and two identical registrations racing.
 import t from 'tap';
-import { Browser, csrfFrom, uniqueAddress } from '../helpers/app';
+import { Browser, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
+import { CHALLENGE_LIFETIME_MS } from '../../server/auth/challenges';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
 import { buildRegisterApp, detailsFor } from './helpers';
 import { SESSION_COOKIE } from '../../server/plugins/session';
@@ -11,7 +12,9 @@ import { PERSONAL_DATA_NOTICE_VERSION } from '../../server/forms/consent';
 const demo = await makeDemoPki();
 t.teardown(demo.remove);
 const pki = demo.pki;
-const ctx = await buildRegisterApp(demoCardVerifier(pki));
+// The portal's clock: a test lets a challenge expire by moving it, not by back-dating its row.
+const clock = movableClock();
+const ctx = await buildRegisterApp(demoCardVerifier(pki), {}, clock.now);
 t.teardown(ctx.close);
 
 const wang = pki.card('wang-xiaoming');
@@ -194,7 +197,7 @@ t.test('an expired challenge is refused', async (t) => {
   const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
-  await ctx.db.pool.query("UPDATE challenges SET expires_at = now() - interval '1 second' WHERE nonce = $1", [nonce]);
+  clock.advance(CHALLENGE_LIFETIME_MS + 1000);
   const res = await client.post('/register/citizen', {
     _csrf: csrfFrom(page.body), ...detailsFor(pki.card('huang-zhihao')), ...signWithCard(pki, 'huang-zhihao', tbs, nonce),
   });

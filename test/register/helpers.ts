@@ -1,12 +1,13 @@
 // Registration-only helpers: the app with a card verifier, and the applicant's details. Browsers come from
 // ../helpers/app, demo cards from ../helpers/demo-cards.
 import type { CardVerifier } from '../../server/auth/certificate-identity';
+import type { AppOptions } from '../../server/app';
 import { buildTestApp, type TestApp } from '../helpers/app';
 import { idChecksumValid, LETTER_VALUES } from '../../server/forms/national-id';
 
-/** The real app on its own schema, with the card verifier given. */
-export function buildRegisterApp(cardVerifier: CardVerifier, env: Record<string, string> = {}): Promise<TestApp> {
-  return buildTestApp(env, { cardVerifier });
+/** The real app on its own schema, with the card verifier given (and the clock, for a test that moves time). */
+export function buildRegisterApp(cardVerifier: CardVerifier, env: Record<string, string> = {}, now?: AppOptions['now']): Promise<TestApp> {
+  return buildTestApp(env, { cardVerifier, now });
 }
 
 /** A national ID with a valid checksum that ends in `last4` (another person whose ID shares a card's last four digits). */

@@ -1,4 +1,4 @@
-// Bad input is a 400 page, never a 5xx (issue 13 item 6): NUL bytes and escapes that are not UTF-8 in any query
+// Bad input is a 400 page, never a 5xx: NUL bytes and escapes that are not UTF-8 in any query
 // string, path or form body; bodies that are not forms; admin dates and cursors PostgreSQL would refuse. One test per
 // class, then every registered POST route walked with each kind of bad body. (The checks themselves: input.test.ts.)
 import t, { type Test } from 'tap';

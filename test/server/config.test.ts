@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../../server/config';
-import { PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
+import { PROJECT_ROOT } from '../../server/downloads/catalogue';
 
 const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 const MAIN = join(PROJECT_ROOT, 'server/main.ts');

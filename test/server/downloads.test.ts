@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildTestApp } from '../helpers/app';
 import { downloadsRepository } from '../../server/db/downloads-repository';
-import { syncDownloadsCatalogue, manualItem, PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
-import { fileInfo } from '../../server/routes/downloads/file-info';
+import { syncDownloadsCatalogue, manualItem, PROJECT_ROOT } from '../../server/downloads/catalogue';
+import { fileInfo } from '../../server/downloads/file-info';
 import { contentDisposition } from '../../server/routes/downloads/file';
 
 const ctx = await buildTestApp();

@@ -1,4 +1,4 @@
-// The request input checks on their own (issue 13 item 6); bad-input.test.ts drives them through the app.
+// The request input checks on their own; bad-input.test.ts drives them through the app.
 import t from 'tap';
 import { isWellFormedEncoding, malformedInput } from '../../server/plugins/input';
 

@@ -1,4 +1,4 @@
-// One safe-redirect rule for the whole portal (issue 13 item 2): only a plain local path of printable ASCII may follow
+// One safe-redirect rule for the whole portal: only a plain local path of printable ASCII may follow
 // ?next=, whether it is the language switch, a login, or the kiosk's idle warning. Anything else falls back.
 import t from 'tap';
 import { buildTestApp, Browser, csrfFrom } from '../helpers/app';

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createPool } from '../../server/db/pool';
-import { PROJECT_ROOT } from '../../server/routes/downloads/catalogue';
+import { PROJECT_ROOT } from '../../server/downloads/catalogue';
 import { TEST_DATABASE_URL } from '../helpers/db';
 
 const schema = `s_${randomBytes(6).toString('hex')}`;

@@ -21,7 +21,7 @@ const account: FastifyPluginAsync = async (app) => {
     const user = request.session.user!;
     const found = await accountsRepository(app.db).findById(user.accountId);
     if (!found) throw Object.assign(new Error('account vanished'), { statusCode: 404 });
-    const now = new Date();
+    const now = app.now();
     const certificates = (await certificatesRepository(app.db).listForAccount(found.id)).map((c) => ({
       ...c,
       expired: c.notAfter < now,
@@ -80,12 +80,12 @@ const account: FastifyPluginAsync = async (app) => {
     await app.lockout.passwordAccepted(gate.attempt);
     const hash = await hashPassword(password);
     await withTransaction(app.db, async (client) => {
-      await accountsRepository(client).setPasswordHash(found.id, hash);
+      await accountsRepository(client).setPasswordHash(found.id, hash, now);
       // Other sessions of this account end: whoever else knew the old password is out.
       await sessionsRepository(client).destroyForAccount(found.id, request.session.sessionId);
       await auditRepository(client).append({
         actorAccountId: found.id, actorLabel: `account:${found.id}`, action: 'password.change', subjectAccountId: found.id,
-      });
+      }, now);
     });
     return reply.redirect('/account?changed=1', 303);
   });

@@ -9,10 +9,9 @@ import type { LockState } from '../../auth/lockout';
 import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
 import { findAccountOr404 } from './account-detail';
 import { findBindingEvidence } from './binding-evidence';
-import {
-  ACCOUNT_ACTIONS, NEXT_STATUS, actorLabel, actorRefusal, operatorOf, reasonErrors, seeOther, setFlash, transitionRefusal,
-  validateReason, type AccountAction, type Operator,
-} from './shared';
+import { ACCOUNT_ACTIONS, NEXT_STATUS, actorRefusal, transitionRefusal, type AccountAction } from '../../admin/account-rules';
+import { validateReason } from '../../forms/reason';
+import { actorLabel, operatorOf, reasonErrors, seeOther, setFlash, type Operator } from './shared';
 
 /** Deciding a review is where the operator must see what the card did and did not prove. */
 const REVIEW_ACTIONS: readonly AccountAction[] = ['approve', 'reject'];

@@ -6,10 +6,11 @@ import { loginAttemptsRepository } from '../../db/login-attempts-repository';
 import { auditRepository } from '../../db/audit-repository';
 import { findBindingEvidence } from './binding-evidence';
 import type { FieldError } from '../../plugins/views';
-import {
-  ACCOUNT_ACTIONS, actorRefusal, formatTaiwanTime, isLocked, maskIdNumber, operatorOf, parseId, revocationStateFor,
-  takeFlash, transitionRefusal, type Flash,
-} from './shared';
+import { ACCOUNT_ACTIONS, actorRefusal, isLocked, transitionRefusal } from '../../admin/account-rules';
+import { formatTaiwanTime } from '../../taiwan-time';
+import { maskIdNumber } from '../../mask';
+import { revocationStateFor } from '../../admin/revocation-state';
+import { operatorOf, parseId, takeFlash, type Flash } from './shared';
 
 export interface DetailOptions {
   /** Shown instead of the masked ID: an admin asked for it with a reason (already audited). */

@@ -5,7 +5,10 @@ import { adminAccountsRepository } from '../../db/admin-accounts-repository';
 import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
 import { readListQuery } from './list-filter';
-import { actorLabel, formatTaiwanTime, isLocked, maskIdNumber, operatorOf } from './shared';
+import { formatTaiwanTime, taiwanDate } from '../../taiwan-time';
+import { isLocked } from '../../admin/account-rules';
+import { maskIdNumber } from '../../mask';
+import { actorLabel, operatorOf } from './shared';
 
 /**
  * One CSV cell. A cell a spreadsheet would read as a formula (= + - @, or a leading tab or carriage return) gets a
@@ -44,7 +47,7 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
         subjectAccountId: null,
         reason: null,
         details: { filter: { ...query.filter }, sort: query.sort, fullIds },
-      }),
+      }, now),
     );
     const repo = adminAccountsRepository(app.db);
     const header = ['id', 'idNumber', 'name', 'category', 'status', 'locked', 'email', 'phone', 'registeredAt'].map((k) => t(`admin.csv.${k}`));
@@ -66,7 +69,7 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
           .join('');
       }
     }
-    const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const day = taiwanDate(now);
     reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="accounts-${day}.csv"`);

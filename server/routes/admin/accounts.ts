@@ -2,7 +2,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { adminAccountsRepository, ACCOUNT_CATEGORIES, ACCOUNT_STATUSES } from '../../db/admin-accounts-repository';
 import { encodeCursor, filterQueryString, readListQuery } from './list-filter';
-import { formatTaiwanTime, isLocked, maskIdNumber, takeFlash } from './shared';
+import { formatTaiwanTime } from '../../taiwan-time';
+import { isLocked } from '../../admin/account-rules';
+import { maskIdNumber } from '../../mask';
+import { takeFlash } from './shared';
 
 export const PAGE_SIZE = 50;
 

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../db/accounts-repository';
 import type { FieldError } from '../../plugins/views';
 import type { EvidenceView } from './binding-evidence';
-import { REASON_MAX, maskIdNumber } from './shared';
+import { REASON_MAX } from '../../forms/reason';
+import { maskIdNumber } from '../../mask';
 
 export interface ActionPage {
   /** Key under admin.actions: title, lead and button texts. */

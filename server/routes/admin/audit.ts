@@ -4,9 +4,8 @@ import { adminAccountsRepository } from '../../db/admin-accounts-repository';
 import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
 import type { FieldError } from '../../plugins/views';
-import {
-  actorLabel, formatTaiwanTime, operatorOf, parseDay, parseId, seeOther, setFlash, taiwanDayStart, takeFlash,
-} from './shared';
+import { formatTaiwanTime, taiwanDayStart } from '../../taiwan-time';
+import { actorLabel, operatorOf, parseDay, parseId, seeOther, setFlash, takeFlash } from './shared';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -98,7 +97,7 @@ const auditLog: FastifyPluginAsync = async (app) => {
         action: 'audit.verify_chain',
         subjectAccountId: null,
         details: { ok: check.ok, checked: check.checked, brokenAt: check.brokenAt ?? null },
-      }),
+      }, app.now()),
     );
     request.log.info({ ok: check.ok, checked: check.checked, brokenAt: check.brokenAt }, 'audit chain checked');
     const t = request.t;

@@ -6,9 +6,10 @@ import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
 import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
 import { findAccountOr404 } from './account-detail';
-import {
-  actorLabel, actorRefusal, formatTaiwanTime, operatorOf, parseId, reasonErrors, seeOther, setFlash, validateReason,
-} from './shared';
+import { actorRefusal } from '../../admin/account-rules';
+import { formatTaiwanTime } from '../../taiwan-time';
+import { validateReason } from '../../forms/reason';
+import { actorLabel, operatorOf, parseId, reasonErrors, seeOther, setFlash } from './shared';
 
 async function findCertificate(request: FastifyRequest, reply: FastifyReply, account: Account): Promise<BoundCertificate | undefined> {
   const id = parseId((request.params as { certificateId?: string }).certificateId);
@@ -61,7 +62,7 @@ const certificateUnbind: FastifyPluginAsync = async (app) => {
         reason: typeof body.reason === 'string' ? body.reason : '', errors: reasonErrors(request, reason),
       });
     }
-    const now = new Date();
+    const now = app.now();
     try {
       await withTransaction(app.db, async (client) => {
         const locked = await accountsRepository(client).findByIdForUpdate(account.id);

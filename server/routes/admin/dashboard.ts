@@ -2,12 +2,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { adminAccountsRepository, ACCOUNT_STATUSES } from '../../db/admin-accounts-repository';
 import { barChart } from './chart';
-import { takeFlash, taiwanToday } from './shared';
+import { taiwanDate } from '../../taiwan-time';
+import { takeFlash } from './shared';
 
 const dashboard: FastifyPluginAsync = async (app) => {
   app.get('/', async (request, reply) => {
     const repo = adminAccountsRepository(app.db);
-    const [counts, days] = await Promise.all([repo.countByStatus(), repo.registrationsPerDay(taiwanToday(), 30)]);
+    const [counts, days] = await Promise.all([repo.countByStatus(), repo.registrationsPerDay(taiwanDate(app.now()), 30)]);
     const t = request.t;
     return reply.page('admin/index', {
       pageTitle: t('admin.dashboard.title'),

@@ -4,7 +4,8 @@ import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
 import { renderActionForm } from './action-form';
 import { findAccountOr404, renderAccountDetail } from './account-detail';
-import { actorLabel, operatorOf, reasonErrors, validateReason } from './shared';
+import { validateReason } from '../../forms/reason';
+import { actorLabel, operatorOf, reasonErrors } from './shared';
 
 const fullId: FastifyPluginAsync = async (app) => {
   const url = '/accounts/:id/full-id';
@@ -35,7 +36,7 @@ const fullId: FastifyPluginAsync = async (app) => {
         action: 'account.view_full_id',
         subjectAccountId: account.id,
         reason: reason.value,
-      }),
+      }, app.now()),
     );
     // Shown in this response only (not kept in the session, not behind a redirect a browser could replay).
     return renderAccountDetail(request, reply, account, {

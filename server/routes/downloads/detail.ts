@@ -1,12 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { downloadsRepository } from '../../db/downloads-repository';
-import { fileInfo, formatSize } from './file-info';
-import { absolutePath, localised } from './shared';
+import { shippedFilePath } from '../../downloads/catalogue';
+import { fileInfo } from '../../downloads/file-info';
+import { formatSize, localised } from './shared';
 
 const detail: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { slug: string } }>('/downloads/:slug', async (request, reply) => {
     const item = await downloadsRepository(app.db).findBySlug(request.params.slug);
-    const path = item && absolutePath(item);
+    const path = item && shippedFilePath(item);
     const info = path && (await fileInfo(path));
     if (!item || !info) {
       if (item) request.log.warn({ slug: item.slug, filePath: item.filePath }, 'download listed but its file is missing');

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { downloadsRepository } from '../../db/downloads-repository';
-import { fileInfo } from './file-info';
-import { absolutePath } from './shared';
+import { shippedFilePath } from '../../downloads/catalogue';
+import { fileInfo } from '../../downloads/file-info';
 
 /** RFC 6266: an ASCII fallback name and the exact name in RFC 5987 encoding. */
 export function contentDisposition(fileName: string): string {
@@ -13,7 +13,7 @@ export function contentDisposition(fileName: string): string {
 const file: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { slug: string } }>('/downloads/:slug/file', async (request, reply) => {
     const item = await downloadsRepository(app.db).findBySlug(request.params.slug);
-    const path = item && absolutePath(item);
+    const path = item && shippedFilePath(item);
     const info = path && (await fileInfo(path));
     if (!item || !path || !info) {
       if (item) request.log.warn({ slug: item.slug, filePath: item.filePath }, 'download listed but its file is missing');

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
+// What the 軟體下載 pages share: an item in the request's language, and a file size as the pages show it.
 import type { FastifyRequest } from 'fastify';
 import type { Download } from '../../db/downloads-repository';
-import { PROJECT_ROOT } from './catalogue';
 
 /** The item's title and description in the request's language. */
 export function localised(request: FastifyRequest, item: Download) {
@@ -16,7 +15,9 @@ export function localised(request: FastifyRequest, item: Download) {
   };
 }
 
-/** The file on disk: file_path is relative to the project root (or absolute), written only by the catalogue sync. */
-export function absolutePath(item: Download): string {
-  return resolve(PROJECT_ROOT, item.filePath);
+/** 5.7 KB, 12.3 MB: short and readable in both languages. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

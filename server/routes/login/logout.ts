@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { endSession } from '../../auth/login-session';
-import { kioskWarningPlan } from '../../kiosk';
+import { kioskWarningPlan } from '../../auth/kiosk';
 import { safeLocalPath } from '../../safe-redirect';
 
 /** How early a meta refresh may land on /logout/idle and still log out (page load time, clock granularity). */
@@ -28,7 +28,7 @@ const logout: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   /** Idle for the session's limit, less a few seconds for the refresh's own timing. */
   function idleLongEnough(lastSeenAt: number | undefined): boolean {
     if (lastSeenAt === undefined) return true;
-    return Date.now() - lastSeenAt >= (config.sessionIdleSeconds - IDLE_LOGOUT_SLACK_SECONDS) * 1000;
+    return app.now().getTime() - lastSeenAt >= (config.sessionIdleSeconds - IDLE_LOGOUT_SLACK_SECONDS) * 1000;
   }
 
   // A kiosk page's meta refresh lands here when nobody touched the screen: one click keeps the session.

@@ -74,7 +74,7 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
       await accounts.setPasswordHash(account.id, await hashPassword(password), now);
       await withTransaction(app.db, (client) => auditRepository(client).append({
         actorAccountId: account.id, actorLabel: `account:${account.id}`, action: 'password.rehash', subjectAccountId: account.id,
-      }));
+      }, now));
     }
     const next = request.session.loginNext;
     await startLoggedInSession(request, account, 'password');

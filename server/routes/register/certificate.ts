@@ -6,7 +6,8 @@ import type { Config } from '../../config';
 import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import type { CertificateIdentity } from '../../auth/certificate-identity';
-import { bindingRefusal, reasonMessage, signerReferrer } from './registration';
+import { bindingRefusal } from '../../registration/binding-rules';
+import { reasonMessage, signerReferrer } from './shared';
 import { verifiedCard } from '../../auth/verified-card';
 
 const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {

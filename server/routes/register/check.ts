@@ -4,7 +4,12 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { accountsRepository } from '../../db/accounts-repository';
 import { validateCitizenIdNumber } from '../../forms/registration';
 import { errorMessageKey } from '../../forms/errors';
-import type { CheckAnswer } from './citizen';
+
+/** What 檢核是否存在 tells, on the page (no JavaScript) or to the page script. */
+export interface CheckAnswer {
+  status: 'registered' | 'available' | 'limited';
+  text: string;
+}
 
 export type CheckLimiter = ReturnType<FastifyInstance['createRateLimit']>;
 

@@ -4,20 +4,18 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import { issueChallenge } from '../../auth/challenges';
-import { hashPassword } from '../../auth/passwords';
-import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
+import { parseSigningToken } from '../../auth/signing-token';
 import { CITIZEN_CATEGORIES, isRegistrationCategory } from '../../forms/category';
 import { toErrorList, type ErrorListItem } from '../../forms/errors';
-import { taipeiDate } from '../../forms/birth-date';
+import { taiwanDate } from '../../taiwan-time';
 import {
-  KEPT_FIELDS, validateCitizenIdNumber, validateRegistrationDetails, type RegistrationDetails, type RegistrationValues,
+  KEPT_FIELDS, validateCitizenIdNumber, validateRegistrationDetails, type RegistrationValues,
 } from '../../forms/registration';
+import { draftFrom } from '../../registration/draft';
+import { registerSignedDetails } from '../../registration/transaction';
 import { categoryItems } from './chooser';
-import {
-  cardMismatch, reasonMessage, receiptForResubmission, refusalStatus, registerInTransaction, signerReferrer, valuesFromDraft,
-  withRegistrationLock, type RegistrationDraft, type RegistrationOutcome,
-} from './registration';
-import { answerCheck, type CheckLimiter } from './check';
+import { reasonMessage, refusalStatus, signerReferrer, valuesFromDraft } from './shared';
+import { answerCheck, type CheckAnswer, type CheckLimiter } from './check';
 
 const EMPTY_VALUES: RegistrationValues = {
   category: '', name: '', idNumber: '', birthDate: '', phone: '', address: '', email1: '', email2: '', consent: '',
@@ -35,21 +33,11 @@ function keptValues(body: unknown): RegistrationValues {
   return Object.fromEntries(KEPT_FIELDS.map((f) => [f, formField(body, f)])) as RegistrationValues;
 }
 
-export interface CheckAnswer {
-  status: 'registered' | 'available' | 'limited';
-  text: string;
-}
-
 export interface CitizenFormState {
   status?: number;
   values?: RegistrationValues;
   errors?: ErrorListItem[];
   check?: CheckAnswer;
-}
-
-export async function draftFrom(details: RegistrationDetails): Promise<RegistrationDraft> {
-  const { password, ...rest } = details;
-  return { ...rest, passwordHash: await hashPassword(password) };
 }
 
 const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> = async (app, { config, checkLimit }) => {
@@ -104,7 +92,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     }
 
     const now = app.now();
-    const result = validateRegistrationDetails(body, { today: taipeiDate(now) });
+    const result = validateRegistrationDetails(body, { today: taiwanDate(now) });
     if (!result.ok) {
       return render(request, reply, { status: 400, values: result.values, errors: toErrorList(result.errors, t) });
     }
@@ -118,9 +106,8 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
       return reply.redirect('/register/citizen/certificate', 303);
     }
 
-    // The JavaScript path: same-site, so the challenge is checked against this session at once. The password is
-    // hashed first (not while holding the lock); then one transaction consumes the challenge, checks the card
-    // against the details and writes the account, so a double submit waits and finds this registration.
+    // The JavaScript path: same-site, so the challenge is checked against this session at once, in the one
+    // transaction that writes the account (see registerSignedDetails).
     const refuse = (reason: string) => {
       request.log.info({ reason }, 'registration refused');
       return render(request, reply, {
@@ -130,20 +117,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     const token = parseSigningToken(body);
     if (!token) return refuse('token_malformed');
     const draft = await draftFrom(details);
-    const sessionId = request.session.sessionId;
-    const outcome = await withRegistrationLock(app.db, sessionId, async (client): Promise<RegistrationOutcome> => {
-      const verified = await verifySignedChallenge(client, app.cardVerifier, token, { sessionId, purpose: 'register', now });
-      if (!verified.ok) {
-        if (verified.reason === 'challenge_used') {
-          const earlier = await receiptForResubmission(client, draft.idNumber, token.nonce);
-          if (earlier) return { ok: true, receipt: earlier, accountId: earlier.accountId, resubmitted: true };
-        }
-        return { ok: false, reason: verified.reason, detail: verified.detail };
-      }
-      const mismatch = cardMismatch(draft, verified.identity);
-      if (mismatch) return { ok: false, reason: mismatch };
-      return registerInTransaction(client, draft, verified.identity, { path: 'js', now, nonce: token.nonce });
-    });
+    const outcome = await registerSignedDetails(app.db, app.cardVerifier, draft, token, { sessionId: request.session.sessionId, now });
     if (!outcome.ok) {
       if (outcome.detail) request.log.info({ reason: outcome.reason, detail: outcome.detail }, 'registration signature refused');
       return refuse(outcome.reason);

@@ -2,7 +2,8 @@
 // account in one transaction. A second 送出 (double click, back button) finds the receipt and shows it again.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { bindingEvidence } from '../../auth/binding-evidence';
-import { reasonMessage, refusalStatus, registerInTransaction, withRegistrationLock } from './registration';
+import { registerVerifiedCard } from '../../registration/transaction';
+import { reasonMessage, refusalStatus } from './shared';
 import { isStillVerified, recheckCard } from '../../auth/verified-card';
 
 const confirm: FastifyPluginAsync = async (app) => {
@@ -53,8 +54,9 @@ const confirm: FastifyPluginAsync = async (app) => {
       return reply.redirect('/register/citizen/certificate', 303);
     }
     // Under this browser's registration lock: a second 送出 of a double click waits, then finds the first one's receipt.
-    const outcome = await withRegistrationLock(app.db, request.session.sessionId, (client) =>
-      registerInTransaction(client, draft, card.identity, { path: 'nojs', now: app.now(), nonce: card.nonce }));
+    const outcome = await registerVerifiedCard(app.db, draft, card.identity, {
+      sessionId: request.session.sessionId, nonce: card.nonce, now: app.now(),
+    });
     if (!outcome.ok) {
       request.log.info({ reason: outcome.reason }, 'registration refused');
       return render(request, reply, refusalStatus(outcome.reason), outcome.reason);

@@ -3,10 +3,10 @@
 // and the registration quick guide always.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Db } from '../../db/pool';
-import { downloadsRepository, type DownloadItem } from '../../db/downloads-repository';
+import type { Db } from '../db/pool';
+import { downloadsRepository, type Download, type DownloadItem } from '../db/downloads-repository';
 
-export const PROJECT_ROOT = new URL('../../../', import.meta.url).pathname;
+export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 export const SIGNER_SLUG = 'signer';
 export const MANUAL_SLUG = 'registration-manual';
 
@@ -29,6 +29,11 @@ export interface SyncOptions {
   /** Where `npm run build:signer` writes manifest.json and the package. */
   signerDir?: string;
   log?: (message: string) => void;
+}
+
+/** An item's file on disk: file_path is relative to the project root (or absolute), written only by the sync below. */
+export function shippedFilePath(item: Pick<Download, 'filePath'>): string {
+  return resolve(PROJECT_ROOT, item.filePath);
 }
 
 export function contentTypeFor(fileName: string): string {

@@ -32,10 +32,3 @@ export async function fileInfo(path: string): Promise<FileInfo | undefined> {
   cache.set(path, info);
   return info;
 }
-
-/** 5.7 KB, 12.3 MB: short and readable in both languages. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
