@@ -164,7 +164,7 @@ function startServer(binary: string, databaseDir: string, port: number, user: Us
       }
     });
     child.on('error', (error) => reject(new EmbeddedStartError(`cannot run ${binary}: ${error.message}`)));
-    child.on('exit', (code) => {
+    child.on('exit', () => {
       if (!ready) reject(new EmbeddedStartError(`the embedded PostgreSQL could not start on port ${port} (EMBEDDED_PG_PORT): ${lastLine(stderr)}`));
     });
   });

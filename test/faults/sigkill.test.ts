@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { challengeFrom } from '../helpers/demo-cards';
 import {
-  FAULT_CARDS, HttpBrowser, csrfIn, faultPki, halfWritten, isolatedSchema, loginWithCard, registerWithCard, signAs, startPortal,
+  FAULT_CARDS, HttpBrowser, csrfIn, faultPki, halfWritten, isolatedSchema, registerWithCard, signAs, startPortal,
   type AttemptResult,
 } from './helpers';
 

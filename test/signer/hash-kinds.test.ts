@@ -2,9 +2,8 @@
 // checked by openssl; and the portal's own verifier, which must still refuse what the signer makes with SHA-1.
 import { createHash } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { verifyChallengeSignature } from '../../server/pki/signature.js';
 import { HASH_OID } from '../../signer/digests.js';
-import { der } from '../../server/pki/index.js';
+import { der, verifyChallengeSignature } from '../../server/pki/index.js';
 
 const { oid } = der;
 import { startSigner, type RunningSigner } from '../../signer/server.js';
