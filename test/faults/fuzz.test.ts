@@ -1,4 +1,4 @@
-// Fuzzing the real portal process (issue 11): every POST route gets FUZZ_COUNT (10,000 by default) random and
+// Fuzzing the real portal process: every POST route gets FUZZ_COUNT (10,000 by default) random and
 // mutated bodies, with a real session and CSRF token so most of them reach the handlers, and real demo-card
 // signatures over fresh challenges, broken, in the signing fields. No answer may be a 5xx other than the planned 503,
 // the process must stay up, every request must be answered within a bound, and the process's RSS must come back

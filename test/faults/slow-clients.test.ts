@@ -1,4 +1,4 @@
-// Slow clients (issue 11): 200 connections that send their headers one byte a second hold no part of the real portal
+// Slow clients: 200 connections that send their headers one byte a second hold no part of the real portal
 // process hostage. The portal closes each at its header timeout (3 s here), and a normal browser is served 首頁
 // quickly all the while. Loopback only; every loop is bounded, so a missing timeout fails the test instead of hanging it.
 import t from 'tap';
