@@ -55,6 +55,11 @@ export class PostgresSessionStore implements SessionStore {
   }
 }
 
+/** Files the browser loads for a page, not pages a person opens. */
+function isAsset(url: string): boolean {
+  return url.startsWith('/public/') || url === '/favicon.ico';
+}
+
 export default fp<{ config: Config; secret: string }>(
   async (app, { config, secret }) => {
     await app.register(cookie);
@@ -62,7 +67,10 @@ export default fp<{ config: Config; secret: string }>(
       secret,
       cookieName: SESSION_COOKIE,
       saveUninitialized: false,
-      rolling: true,
+      // A session is written only when a request changed it. Rewriting it on every answer lost updates: a slow
+      // request (a favicon, a stylesheet) that read the session before a page stored its CSRF secret wrote the old
+      // copy back after, and the page's form then failed its CSRF check. Anonymous sessions no longer roll either.
+      rolling: false,
       store: new PostgresSessionStore(app.db, config.sessionIdleSeconds, () => app.now()),
       cookie: {
         httpOnly: true,
@@ -84,8 +92,10 @@ export default fp<{ config: Config; secret: string }>(
           request.session.set('expired', true);
         }
       }
-      // The kiosk's "about to log out" page is not activity: only a person using a page restarts the count.
-      if (request.session.user && request.routeOptions.config?.idleNeutral !== true) request.session.lastSeenAt = now;
+      // The kiosk's "about to log out" page is not activity, nor is a stylesheet or an icon the browser fetches by
+      // itself: only a person using a page restarts the count (and only such a request writes the session).
+      const activity = request.routeOptions.config?.idleNeutral !== true && !isAsset(request.url);
+      if (request.session.user && activity) request.session.lastSeenAt = now;
     });
   },
   // The store is the db plugin's pool; the timeouts read the clock plugin's time.

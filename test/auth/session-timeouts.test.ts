@@ -47,3 +47,32 @@ t.test('a session in use is logged out at the absolute timeout', async (t) => {
   t.equal(res.statusCode, 303, 'logged out after 63 minutes');
   t.match(res.headers.location, /^\/login/);
 });
+
+/** The stored session's row for this browser: its expiry moves only when the session is written. */
+async function storedExpiry(browser: Browser): Promise<number> {
+  const sid = decodeURIComponent(browser.cookies.get('sw_sid')!).split('.')[0];
+  const { rows } = await ctx.db.pool.query('SELECT expires_at FROM sessions WHERE sid = $1', [sid]);
+  return (rows[0].expires_at as Date).getTime();
+}
+
+t.test('a stylesheet or the favicon never writes the session; a page does', async (t) => {
+  // Rewriting the session on every answer let a slow asset request put back a copy read before a page stored its
+  // CSRF secret, and that page's form then failed its CSRF check.
+  const browser = await loggedIn();
+  const before = await storedExpiry(browser);
+  clock.advance(60_000);
+  t.equal((await browser.get('/public/css/portal.css')).statusCode, 200);
+  t.equal((await browser.get('/favicon.ico')).statusCode, 200);
+  t.equal(await storedExpiry(browser), before, 'assets left the stored session alone');
+  t.equal((await browser.get('/account')).statusCode, 200);
+  t.ok((await storedExpiry(browser)) > before, 'a page is activity and moves the expiry');
+});
+
+t.test('an anonymous page that changes nothing does not rewrite its session', async (t) => {
+  const browser = new Browser(ctx.app);
+  await browser.get('/login/password');
+  const before = await storedExpiry(browser);
+  clock.advance(60_000);
+  t.equal((await browser.get('/')).statusCode, 200);
+  t.equal(await storedExpiry(browser), before);
+});
