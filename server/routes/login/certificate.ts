@@ -22,6 +22,20 @@ declare module 'fastify' {
 }
 
 /**
+ * A card the session keeps for a later step (送出 ④, a renewed card's password) while the challenge it signed lives,
+ * no longer: an expired one is dropped, and the certificate page says the request timed out.
+ */
+export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(request: FastifyRequest, key: K): FastifyRequest['session'][K] {
+  const pending = request.session[key];
+  if (pending && isStillVerified(pending, request.server.now())) return pending;
+  if (pending) {
+    request.session[key] = undefined;
+    request.session.loginError = 'challenge_expired';
+  }
+  return undefined;
+}
+
+/**
  * A verified card logs in as its account. The card is checked once more here, where the session is created: the
  * challenge it signed must still be alive and the certificate still good (a card revoked since it signed is refused).
  */
@@ -114,16 +128,7 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   });
 
   // After the no-JS round trip: 「憑証載入完成。」 and 送出 ④.
-  /** A card verified by the no-JS round trip waits for 送出 as long as the challenge it signed lives, no longer. */
-  const pendingLogin = (request: FastifyRequest) => {
-    const pending = request.session.pendingLogin;
-    if (pending && isStillVerified(pending, app.now())) return pending;
-    if (pending) {
-      request.session.pendingLogin = undefined;
-      request.session.loginError = 'challenge_expired';
-    }
-    return undefined;
-  };
+  const pendingLogin = (request: FastifyRequest) => stillPending(request, 'pendingLogin');
 
   app.get('/login/certificate/confirm', async (request, reply) => {
     const pending = pendingLogin(request);

@@ -12,7 +12,8 @@ import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { refusalFor } from '../../auth/certificate-login';
 import { gateRefusal } from '../../auth/lockout';
 import { maskIdNumber } from '../../mask';
-import { isStillVerified, recheckCard } from '../../auth/verified-card';
+import { recheckCard } from '../../auth/verified-card';
+import { stillPending } from './certificate';
 
 const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const pageData = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
@@ -28,15 +29,7 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   };
 
   /** The renewed card waits for the password only while the challenge it signed lives. */
-  const pendingRebind = (request: FastifyRequest) => {
-    const pending = request.session.pendingRebind;
-    if (pending && isStillVerified(pending, app.now())) return pending;
-    if (pending) {
-      request.session.pendingRebind = undefined;
-      request.session.loginError = 'challenge_expired';
-    }
-    return undefined;
-  };
+  const pendingRebind = (request: FastifyRequest) => stillPending(request, 'pendingRebind');
 
   app.get('/login/rebind', async (request, reply) => {
     if (!pendingRebind(request)) return reply.redirect('/login/certificate', 303);
