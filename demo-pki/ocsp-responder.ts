@@ -4,7 +4,7 @@
 import { createPrivateKey, createHash, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { certificateFrom, der, OID, parseOcspRequest, type Certificate, type CertId, type SingleResponse } from '../server/pki/index';
+import { certificateFrom, der, encodeCertId, OID, parseOcspRequest, type Certificate, type SingleResponse } from '../server/pki/index';
 import { CRL_REASONS, loadDemoPki, type CaId, type DemoPki } from '../server/demo/manifest';
 import { SHA256_WITH_RSA } from './x509-builder';
 
@@ -20,17 +20,6 @@ export interface OcspResponseSpec {
   producedAt: Date;
   answers: SingleAnswer[];
   nonce?: Buffer;
-}
-
-const HASH_OIDS = { sha1: OID.sha1, sha256: OID.sha256 } as const;
-
-function encodeCertId(id: CertId): Buffer {
-  return der.seq(
-    der.seq(der.oid(HASH_OIDS[id.hash]), der.nul()),
-    der.octet(id.issuerNameHash),
-    der.octet(id.issuerKeyHash),
-    der.int(Buffer.from(id.serialHex.length % 2 ? '0' + id.serialHex : id.serialHex, 'hex')),
-  );
 }
 
 function encodeStatus(a: SingleAnswer): Buffer {

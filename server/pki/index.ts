@@ -35,6 +35,6 @@ export {
 export type { RevocationChecker, RevocationMode, RevocationReason, RevocationResult, RevocationSubject } from './revocation-types.js';
 export { createRevocationChecker, type CachingRevocationChecker, type RevocationCheckerOptions } from './revocation/checker.js';
 export { parseCrl } from './revocation/crl.js';
-export { parseOcspRequest, type CertId, type SingleResponse } from './revocation/ocsp.js';
+export { encodeCertId, parseOcspRequest, type CertId, type SingleResponse } from './revocation/ocsp.js';
 // DER (X.690) read and write, PEM (RFC 7468): one module for the engine, the demo PKI and the local signer.
 export * as der from './der.js';

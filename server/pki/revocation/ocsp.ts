@@ -29,7 +29,8 @@ export function certIdFor(cert: Certificate, issuer: Certificate, hash: CertIdHa
   };
 }
 
-function encodeCertId(id: CertId): Buffer {
+/** CertID (RFC 6960 §4.1.1) as DER: the request asks with it and a response's SingleResponse names it. */
+export function encodeCertId(id: CertId): Buffer {
   return der.seq(
     der.seq(der.oid(HASH_OID[id.hash]), der.nul()),
     der.octet(id.issuerNameHash),
