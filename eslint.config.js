@@ -26,7 +26,7 @@ const PORTAL_FROM_SIGNER = {
 };
 const restrict = (...patterns) => ['error', { patterns }];
 const DYNAMIC_DEMO_IMPORT = {
-  selector: "ImportExpression[source.value=/(^|\\/)demo-pki\\//]",
+  selector: 'ImportExpression[source.value=/(^|\\/)demo-pki\\//]',
   message: 'Only server/app.ts and server/demo/start.ts load demo-pki/, and only in demo mode.',
 };
 

@@ -1,12 +1,22 @@
 // npm run demo-pki [-- make|list|revoke <cardId> [reason]|path]
 // Makes the demo PKI into DATA_DIR/demo-pki (once), lists its cards, or revokes a card (CRL and OCSP follow).
 import { resolve } from 'node:path';
-import { CRL_REASONS, DEFAULT_BASE_URL, demoPkiDir, ensureDemoPki, loadDemoPki, revokeDemoCard, type CrlReasonName } from './demo-pki';
+import {
+  CRL_REASONS,
+  DEFAULT_BASE_URL,
+  demoPkiDir,
+  ensureDemoPki,
+  loadDemoPki,
+  revokeDemoCard,
+  type CrlReasonName,
+} from './demo-pki';
 
 /** A command's output goes to stdout, one line each. */
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-const dir = process.env.DEMO_PKI_DIR ? resolve(process.env.DEMO_PKI_DIR) : demoPkiDir(resolve(process.env.DATA_DIR || 'data'));
+const dir = process.env.DEMO_PKI_DIR
+  ? resolve(process.env.DEMO_PKI_DIR)
+  : demoPkiDir(resolve(process.env.DATA_DIR || 'data'));
 const baseUrl = process.env.PUBLIC_ORIGIN || DEFAULT_BASE_URL;
 const [command = 'make', ...args] = process.argv.slice(2);
 
@@ -16,7 +26,9 @@ function list(): void {
   say(`trust anchor: ${pki.path(pki.manifest.root.certFile)}`);
   for (const c of pki.cards) {
     const state = c.revoked ? `REVOKED ${c.revokedAt} (${c.revocationReason})` : 'good';
-    say(`  ${c.id.padEnd(14)} ${c.holderName}  ${c.idNumber}  PIN ${c.pin.padEnd(8)}  ${c.issuer}  ${c.purpose.padEnd(18)} ${state}  ${pki.path(c.p12File)}`);
+    say(
+      `  ${c.id.padEnd(14)} ${c.holderName}  ${c.idNumber}  PIN ${c.pin.padEnd(8)}  ${c.issuer}  ${c.purpose.padEnd(18)} ${state}  ${pki.path(c.p12File)}`,
+    );
   }
 }
 
@@ -26,7 +38,9 @@ async function main(): Promise<number> {
       const started = Date.now();
       const pki = await ensureDemoPki(dir, { baseUrl });
       if (pki.baseUrl !== baseUrl.replace(/\/+$/, '')) {
-        console.warn(`note: the existing demo PKI points at ${pki.baseUrl}, not ${baseUrl}; delete ${dir} to make a new one`);
+        console.warn(
+          `note: the existing demo PKI points at ${pki.baseUrl}, not ${baseUrl}; delete ${dir} to make a new one`,
+        );
       }
       say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       list();
@@ -47,7 +61,9 @@ async function main(): Promise<number> {
       }
       const pki = revokeDemoCard(dir, cardId, reason as CrlReasonName);
       const card = pki.card(cardId);
-      say(`revoked ${card.id} (${card.holderName}): serials ${card.signingSerial}, ${card.encryptionSerial}; ${card.issuer}.crl re-issued`);
+      say(
+        `revoked ${card.id} (${card.holderName}): serials ${card.signingSerial}, ${card.encryptionSerial}; ${card.issuer}.crl re-issued`,
+      );
       return 0;
     }
     case 'path':

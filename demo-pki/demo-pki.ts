@@ -65,11 +65,40 @@ export interface DemoCardSpec {
 
 /** The demo cards. ID numbers carry valid checksums; PINs are 6–8 digits. */
 export const DEMO_CARDS: readonly DemoCardSpec[] = [
-  { id: 'wang-xiaoming', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' },
+  {
+    id: 'wang-xiaoming',
+    purpose: 'citizen',
+    holderName: '王小明',
+    idNumber: 'A123456789',
+    pin: '123456',
+    issuer: 'g3',
+  },
   { id: 'lin-meihua', purpose: 'citizen', holderName: '林美華', idNumber: 'F223456786', pin: '24681357', issuer: 'g3' },
-  { id: 'chen-zhiming', purpose: 'customs-specialist', holderName: '陳志明', idNumber: 'B120863158', pin: '13572468', issuer: 'g2' },
-  { id: 'huang-zhihao', purpose: 'revocation-test', holderName: '黃志豪', idNumber: 'H124680240', pin: '975310', issuer: 'g2' },
-  { id: 'zhang-yating', purpose: 'revocation-test', holderName: '張雅婷', idNumber: 'E223456785', pin: '864200', issuer: 'g3', revoked: true },
+  {
+    id: 'chen-zhiming',
+    purpose: 'customs-specialist',
+    holderName: '陳志明',
+    idNumber: 'B120863158',
+    pin: '13572468',
+    issuer: 'g2',
+  },
+  {
+    id: 'huang-zhihao',
+    purpose: 'revocation-test',
+    holderName: '黃志豪',
+    idNumber: 'H124680240',
+    pin: '975310',
+    issuer: 'g2',
+  },
+  {
+    id: 'zhang-yating',
+    purpose: 'revocation-test',
+    holderName: '張雅婷',
+    idNumber: 'E223456785',
+    pin: '864200',
+    issuer: 'g3',
+    revoked: true,
+  },
 ];
 
 export const DEMO_ROOT_SUBJECT: NameAttribute[] = [
@@ -82,7 +111,10 @@ const MOICA_NAME: NameAttribute[] = [
   { type: 'O', value: '行政院' },
   { type: 'OU', value: '內政部憑證管理中心' },
 ];
-export const demoCaSubject = (id: CaId): NameAttribute[] => [...MOICA_NAME, { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} (DEMO)` }];
+export const demoCaSubject = (id: CaId): NameAttribute[] => [
+  ...MOICA_NAME,
+  { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} (DEMO)` },
+];
 
 // Short-lived demo CRLs: relying parties cache a CRL until its nextUpdate, so a demo revocation shows in CRL mode within a day.
 const CRL_LIFETIME_MS = 24 * 3600_000;
@@ -115,14 +147,18 @@ async function rsaKey(bits: number): Promise<KeyObject> {
 }
 
 const pemKey = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }) as string;
-const hex = (b: Buffer) => b.toString('hex').toUpperCase().replace(/^(00)+(?=.)/, '');
+const hex = (b: Buffer) =>
+  b
+    .toString('hex')
+    .toUpperCase()
+    .replace(/^(00)+(?=.)/, '');
 
 function cardSerialFor(index: number, idNumber: string): string {
   const digits = idNumber.slice(1).replace(/\D/g, '');
   return `TP03${String(index + 1).padStart(4, '0')}${digits.slice(-8)}`;
 }
 function dnSerialFor(index: number): string {
-  return `9999${String(index + 1).padStart(12, "0")}`;
+  return `9999${String(index + 1).padStart(12, '0')}`;
 }
 
 function repositoryUrls(baseUrl: string, ca: 'root' | CaId) {
@@ -165,7 +201,11 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
     notAfter: new Date(start.getTime() + 25 * YEAR),
     spki: rootSpki,
     signingKey: rootKey,
-    extensions: [basicConstraints(true), keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]), subjectKeyIdentifier(rootSpki)],
+    extensions: [
+      basicConstraints(true),
+      keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+      subjectKeyIdentifier(rootSpki),
+    ],
   });
   write('root.crt.pem', toPem('CERTIFICATE', rootDer));
   write('root.crt', rootDer);
@@ -205,7 +245,10 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
     const ocspDer = buildCertificate({
       serial: ocspSerial,
       issuer: name,
-      subject: encodeName([...MOICA_NAME, { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} OCSP Responder (DEMO)` }]),
+      subject: encodeName([
+        ...MOICA_NAME,
+        { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} OCSP Responder (DEMO)` },
+      ]),
       notBefore: start,
       notAfter: new Date(start.getTime() + 5 * YEAR),
       spki: ocspSpki,
@@ -238,7 +281,10 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
       ocspSerial: hex(ocspSerial),
     });
   }
-  write('chain.pem', intermediates.map((i) => readFileSync(join(dir, i.certFile), 'utf8')).join('') + toPem('CERTIFICATE', rootDer));
+  write(
+    'chain.pem',
+    intermediates.map((i) => readFileSync(join(dir, i.certFile), 'utf8')).join('') + toPem('CERTIFICATE', rootDer),
+  );
 
   const cardEntries: DemoCardEntry[] = [];
   cards.forEach((spec, index) => {
@@ -279,7 +325,11 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
     const signingSerial = randomSerial();
     const encryptionSerial = randomSerial();
     const signingDer = certFor(signingKey, [KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation], signingSerial);
-    const encryptionDer = certFor(encryptionKey, [KeyUsageBit.keyEncipherment, KeyUsageBit.dataEncipherment], encryptionSerial);
+    const encryptionDer = certFor(
+      encryptionKey,
+      [KeyUsageBit.keyEncipherment, KeyUsageBit.dataEncipherment],
+      encryptionSerial,
+    );
     const p12 = buildPkcs12(
       [
         { friendlyName: `${spec.holderName} signing 簽章用`, privateKey: signingKey, certDer: signingDer },
@@ -306,7 +356,12 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
       encryptionSerial: hex(encryptionSerial),
       issuer: spec.issuer,
       revoked: spec.revoked === true,
-      ...(spec.revoked ? { revokedAt: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(), revocationReason: 'keyCompromise' as const } : {}),
+      ...(spec.revoked
+        ? {
+            revokedAt: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(),
+            revocationReason: 'keyCompromise' as const,
+          }
+        : {}),
     });
   });
 
@@ -347,7 +402,11 @@ function revokedBy(manifest: DemoManifest, ca: 'root' | CaId): RevokedEntry[] {
     .flatMap((c) => {
       const reason = CRL_REASONS[c.revocationReason ?? 'unspecified'];
       const revokedAt = new Date(c.revokedAt ?? manifest.createdAt);
-      return [c.signingSerial, c.encryptionSerial].map((serialHex) => ({ serialHex, revokedAt, reason: reason || undefined }));
+      return [c.signingSerial, c.encryptionSerial].map((serialHex) => ({
+        serialHex,
+        revokedAt,
+        reason: reason || undefined,
+      }));
     });
 }
 
@@ -424,7 +483,12 @@ export async function ensureDemoPki(dir: string, options: CreateOptions = {}): P
 }
 
 /** Marks both certificates of a demo card revoked and re-issues its CA's CRL; the demo OCSP responder reads the same state. */
-export function revokeDemoCard(dir: string, cardId: string, reason: CrlReasonName = 'keyCompromise', now: Date = new Date()): DemoPki {
+export function revokeDemoCard(
+  dir: string,
+  cardId: string,
+  reason: CrlReasonName = 'keyCompromise',
+  now: Date = new Date(),
+): DemoPki {
   if (!(reason in CRL_REASONS)) throw new Error(`unknown revocation reason "${reason}"`);
   const manifest = readDemoManifest(dir);
   const card = manifest.cards.find((c) => c.id === cardId);

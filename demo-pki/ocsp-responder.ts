@@ -4,7 +4,15 @@
 import { createPrivateKey, createHash, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { certificateFrom, der, encodeCertId, OID, parseOcspRequest, type Certificate, type SingleResponse } from '../server/pki/index';
+import {
+  certificateFrom,
+  der,
+  encodeCertId,
+  OID,
+  parseOcspRequest,
+  type Certificate,
+  type SingleResponse,
+} from '../server/pki/index';
 import { CRL_REASONS, loadDemoPki, type CaId, type DemoPki } from '../server/demo/manifest';
 import { SHA256_WITH_RSA } from './x509-builder';
 
@@ -25,7 +33,13 @@ export interface OcspResponseSpec {
 function encodeStatus(a: SingleAnswer): Buffer {
   if (a.status === 'good') return Buffer.from([0x80, 0x00]);
   if (a.status === 'unknown') return Buffer.from([0x82, 0x00]);
-  return der.tlv(0xa1, Buffer.concat([der.generalizedTime(a.revokedAt ?? a.thisUpdate), ...(a.reason ? [der.explicit(0, der.enumerated(a.reason))] : [])]));
+  return der.tlv(
+    0xa1,
+    Buffer.concat([
+      der.generalizedTime(a.revokedAt ?? a.thisUpdate),
+      ...(a.reason ? [der.explicit(0, der.enumerated(a.reason))] : []),
+    ]),
+  );
 }
 
 /** A successful OCSPResponse carrying a BasicOCSPResponse signed with SHA-256/RSA (RFC 6960 §4.2.1). */
@@ -36,10 +50,17 @@ export function buildOcspResponse(spec: OcspResponseSpec): Buffer {
     der.generalizedTime(spec.producedAt),
     der.seq(
       ...spec.answers.map((a) =>
-        der.seq(encodeCertId(a.certId), encodeStatus(a), der.generalizedTime(a.thisUpdate), ...(a.nextUpdate ? [der.explicit(0, der.generalizedTime(a.nextUpdate))] : [])),
+        der.seq(
+          encodeCertId(a.certId),
+          encodeStatus(a),
+          der.generalizedTime(a.thisUpdate),
+          ...(a.nextUpdate ? [der.explicit(0, der.generalizedTime(a.nextUpdate))] : []),
+        ),
       ),
     ),
-    ...(spec.nonce ? [der.explicit(1, der.seq(der.seq(der.oid(OID.ocspNonce), der.octet(der.octet(spec.nonce)))))] : []),
+    ...(spec.nonce
+      ? [der.explicit(1, der.seq(der.seq(der.oid(OID.ocspNonce), der.octet(der.octet(spec.nonce)))))]
+      : []),
   );
   const basic = der.seq(
     responseData,
@@ -90,7 +111,10 @@ export function createDemoOcspResponder(dir: string, options: DemoOcspResponderO
     if (mtime === loadedAt) return states;
     const pki: DemoPki = loadDemoPki(dir);
     const key = (file: string) => createPrivateKey(readFileSync(pki.path(file), 'utf8'));
-    const hashes = (b: Buffer) => ({ sha1: createHash('sha1').update(b).digest(), sha256: createHash('sha256').update(b).digest() });
+    const hashes = (b: Buffer) => ({
+      sha1: createHash('sha1').update(b).digest(),
+      sha256: createHash('sha256').update(b).digest(),
+    });
     const next = new Map<DemoCa, CaState>();
     const root = certificateFrom(pki.rootDer);
     next.set('root', {
@@ -107,7 +131,10 @@ export function createDemoOcspResponder(dir: string, options: DemoOcspResponderO
       const issued = new Map<string, { revokedAt?: Date; reason?: number }>([[ca.ocspSerial, {}]]);
       for (const card of pki.cards.filter((c) => c.issuer === ca.id)) {
         const state = card.revoked
-          ? { revokedAt: new Date(card.revokedAt ?? pki.manifest.createdAt), reason: CRL_REASONS[card.revocationReason ?? 'unspecified'] }
+          ? {
+              revokedAt: new Date(card.revokedAt ?? pki.manifest.createdAt),
+              reason: CRL_REASONS[card.revocationReason ?? 'unspecified'],
+            }
           : {};
         issued.set(card.signingSerial, state);
         issued.set(card.encryptionSerial, state);
@@ -139,11 +166,14 @@ export function createDemoOcspResponder(dir: string, options: DemoOcspResponderO
       if (!state) return ocspError(6);
       const now = new Date(Math.floor(clock().getTime() / 1000) * 1000);
       const answers: SingleAnswer[] = request.certIds.map((certId) => {
-        const ours = state.nameHash[certId.hash].equals(certId.issuerNameHash) && state.keyHash[certId.hash].equals(certId.issuerKeyHash);
+        const ours =
+          state.nameHash[certId.hash].equals(certId.issuerNameHash) &&
+          state.keyHash[certId.hash].equals(certId.issuerKeyHash);
         const entry = ours ? state.issued.get(certId.serialHex) : undefined;
         const base = { certId, thisUpdate: now, nextUpdate: new Date(now.getTime() + validityMs) };
         if (!entry) return { ...base, status: 'unknown' as const };
-        if (entry.revokedAt) return { ...base, status: 'revoked' as const, revokedAt: entry.revokedAt, reason: entry.reason };
+        if (entry.revokedAt)
+          return { ...base, status: 'revoked' as const, revokedAt: entry.revokedAt, reason: entry.reason };
         return { ...base, status: 'good' as const };
       });
       return buildOcspResponse({
@@ -157,4 +187,3 @@ export function createDemoOcspResponder(dir: string, options: DemoOcspResponderO
     },
   };
 }
-

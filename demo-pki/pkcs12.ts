@@ -75,8 +75,15 @@ export function buildPkcs12(entries: P12Entry[], password: string): Buffer {
   const certBags: Buffer[] = [];
   for (const entry of entries) {
     const localKeyId = createHash('sha1').update(entry.certDer).digest();
-    const encrypted = entry.privateKey.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: password }) as Buffer;
-    keyBags.push(der.seq(der.oid(OIDS.shroudedKeyBag), der.explicit(0, encrypted), attributes(entry.friendlyName, localKeyId)));
+    const encrypted = entry.privateKey.export({
+      type: 'pkcs8',
+      format: 'der',
+      cipher: 'aes-256-cbc',
+      passphrase: password,
+    }) as Buffer;
+    keyBags.push(
+      der.seq(der.oid(OIDS.shroudedKeyBag), der.explicit(0, encrypted), attributes(entry.friendlyName, localKeyId)),
+    );
     certBags.push(
       der.seq(
         der.oid(OIDS.certBag),
@@ -92,7 +99,11 @@ export function buildPkcs12(entries: P12Entry[], password: string): Buffer {
   return der.seq(
     der.int(3),
     dataContentInfo(authSafe),
-    der.seq(der.seq(der.seq(der.oid(OIDS.sha256), der.nul()), der.octet(mac)), der.octet(salt), der.int(MAC_ITERATIONS)),
+    der.seq(
+      der.seq(der.seq(der.oid(OIDS.sha256), der.nul()), der.octet(mac)),
+      der.octet(salt),
+      der.int(MAC_ITERATIONS),
+    ),
   );
 }
 
@@ -117,7 +128,9 @@ export function openPkcs12(p12: Buffer, password: string): OpenedEntry[] {
   const expected = der.content(p12, digestInfo[1]);
   const salt = der.content(p12, macData[1]);
   const iterations = Number(der.decodeInteger(der.content(p12, macData[2])));
-  const mac = createHmac('sha256', pkcs12Kdf(password, salt, 3, iterations, 32)).update(authSafe).digest();
+  const mac = createHmac('sha256', pkcs12Kdf(password, salt, 3, iterations, 32))
+    .update(authSafe)
+    .digest();
   if (!mac.equals(expected)) throw new Pkcs12Error('PKCS#12 MAC does not verify: wrong PIN');
   const byId = new Map<string, OpenedEntry>();
   for (const info of der.children(authSafe, der.readTlv(authSafe, 0))) {
@@ -133,14 +146,20 @@ export function openPkcs12(p12: Buffer, password: string): OpenedEntry[] {
         const [aid, values] = der.children(contents, attr);
         const value = der.children(contents, values)[0];
         const type = der.decodeOid(der.content(contents, aid));
-        if (type === OIDS.friendlyName) friendlyName = Buffer.from(der.content(contents, value)).swap16().toString('utf16le');
+        if (type === OIDS.friendlyName)
+          friendlyName = Buffer.from(der.content(contents, value)).swap16().toString('utf16le');
         if (type === OIDS.localKeyId) localKeyId = der.content(contents, value).toString('hex');
       }
       const entry = byId.get(localKeyId) ?? { friendlyName };
       byId.set(localKeyId, entry);
       const inner = der.readTlv(contents, valueTlv.start);
       if (bagId === OIDS.shroudedKeyBag) {
-        entry.privateKey = createPrivateKey({ key: Buffer.from(der.whole(contents, inner)), format: 'der', type: 'pkcs8', passphrase: password });
+        entry.privateKey = createPrivateKey({
+          key: Buffer.from(der.whole(contents, inner)),
+          format: 'der',
+          type: 'pkcs8',
+          passphrase: password,
+        });
       } else if (bagId === OIDS.certBag) {
         const certParts = der.children(contents, inner);
         entry.certDer = Buffer.from(der.content(contents, der.readTlv(contents, certParts[1].start)));

@@ -23,9 +23,13 @@ const MAX_OCSP_REQUEST_BYTES = 16 * 1024;
 
 const demoPkiPlugin: FastifyPluginAsync<DemoPkiPluginOptions> = async (app, { pkiDir, clock = () => new Date() }) => {
   // Scoped to this plugin: only these routes accept application/ocsp-request, as a raw Buffer.
-  app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: MAX_OCSP_REQUEST_BYTES }, (_request, body, done) => {
-    done(null, body);
-  });
+  app.addContentTypeParser(
+    'application/ocsp-request',
+    { parseAs: 'buffer', bodyLimit: MAX_OCSP_REQUEST_BYTES },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
   const responder = createDemoOcspResponder(pkiDir, { clock });
   const noRateLimit = { rateLimit: false } as const;
 
@@ -48,19 +52,31 @@ const demoPkiPlugin: FastifyPluginAsync<DemoPkiPluginOptions> = async (app, { pk
     { config: { csrf: false, ...noRateLimit } },
     async (request, reply) => {
       if (!isCa(request.params.ca)) return reply.code(404).type('text/plain').send('not found');
-      if (!Buffer.isBuffer(request.body)) return reply.code(415).type('text/plain').send('expected application/ocsp-request');
-      return reply.type('application/ocsp-response').header('cache-control', 'no-store').send(responder.respond(request.params.ca, request.body));
+      if (!Buffer.isBuffer(request.body))
+        return reply.code(415).type('text/plain').send('expected application/ocsp-request');
+      return reply
+        .type('application/ocsp-response')
+        .header('cache-control', 'no-store')
+        .send(responder.respond(request.params.ca, request.body));
     },
   );
 
   // RFC 6960 Appendix A.1: GET {url}/{url-encoding of base-64 encoding of the DER OCSPRequest}
-  app.get<{ Params: { ca: string; request: string } }>('/demo-pki/ocsp/:ca/*', { config: noRateLimit }, async (request, reply) => {
-    if (!isCa(request.params.ca)) return reply.code(404).type('text/plain').send('not found');
-    const encoded = (request.params as unknown as Record<string, string>)['*'] ?? '';
-    const der = Buffer.from(decodeOnce(encoded), 'base64');
-    if (der.length === 0 || der.length > MAX_OCSP_REQUEST_BYTES) return reply.code(400).type('text/plain').send('bad request');
-    return reply.type('application/ocsp-response').header('cache-control', 'no-store').send(responder.respond(request.params.ca, der));
-  });
+  app.get<{ Params: { ca: string; request: string } }>(
+    '/demo-pki/ocsp/:ca/*',
+    { config: noRateLimit },
+    async (request, reply) => {
+      if (!isCa(request.params.ca)) return reply.code(404).type('text/plain').send('not found');
+      const encoded = (request.params as unknown as Record<string, string>)['*'] ?? '';
+      const der = Buffer.from(decodeOnce(encoded), 'base64');
+      if (der.length === 0 || der.length > MAX_OCSP_REQUEST_BYTES)
+        return reply.code(400).type('text/plain').send('bad request');
+      return reply
+        .type('application/ocsp-response')
+        .header('cache-control', 'no-store')
+        .send(responder.respond(request.params.ca, der));
+    },
+  );
 };
 
 /**

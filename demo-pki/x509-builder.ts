@@ -36,7 +36,12 @@ const NAME_OID: Record<NameAttribute['type'], string> = {
 export function encodeName(attrs: NameAttribute[]): Buffer {
   return der.seq(
     ...attrs.map(({ type, value }) =>
-      der.set(der.seq(der.oid(NAME_OID[type]), type === 'C' || type === 'serialNumber' ? der.printable(value) : der.utf8(value))),
+      der.set(
+        der.seq(
+          der.oid(NAME_OID[type]),
+          type === 'C' || type === 'serialNumber' ? der.printable(value) : der.utf8(value),
+        ),
+      ),
     ),
   );
 }
@@ -74,7 +79,9 @@ export function basicConstraints(ca: boolean, pathLen?: number): ExtensionSpec {
 export function keyIdentifier(spki: Buffer): Buffer {
   const outer = der.readTlv(spki, 0);
   const [, bits] = der.children(spki, outer);
-  return createHash('sha1').update(spki.subarray(bits.start + 1, bits.end)).digest();
+  return createHash('sha1')
+    .update(spki.subarray(bits.start + 1, bits.end))
+    .digest();
 }
 
 export const subjectKeyIdentifier = (spki: Buffer): ExtensionSpec => ({
@@ -99,7 +106,10 @@ export const certificatePolicies = (...oids: string[]): ExtensionSpec => ({
   oid: DEMO_OID.certificatePolicies,
   value: der.seq(...oids.map((o) => der.seq(der.oid(o)))),
 });
-export const extKeyUsage = (...oids: string[]): ExtensionSpec => ({ oid: OID.extKeyUsage, value: der.seq(...oids.map((o) => der.oid(o))) });
+export const extKeyUsage = (...oids: string[]): ExtensionSpec => ({
+  oid: OID.extKeyUsage,
+  value: der.seq(...oids.map((o) => der.oid(o))),
+});
 export const ocspNoCheck = (): ExtensionSpec => ({ oid: OID.ocspNoCheck, value: der.nul() });
 /**
  * MOICA: SubjectDirectoryAttributes ::= SEQUENCE OF Attribute: the ID number's last four digits and, when given, the
@@ -190,7 +200,13 @@ export function buildCrl(spec: CrlSpec): Buffer {
     der.time(spec.thisUpdate),
     der.time(spec.nextUpdate),
     ...(entries.length ? [der.tlv(der.Tag.SEQUENCE, Buffer.concat(entries))] : []),
-    der.explicit(0, der.seq(extension(authorityKeyIdentifier(spec.issuerSpki)), extension({ oid: OID.cRLNumber, value: der.int(spec.crlNumber) }))),
+    der.explicit(
+      0,
+      der.seq(
+        extension(authorityKeyIdentifier(spec.issuerSpki)),
+        extension({ oid: OID.cRLNumber, value: der.int(spec.crlNumber) }),
+      ),
+    ),
   );
   return signed(tbs, spec.signingKey);
 }

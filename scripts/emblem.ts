@@ -30,8 +30,10 @@ function colourAt(x: number, y: number): readonly number[] | undefined {
     if (Math.hypot(x - cx, y - waveY(cx)) <= WAVE.stroke / 2) return GOLD;
   }
   const half = FRAME.stroke / 2;
-  const inOuter = x >= FRAME.x - half && x <= FRAME.x + FRAME.w + half && y >= FRAME.y - half && y <= FRAME.y + FRAME.h + half;
-  const inInner = x > FRAME.x + half && x < FRAME.x + FRAME.w - half && y > FRAME.y + half && y < FRAME.y + FRAME.h - half;
+  const inOuter =
+    x >= FRAME.x - half && x <= FRAME.x + FRAME.w + half && y >= FRAME.y - half && y <= FRAME.y + FRAME.h + half;
+  const inInner =
+    x > FRAME.x + half && x < FRAME.x + FRAME.w - half && y > FRAME.y + half && y < FRAME.y + FRAME.h - half;
   if (inOuter && !inInner) return WHITE;
   if (inInner) {
     const midX = FRAME.x + FRAME.w / 2;
@@ -73,14 +75,20 @@ function bmpImage(size: number): Buffer {
   const samples = 4; // 4×4 supersampling for smooth edges
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < samples; sy++) {
         for (let sx = 0; sx < samples; sx++) {
           const x = ((col + (sx + 0.5) / samples) / size) * SIZE;
           const y = ((row + (sy + 0.5) / samples) / size) * SIZE;
           const c = colourAt(x, y);
           if (!c) continue;
-          r += c[0]!; g += c[1]!; b += c[2]!; a += 1;
+          r += c[0]!;
+          g += c[1]!;
+          b += c[2]!;
+          a += 1;
         }
       }
       const offset = ((size - 1 - row) * size + col) * 4;

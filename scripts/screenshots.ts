@@ -24,9 +24,13 @@ try {
     for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       const page = await portal.newPage({ js: false, viewport });
       await page.goto(portal.url(path));
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       await page.screenshot({ path: `${outDir}/${name}-${size}.png`, fullPage: true });
-      process.stdout.write(`${outDir}/${name}-${size}.png${overflow > 0 ? ` (scrolls sideways by ${overflow}px)` : ''}\n`);
+      process.stdout.write(
+        `${outDir}/${name}-${size}.png${overflow > 0 ? ` (scrolls sideways by ${overflow}px)` : ''}\n`,
+      );
       await page.context().close();
     }
   }

@@ -29,7 +29,10 @@ async function main(): Promise<number> {
   return code;
 }
 
-main().then((code) => process.exit(code), (error) => {
-  process.stderr.write(`npm test: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`npm test: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -84,7 +84,10 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
  * and header bounds on a periodic sweep, so the sweep runs often enough that they hold within a quarter of the
  * header bound (its default, 30 s, would let a 10 s bound stretch to 40 s).
  */
-export function serverTimeouts(config: Config): Pick<FastifyServerOptions, 'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout'> & {
+export function serverTimeouts(config: Config): Pick<
+  FastifyServerOptions,
+  'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout'
+> & {
   http: ServerOptions;
 } {
   const headersTimeout = config.headersTimeoutSeconds * 1000;

@@ -67,7 +67,10 @@ export interface SupportHours {
 export type TrustProxy = false | string[];
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`${variable}: ${detail}`);
   }
 }
@@ -152,10 +155,16 @@ const RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 function trustProxy(env: Env): TrustProxy {
   const raw = (env.TRUST_PROXY ?? '').trim();
   if (raw === '' || raw === 'none' || raw === 'false') return false;
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const bad = entries.find((entry) => !RANGE_NAMES.includes(entry) && !validAddressOrCidr(entry));
   if (bad !== undefined || entries.length === 0) {
-    throw new ConfigError('TRUST_PROXY', `must be none, or the reverse proxy's IP addresses/CIDRs separated by commas (got "${bad ?? raw}")`);
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be none, or the reverse proxy's IP addresses/CIDRs separated by commas (got "${bad ?? raw}")`,
+    );
   }
   return entries;
 }
@@ -163,7 +172,11 @@ function trustProxy(env: Env): TrustProxy {
 /** A landline or mobile as the registration form accepts them, or a toll-free 0800/0809 number (service desks use those). */
 function supportPhone(raw: string): { canonical: string; e164: string } | undefined {
   const tollFree = /^(080[09])-?(\d{3})-?(\d{3})$/.exec(raw.trim().replace(/\s+/g, '-'));
-  if (tollFree) return { canonical: `${tollFree[1]}-${tollFree[2]}-${tollFree[3]}`, e164: `+886${tollFree[1]!.slice(1)}${tollFree[2]}${tollFree[3]}` };
+  if (tollFree)
+    return {
+      canonical: `${tollFree[1]}-${tollFree[2]}-${tollFree[3]}`,
+      e164: `+886${tollFree[1]!.slice(1)}${tollFree[2]}${tollFree[3]}`,
+    };
   return parseTaiwanPhone(raw);
 }
 
@@ -176,13 +189,20 @@ const HOURS = /^([1-7])-([1-7]) ([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]
  */
 function supportContact(env: Env): SupportContact {
   const phone = supportPhone(env.SUPPORT_PHONE || '(02)2345-6789');
-  if (!phone) throw new ConfigError('SUPPORT_PHONE', `must be a Taiwan phone number, a landline or 0800/0809 toll-free (got "${env.SUPPORT_PHONE}")`);
+  if (!phone)
+    throw new ConfigError(
+      'SUPPORT_PHONE',
+      `must be a Taiwan phone number, a landline or 0800/0809 toll-free (got "${env.SUPPORT_PHONE}")`,
+    );
   const email = validateEmail(env.SUPPORT_EMAIL || 'service@example.com');
   if (!email.ok) throw new ConfigError('SUPPORT_EMAIL', `must be an e-mail address (got "${env.SUPPORT_EMAIL}")`);
   const rawHours = (env.SUPPORT_HOURS || '1-5 08:30-17:30').trim();
   const m = HOURS.exec(rawHours);
   if (!m || Number(m[1]) > Number(m[2]) || `${m[3]}:${m[4]}` >= `${m[5]}:${m[6]}`) {
-    throw new ConfigError('SUPPORT_HOURS', `must be "<first weekday>-<last weekday> HH:MM-HH:MM", weekdays 1 (Monday) to 7, e.g. "1-5 08:30-17:30" (got "${rawHours}")`);
+    throw new ConfigError(
+      'SUPPORT_HOURS',
+      `must be "<first weekday>-<last weekday> HH:MM-HH:MM", weekdays 1 (Monday) to 7, e.g. "1-5 08:30-17:30" (got "${rawHours}")`,
+    );
   }
   return {
     phone: phone.canonical,
@@ -193,9 +213,10 @@ function supportContact(env: Env): SupportContact {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const mode = pick(env, 'NODE_ENV', ['development', 'test', 'production', 'demo'] as const, 'development') === 'production'
-    ? 'production'
-    : pick(env, 'PORTAL_MODE', ['demo', 'production'] as const, 'demo');
+  const mode =
+    pick(env, 'NODE_ENV', ['development', 'test', 'production', 'demo'] as const, 'development') === 'production'
+      ? 'production'
+      : pick(env, 'PORTAL_MODE', ['demo', 'production'] as const, 'demo');
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || 'localhost';
   const kiosk = bool(env, 'KIOSK', false);
@@ -215,14 +236,20 @@ export function loadConfig(env: Env = process.env): Config {
   const requestTimeoutSeconds = integer(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 600);
   const headersTimeoutSeconds = integer(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 600);
   if (headersTimeoutSeconds > requestTimeoutSeconds) {
-    throw new ConfigError('HEADERS_TIMEOUT_SECONDS', `must not be more than REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`);
+    throw new ConfigError(
+      'HEADERS_TIMEOUT_SECONDS',
+      `must not be more than REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+    );
   }
   // Password lockout (server/auth/lockout.ts): the account-wide threshold must exceed the per-source one, or one
   // address could lock the holder out from everywhere.
   const loginMaxFailures = integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100);
   const loginAccountMaxFailures = integer(env, 'LOGIN_ACCOUNT_MAX_FAILURES', 4 * loginMaxFailures, 2, 10000);
   if (loginAccountMaxFailures <= loginMaxFailures) {
-    throw new ConfigError('LOGIN_ACCOUNT_MAX_FAILURES', `must be greater than LOGIN_MAX_FAILURES (${loginMaxFailures})`);
+    throw new ConfigError(
+      'LOGIN_ACCOUNT_MAX_FAILURES',
+      `must be greater than LOGIN_MAX_FAILURES (${loginMaxFailures})`,
+    );
   }
   const loginDelaySeconds = integer(env, 'LOGIN_DELAY_SECONDS', 1, 0, 60);
   const loginDelayMaxSeconds = integer(env, 'LOGIN_DELAY_MAX_SECONDS', 60, 1, 3600);

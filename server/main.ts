@@ -27,11 +27,20 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     const port = Number(process.env.EMBEDDED_PG_PORT || 54329);
     try {
-      embedded = await startEmbeddedPostgres(config.dataDir, port, (line) => process.stderr.write(`sw-portal: ${line}\n`), {
-        runDir: process.env.EMBEDDED_PG_RUN_DIR || undefined,
-      });
+      embedded = await startEmbeddedPostgres(
+        config.dataDir,
+        port,
+        (line) => process.stderr.write(`sw-portal: ${line}\n`),
+        {
+          runDir: process.env.EMBEDDED_PG_RUN_DIR || undefined,
+        },
+      );
     } catch (error) {
-      fail(error instanceof EmbeddedStartError ? error.message : `could not start the embedded PostgreSQL in ${config.dataDir}: ${messageOf(error)}`);
+      fail(
+        error instanceof EmbeddedStartError
+          ? error.message
+          : `could not start the embedded PostgreSQL in ${config.dataDir}: ${messageOf(error)}`,
+      );
     }
     databaseUrl = embedded.url;
   }

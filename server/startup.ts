@@ -16,9 +16,16 @@ export interface StartupOptions {
   housekeepingIntervalMs?: number;
 }
 
-export async function startBackgroundServices(app: FastifyInstance, _config: Config, options: StartupOptions = {}): Promise<BackgroundServices> {
+export async function startBackgroundServices(
+  app: FastifyInstance,
+  _config: Config,
+  options: StartupOptions = {},
+): Promise<BackgroundServices> {
   try {
-    const listed = await syncDownloadsCatalogue(app.db, { log: (message) => app.log.warn(message), ...options.downloads });
+    const listed = await syncDownloadsCatalogue(app.db, {
+      log: (message) => app.log.warn(message),
+      ...options.downloads,
+    });
     app.log.info({ listed }, 'download catalogue up to date');
   } catch (error) {
     // The catalogue is not worth refusing to start for; the list shows what the table holds.

@@ -36,7 +36,9 @@ const HEADER = `#!/usr/bin/env node
 // Bundled third-party code: node-forge (BSD-3-Clause or GPL-2.0), ws (MIT).
 `;
 
-export async function buildSigner(options: { outDir?: string; now?: Date } = {}): Promise<SignerManifest & { path: string }> {
+export async function buildSigner(
+  options: { outDir?: string; now?: Date } = {},
+): Promise<SignerManifest & { path: string }> {
   const outDir = resolve(options.outDir ?? join(here, '..', 'dist', 'signer'));
   mkdirSync(outDir, { recursive: true });
   const fileName = `sw-signer-${SIGNER_VERSION}.mjs`;

@@ -54,7 +54,7 @@ function keyUsageOf(der: Buffer): string[] {
   const tbs = (asn1.value as forge.asn1.Asn1[])[0];
   for (const field of tbs.value as forge.asn1.Asn1[]) {
     if (field.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || field.type !== 3) continue;
-    for (const extension of ((field.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[])) {
+    for (const extension of (field.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[]) {
       const parts = extension.value as forge.asn1.Asn1[];
       if (forge.asn1.derToOid(parts[0].value as string) !== '2.5.29.15') continue;
       const octets = parts[parts.length - 1].value as string;
@@ -88,10 +88,10 @@ export function describeCertificate(der: Buffer): CertificateInfo {
   const usage: CertificateUsage = isCA
     ? 'other'
     : keyUsage.includes('digitalSignature')
-    ? 'signing'
-    : keyUsage.includes('keyEncipherment') || keyUsage.includes('dataEncipherment')
-      ? 'encryption'
-      : 'other';
+      ? 'signing'
+      : keyUsage.includes('keyEncipherment') || keyUsage.includes('dataEncipherment')
+        ? 'encryption'
+        : 'other';
   const subjectRdns = rdns(x509.subject);
   const issuerRdns = rdns(x509.issuer);
   const altEmail = /(?:^|, )email:([^,\s]+)/.exec(x509.subjectAltName ?? '');

@@ -51,7 +51,9 @@ export function formatChallengeText(challenge: {
 
 /** True when the text claims to be a portal challenge (its first line is the header). */
 export function isChallengeText(text: string): boolean {
-  return text === CHALLENGE_HEADER || text.startsWith(CHALLENGE_HEADER + '\n') || text.startsWith(CHALLENGE_HEADER + '\r');
+  return (
+    text === CHALLENGE_HEADER || text.startsWith(CHALLENGE_HEADER + '\n') || text.startsWith(CHALLENGE_HEADER + '\r')
+  );
 }
 
 /**

@@ -59,9 +59,7 @@ export async function createSignedData(input: SignedDataInput): Promise<Buffer> 
     seq(oid(OID.rsaEncryption), nul()),
     octet(signature),
   );
-  const encapsulated = input.detached
-    ? seq(oid(OID.data))
-    : seq(oid(OID.data), explicit(0, octet(input.content)));
+  const encapsulated = input.detached ? seq(oid(OID.data)) : seq(oid(OID.data), explicit(0, octet(input.content)));
   const signedData = seq(
     int(1),
     set(digestAlgorithm),

@@ -20,7 +20,9 @@ export interface DemoCard {
 /** The demo CAs' certificate files by id (manifest.json `intermediates`), for the CA certificate a card carries. */
 function demoCaFiles(dir: string): Map<string, string> {
   try {
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { intermediates?: Array<{ id: string; certFile: string }> };
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      intermediates?: Array<{ id: string; certFile: string }>;
+    };
     return new Map((manifest.intermediates ?? []).map((i) => [i.id, i.certFile]));
   } catch {
     return new Map();

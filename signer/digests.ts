@@ -35,6 +35,7 @@ export function digest(hash: HashName, data: Buffer): Buffer {
 }
 
 export function digestInfo(hash: HashName, digestValue: Buffer): Buffer {
-  if (digestValue.length !== DIGEST_LENGTH[hash]) throw new RangeError(`a ${hash} digest is ${DIGEST_LENGTH[hash]} bytes`);
+  if (digestValue.length !== DIGEST_LENGTH[hash])
+    throw new RangeError(`a ${hash} digest is ${DIGEST_LENGTH[hash]} bytes`);
   return Buffer.concat([DIGEST_INFO_PREFIX[hash], digestValue]);
 }

@@ -54,7 +54,8 @@ export const CKR_VENDOR_DEFINED = 0x80000000;
  * (0x80000002, 0x80000001), as the card's module answers; otherwise the PKCS#11 return value (0xA0, 0xA4, ...).
  */
 export function hipkiLastError(error: SignerError): number {
-  if (error.code === 'wrong_pin' && error.triesLeft !== undefined && error.triesLeft > 0) return CKR_VENDOR_DEFINED + error.triesLeft;
+  if (error.code === 'wrong_pin' && error.triesLeft !== undefined && error.triesLeft > 0)
+    return CKR_VENDOR_DEFINED + error.triesLeft;
   return error.lastError;
 }
 

@@ -39,14 +39,25 @@ export function textToBmp(text: string): Buffer {
   return Buffer.concat([header, row]);
 }
 
-const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const asciiJson = (value: unknown) =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-export async function handleP11Image(ctx: SignerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleP11Image(
+  ctx: SignerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const origin = callerOrigin(req.headers);
   let body: unknown;
   if (!ctx.policy.isAllowed(origin)) {
     const error = new SignerError('site_not_trusted');
-    body = { func: 'pkcs11info', ret_code: HIPKI_CODES[error.code], last_error: hipkiLastError(error), error: error.code };
+    body = {
+      func: 'pkcs11info',
+      ret_code: HIPKI_CODES[error.code],
+      last_error: hipkiLastError(error),
+      error: error.code,
+    };
   } else if (!ctx.service.limiter.allowRequest(origin)) {
     body = { func: 'pkcs11info', ret_code: HIPKI_CODES.busy, last_error: 0, error: 'busy' };
   } else {
@@ -86,7 +97,9 @@ export class TrustedSitesFile {
   read(): string[] {
     try {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as { sites?: unknown };
-      return Array.isArray(parsed.sites) ? parsed.sites.filter((s): s is string => typeof s === 'string' && normalizeOrigin(s) === s) : [];
+      return Array.isArray(parsed.sites)
+        ? parsed.sites.filter((s): s is string => typeof s === 'string' && normalizeOrigin(s) === s)
+        : [];
     } catch {
       return [];
     }
@@ -104,7 +117,8 @@ export class TrustedSitesFile {
 const ADD_TEXT = {
   'zh-TW': {
     title: '請先加入信任網站',
-    ask: (site: string) => `是否將「${site}」加入信任網站？加入後，此網站可以請憑證元件讀取卡片資料，並在您輸入PIN碼後簽章。`,
+    ask: (site: string) =>
+      `是否將「${site}」加入信任網站？加入後，此網站可以請憑證元件讀取卡片資料，並在您輸入PIN碼後簽章。`,
     add: '加入信任網站',
     cancel: '取消',
     added: (site: string) => `已將「${site}」加入信任網站。請回到網站再試一次。`,
@@ -114,7 +128,8 @@ const ADD_TEXT = {
   },
   en: {
     title: 'Add the site to the trusted sites first',
-    ask: (site: string) => `Add "${site}" to the trusted sites? A trusted site may ask the signer for the card's details, and for a signature once you enter your PIN.`,
+    ask: (site: string) =>
+      `Add "${site}" to the trusted sites? A trusted site may ask the signer for the card's details, and for a signature once you enter your PIN.`,
     add: 'Add to trusted sites',
     cancel: 'Cancel',
     added: (site: string) => `"${site}" is now a trusted site. Go back to the site and try again.`,
@@ -129,13 +144,33 @@ export function handleAddDomainPage(ctx: SignerContext, req: IncomingMessage, re
   const lang = pickLang(url.searchParams.get('lang'), ctx.lang);
   const text = ADD_TEXT[lang];
   const asked = url.searchParams.get('domain');
-  const site = asked ? normalizeOrigin(/^https?:\/\//i.test(asked) ? asked : `https://${asked}`) : callerOrigin(req.headers);
+  const site = asked
+    ? normalizeOrigin(/^https?:\/\//i.test(asked) ? asked : `https://${asked}`)
+    : callerOrigin(req.headers);
   if (!site || ctx.selfOrigins.has(site)) {
-    sendHtml(res, 400, page({ lang, title: text.title, kind: 'error', body: `<h1>${escapeHtml(text.title)}</h1><p data-error="bad_request">${escapeHtml(text.bad)}</p>` }));
+    sendHtml(
+      res,
+      400,
+      page({
+        lang,
+        title: text.title,
+        kind: 'error',
+        body: `<h1>${escapeHtml(text.title)}</h1><p data-error="bad_request">${escapeHtml(text.bad)}</p>`,
+      }),
+    );
     return;
   }
   if (ctx.policy.isAllowed(site)) {
-    sendHtml(res, 200, page({ lang, title: text.title, kind: 'success', body: `<h1>${escapeHtml(text.title)}</h1><p id="result" data-result="already">${escapeHtml(text.already(site))}</p>` }));
+    sendHtml(
+      res,
+      200,
+      page({
+        lang,
+        title: text.title,
+        kind: 'success',
+        body: `<h1>${escapeHtml(text.title)}</h1><p id="result" data-result="already">${escapeHtml(text.already(site))}</p>`,
+      }),
+    );
     return;
   }
   sendHtml(
@@ -156,7 +191,12 @@ ${hidden('domain', site)}${hidden('lang', lang)}
 }
 
 /** POST from the confirmation page only (its Origin is the signer's own): the user's answer. */
-export async function handleAddDomain(ctx: SignerContext, req: IncomingMessage, res: ServerResponse, trusted: TrustedSitesFile): Promise<void> {
+export async function handleAddDomain(
+  ctx: SignerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trusted: TrustedSitesFile,
+): Promise<void> {
   const caller = callerOrigin(req.headers);
   let fields: Record<string, string> = {};
   try {
@@ -169,15 +209,41 @@ export async function handleAddDomain(ctx: SignerContext, req: IncomingMessage, 
   const site = normalizeOrigin(fields.domain ?? '');
   // Another site posting here would add itself without the user seeing the question.
   if (!caller || !ctx.selfOrigins.has(caller) || !site || site !== fields.domain || ctx.selfOrigins.has(site)) {
-    sendHtml(res, 403, page({ lang, title: text.title, kind: 'error', body: `<h1>${escapeHtml(text.title)}</h1><p data-error="bad_request">${escapeHtml(text.bad)}</p>` }));
+    sendHtml(
+      res,
+      403,
+      page({
+        lang,
+        title: text.title,
+        kind: 'error',
+        body: `<h1>${escapeHtml(text.title)}</h1><p data-error="bad_request">${escapeHtml(text.bad)}</p>`,
+      }),
+    );
     return;
   }
   if (fields.answer !== 'add') {
-    sendHtml(res, 200, page({ lang, title: text.title, body: `<h1>${escapeHtml(text.title)}</h1><p id="result" data-result="cancelled">${escapeHtml(text.cancelled)}</p>` }));
+    sendHtml(
+      res,
+      200,
+      page({
+        lang,
+        title: text.title,
+        body: `<h1>${escapeHtml(text.title)}</h1><p id="result" data-result="cancelled">${escapeHtml(text.cancelled)}</p>`,
+      }),
+    );
     return;
   }
   trusted.add(site);
   ctx.policy.add(site);
   ctx.log({ event: 'site-trusted', origin: site });
-  sendHtml(res, 200, page({ lang, title: text.title, kind: 'success', body: `<h1>${escapeHtml(text.title)}</h1><p id="result" data-result="added">${escapeHtml(text.added(site))}</p>` }));
+  sendHtml(
+    res,
+    200,
+    page({
+      lang,
+      title: text.title,
+      kind: 'success',
+      body: `<h1>${escapeHtml(text.title)}</h1><p id="result" data-result="added">${escapeHtml(text.added(site))}</p>`,
+    }),
+  );
 }

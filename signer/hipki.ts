@@ -75,7 +75,12 @@ function postedWithCert(body: Buffer): boolean {
   return parseForm(body).withcert === 'true';
 }
 
-export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handlePkcs11Info(
+  ctx: SignerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const cors = corsOrigin(ctx, req);
   const opener = url.searchParams.get('origin');
   const caller = callerOrigin(req.headers);
@@ -98,7 +103,16 @@ export async function handlePkcs11Info(ctx: SignerContext, req: IncomingMessage,
     try {
       withCert = withCert || postedWithCert(await readBody(req, 4096));
     } catch (error) {
-      sendJson(res, 200, errorBody('pkcs11info', new SignerError(error instanceof BodyTooLarge ? 'tbs_too_large' : 'bad_request'), ctx.lang), cors);
+      sendJson(
+        res,
+        200,
+        errorBody(
+          'pkcs11info',
+          new SignerError(error instanceof BodyTooLarge ? 'tbs_too_large' : 'bad_request'),
+          ctx.lang,
+        ),
+        cors,
+      );
       return;
     }
   }

@@ -4,10 +4,19 @@ import { t } from './locale.js';
 import { SIGNER_VERSION } from './version.js';
 
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
-export function page(options: { lang: Lang; title: string; body: string; kind?: 'success' | 'error'; extraHead?: string }): string {
+export function page(options: {
+  lang: Lang;
+  title: string;
+  body: string;
+  kind?: 'success' | 'error';
+  extraHead?: string;
+}): string {
   const text = t(options.lang);
   return `<!DOCTYPE html>
 <html lang="${options.lang}">

@@ -47,7 +47,8 @@ const errors: Record<Lang, Record<SignerErrorCode, string>> = {
     unknown_message: 'Unknown request.',
     tbs_missing: 'Nothing to sign was given.',
     tbs_too_large: 'The text to sign is too large (at most 64 KiB).',
-    unsupported_algorithm: 'Unsupported hash algorithm or signature format (SHA1, SHA256, SHA384, SHA512; PKCS1, PKCS7 or RAW).',
+    unsupported_algorithm:
+      'Unsupported hash algorithm or signature format (SHA1, SHA256, SHA384, SHA512; PKCS1, PKCS7 or RAW).',
     busy: 'Too many requests. Try again in a moment.',
     card_error: 'The card could not be read. Re-insert the card and try again.',
   },
@@ -128,6 +129,7 @@ export function t(lang: Lang): Texts {
 
 export function errorMessage(lang: Lang, code: SignerErrorCode, triesLeft?: number): string {
   const base = errors[lang][code];
-  if (code === 'wrong_pin' && triesLeft !== undefined) return `${base}${lang === 'en' ? ' ' : ''}${texts[lang].triesLeft(triesLeft)}`;
+  if (code === 'wrong_pin' && triesLeft !== undefined)
+    return `${base}${lang === 'en' ? ' ' : ''}${texts[lang].triesLeft(triesLeft)}`;
   return base;
 }

@@ -32,7 +32,14 @@ export function demoDirFor(cli: CliOptions): string | null {
 }
 
 function logLine(event: SignerEvent): void {
-  const parts = [new Date().toISOString(), event.event, event.channel, event.origin ?? undefined, event.error, event.cardSerial];
+  const parts = [
+    new Date().toISOString(),
+    event.event,
+    event.channel,
+    event.origin ?? undefined,
+    event.error,
+    event.cardSerial,
+  ];
   process.stdout.write(parts.filter((p) => p !== undefined).join(' ') + '\n');
 }
 
@@ -91,7 +98,9 @@ export async function main(argv: string[]): Promise<void> {
   if (demo) {
     out.write('Demo cards (soft cards of the demo PKI) 示範用卡片:\n');
     for (const card of demo) {
-      out.write(`  ${card.cardSerial}  ${card.holderName}  PIN ${card.pin}${card.revoked ? '  (revoked 已廢止)' : ''}\n`);
+      out.write(
+        `  ${card.cardSerial}  ${card.holderName}  PIN ${card.pin}${card.revoked ? '  (revoked 已廢止)' : ''}\n`,
+      );
     }
   } else if (options.pkcs11) {
     out.write(`PKCS#11 module: ${options.pkcs11.module}\n`);
@@ -100,7 +109,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   const cards = await signer.service.cards();
   out.write(`Cards 卡片: ${cards.length === 0 ? 'none' : cards.map((c) => `${c.serial} ${c.label}`).join('; ')}\n`);
-  if (cards.length > 1) out.write(`Card in use 使用中的卡片: ${signer.service.insertedCard ?? cards[0].serial} (change it at ${signer.url}/)\n`);
+  if (cards.length > 1)
+    out.write(
+      `Card in use 使用中的卡片: ${signer.service.insertedCard ?? cards[0].serial} (change it at ${signer.url}/)\n`,
+    );
 
   const stop = () => {
     void signer.close().then(() => process.exit(0));

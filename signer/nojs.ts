@@ -69,7 +69,8 @@ export async function handleNojsSign(ctx: SignerContext, req: IncomingMessage, r
   let result;
   try {
     // The form carries a text to sign; a caller's own hash (RAW) belongs to the script channels.
-    if (typeof fields.signatureType === 'string' && fields.signatureType.toUpperCase() === 'RAW') throw new SignerError('unsupported_algorithm');
+    if (typeof fields.signatureType === 'string' && fields.signatureType.toUpperCase() === 'RAW')
+      throw new SignerError('unsupported_algorithm');
     const checked = ctx.service.checkRequest({
       callerOrigin: caller,
       tbs,

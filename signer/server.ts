@@ -9,7 +9,13 @@ import type { SignerContext, SignerEvent } from './context.js';
 import { demoSoftCards } from './demo-cards.js';
 import { escapeHtml, page } from './html.js';
 import { handlePkcs11Info, handlePopupForm, handlePreflight, handleSign } from './hipki.js';
-import { handleAddDomain, handleAddDomainPage, handleP11Image, handleWaitingGif, TrustedSitesFile } from './hipki-extras.js';
+import {
+  handleAddDomain,
+  handleAddDomainPage,
+  handleP11Image,
+  handleWaitingGif,
+  TrustedSitesFile,
+} from './hipki-extras.js';
 import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
 import type { OriginLimits } from './limiter.js';
 import { errorMessage, pickLang, t, type Lang } from './locale.js';
@@ -65,7 +71,12 @@ export interface SignerTimeouts {
 }
 
 /** A slow or stalled page must not hold one of the signer's connections. */
-export const SIGNER_TIMEOUTS: SignerTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, idleMs: 60_000 };
+export const SIGNER_TIMEOUTS: SignerTimeouts = {
+  requestMs: 30_000,
+  headersMs: 10_000,
+  keepAliveMs: 5_000,
+  idleMs: 60_000,
+};
 
 export interface RunningSigner {
   /** http://127.0.0.1:<port> */
@@ -93,7 +104,12 @@ async function openBackends(options: StartSignerOptions): Promise<TokenBackend[]
   return backends;
 }
 
-function statusPage(ctx: SignerContext, lang: Lang, cards: Awaited<ReturnType<SigningService['cards']>>, readers: number): string {
+function statusPage(
+  ctx: SignerContext,
+  lang: Lang,
+  cards: Awaited<ReturnType<SigningService['cards']>>,
+  readers: number,
+): string {
   const text = t(lang);
   const inserted = cards.find((c) => c.serial === ctx.service.insertedCard) ?? cards[0];
   const chooser =
@@ -115,7 +131,10 @@ ${cards
     .map(
       (card) =>
         `<tr><td>${escapeHtml(card.slotDescription)}${card === inserted ? ` (${escapeHtml(text.inUse)})` : ''}</td><td>${escapeHtml(card.label)}</td><td>${escapeHtml(card.serial)}</td><td>${card.certificates
-          .map((c) => `${escapeHtml(c.commonName)} (${escapeHtml(c.usage === 'signing' ? text.signing : c.usage === 'encryption' ? text.encryption : text.other)})`)
+          .map(
+            (c) =>
+              `${escapeHtml(c.commonName)} (${escapeHtml(c.usage === 'signing' ? text.signing : c.usage === 'encryption' ? text.encryption : text.other)})`,
+          )
           .join('<br>')}</td></tr>`,
     )
     .join('\n');
@@ -153,7 +172,16 @@ async function handleInsert(ctx: SignerContext, req: IncomingMessage, res: Serve
   const cards = await ctx.service.cards();
   if (!caller || !ctx.selfOrigins.has(caller) || !cards.some((c) => c.serial === fields.cardSerial)) {
     const title = errorMessage(lang, 'bad_request');
-    sendHtml(res, 403, page({ lang, title, kind: 'error', body: `<h1>${escapeHtml(title)}</h1><p><a href="/?lang=${lang}">${escapeHtml(t(lang).signerName)}</a></p>` }));
+    sendHtml(
+      res,
+      403,
+      page({
+        lang,
+        title,
+        kind: 'error',
+        body: `<h1>${escapeHtml(title)}</h1><p><a href="/?lang=${lang}">${escapeHtml(t(lang).signerName)}</a></p>`,
+      }),
+    );
     return;
   }
   ctx.service.insertedCard = fields.cardSerial;
@@ -163,7 +191,9 @@ async function handleInsert(ctx: SignerContext, req: IncomingMessage, res: Serve
 }
 
 export async function startSigner(options: StartSignerOptions = {}): Promise<RunningSigner> {
-  const trustedSites = new TrustedSitesFile(join(options.stateDir ?? join(homedir(), '.sw-signer'), 'trusted-sites.json'));
+  const trustedSites = new TrustedSitesFile(
+    join(options.stateDir ?? join(homedir(), '.sw-signer'), 'trusted-sites.json'),
+  );
   const policy = new OriginPolicy([...(options.allowOrigins ?? defaultAllowedOrigins()), ...trustedSites.read()]);
   const backends = await openBackends(options);
   const service = new SigningService(backends, policy, options.limits);
@@ -216,7 +246,12 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     sendHtml(
       res,
       path === '/nojs/sign' || path === '/sign' ? 405 : 404,
-      page({ lang, title: notFound, kind: 'error', body: `<h1>${escapeHtml(notFound)}</h1><p><a href="/">${escapeHtml(text.signerName)}</a></p>` }),
+      page({
+        lang,
+        title: notFound,
+        kind: 'error',
+        body: `<h1>${escapeHtml(notFound)}</h1><p><a href="/">${escapeHtml(text.signerName)}</a></p>`,
+      }),
     );
   };
 

@@ -80,7 +80,12 @@ export class SigningService {
   async cards(): Promise<CardView[]> {
     return (await this.slots())
       .filter((slot) => slot.card !== null)
-      .map((slot) => ({ ...(slot.card as Card), slotId: slot.id, slotDescription: slot.description, backend: slot.backend }));
+      .map((slot) => ({
+        ...(slot.card as Card),
+        slotId: slot.id,
+        slotDescription: slot.description,
+        backend: slot.backend,
+      }));
   }
 
   /** The card a request that names none is signed with: the one "inserted" on the signer's page, else the first. */
@@ -152,7 +157,9 @@ export class SigningService {
                   hash,
                   signDigestInfo: (info) => key.signDigestInfo(info),
                 })
-              : await key.signDigestInfo(digestInfo(hash, signatureType === 'RAW' ? input.tbs : digest(hash, input.tbs)));
+              : await key.signDigestInfo(
+                  digestInfo(hash, signatureType === 'RAW' ? input.tbs : digest(hash, input.tbs)),
+                );
           return { signature, certificate: key.certificate, cardSerial: card.serial, signatureType, hash, challenge };
         }),
       );

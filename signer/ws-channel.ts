@@ -57,7 +57,10 @@ export class WebSocketChannel {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (!this.ctx.policy.isAllowed(origin)) return refuse(403, 'Forbidden');
-    if (this.wss.clients.size >= this.maxConnections || (this.perOrigin.get(origin) ?? 0) >= this.maxConnectionsPerOrigin) {
+    if (
+      this.wss.clients.size >= this.maxConnections ||
+      (this.perOrigin.get(origin) ?? 0) >= this.maxConnectionsPerOrigin
+    ) {
       return refuse(503, 'Service Unavailable');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, origin));
@@ -95,7 +98,13 @@ export class WebSocketChannel {
     });
   }
 
-  private async onMessage(ws: WebSocket, origin: string, limiter: TokenBucket, data: RawData, isBinary: boolean): Promise<void> {
+  private async onMessage(
+    ws: WebSocket,
+    origin: string,
+    limiter: TokenBucket,
+    data: RawData,
+    isBinary: boolean,
+  ): Promise<void> {
     let lang = this.ctx.lang;
     // The origin was checked at the upgrade; the counts are this socket's and this origin's, never a global one.
     if (!limiter.take() || !this.ctx.service.limiter.allowRequest(origin)) {
@@ -132,7 +141,13 @@ export class WebSocketChannel {
     }
   }
 
-  private async sign(ws: WebSocket, origin: string, id: unknown, message: Record<string, unknown>, lang: Lang): Promise<void> {
+  private async sign(
+    ws: WebSocket,
+    origin: string,
+    id: unknown,
+    message: Record<string, unknown>,
+    lang: Lang,
+  ): Promise<void> {
     if (typeof message.tbs !== 'string' || message.tbs === '') throw new SignerError('tbs_missing');
     if (message.tbs.length > MAX_TBS_BYTES * 2) throw new SignerError('tbs_too_large');
     const encoding = message.tbsEncoding ?? 'utf8';

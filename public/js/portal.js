@@ -20,7 +20,9 @@
       button.type = 'button';
       button.className = 'button button--secondary no-print';
       button.appendChild(document.createTextNode(holders[i].getAttribute('data-print-label')));
-      button.onclick = function () { window.print(); };
+      button.onclick = function () {
+        window.print();
+      };
       holders[i].appendChild(button);
     }
   }

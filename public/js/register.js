@@ -49,46 +49,58 @@
   }
 
   // Hidden inputs keep what a script wrote even through a reset, so 重填 clears them itself.
-  form.addEventListener('reset', function () {
-    for (var i = 0; i < SIGNED_FIELDS.length; i++) {
-      var input = field(SIGNED_FIELDS[i]);
-      if (input) input.value = '';
-    }
-    if (signerForm) {
-      signerForm.reset();
-      signerForm.removeAttribute('hidden');
-    }
-    if (loadedMessage) loadedMessage.setAttribute('hidden', 'hidden');
-    if (answer) {
-      answer.textContent = '';
-      answer.className = 'check-answer';
-    }
-  }, false);
+  form.addEventListener(
+    'reset',
+    function () {
+      for (var i = 0; i < SIGNED_FIELDS.length; i++) {
+        var input = field(SIGNED_FIELDS[i]);
+        if (input) input.value = '';
+      }
+      if (signerForm) {
+        signerForm.reset();
+        signerForm.removeAttribute('hidden');
+      }
+      if (loadedMessage) loadedMessage.setAttribute('hidden', 'hidden');
+      if (answer) {
+        answer.textContent = '';
+        answer.className = 'check-answer';
+      }
+    },
+    false
+  );
 
   if (checkButton && answer && window.XMLHttpRequest && window.JSON && window.encodeURIComponent) {
-    checkButton.addEventListener('click', function (event) {
-      event.preventDefault();
-      var idNumber = field('idNumber');
-      var csrf = field('_csrf');
-      var request = new XMLHttpRequest();
-      request.open('POST', form.getAttribute('data-check-url'), true);
-      request.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
-      request.setRequestHeader('Accept', 'application/json');
-      answer.className = 'check-answer';
-      answer.textContent = form.getAttribute('data-msg-checking');
-      request.onreadystatechange = function () {
-        if (request.readyState !== 4) return;
-        var reply = null;
-        try {
-          reply = JSON.parse(request.responseText);
-        } catch (e) {
-          reply = null;
-        }
-        answer.textContent = reply && reply.message ? reply.message : form.getAttribute('data-msg-check-failed');
-        answer.className = 'check-answer' + (reply && reply.status ? ' check-answer--' + reply.status : '');
-      };
-      request.send('_csrf=' + encodeURIComponent(csrf ? csrf.value : '') +
-        '&idNumber=' + encodeURIComponent(idNumber ? idNumber.value : ''));
-    }, false);
+    checkButton.addEventListener(
+      'click',
+      function (event) {
+        event.preventDefault();
+        var idNumber = field('idNumber');
+        var csrf = field('_csrf');
+        var request = new XMLHttpRequest();
+        request.open('POST', form.getAttribute('data-check-url'), true);
+        request.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+        request.setRequestHeader('Accept', 'application/json');
+        answer.className = 'check-answer';
+        answer.textContent = form.getAttribute('data-msg-checking');
+        request.onreadystatechange = function () {
+          if (request.readyState !== 4) return;
+          var reply = null;
+          try {
+            reply = JSON.parse(request.responseText);
+          } catch (e) {
+            reply = null;
+          }
+          answer.textContent = reply && reply.message ? reply.message : form.getAttribute('data-msg-check-failed');
+          answer.className = 'check-answer' + (reply && reply.status ? ' check-answer--' + reply.status : '');
+        };
+        request.send(
+          '_csrf=' +
+            encodeURIComponent(csrf ? csrf.value : '') +
+            '&idNumber=' +
+            encodeURIComponent(idNumber ? idNumber.value : '')
+        );
+      },
+      false
+    );
   }
 })();

@@ -72,7 +72,12 @@
   /** A HiPKI sign answer in the shape finish() takes. */
   function fromHipki(reply) {
     if (reply.ret_code !== 0) return { error: 'hipki', message: reply.message, code: reply.ret_code };
-    return { signature: reply.signature, certificate: reply.certb64, cardSerial: reply.cardSN, signatureType: reply.signatureType };
+    return {
+      signature: reply.signature,
+      certificate: reply.certb64,
+      cardSerial: reply.cardSN,
+      signatureType: reply.signatureType
+    };
   }
 
   function signPackage(request) {
@@ -131,7 +136,11 @@
       end(data ? fromHipki(data) : null);
     }
     window.addEventListener('message', onMessage, false);
-    popup = window.open(signerUrl + '/popupForm?lang=' + encodeURIComponent(request.lang), 'sw-signer', 'width=360,height=240');
+    popup = window.open(
+      signerUrl + '/popupForm?lang=' + encodeURIComponent(request.lang),
+      'sw-signer',
+      'width=360,height=240'
+    );
     if (!popup) {
       end(null);
       return;
@@ -157,15 +166,17 @@
     }
     socket.onopen = function () {
       opened = true;
-      socket.send(JSON.stringify({
-        id: 1,
-        type: 'sign',
-        tbs: request.tbs,
-        hashAlgorithm: 'SHA256',
-        signatureType: 'PKCS7',
-        lang: request.lang,
-        pin: request.pin
-      }));
+      socket.send(
+        JSON.stringify({
+          id: 1,
+          type: 'sign',
+          tbs: request.tbs,
+          hashAlgorithm: 'SHA256',
+          signatureType: 'PKCS7',
+          lang: request.lang,
+          pin: request.pin
+        })
+      );
     };
     socket.onmessage = function (message) {
       answered = true;
@@ -196,53 +207,61 @@
     if (!signedForm) return;
     var busy = false;
 
-    signerForm.addEventListener('submit', function (event) {
-      event.preventDefault();
-      if (busy) return;
-      busy = true;
-      clearError();
-      var pinInput = byName(signerForm, 'pin');
-      var signerUrl = String(signerForm.getAttribute('data-signer-url')).replace(/\/+$/, '');
-      var request = {
-        tbs: byName(signerForm, 'tbs').value,
-        pin: pinInput ? pinInput.value : '',
-        lang: document.documentElement.getAttribute('lang') || 'zh-TW'
-      };
+    signerForm.addEventListener(
+      'submit',
+      function (event) {
+        event.preventDefault();
+        if (busy) return;
+        busy = true;
+        clearError();
+        var pinInput = byName(signerForm, 'pin');
+        var signerUrl = String(signerForm.getAttribute('data-signer-url')).replace(/\/+$/, '');
+        var request = {
+          tbs: byName(signerForm, 'tbs').value,
+          pin: pinInput ? pinInput.value : '',
+          lang: document.documentElement.getAttribute('lang') || 'zh-TW'
+        };
 
-      function finish(reply) {
-        busy = false;
-        request.pin = '';
-        if (pinInput) pinInput.value = '';
-        if (!reply) {
-          showError(signerForm, signerForm.getAttribute('data-msg-unreachable'));
+        function finish(reply) {
+          busy = false;
+          request.pin = '';
+          if (pinInput) pinInput.value = '';
+          if (!reply) {
+            showError(signerForm, signerForm.getAttribute('data-msg-unreachable'));
+            return;
+          }
+          if (reply.error) {
+            showError(
+              signerForm,
+              reply.message ||
+                signerForm.getAttribute('data-msg-failed').replace('{code}', String(reply.code || reply.error))
+            );
+            if (pinInput) pinInput.focus();
+            return;
+          }
+          setField(signedForm, 'nonce', byName(signerForm, 'nonce').value);
+          setField(signedForm, 'signature', reply.signature);
+          setField(signedForm, 'certificate', reply.certificate);
+          setField(signedForm, 'signatureType', reply.signatureType || 'PKCS7');
+          setField(signedForm, 'cardSerial', reply.cardSerial || '');
+          signerForm.setAttribute('hidden', 'hidden');
+          signedForm.removeAttribute('hidden');
+          var loaded = document.getElementById('signed-message');
+          if (loaded) loaded.focus();
+        }
+
+        // Without WebSocket the popup, opened now while the submit event still counts as the user's action.
+        if (!window.WebSocket) {
+          signOverPopup(signerUrl, request, finish);
           return;
         }
-        if (reply.error) {
-          showError(signerForm, reply.message || signerForm.getAttribute('data-msg-failed').replace('{code}', String(reply.code || reply.error)));
-          if (pinInput) pinInput.focus();
-          return;
-        }
-        setField(signedForm, 'nonce', byName(signerForm, 'nonce').value);
-        setField(signedForm, 'signature', reply.signature);
-        setField(signedForm, 'certificate', reply.certificate);
-        setField(signedForm, 'signatureType', reply.signatureType || 'PKCS7');
-        setField(signedForm, 'cardSerial', reply.cardSerial || '');
-        signerForm.setAttribute('hidden', 'hidden');
-        signedForm.removeAttribute('hidden');
-        var loaded = document.getElementById('signed-message');
-        if (loaded) loaded.focus();
-      }
-
-      // Without WebSocket the popup, opened now while the submit event still counts as the user's action.
-      if (!window.WebSocket) {
-        signOverPopup(signerUrl, request, finish);
-        return;
-      }
-      signOverWebSocket(signerUrl, request, function (reply) {
-        if (reply) finish(reply);
-        else signOverHttp(signerUrl, request, finish);
-      });
-    }, false);
+        signOverWebSocket(signerUrl, request, function (reply) {
+          if (reply) finish(reply);
+          else signOverHttp(signerUrl, request, finish);
+        });
+      },
+      false
+    );
   }
 
   var forms = document.querySelectorAll('form[data-signer-form]');

@@ -30,7 +30,12 @@ export function actorRefusal(actor: Actor, target: { id: number; role: AccountRo
 }
 
 /** Why an action does not apply to the account as it is now (an illegal transition), if it does not. */
-export function transitionRefusal(action: AccountAction, account: Account, lock: LockState, now: Date): string | undefined {
+export function transitionRefusal(
+  action: AccountAction,
+  account: Account,
+  lock: LockState,
+  now: Date,
+): string | undefined {
   switch (action) {
     case 'approve':
     case 'reject':

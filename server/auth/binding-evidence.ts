@@ -26,7 +26,10 @@ export function compareNames(cardCn: string, typed: string): NameComparison {
   return sameName(cardCn, typed) ? 'normalised' : 'mismatch';
 }
 
-type CardFacts = Pick<CertificateIdentity, 'idLast4' | 'subjectCn' | 'cardSerial' | 'issuerDn' | 'serialHex' | 'subjectSerial'>;
+type CardFacts = Pick<
+  CertificateIdentity,
+  'idLast4' | 'subjectCn' | 'cardSerial' | 'issuerDn' | 'serialHex' | 'subjectSerial'
+>;
 
 /** The comparison of a card with the details typed; the full ID number itself is not kept here, only its last four. */
 export function bindingEvidence(applicant: { name: string; idNumber: string }, card: CardFacts): BindingEvidence {
@@ -47,18 +50,35 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** The evidence as stored in a registration audit event's details (jsonb), or undefined when absent or not of this shape. */
 export function evidenceFromDetails(details: Record<string, unknown>): BindingEvidence | undefined {
   const e = details.binding;
-  if (!isRecord(e) || !isRecord(e.idLast4) || !isRecord(e.name) || !isRecord(e.certificate) || !Array.isArray(e.notProven)) return undefined;
+  if (
+    !isRecord(e) ||
+    !isRecord(e.idLast4) ||
+    !isRecord(e.name) ||
+    !isRecord(e.certificate) ||
+    !Array.isArray(e.notProven)
+  )
+    return undefined;
   const { idLast4, name, certificate } = e;
-  if (!isStringOrNull(idLast4.card) || !isString(idLast4.typed) || typeof idLast4.matched !== 'boolean') return undefined;
-  if (!isString(name.cardCn) || !isString(name.typed) || !['exact', 'normalised', 'mismatch'].includes(name.comparison as string)) return undefined;
-  if (!isString(certificate.issuerDn) || !isString(certificate.serialHex) || !isStringOrNull(certificate.subjectSerial)) return undefined;
+  if (!isStringOrNull(idLast4.card) || !isString(idLast4.typed) || typeof idLast4.matched !== 'boolean')
+    return undefined;
+  if (
+    !isString(name.cardCn) ||
+    !isString(name.typed) ||
+    !['exact', 'normalised', 'mismatch'].includes(name.comparison as string)
+  )
+    return undefined;
+  if (!isString(certificate.issuerDn) || !isString(certificate.serialHex) || !isStringOrNull(certificate.subjectSerial))
+    return undefined;
   if (!isStringOrNull(e.cardSerial)) return undefined;
   return {
     idLast4: { card: idLast4.card, typed: idLast4.typed, matched: idLast4.matched },
     name: { cardCn: name.cardCn, typed: name.typed, comparison: name.comparison as NameComparison },
     cardSerial: e.cardSerial,
-    certificate: { issuerDn: certificate.issuerDn, serialHex: certificate.serialHex, subjectSerial: certificate.subjectSerial },
+    certificate: {
+      issuerDn: certificate.issuerDn,
+      serialHex: certificate.serialHex,
+      subjectSerial: certificate.subjectSerial,
+    },
     notProven: e.notProven.filter((p): p is NotProven => (NOT_PROVEN as readonly unknown[]).includes(p)),
   };
 }
-

@@ -24,8 +24,12 @@ export function engineCardVerifier(options: EngineVerifierOptions): CardVerifier
     async verifyCertificate(certificateBase64, now) {
       const der = Buffer.from(certificateBase64, 'base64');
       const result = await verifyChain({
-        leaf: der, anchors: options.trustStore, time: now, purpose: 'signing',
-        revocation: options.revocation, refuseDemoAnchors: options.refuseDemoAnchors,
+        leaf: der,
+        anchors: options.trustStore,
+        time: now,
+        purpose: 'signing',
+        revocation: options.revocation,
+        refuseDemoAnchors: options.refuseDemoAnchors,
       });
       if (!result.ok) return { ok: false, reason: result.reason, detail: result.detail };
       const leaf = result.leaf;
@@ -45,7 +49,10 @@ export function engineCardVerifier(options: EngineVerifierOptions): CardVerifier
     },
     verifySignature(tbs, signatureBase64, format, certificateDer) {
       const result = verifyChallengeSignature({
-        tbs, signature: signatureBase64, format: format === 'PKCS7' ? 'cms' : 'pkcs1', certificate: certificateDer,
+        tbs,
+        signature: signatureBase64,
+        format: format === 'PKCS7' ? 'cms' : 'pkcs1',
+        certificate: certificateDer,
       });
       return result.ok ? { ok: true } : { ok: false, reason: result.reason };
     },
@@ -63,8 +70,9 @@ export async function createCardVerifier(config: Config): Promise<CardVerifier> 
     demoIntermediates: demo ? demo.intermediates.map((i) => i.certDer) : [],
     production,
   });
-  const revocation = config.revocationMode === 'off'
-    ? undefined
-    : createRevocationChecker({ mode: config.revocationMode, failOpen: config.revocationFailOpen });
+  const revocation =
+    config.revocationMode === 'off'
+      ? undefined
+      : createRevocationChecker({ mode: config.revocationMode, failOpen: config.revocationFailOpen });
   return engineCardVerifier({ trustStore, revocation, refuseDemoAnchors: production });
 }

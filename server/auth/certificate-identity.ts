@@ -15,12 +15,18 @@ export interface CertificateIdentity {
 
 export type SignatureFormat = 'PKCS1' | 'PKCS7';
 
-export type CertificateCheck = { ok: true; identity: CertificateIdentity } | { ok: false; reason: string; detail?: string };
+export type CertificateCheck =
+  { ok: true; identity: CertificateIdentity } | { ok: false; reason: string; detail?: string };
 
 /** The portal's view of the certificate engine (server/pki), so auth code does not depend on its internals. */
 export interface CardVerifier {
   /** Parse, validity, signing purpose, chain to a trust anchor, revocation — first failure wins. */
   verifyCertificate(certificateBase64: string, now: Date): Promise<CertificateCheck>;
   /** The signature over tbs, by the key of the certificate (already verified). */
-  verifySignature(tbs: string, signatureBase64: string, format: SignatureFormat, certificateDer: Buffer): { ok: true } | { ok: false; reason: string };
+  verifySignature(
+    tbs: string,
+    signatureBase64: string,
+    format: SignatureFormat,
+    certificateDer: Buffer,
+  ): { ok: true } | { ok: false; reason: string };
 }

@@ -10,7 +10,10 @@ export type CertificateLoginOutcome =
   | { kind: 'renewal'; account: Account; previous: BoundCertificate }
   | { kind: 'unknown' };
 
-export async function findAccountForCertificate(db: Db, identity: CertificateIdentity): Promise<CertificateLoginOutcome> {
+export async function findAccountForCertificate(
+  db: Db,
+  identity: CertificateIdentity,
+): Promise<CertificateLoginOutcome> {
   const certificates = certificatesRepository(db);
   const bound = await certificates.findActiveByIssuerSerial(identity.issuerDn, identity.serialHex);
   if (bound && bound.fingerprintSha256 === identity.fingerprintSha256) {
@@ -24,7 +27,8 @@ export async function findAccountForCertificate(db: Db, identity: CertificateIde
     const accountIds = new Set(matching.map((c) => c.accountId));
     if (accountIds.size === 1) {
       const account = await accountsRepository(db).findById(matching[0].accountId);
-      if (account && account.idNumber.slice(-4) === identity.idLast4) return { kind: 'renewal', account, previous: matching[0] };
+      if (account && account.idNumber.slice(-4) === identity.idLast4)
+        return { kind: 'renewal', account, previous: matching[0] };
     }
   }
   return { kind: 'unknown' };

@@ -14,7 +14,12 @@ export interface IssuedChallenge {
 
 /** The text to be signed, rebuilt from the portal's own record, never from the request (DESIGN.md §3.2). */
 export function challengeText(challenge: Pick<Challenge, 'origin' | 'purpose' | 'nonce' | 'createdAt'>): string {
-  return formatChallengeText({ origin: challenge.origin, purpose: challenge.purpose, nonce: challenge.nonce, issued: challenge.createdAt });
+  return formatChallengeText({
+    origin: challenge.origin,
+    purpose: challenge.purpose,
+    nonce: challenge.nonce,
+    issued: challenge.createdAt,
+  });
 }
 
 export async function issueChallenge(
@@ -25,12 +30,22 @@ export async function issueChallenge(
   const createdAt = new Date(params.now.getTime());
   const expiresAt = new Date(createdAt.getTime() + CHALLENGE_LIFETIME_MS);
   const challenge = await challengesRepository(db).insert({
-    nonce, purpose: params.purpose, origin: params.origin, sessionId: params.sessionId, createdAt, expiresAt,
+    nonce,
+    purpose: params.purpose,
+    origin: params.origin,
+    sessionId: params.sessionId,
+    createdAt,
+    expiresAt,
   });
   return { nonce, tbs: challengeText(challenge), expiresAt };
 }
 
-export type ChallengeRefusal = 'challenge_not_found' | 'challenge_foreign_session' | 'challenge_expired' | 'challenge_used' | 'challenge_wrong_purpose';
+export type ChallengeRefusal =
+  | 'challenge_not_found'
+  | 'challenge_foreign_session'
+  | 'challenge_expired'
+  | 'challenge_used'
+  | 'challenge_wrong_purpose';
 
 /**
  * Consumes the challenge atomically. sessionId null is the no-JS callback, which arrives without the session cookie;
@@ -48,7 +63,8 @@ export async function consumeChallenge(
   if (consumed) return { ok: true, challenge: consumed };
   // Say why, from a fresh read: the UPDATE refused for one of these.
   const after = (await repo.find(params.nonce))!;
-  if (params.sessionId !== null && after.sessionId !== params.sessionId) return { ok: false, reason: 'challenge_foreign_session' };
+  if (params.sessionId !== null && after.sessionId !== params.sessionId)
+    return { ok: false, reason: 'challenge_foreign_session' };
   if (after.consumedAt) return { ok: false, reason: 'challenge_used' };
   return { ok: false, reason: 'challenge_expired' };
 }

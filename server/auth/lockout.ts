@@ -77,8 +77,13 @@ export function sourceOf(ip: string): string {
   const [head, tail = ''] = ip.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = ip.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** The wait after n counted failures from one source: base, 2×base, 4×base … capped. */
@@ -89,10 +94,24 @@ export function delayAfter(failures: number, policy: LockoutPolicy): number {
 
 /** How a form answers an attempt the lockout refused: the status, the message key and its numbers. */
 export function gateRefusal(gate: Exclude<PasswordGate, { kind: 'open' }>): {
-  status: number; key: string; params: Record<string, number>; retryAfterSeconds: number;
+  status: number;
+  key: string;
+  params: Record<string, number>;
+  retryAfterSeconds: number;
 } {
-  if (gate.kind === 'wait') return { status: 429, key: 'login.errors.wait', params: { seconds: gate.seconds }, retryAfterSeconds: gate.seconds };
-  return { status: 423, key: 'login.errors.locked', params: { minutes: gate.minutes }, retryAfterSeconds: gate.minutes * 60 };
+  if (gate.kind === 'wait')
+    return {
+      status: 429,
+      key: 'login.errors.wait',
+      params: { seconds: gate.seconds },
+      retryAfterSeconds: gate.seconds,
+    };
+  return {
+    status: 423,
+    key: 'login.errors.locked',
+    params: { minutes: gate.minutes },
+    retryAfterSeconds: gate.minutes * 60,
+  };
 }
 
 function lockedAt(row: LoginFailures | undefined, now: Date): Date | null {
@@ -120,9 +139,11 @@ export function decide(
   policy: LockoutPolicy,
 ): { gate: PasswordGate; next?: LoginFailures } {
   const accountLock = lockedAt(account, now);
-  if (accountLock) return { gate: { kind: 'locked', scope: 'account', until: accountLock, minutes: minutesUntil(accountLock, now) } };
+  if (accountLock)
+    return { gate: { kind: 'locked', scope: 'account', until: accountLock, minutes: minutesUntil(accountLock, now) } };
   const sourceLock = lockedAt(row, now);
-  if (sourceLock) return { gate: { kind: 'locked', scope: 'source', until: sourceLock, minutes: minutesUntil(sourceLock, now) } };
+  if (sourceLock)
+    return { gate: { kind: 'locked', scope: 'source', until: sourceLock, minutes: minutesUntil(sourceLock, now) } };
   const counted = current(row, now, policy);
   const waitUntil = counted.lastFailedAt.getTime() + delayAfter(counted.failures, policy);
   if (counted.failures > 0 && now.getTime() < waitUntil) {
@@ -130,8 +151,16 @@ export function decide(
   }
   const failures = counted.failures + 1;
   const locksSource = failures >= policy.sourceMaxFailures;
-  const next = { ...counted, failures, lastFailedAt: now, lockedUntil: locksSource ? new Date(now.getTime() + policy.lockMs) : null };
-  return { gate: { kind: 'open', attempt: { idNumber: row.idNumber, source: row.source, locksSource, failures } }, next };
+  const next = {
+    ...counted,
+    failures,
+    lastFailedAt: now,
+    lockedUntil: locksSource ? new Date(now.getTime() + policy.lockMs) : null,
+  };
+  return {
+    gate: { kind: 'open', attempt: { idNumber: row.idNumber, source: row.source, locksSource, failures } },
+    next,
+  };
 }
 
 export function createLockout(pool: Pool, policy: LockoutPolicy) {
@@ -173,15 +202,19 @@ export function createLockout(pool: Pool, policy: LockoutPolicy) {
         await failures.purgeExpired(new Date(now.getTime() - policy.windowMs), now);
         const locked = locksAccount ? 'account' : attempt.locksSource ? 'source' : undefined;
         if (locked && who.accountId !== null) {
-          await auditRepository(client).append({
-            actorAccountId: null,
-            actorLabel: 'system',
-            action: 'account.locked',
-            subjectAccountId: who.accountId,
-            details: locked === 'account'
-              ? { scope: 'all_sources', failures: next.failures, sources, via: who.via }
-              : { scope: 'source', source: attempt.source, failures: attempt.failures, via: who.via },
-          }, now);
+          await auditRepository(client).append(
+            {
+              actorAccountId: null,
+              actorLabel: 'system',
+              action: 'account.locked',
+              subjectAccountId: who.accountId,
+              details:
+                locked === 'account'
+                  ? { scope: 'all_sources', failures: next.failures, sources, via: who.via }
+                  : { scope: 'source', source: attempt.source, failures: attempt.failures, via: who.via },
+            },
+            now,
+          );
         }
         return { locked };
       });
@@ -215,7 +248,10 @@ export type Lockout = ReturnType<typeof createLockout>;
 
 function summarise(rows: LoginFailures[], now: Date, policy: LockoutPolicy): LockState {
   const account = rows.find((r) => r.source === ALL_SOURCES);
-  const sourceLocks = rows.filter((r) => r.source !== ALL_SOURCES).map((r) => lockedAt(r, now)).filter((d): d is Date => d !== null);
+  const sourceLocks = rows
+    .filter((r) => r.source !== ALL_SOURCES)
+    .map((r) => lockedAt(r, now))
+    .filter((d): d is Date => d !== null);
   const accountLockedUntil = lockedAt(account, now);
   const ends = [...sourceLocks, ...(accountLockedUntil ? [accountLockedUntil] : [])];
   return {

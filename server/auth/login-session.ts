@@ -8,21 +8,38 @@ import { withTransaction } from '../db/transaction';
 
 export async function recordLogin(
   request: FastifyRequest,
-  attempt: { accountId: number | null; method: LoginMethod; success: boolean; outcome: string; auditAction?: string; details?: Record<string, unknown> },
+  attempt: {
+    accountId: number | null;
+    method: LoginMethod;
+    success: boolean;
+    outcome: string;
+    auditAction?: string;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const now = request.server.now();
   await withTransaction(request.server.db, async (client) => {
-    await loginAttemptsRepository(client).record({
-      accountId: attempt.accountId, method: attempt.method, success: attempt.success, outcome: attempt.outcome, ip: request.ip,
-    }, now);
+    await loginAttemptsRepository(client).record(
+      {
+        accountId: attempt.accountId,
+        method: attempt.method,
+        success: attempt.success,
+        outcome: attempt.outcome,
+        ip: request.ip,
+      },
+      now,
+    );
     if (attempt.auditAction) {
-      await auditRepository(client).append({
-        actorAccountId: attempt.accountId,
-        actorLabel: attempt.accountId ? `account:${attempt.accountId}` : 'anonymous',
-        action: attempt.auditAction,
-        subjectAccountId: attempt.accountId,
-        details: { method: attempt.method, outcome: attempt.outcome, ip: request.ip, ...attempt.details },
-      }, now);
+      await auditRepository(client).append(
+        {
+          actorAccountId: attempt.accountId,
+          actorLabel: attempt.accountId ? `account:${attempt.accountId}` : 'anonymous',
+          action: attempt.auditAction,
+          subjectAccountId: attempt.accountId,
+          details: { method: attempt.method, outcome: attempt.outcome, ip: request.ip, ...attempt.details },
+        },
+        now,
+      );
     }
   });
 }
@@ -45,17 +62,29 @@ export async function startLoggedInSession(
     loggedInAt: now,
   };
   request.session.lastSeenAt = now;
-  await recordLogin(request, { accountId: account.id, method, success: true, outcome: 'success', auditAction: 'login.success' });
+  await recordLogin(request, {
+    accountId: account.id,
+    method,
+    success: true,
+    outcome: 'success',
+    auditAction: 'login.success',
+  });
 }
 
 export async function endSession(request: FastifyRequest, why: 'logout' | 'idle'): Promise<void> {
   const user = request.session.user;
   if (user) {
     await withTransaction(request.server.db, (client) =>
-      auditRepository(client).append({
-        actorAccountId: user.accountId, actorLabel: `account:${user.accountId}`, action: why === 'logout' ? 'logout' : 'logout.idle',
-        subjectAccountId: user.accountId, details: { method: user.method },
-      }, request.server.now()),
+      auditRepository(client).append(
+        {
+          actorAccountId: user.accountId,
+          actorLabel: `account:${user.accountId}`,
+          action: why === 'logout' ? 'logout' : 'logout.idle',
+          subjectAccountId: user.accountId,
+          details: { method: user.method },
+        },
+        request.server.now(),
+      ),
     );
   }
   await request.session.destroy();

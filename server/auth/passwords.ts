@@ -14,7 +14,10 @@ function dummy(): Promise<string> {
   return dummyHash;
 }
 
-export async function verifyPassword(hash: string | null, password: string): Promise<{ ok: boolean; needsRehash: boolean }> {
+export async function verifyPassword(
+  hash: string | null,
+  password: string,
+): Promise<{ ok: boolean; needsRehash: boolean }> {
   const target = hash ?? (await dummy());
   let ok = false;
   try {
@@ -22,5 +25,8 @@ export async function verifyPassword(hash: string | null, password: string): Pro
   } catch {
     ok = false;
   }
-  return { ok: ok && hash !== null, needsRehash: ok && hash !== null && argon2.needsRehash(hash, PASSWORD_HASH_OPTIONS) };
+  return {
+    ok: ok && hash !== null,
+    needsRehash: ok && hash !== null && argon2.needsRehash(hash, PASSWORD_HASH_OPTIONS),
+  };
 }

@@ -43,7 +43,12 @@ export async function verifySignedChallenge(
   token: SigningToken,
   params: { sessionId: string | null; purpose?: ChallengePurpose; now: Date },
 ): Promise<SignedChallengeResult> {
-  const consumed = await consumeChallenge(db, { nonce: token.nonce, sessionId: params.sessionId, purpose: params.purpose, now: params.now });
+  const consumed = await consumeChallenge(db, {
+    nonce: token.nonce,
+    sessionId: params.sessionId,
+    purpose: params.purpose,
+    now: params.now,
+  });
   if (!consumed.ok) return { ok: false, reason: consumed.reason };
   const challenge = consumed.challenge;
 
@@ -51,7 +56,12 @@ export async function verifySignedChallenge(
   if (!certificate.ok) return { ok: false, reason: certificate.reason, detail: certificate.detail, challenge };
 
   const identity = certificate.identity;
-  const signature = verifier.verifySignature(challengeText(challenge), token.signature, token.signatureType, Buffer.from(identity.derBase64, 'base64'));
+  const signature = verifier.verifySignature(
+    challengeText(challenge),
+    token.signature,
+    token.signatureType,
+    Buffer.from(identity.derBase64, 'base64'),
+  );
   if (!signature.ok) return { ok: false, reason: signature.reason, challenge };
   return { ok: true, identity, challenge };
 }

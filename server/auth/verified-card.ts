@@ -13,7 +13,10 @@ export interface VerifiedCard {
   expiresAt: number;
 }
 
-export function verifiedCard(identity: CertificateIdentity, challenge: { nonce: string; expiresAt: Date }): VerifiedCard {
+export function verifiedCard(
+  identity: CertificateIdentity,
+  challenge: { nonce: string; expiresAt: Date },
+): VerifiedCard {
   return { identity, nonce: challenge.nonce, expiresAt: challenge.expiresAt.getTime() };
 }
 
@@ -25,7 +28,11 @@ export function isStillVerified(card: Pick<VerifiedCard, 'expiresAt'> | undefine
 export type RecheckResult = { ok: true } | { ok: false; reason: string; detail?: string };
 
 /** The certificate once more (validity, chain, revocation) at the moment its result is used. */
-export async function recheckCard(verifier: CardVerifier, identity: CertificateIdentity, now: Date): Promise<RecheckResult> {
+export async function recheckCard(
+  verifier: CardVerifier,
+  identity: CertificateIdentity,
+  now: Date,
+): Promise<RecheckResult> {
   const check = await verifier.verifyCertificate(identity.derBase64, now);
   if (!check.ok) return { ok: false, reason: check.reason, detail: check.detail };
   // The same certificate bytes give the same fingerprint; anything else is a session that was tampered with.

@@ -12,7 +12,8 @@ export function bindingFromCertificateFile(contents: Buffer, accountId: number):
   const profile = readProfile(parsed.cert);
   if (!profile.commonName) throw new CertificateFileError('the certificate has no CN in its subject');
   // A MOICA card holds a signing and an encryption certificate; login signs, so only the signing one can ever match.
-  if (profile.use === 'encryption') throw new CertificateFileError('this is the card\'s encryption certificate; bind its signing certificate');
+  if (profile.use === 'encryption')
+    throw new CertificateFileError("this is the card's encryption certificate; bind its signing certificate");
   return {
     accountId,
     issuerDn: profile.issuer,

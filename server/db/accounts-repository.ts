@@ -74,8 +74,20 @@ export function accountsRepository(db: Db) {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
          ON CONFLICT (id_number) DO NOTHING
          RETURNING ${COLUMNS}`,
-        [account.category, account.role ?? 'citizen', account.idNumber, account.name, account.birthDate, account.phone, account.address,
-          account.email1, account.email2, account.passwordHash, account.status, now],
+        [
+          account.category,
+          account.role ?? 'citizen',
+          account.idNumber,
+          account.name,
+          account.birthDate,
+          account.phone,
+          account.address,
+          account.email1,
+          account.email2,
+          account.passwordHash,
+          account.status,
+          now,
+        ],
       );
       return rows[0] && toAccount(rows[0]);
     },

@@ -101,7 +101,7 @@ function likeEscape(text: string): string {
 function whereFor(filter: AccountFilter, first: number, withStatus = true): { sql: string; params: unknown[] } {
   const q = filter.q?.trim() || null;
   const params: unknown[] = [
-    withStatus ? filter.status ?? null : null,
+    withStatus ? (filter.status ?? null) : null,
     filter.category ?? null,
     filter.from ?? null,
     filter.to ?? null,
@@ -125,7 +125,12 @@ export function adminAccountsRepository(db: Db) {
    * One batch in list order after (or, going back, before) a cursor. `descending` is the order rows are read in.
    * Returns up to `limit` rows in reading order.
    */
-  async function readBatch(filter: AccountFilter, descending: boolean, after: AccountCursor | undefined, limit: number): Promise<AccountListItem[]> {
+  async function readBatch(
+    filter: AccountFilter,
+    descending: boolean,
+    after: AccountCursor | undefined,
+    limit: number,
+  ): Promise<AccountListItem[]> {
     const where = whereFor(filter, 4);
     const compare = descending ? '<' : '>';
     const direction = descending ? 'DESC' : 'ASC';
@@ -145,7 +150,10 @@ export function adminAccountsRepository(db: Db) {
      * One page of the filtered list, sorted by registration time. `after` continues forward from a cursor (next page),
      * `before` goes back from one (previous page).
      */
-    async listPage(filter: AccountFilter, options: { sort: SortOrder; limit: number; after?: AccountCursor; before?: AccountCursor }): Promise<AccountPage> {
+    async listPage(
+      filter: AccountFilter,
+      options: { sort: SortOrder; limit: number; after?: AccountCursor; before?: AccountCursor },
+    ): Promise<AccountPage> {
       const forwardDescending = options.sort === 'newest';
       if (options.before) {
         // Read backwards from the cursor, then put the rows back in list order.
@@ -239,7 +247,13 @@ export function adminAccountsRepository(db: Db) {
         [filter.actor ?? null, filter.action ?? null, filter.from ?? null, filter.to ?? null, afterId, limit + 1],
       );
       const more = rows.length > limit;
-      return { ids: rows.slice(0, limit).map((r) => r.id).reverse(), more };
+      return {
+        ids: rows
+          .slice(0, limit)
+          .map((r) => r.id)
+          .reverse(),
+        more,
+      };
     },
   };
 }

@@ -57,10 +57,12 @@ function toAuditEvent(row: AuditRow): AuditEvent {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(',')}}`;
   }
-  return JSON.stringify(value instanceof Date ? value.toISOString() : value ?? null);
+  return JSON.stringify(value instanceof Date ? value.toISOString() : (value ?? null));
 }
 
 export function hashEvent(prevHash: string, event: Omit<AuditEvent, 'id' | 'hash' | 'prevHash'>): string {
@@ -103,8 +105,17 @@ export function auditRepository(db: Db) {
       const { rows } = await db.query<AuditRow>(
         `INSERT INTO audit_events (at, actor_account_id, actor_label, action, subject_account_id, reason, details, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-        [event.at, event.actorAccountId, event.actorLabel, event.action, event.subjectAccountId, event.reason,
-          JSON.stringify(event.details), prevHash, hash],
+        [
+          event.at,
+          event.actorAccountId,
+          event.actorLabel,
+          event.action,
+          event.subjectAccountId,
+          event.reason,
+          JSON.stringify(event.details),
+          prevHash,
+          hash,
+        ],
       );
       return toAuditEvent(rows[0]);
     },
@@ -123,7 +134,14 @@ export function auditRepository(db: Db) {
       );
       return rows[0] && toAuditEvent(rows[0]);
     },
-    async list(filter: { actor?: string; action?: string; from?: Date; to?: Date; beforeId?: number; limit?: number }): Promise<AuditEvent[]> {
+    async list(filter: {
+      actor?: string;
+      action?: string;
+      from?: Date;
+      to?: Date;
+      beforeId?: number;
+      limit?: number;
+    }): Promise<AuditEvent[]> {
       const { rows } = await db.query<AuditRow>(
         `SELECT ${COLUMNS} FROM audit_events
          WHERE ($1::text IS NULL OR actor_label ILIKE '%' || $1 || '%')
@@ -132,7 +150,14 @@ export function auditRepository(db: Db) {
            AND ($4::timestamptz IS NULL OR at < $4)
            AND ($5::bigint IS NULL OR id < $5)
          ORDER BY id DESC LIMIT $6`,
-        [filter.actor ?? null, filter.action ?? null, filter.from ?? null, filter.to ?? null, filter.beforeId ?? null, filter.limit ?? 50],
+        [
+          filter.actor ?? null,
+          filter.action ?? null,
+          filter.from ?? null,
+          filter.to ?? null,
+          filter.beforeId ?? null,
+          filter.limit ?? 50,
+        ],
       );
       return rows.map(toAuditEvent);
     },
@@ -149,8 +174,10 @@ export function auditRepository(db: Db) {
         if (rows.length === 0) return { ok: true, checked };
         for (const row of rows) {
           const event = toAuditEvent(row);
-          if (event.prevHash !== prevHash) return { ok: false, checked, brokenAt: { id: event.id, problem: 'link_mismatch' } };
-          if (hashEvent(prevHash, event) !== event.hash) return { ok: false, checked, brokenAt: { id: event.id, problem: 'hash_mismatch' } };
+          if (event.prevHash !== prevHash)
+            return { ok: false, checked, brokenAt: { id: event.id, problem: 'link_mismatch' } };
+          if (hashEvent(prevHash, event) !== event.hash)
+            return { ok: false, checked, brokenAt: { id: event.id, problem: 'hash_mismatch' } };
           prevHash = event.hash;
           afterId = event.id;
           checked += 1;

@@ -71,8 +71,20 @@ export function certificatesRepository(db: Db) {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT DO NOTHING
          RETURNING ${COLUMNS}`,
-        [binding.accountId, binding.issuerDn, binding.serialHex, binding.fingerprintSha256, binding.subjectCn, binding.subjectSerial,
-          binding.cardSerial, binding.idLast4, binding.notBefore, binding.notAfter, binding.der, now],
+        [
+          binding.accountId,
+          binding.issuerDn,
+          binding.serialHex,
+          binding.fingerprintSha256,
+          binding.subjectCn,
+          binding.subjectSerial,
+          binding.cardSerial,
+          binding.idLast4,
+          binding.notBefore,
+          binding.notAfter,
+          binding.der,
+          now,
+        ],
       );
       return rows[0] && toBoundCertificate(rows[0]);
     },

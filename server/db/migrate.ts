@@ -18,7 +18,9 @@ export interface Migration {
 export class MigrationError extends Error {}
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const migrations = files.map((name) => {
     const match = /^(\d{3})-[a-z0-9-]+\.sql$/.exec(name);
     if (!match) throw new MigrationError(`migration file name must look like 001-name.sql: ${name}`);
@@ -26,7 +28,8 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     return { id: Number(match[1]), name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
   });
   migrations.forEach((m, i) => {
-    if (m.id !== i + 1) throw new MigrationError(`migrations must be numbered without gaps: expected ${i + 1}, found ${m.name}`);
+    if (m.id !== i + 1)
+      throw new MigrationError(`migrations must be numbered without gaps: expected ${i + 1}, found ${m.name}`);
   });
   return migrations;
 }
@@ -46,7 +49,9 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
       const file = migrations.find((m) => m.id === applied.id);
       if (!file) throw new MigrationError(`database has migration ${applied.name} that is not in migrations/`);
       if (file.checksum !== applied.checksum) {
-        throw new MigrationError(`migration ${applied.name} was edited after it was applied (checksum differs); add a new migration instead`);
+        throw new MigrationError(
+          `migration ${applied.name} was edited after it was applied (checksum differs); add a new migration instead`,
+        );
       }
     }
     const done = new Set(rows.map((r) => r.id));
@@ -56,7 +61,9 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
       try {
         await client.query(migration.sql);
         await client.query('INSERT INTO schema_migrations (id, name, checksum) VALUES ($1, $2, $3)', [
-          migration.id, migration.name, migration.checksum,
+          migration.id,
+          migration.name,
+          migration.checksum,
         ]);
         await client.query('COMMIT');
       } catch (error) {

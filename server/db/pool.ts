@@ -41,8 +41,24 @@ export function redactDatabaseUrl(url: string): string {
 export function isDatabaseUnavailable(error: unknown): boolean {
   const err = error as { code?: string; message?: string } | undefined;
   if (!err) return false;
-  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08003', '08004'];
+  const codes = [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'ETIMEDOUT',
+    'EPIPE',
+    '57P01',
+    '57P02',
+    '57P03',
+    '53300',
+    '08006',
+    '08001',
+    '08003',
+    '08004',
+  ];
   if (err.code && codes.includes(err.code)) return true;
   const message = err.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(
+    message,
+  );
 }

@@ -95,7 +95,12 @@ export const hasDemoPki = (dir: string): boolean => existsSync(join(dir, 'manife
 
 export function readDemoManifest(dir: string): DemoManifest {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as DemoManifest;
-  if (manifest.version !== 1 || !manifest.root || !Array.isArray(manifest.intermediates) || !Array.isArray(manifest.cards)) {
+  if (
+    manifest.version !== 1 ||
+    !manifest.root ||
+    !Array.isArray(manifest.intermediates) ||
+    !Array.isArray(manifest.cards)
+  ) {
     throw new Error(`${join(dir, 'manifest.json')} is not a demo PKI manifest`);
   }
   return manifest;

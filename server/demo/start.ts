@@ -25,7 +25,9 @@ export async function startDemoSigner(config: Config, log: FastifyBaseLogger): P
       log: (event) => log.info({ signer: event }, 'signer'),
     });
     const cards = await signer.service.cards();
-    log.info(`local signer (憑證元件) at ${signer.url} with ${cards.length} demo cards; their PINs are in README.md and \`npm run demo-pki -- list\``);
+    log.info(
+      `local signer (憑證元件) at ${signer.url} with ${cards.length} demo cards; their PINs are in README.md and \`npm run demo-pki -- list\``,
+    );
     return signer;
   } catch (error) {
     // Another signer (or the real HiPKI component) may already hold the port: the portal works with that one.

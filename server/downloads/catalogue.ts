@@ -55,9 +55,14 @@ export function readSignerManifest(signerDir: string): { manifest: SignerManifes
     return { problem: `manifest.json is not JSON: ${(error as Error).message}` };
   }
   if (typeof manifest.version !== 'string' || !manifest.version) return { problem: 'manifest.json has no version' };
-  if (typeof manifest.date !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(manifest.date)) return { problem: 'manifest.json has no date' };
+  if (typeof manifest.date !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(manifest.date))
+    return { problem: 'manifest.json has no date' };
   // The file must sit beside the manifest: a name, not a path.
-  if (typeof manifest.fileName !== 'string' || !manifest.fileName || basename(manifest.fileName) !== manifest.fileName) {
+  if (
+    typeof manifest.fileName !== 'string' ||
+    !manifest.fileName ||
+    basename(manifest.fileName) !== manifest.fileName
+  ) {
     return { problem: 'manifest.json has no valid fileName' };
   }
   if (!existsSync(join(signerDir, manifest.fileName)) || !statSync(join(signerDir, manifest.fileName)).isFile()) {
@@ -129,7 +134,8 @@ export async function syncDownloadsCatalogue(db: Db, options: SyncOptions = {}):
   if ('manifest' in signer) {
     const file = join(signerDir, signer.manifest.fileName);
     // Relative to the project when inside it, so every instance finds the file in its own checkout.
-    const stored = isAbsolute(relative(rootDir, file)) || relative(rootDir, file).startsWith('..') ? file : relative(rootDir, file);
+    const stored =
+      isAbsolute(relative(rootDir, file)) || relative(rootDir, file).startsWith('..') ? file : relative(rootDir, file);
     await repository.upsert(signerItem(signer.manifest, stored));
     listed.push(SIGNER_SLUG);
   } else {

@@ -14,7 +14,11 @@ export const REGISTRATION_CATEGORIES = [
   { code: 'express', certificate: 'moeaca', labelKey: 'validation.categories.express' },
   { code: 'shipping', certificate: 'moeaca', labelKey: 'validation.categories.shipping' },
   { code: 'warehouse', certificate: 'moeaca', labelKey: 'validation.categories.warehouse' },
-  { code: 'customs_inspection_broker', certificate: 'moeaca', labelKey: 'validation.categories.customs_inspection_broker' },
+  {
+    code: 'customs_inspection_broker',
+    certificate: 'moeaca',
+    labelKey: 'validation.categories.customs_inspection_broker',
+  },
   { code: 'offshore_duty_free', certificate: 'moeaca', labelKey: 'validation.categories.offshore_duty_free' },
   { code: 'duty_free_shop', certificate: 'moeaca', labelKey: 'validation.categories.duty_free_shop' },
   { code: 'government', certificate: 'gca', labelKey: 'validation.categories.government' },

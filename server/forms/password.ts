@@ -4,7 +4,14 @@
 import { CONTROL_CHARACTERS, codePointLength, fail, ok, type FieldResult } from './result';
 
 export const PASSWORD_ERRORS = [
-  'required', 'too_short', 'too_long', 'invalid_character', 'missing_digit', 'missing_upper', 'missing_lower', 'contains_id',
+  'required',
+  'too_short',
+  'too_long',
+  'invalid_character',
+  'missing_digit',
+  'missing_upper',
+  'missing_lower',
+  'contains_id',
 ] as const;
 export type PasswordError = (typeof PASSWORD_ERRORS)[number];
 export const PASSWORD_CONFIRM_ERRORS = ['required', 'password_mismatch'] as const;

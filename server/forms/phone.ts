@@ -24,9 +24,19 @@ export type TaiwanPhone = {
  * 04 has 8-digit numbers (臺中) and 7-digit numbers (彰化).
  */
 const AREA_CODES: ReadonlyArray<readonly [string, readonly number[]]> = [
-  ['0826', [5]], ['0836', [5]],
-  ['037', [6]], ['049', [7]], ['082', [6]], ['089', [6]],
-  ['02', [8]], ['03', [7]], ['04', [7, 8]], ['05', [7]], ['06', [7]], ['07', [7]], ['08', [7]],
+  ['0826', [5]],
+  ['0836', [5]],
+  ['037', [6]],
+  ['049', [7]],
+  ['082', [6]],
+  ['089', [6]],
+  ['02', [8]],
+  ['03', [7]],
+  ['04', [7, 8]],
+  ['05', [7]],
+  ['06', [7]],
+  ['07', [7]],
+  ['08', [7]],
 ];
 
 const MAX_INPUT = 40;
@@ -49,7 +59,8 @@ export function parseTaiwanPhone(input: string): TaiwanPhone | undefined {
   if (!/^\+?[\d\s\-()./]+$/.test(text)) return undefined;
   let digits = text.replace(/\(0\)/g, '').replace(/[^\d+]/g, '');
   const international = /^(?:\+|00)886(\d+)$/.exec(digits);
-  if (international) digits = `0${international[1]!.replace(/^0/, '')}`; // "+886 02…": the trunk 0 typed anyway
+  if (international)
+    digits = `0${international[1]!.replace(/^0/, '')}`; // "+886 02…": the trunk 0 typed anyway
   else if (!/^0[1-9]\d+$/.test(digits)) return undefined; // a foreign number, or not a number at all
 
   const tail = extension ? `#${extension}` : '';

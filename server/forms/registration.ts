@@ -8,15 +8,23 @@ import { validateEmail, validateOptionalEmail, EMAIL_ERRORS } from './email';
 import { validateIdNumber, ID_NUMBER_ERRORS } from './id-number';
 import { normaliseIdNumber } from './national-id';
 import { validateName, NAME_ERRORS } from './name';
-import {
-  passwordRuleFailures, validatePasswordConfirm, PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS,
-} from './password';
+import { passwordRuleFailures, validatePasswordConfirm, PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS } from './password';
 import { validatePhone, PHONE_ERRORS } from './phone';
 import { fail, ok, type FieldResult } from './result';
 
 /** Field ids in the order of the seed's form; a field's name, id and error href are this string. */
 export const REGISTRATION_FIELDS = [
-  'category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1', 'email2', 'consent',
+  'category',
+  'name',
+  'idNumber',
+  'birthDate',
+  'phone',
+  'address',
+  'password',
+  'passwordConfirm',
+  'email1',
+  'email2',
+  'consent',
 ] as const;
 export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
 
@@ -24,7 +32,17 @@ export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
  * The fields whose entered values are shown again: everything but the passwords (and the PIN, never posted here).
  * The consent box too: a tick the applicant gave stays given while they correct another field.
  */
-export const KEPT_FIELDS = ['category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'email1', 'email2', 'consent'] as const;
+export const KEPT_FIELDS = [
+  'category',
+  'name',
+  'idNumber',
+  'birthDate',
+  'phone',
+  'address',
+  'email1',
+  'email2',
+  'consent',
+] as const;
 export type KeptField = (typeof KEPT_FIELDS)[number];
 export type RegistrationValues = Record<KeptField, string>;
 
@@ -70,8 +88,7 @@ export type RegistrationDetails = {
 };
 
 export type RegistrationResult =
-  | { ok: true; value: RegistrationDetails }
-  | { ok: false; errors: RegistrationError[]; values: RegistrationValues };
+  { ok: true; value: RegistrationDetails } | { ok: false; errors: RegistrationError[]; values: RegistrationValues };
 
 /**
  * The ID number field on the citizen page: a national ID or a resident certificate number. A valid 統一編號 gets its
@@ -96,7 +113,10 @@ function field(body: unknown, name: string): string {
 
 /** `today` is Taiwan's current date as YYYY-MM-DD (taiwanDate(now)); the birth date may not be after it. */
 export function validateRegistrationDetails(body: unknown, options: { today: string }): RegistrationResult {
-  const raw = Object.fromEntries(REGISTRATION_FIELDS.map((f) => [f, field(body, f)])) as Record<RegistrationField, string>;
+  const raw = Object.fromEntries(REGISTRATION_FIELDS.map((f) => [f, field(body, f)])) as Record<
+    RegistrationField,
+    string
+  >;
   const errors: RegistrationError[] = [];
 
   const category = validateCitizenCategory(raw.category);
@@ -114,7 +134,10 @@ export function validateRegistrationDetails(body: unknown, options: { today: str
   // Even when the ID number itself is wrong, a password containing what was typed is refused now, not next round.
   const typedId = normaliseIdNumber(raw.idNumber);
   // Every broken password rule at once: the summary lists each, the field shows them together.
-  const passwordFailures = passwordRuleFailures(raw.password, id.ok ? id.value.value : typedId.length >= 8 ? typedId : undefined);
+  const passwordFailures = passwordRuleFailures(
+    raw.password,
+    id.ok ? id.value.value : typedId.length >= 8 ? typedId : undefined,
+  );
   for (const code of passwordFailures) errors.push({ field: 'password', code });
   const confirm = validatePasswordConfirm(raw.password, raw.passwordConfirm);
   if (!confirm.ok) errors.push({ field: 'passwordConfirm', code: confirm.error });
@@ -127,8 +150,17 @@ export function validateRegistrationDetails(body: unknown, options: { today: str
   if (!consent.ok) errors.push({ field: 'consent', code: consent.error });
 
   if (
-    !category.ok || !name.ok || !id.ok || !birthDate.ok || !phone.ok || !address.ok || passwordFailures.length > 0 || !confirm.ok ||
-    !email1.ok || !email2.ok || !consent.ok
+    !category.ok ||
+    !name.ok ||
+    !id.ok ||
+    !birthDate.ok ||
+    !phone.ok ||
+    !address.ok ||
+    passwordFailures.length > 0 ||
+    !confirm.ok ||
+    !email1.ok ||
+    !email2.ok ||
+    !consent.ok
   ) {
     const values = Object.fromEntries(KEPT_FIELDS.map((f) => [f, raw[f]])) as RegistrationValues;
     return { ok: false, errors, values };

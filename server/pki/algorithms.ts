@@ -79,7 +79,8 @@ export function signatureScheme(alg: AlgorithmIdentifier): SchemeResult {
   const rsa = RSA_PKCS1[alg.oid];
   if (rsa) {
     // RFC 4055 §5: the parameters MUST be NULL (absent is tolerated, as many verifiers do)
-    if (alg.params && !alg.params.equals(NULL_PARAMS)) return { ok: false, detail: 'RSA signature with non-NULL parameters' };
+    if (alg.params && !alg.params.equals(NULL_PARAMS))
+      return { ok: false, detail: 'RSA signature with non-NULL parameters' };
     return { ok: true, scheme: { kind: 'rsa-pkcs1', hash: rsa } };
   }
   const ec = ECDSA[alg.oid];
@@ -89,7 +90,10 @@ export function signatureScheme(alg: AlgorithmIdentifier): SchemeResult {
     return { ok: true, scheme: { kind: 'ecdsa', hash: ec } };
   }
   if (alg.oid === OID.rsassaPss) return pssScheme(alg.params);
-  return { ok: false, detail: REFUSED[alg.oid] ? `${REFUSED[alg.oid]} is refused` : `signature algorithm ${alg.oid} is not allowed` };
+  return {
+    ok: false,
+    detail: REFUSED[alg.oid] ? `${REFUSED[alg.oid]} is refused` : `signature algorithm ${alg.oid} is not allowed`,
+  };
 }
 
 export const MIN_RSA_BITS = 2048;
@@ -131,7 +135,12 @@ export function verifyWith(scheme: SignatureScheme, key: KeyObject, data: Buffer
       case 'rsa-pkcs1':
         return verify(scheme.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
       case 'rsa-pss':
-        return verify(scheme.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }, signature);
+        return verify(
+          scheme.hash,
+          data,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength },
+          signature,
+        );
       case 'ecdsa':
         return verify(scheme.hash, data, { key, dsaEncoding: 'der' }, signature);
     }
@@ -141,7 +150,12 @@ export function verifyWith(scheme: SignatureScheme, key: KeyObject, data: Buffer
 }
 
 /** A signature over `data` under `key` with an allowed algorithm (CRLs and OCSP responses use the same allow-list as certificates). */
-export function verifySigned(alg: AlgorithmIdentifier, key: KeyObject | null, data: Buffer, signature: Buffer): boolean {
+export function verifySigned(
+  alg: AlgorithmIdentifier,
+  key: KeyObject | null,
+  data: Buffer,
+  signature: Buffer,
+): boolean {
   const s = signatureScheme(alg);
   return s.ok && key !== null && verifyWith(s.scheme, key, data, signature);
 }

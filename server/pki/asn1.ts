@@ -101,7 +101,8 @@ export function boolean(node: Node | undefined, what: string): boolean {
 export function integerBytes(node: Node | undefined, what: string): Buffer {
   const b = bytes(expect(node, UNIVERSAL, T.INTEGER, what), what);
   if (b.length === 0) fail(`${what}: empty INTEGER`);
-  if (b.length > 1 && ((b[0] === 0 && !(b[1] & 0x80)) || (b[0] === 0xff && b[1] & 0x80))) fail(`${what}: non-minimal INTEGER`);
+  if (b.length > 1 && ((b[0] === 0 && !(b[1] & 0x80)) || (b[0] === 0xff && b[1] & 0x80)))
+    fail(`${what}: non-minimal INTEGER`);
   return b;
 }
 
@@ -144,7 +145,8 @@ export function time(node: Node | undefined, what: string): number {
   const [mo, d, h, mi, se] = [2, 3, 4, 5, 6].map((i) => Number(m![i]));
   const ms = Date.UTC(year, mo - 1, d, h, mi, se);
   const check = new Date(ms);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) fail(`${what}: bad date`);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || se > 59)
+    fail(`${what}: bad date`);
   return ms;
 }
 

@@ -38,8 +38,10 @@ function who(path: Certificate[], i: number): string {
 
 /** RFC 5280 §4.1.2.5 / §6.1.3(a)(2): the time is within [notBefore, notAfter], both inclusive. */
 export function checkValidityOf(cert: Certificate, time: number, label: () => string): Failure | null {
-  if (time < cert.notBefore) return { reason: 'not_yet_valid', detail: `${label()}: valid from ${new Date(cert.notBefore).toISOString()}` };
-  if (time > cert.notAfter) return { reason: 'expired', detail: `${label()}: expired ${new Date(cert.notAfter).toISOString()}` };
+  if (time < cert.notBefore)
+    return { reason: 'not_yet_valid', detail: `${label()}: valid from ${new Date(cert.notBefore).toISOString()}` };
+  if (time > cert.notAfter)
+    return { reason: 'expired', detail: `${label()}: expired ${new Date(cert.notAfter).toISOString()}` };
   return null;
 }
 
@@ -53,7 +55,9 @@ export const checkLeafValidity: LeafCheck = ({ leaf, time }) => checkValidityOf(
  * sign login challenges. RFC 5280 path validation itself allows a CA certificate as the target, so 'any' does too.
  */
 export const checkLeafNotCa: LeafCheck = ({ leaf, purpose }) =>
-  purpose === 'signing' && leaf.ext.basicConstraints?.ca ? { reason: 'leaf_is_ca', detail: 'leaf has basicConstraints cA=TRUE' } : null;
+  purpose === 'signing' && leaf.ext.basicConstraints?.ca
+    ? { reason: 'leaf_is_ca', detail: 'leaf has basicConstraints cA=TRUE' }
+    : null;
 
 /**
  * RFC 5280 §4.2.1.3: signing needs digitalSignature. MOICA cards hold two certificates; the encryption one
@@ -62,7 +66,8 @@ export const checkLeafNotCa: LeafCheck = ({ leaf, purpose }) =>
 export const checkLeafKeyUsage: LeafCheck = ({ leaf, purpose }) => {
   if (purpose !== 'signing') return null;
   if (leaf.ext.keyUsage === undefined) return { reason: 'leaf_key_usage', detail: 'leaf has no keyUsage' };
-  if (!has(leaf.ext.keyUsage, KU.digitalSignature)) return { reason: 'leaf_key_usage', detail: 'leaf keyUsage lacks digitalSignature' };
+  if (!has(leaf.ext.keyUsage, KU.digitalSignature))
+    return { reason: 'leaf_key_usage', detail: 'leaf keyUsage lacks digitalSignature' };
   return null;
 };
 
@@ -79,7 +84,8 @@ export const checkLeafEku: LeafCheck = ({ leaf, extendedKeyUsage }) => {
 /** Engine bound and caller's limit on intermediates; self-issued certificates (key rollover) do not count (RFC 5280 §6.1.4(l)). */
 export const checkPathDepth: PathCheck = ({ path, maxIntermediates }) => {
   const logical = path.slice(1, -1).filter((c) => !c.selfIssued).length;
-  if (logical > maxIntermediates) return { reason: 'path_too_long', detail: `${logical} intermediates, at most ${maxIntermediates}` };
+  if (logical > maxIntermediates)
+    return { reason: 'path_too_long', detail: `${logical} intermediates, at most ${maxIntermediates}` };
   return null;
 };
 
@@ -96,7 +102,10 @@ export const checkValidity: PathCheck = ({ path, time }) => {
 export const checkNameChaining: PathCheck = ({ path }) => {
   for (let i = 0; i + 1 < path.length; i++) {
     if (!nameEquals(path[i].issuer, path[i + 1].subject)) {
-      return { reason: 'name_chaining', detail: `${who(path, i)}: issuer ${nameToString(path[i].issuer)} is not ${nameToString(path[i + 1].subject)}` };
+      return {
+        reason: 'name_chaining',
+        detail: `${who(path, i)}: issuer ${nameToString(path[i].issuer)} is not ${nameToString(path[i + 1].subject)}`,
+      };
     }
   }
   return null;
@@ -135,7 +144,8 @@ export function keyWeaknessOf(cert: Certificate): string | null {
 /** RFC 5280 §6.1.3(a)(1): each signature verifies under the next certificate's key over the exact TBS bytes. */
 export const checkSignatures: PathCheck = ({ path }) => {
   for (let i = 0; i + 1 < path.length; i++) {
-    if (!signedBy(path[i], path[i + 1])) return { reason: 'bad_signature', detail: `${who(path, i)}: signature does not verify` };
+    if (!signedBy(path[i], path[i + 1]))
+      return { reason: 'bad_signature', detail: `${who(path, i)}: signature does not verify` };
   }
   return null;
 };
@@ -153,7 +163,8 @@ export function signedBy(cert: Certificate, issuer: Certificate): boolean {
 /** RFC 5280 §6.1.4(k): every issuer, the anchor included, is a v3 certificate with basicConstraints cA=TRUE. */
 export const checkIssuersAreCas: PathCheck = ({ path }) => {
   for (let i = 1; i < path.length; i++) {
-    if (!path[i].ext.basicConstraints?.ca) return { reason: 'not_ca', detail: `${who(path, i)}: not a CA (basicConstraints cA not set)` };
+    if (!path[i].ext.basicConstraints?.ca)
+      return { reason: 'not_ca', detail: `${who(path, i)}: not a CA (basicConstraints cA not set)` };
   }
   return null;
 };
@@ -167,7 +178,10 @@ export const checkPathLength: PathCheck = ({ path }) => {
   for (let i = 1; i < path.length; i++) {
     const pathLen = path[i].ext.basicConstraints?.pathLen;
     if (pathLen !== undefined && below > pathLen) {
-      return { reason: 'path_length', detail: `${who(path, i)}: pathLenConstraint ${pathLen}, ${below} intermediates below` };
+      return {
+        reason: 'path_length',
+        detail: `${who(path, i)}: pathLenConstraint ${pathLen}, ${below} intermediates below`,
+      };
     }
     if (!path[i].selfIssued) below++;
   }
@@ -178,7 +192,8 @@ export const checkPathLength: PathCheck = ({ path }) => {
 export const checkCaKeyUsage: PathCheck = ({ path }) => {
   for (let i = 1; i < path.length; i++) {
     const ku = path[i].ext.keyUsage;
-    if (ku !== undefined && !has(ku, KU.keyCertSign)) return { reason: 'ca_key_usage', detail: `${who(path, i)}: keyUsage lacks keyCertSign` };
+    if (ku !== undefined && !has(ku, KU.keyCertSign))
+      return { reason: 'ca_key_usage', detail: `${who(path, i)}: keyUsage lacks keyCertSign` };
   }
   return null;
 };
@@ -206,7 +221,8 @@ export const PROCESSED_EXTENSIONS: ReadonlySet<string> = new Set([
 export const checkCriticalExtensions: PathCheck = ({ path }) => {
   for (let i = 0; i < path.length; i++) {
     for (const e of path[i].extensions) {
-      if (e.critical && !PROCESSED_EXTENSIONS.has(e.oid)) return { reason: 'unknown_critical_extension', detail: `${who(path, i)}: critical ${e.oid}` };
+      if (e.critical && !PROCESSED_EXTENSIONS.has(e.oid))
+        return { reason: 'unknown_critical_extension', detail: `${who(path, i)}: critical ${e.oid}` };
     }
   }
   return null;
@@ -233,9 +249,11 @@ export function profileViolation(cert: Certificate, isLeaf: boolean, isAnchor: b
   // §4.1.2.2: serial is a positive integer of at most 20 octets
   if (cert.serial[0] & 0x80) return 'negative serial number';
   if (cert.serial.every((b) => b === 0)) return 'zero serial number';
-  if (cert.serial.length > 21 || (cert.serial.length === 21 && cert.serial[0] !== 0)) return 'serial number longer than 20 octets';
+  if (cert.serial.length > 21 || (cert.serial.length === 21 && cert.serial[0] !== 0))
+    return 'serial number longer than 20 octets';
   // §4.1.1.2: signatureAlgorithm MUST equal tbsCertificate.signature
-  if (!cert.signatureAlgorithm.der.equals(cert.tbsSignatureAlgorithm.der)) return 'signatureAlgorithm differs from tbsCertificate.signature';
+  if (!cert.signatureAlgorithm.der.equals(cert.tbsSignatureAlgorithm.der))
+    return 'signatureAlgorithm differs from tbsCertificate.signature';
   // §4.1.2.4: the issuer field MUST contain a non-empty name
   if (isEmptyName(cert.issuer)) return 'empty issuer name';
   // §4.1.2.6: a CA's subject MUST be non-empty; an empty subject needs a critical subjectAltName (§4.2.1.6)
@@ -251,13 +269,21 @@ export function profileViolation(cert: Certificate, isLeaf: boolean, isAnchor: b
   if (criticalityOf(cert, OID.subjectKeyIdentifier)) return 'critical subjectKeyIdentifier';
   if (isCa && !ext.subjectKeyId) return 'CA without subjectKeyIdentifier';
   // a self-signed anchor that names its own key must name the key it has
-  if (isAnchor && ext.authorityKeyId?.keyId && ext.subjectKeyId && cert.selfIssued && !ext.authorityKeyId.keyId.equals(ext.subjectKeyId)) {
+  if (
+    isAnchor &&
+    ext.authorityKeyId?.keyId &&
+    ext.subjectKeyId &&
+    cert.selfIssued &&
+    !ext.authorityKeyId.keyId.equals(ext.subjectKeyId)
+  ) {
     return 'self-signed certificate whose authorityKeyIdentifier differs from its subjectKeyIdentifier';
   }
   // §4.2.1.3: keyCertSign only with cA=TRUE
-  if (ext.keyUsage !== undefined && has(ext.keyUsage, KU.keyCertSign) && !ext.basicConstraints?.ca) return 'keyCertSign without cA';
+  if (ext.keyUsage !== undefined && has(ext.keyUsage, KU.keyCertSign) && !ext.basicConstraints?.ca)
+    return 'keyCertSign without cA';
   // §4.2.1.3 with §4.2.1.9: a CA whose keyUsage omits keyCertSign contradicts itself (it can sign no certificate)
-  if (ext.basicConstraints?.ca && ext.keyUsage !== undefined && !has(ext.keyUsage, KU.keyCertSign)) return 'cA=TRUE but keyUsage without keyCertSign';
+  if (ext.basicConstraints?.ca && ext.keyUsage !== undefined && !has(ext.keyUsage, KU.keyCertSign))
+    return 'cA=TRUE but keyUsage without keyCertSign';
   // §4.2.1.3: "When the keyUsage extension appears in a certificate, at least one of the bits MUST be set to 1"
   if (ext.keyUsage === 0) return 'keyUsage with no bits set';
   // §4.2.1.10: name constraints only in CA certificates
@@ -272,7 +298,8 @@ export function profileViolation(cert: Certificate, isLeaf: boolean, isAnchor: b
     // §4.2.1.1: every certificate but a self-signed one carries authorityKeyIdentifier
     if (!ext.authorityKeyId) return 'no authorityKeyIdentifier';
     // §4.2.1.9: CAs MUST mark basicConstraints critical (the real GRCA G1 root does not, so anchors are spared)
-    if (isCa && ext.basicConstraints && !criticalityOf(cert, OID.basicConstraints)) return 'non-critical basicConstraints in a CA';
+    if (isCa && ext.basicConstraints && !criticalityOf(cert, OID.basicConstraints))
+      return 'non-critical basicConstraints in a CA';
   }
   return null;
 }

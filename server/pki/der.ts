@@ -95,7 +95,8 @@ export function readStrictChildren(buf: Uint8Array, parent: Tlv): Tlv[] | null {
 /** Reads a TLV and checks its tag. */
 export function expect(buf: Buffer, offset: number, tag: number, limit?: number): Tlv {
   const tlv = readTlv(buf, offset, limit);
-  if (tlv.tag !== tag) throw new DerError(`expected tag 0x${tag.toString(16)} at ${offset}, got 0x${tlv.tag.toString(16)}`);
+  if (tlv.tag !== tag)
+    throw new DerError(`expected tag 0x${tag.toString(16)} at ${offset}, got 0x${tlv.tag.toString(16)}`);
   return tlv;
 }
 
@@ -118,7 +119,11 @@ export function algorithmIdentifier(buf: Buffer, tlv: Tlv): { oid: string; param
   if (tlv.tag !== Tag.SEQUENCE) throw new DerError('AlgorithmIdentifier is not a SEQUENCE');
   const [id, params, extra] = children(buf, tlv);
   if (!id || id.tag !== Tag.OID || extra) throw new DerError('bad AlgorithmIdentifier');
-  return { oid: decodeOid(content(buf, id)), params: params && Buffer.from(whole(buf, params)), der: Buffer.from(whole(buf, tlv)) };
+  return {
+    oid: decodeOid(content(buf, id)),
+    params: params && Buffer.from(whole(buf, params)),
+    der: Buffer.from(whole(buf, tlv)),
+  };
 }
 export const whole = (buf: Buffer, tlv: Tlv): Buffer => buf.subarray(tlv.offset, tlv.end);
 
@@ -159,11 +164,25 @@ export function decodeTime(buf: Buffer, tlv: Tlv): Date {
   let m: RegExpExecArray | null;
   if (tlv.tag === Tag.UTCTime && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
     const yy = Number(m[1]);
-    return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+    return new Date(
+      Date.UTC(
+        yy < 50 ? 2000 + yy : 1900 + yy,
+        Number(m[2]) - 1,
+        Number(m[3]),
+        Number(m[4]),
+        Number(m[5]),
+        Number(m[6]),
+      ),
+    );
   }
-  if (tlv.tag === Tag.GeneralizedTime && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3}))?Z$/.exec(s))) {
+  if (
+    tlv.tag === Tag.GeneralizedTime &&
+    (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3}))?Z$/.exec(s))
+  ) {
     const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
-    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+    return new Date(
+      Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms),
+    );
   }
   throw new DerError(`bad time "${s}"`);
 }
@@ -191,7 +210,8 @@ export const octet = (b: Buffer): Buffer => tlv(Tag.OCTET_STRING, b);
 export const utf8 = (s: string): Buffer => tlv(Tag.UTF8String, Buffer.from(s, 'utf8'));
 export const printable = (s: string): Buffer => tlv(Tag.PrintableString, Buffer.from(s, 'latin1'));
 export const ia5 = (s: string): Buffer => tlv(Tag.IA5String, Buffer.from(s, 'latin1'));
-export const bitString = (b: Buffer, unusedBits = 0): Buffer => tlv(Tag.BIT_STRING, Buffer.concat([Buffer.from([unusedBits]), b]));
+export const bitString = (b: Buffer, unusedBits = 0): Buffer =>
+  tlv(Tag.BIT_STRING, Buffer.concat([Buffer.from([unusedBits]), b]));
 /** [n] EXPLICIT (constructed context tag around a whole TLV). */
 export const explicit = (n: number, ...inner: Buffer[]): Buffer => tlv(0xa0 | n, Buffer.concat(inner));
 /** [n] IMPLICIT primitive content. */
@@ -273,13 +293,17 @@ export function pemBlocks(text: string, labels?: readonly string[]): PemBlock[] 
 
 /** True when the text or bytes start with a PEM BEGIN line (a CRL or certificate served as PEM instead of DER). */
 export function isPem(data: string | Uint8Array): boolean {
-  const start = typeof data === 'string' ? data.slice(0, 11) : Buffer.from(data.buffer, data.byteOffset, Math.min(11, data.byteLength)).toString('latin1');
+  const start =
+    typeof data === 'string'
+      ? data.slice(0, 11)
+      : Buffer.from(data.buffer, data.byteOffset, Math.min(11, data.byteLength)).toString('latin1');
   return start === '-----BEGIN ';
 }
 
 /** The DER of the first PEM block (with one of `labels`, when given); a DerError when there is none. */
 export function fromPem(data: string | Uint8Array, labels?: readonly string[]): Buffer {
-  const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+  const text =
+    typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
   const block = pemBlocks(text, labels)[0];
   if (!block) throw new DerError('no PEM block');
   return block.der;
@@ -287,6 +311,9 @@ export function fromPem(data: string | Uint8Array, labels?: readonly string[]): 
 
 /** DER to PEM, 64 characters a line (RFC 7468 §2). */
 export function toPem(label: string, der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }

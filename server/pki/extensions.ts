@@ -151,7 +151,8 @@ export function parseAuthorityKeyId(der: Buffer): AuthorityKeyId {
   const out: AuthorityKeyId = { hasIssuer: false, hasSerial: false };
   let last = -1;
   for (const item of items) {
-    if (item.tagClass !== CONTEXT || item.type <= last || item.type > 2) throw new Asn1Error('authorityKeyIdentifier: bad field');
+    if (item.tagClass !== CONTEXT || item.type <= last || item.type > 2)
+      throw new Asn1Error('authorityKeyIdentifier: bad field');
     last = item.type;
     if (item.type === 0) out.keyId = bytes(item, 'authorityKeyIdentifier.keyIdentifier');
     if (item.type === 1) {

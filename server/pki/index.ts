@@ -1,12 +1,32 @@
 // The engine's public API. Code outside server/pki/ imports from here, never from the files behind it (a lint rule
 // holds this): parse, profile, path validation, revocation, signature, trust store, the reasons they refuse with,
 // and the DER/PEM module the demo PKI and the local signer share.
-export { parseCertificate, certificateFrom, clearCertificateCache, type Certificate, type ParseResult } from './parse.js';
-export { readProfile, certificateUse, MOICA_KEY_IDS, MOICA_ISSUER_DN, type LeafProfile, type CertificateUse } from './profile.js';
+export {
+  parseCertificate,
+  certificateFrom,
+  clearCertificateCache,
+  type Certificate,
+  type ParseResult,
+} from './parse.js';
+export {
+  readProfile,
+  certificateUse,
+  MOICA_KEY_IDS,
+  MOICA_ISSUER_DN,
+  type LeafProfile,
+  type CertificateUse,
+} from './profile.js';
 export { crlUrls, aiaUrls, extendedKeyUsages, hasKeyUsage, hasExtension } from './certificate-fields.js';
 export { OID } from './oids.js';
 export { KU } from './extensions.js';
-export { verifyChain, verifyPath, MAX_INTERMEDIATES, SIGNING_EKUS, type VerifyChainInput, type VerifyChainResult } from './verify-chain.js';
+export {
+  verifyChain,
+  verifyPath,
+  MAX_INTERMEDIATES,
+  SIGNING_EKUS,
+  type VerifyChainInput,
+  type VerifyChainResult,
+} from './verify-chain.js';
 export { CHAIN_REASONS, type ChainReason, type Failure } from './reasons.js';
 export type { Purpose } from './checks.js';
 export {
@@ -32,8 +52,18 @@ export {
   type VerifySignatureInput,
   type VerifySignatureResult,
 } from './signature.js';
-export type { RevocationChecker, RevocationMode, RevocationReason, RevocationResult, RevocationSubject } from './revocation-types.js';
-export { createRevocationChecker, type CachingRevocationChecker, type RevocationCheckerOptions } from './revocation/checker.js';
+export type {
+  RevocationChecker,
+  RevocationMode,
+  RevocationReason,
+  RevocationResult,
+  RevocationSubject,
+} from './revocation-types.js';
+export {
+  createRevocationChecker,
+  type CachingRevocationChecker,
+  type RevocationCheckerOptions,
+} from './revocation/checker.js';
 export { parseCrl } from './revocation/crl.js';
 export { encodeCertId, parseOcspRequest, type CertId, type SingleResponse } from './revocation/ocsp.js';
 // DER (X.690) read and write, PEM (RFC 7468): one module for the engine, the demo PKI and the local signer.

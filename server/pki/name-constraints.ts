@@ -37,7 +37,8 @@ function isValidDnsConstraint(c: string): boolean {
 
 function validConstraint(gn: GeneralName): string | null {
   if (!SUPPORTED.has(gn.kind)) return `${gn.kind} name constraints are not supported`;
-  if (gn.kind === 'dns' && !isValidDnsConstraint(gn.value)) return `invalid dNSName constraint ${JSON.stringify(gn.value)}`;
+  if (gn.kind === 'dns' && !isValidDnsConstraint(gn.value))
+    return `invalid dNSName constraint ${JSON.stringify(gn.value)}`;
   if (gn.kind === 'ip') {
     // RFC 5280 §4.2.1.10: address and mask, 8 octets for IPv4, 32 for IPv6; the mask must be contiguous ones (CIDR)
     const v = gn.value;
@@ -100,7 +101,10 @@ function emailMatches(mailbox: string, constraint: string): boolean {
   if (constraint.includes('@')) {
     // a particular mailbox: local part compared exactly, host case-insensitively
     const cat = constraint.lastIndexOf('@');
-    return mailbox.slice(0, at) === constraint.slice(0, cat) && mailbox.slice(at + 1).toLowerCase() === constraint.slice(cat + 1).toLowerCase();
+    return (
+      mailbox.slice(0, at) === constraint.slice(0, cat) &&
+      mailbox.slice(at + 1).toLowerCase() === constraint.slice(cat + 1).toLowerCase()
+    );
   }
   return hostMatches(mailbox.slice(at + 1), constraint);
 }
@@ -157,7 +161,8 @@ function checkName(state: ConstraintState, name: GeneralName): string | null {
   if (syntax) return syntax;
   if (!SUPPORTED.has(name.kind)) return `${name.kind} names cannot be checked`;
   for (const c of excluded ?? []) if (matches(name, c)) return `${describe(name)} is in an excluded subtree`;
-  for (const set of permitted ?? []) if (!set.some((c) => matches(name, c))) return `${describe(name)} is not in a permitted subtree`;
+  for (const set of permitted ?? [])
+    if (!set.some((c) => matches(name, c))) return `${describe(name)} is not in a permitted subtree`;
   return null;
 }
 
@@ -168,11 +173,16 @@ function describe(name: GeneralName): string {
 }
 
 /** The subject names of a certificate that constraints apply to: subject DN, its emailAddress attributes, and the SAN. */
-export function checkSubjectNames(state: ConstraintState, subject: Name, san: GeneralName[] | undefined): string | null {
+export function checkSubjectNames(
+  state: ConstraintState,
+  subject: Name,
+  san: GeneralName[] | undefined,
+): string | null {
   const names: GeneralName[] = [];
   if (subject.rdns.length > 0) names.push({ kind: 'dn', value: subject });
   // RFC 5280 §4.2.1.10: email addresses in the subject's emailAddress attribute are checked against rfc822Name constraints
-  for (const rdn of subject.rdns) for (const a of rdn) if (a.type === OID.emailAddress) names.push({ kind: 'email', value: a.value });
+  for (const rdn of subject.rdns)
+    for (const a of rdn) if (a.type === OID.emailAddress) names.push({ kind: 'email', value: a.value });
   names.push(...(san ?? []));
   for (const n of names) {
     const why = checkName(state, n);

@@ -18,7 +18,16 @@ export interface Name {
   parts: string[];
 }
 
-const STRING_TAGS = new Set<number>([T.UTF8, T.PRINTABLE, T.BMP, T.UNIVERSALSTRING, T.T61, T.IA5, T.VISIBLE, T.NUMERIC]);
+const STRING_TAGS = new Set<number>([
+  T.UTF8,
+  T.PRINTABLE,
+  T.BMP,
+  T.UNIVERSALSTRING,
+  T.T61,
+  T.IA5,
+  T.VISIBLE,
+  T.NUMERIC,
+]);
 
 /** RFC 4518 §2 in the small: case fold and squeeze insignificant spaces; enough for names made by real CAs. */
 function prepare(s: string): string {
@@ -95,4 +104,3 @@ export function nameWithinSubtree(inner: Name, base: Name): boolean {
   for (let i = 0; i < base.parts.length; i++) if (inner.parts[i] !== base.parts[i]) return false;
   return true;
 }
-

@@ -212,7 +212,11 @@ function parseDer(der: Buffer): Certificate {
   }
   const serial = integerBytes(f[i++], 'serialNumber');
   const tbsAlgIndex = i;
-  const tbsSignatureAlgorithm = algorithmIdentifier(f[i++], der.subarray(tbsKids[tbsAlgIndex].offset, tbsKids[tbsAlgIndex].end), 'signature');
+  const tbsSignatureAlgorithm = algorithmIdentifier(
+    f[i++],
+    der.subarray(tbsKids[tbsAlgIndex].offset, tbsKids[tbsAlgIndex].end),
+    'signature',
+  );
   const issuer = parseName(f[i], 'issuer');
   const issuerDer = whole(der, tbsKids[i++]);
   const validity = seq(f[i++], 'validity');
@@ -226,7 +230,11 @@ function parseDer(der: Buffer): Certificate {
   if (spkiItems.length !== 2) throw new Asn1Error('subjectPublicKeyInfo: expected 2 fields');
   const spkiDer = der.subarray(tbsKids[spkiIndex].offset, tbsKids[spkiIndex].end);
   const [spkiAlgTlv, spkiBitsTlv] = readStrictChildren(der, tbsKids[spkiIndex])!;
-  const spkiAlg = algorithmIdentifier(spkiItems[0], der.subarray(spkiAlgTlv.offset, spkiAlgTlv.end), 'subjectPublicKeyInfo.algorithm');
+  const spkiAlg = algorithmIdentifier(
+    spkiItems[0],
+    der.subarray(spkiAlgTlv.offset, spkiAlgTlv.end),
+    'subjectPublicKeyInfo.algorithm',
+  );
   bitString(spkiItems[1], 'subjectPublicKey');
   const publicKeyBits = der.subarray(spkiBitsTlv.start + 1, spkiBitsTlv.end);
   // RFC 5280 §4.1.2.8: unique identifiers only in v2/v3
@@ -245,7 +253,11 @@ function parseDer(der: Buffer): Certificate {
   }
   if (i !== f.length) throw new Asn1Error('TBSCertificate: extra fields');
 
-  const signatureAlgorithm = algorithmIdentifier(sigAlgNode, der.subarray(top[1].offset, top[1].end), 'signatureAlgorithm');
+  const signatureAlgorithm = algorithmIdentifier(
+    sigAlgNode,
+    der.subarray(top[1].offset, top[1].end),
+    'signatureAlgorithm',
+  );
   const sig = bitString(expect(sigNode, UNIVERSAL, T.BITSTRING, 'signatureValue'), 'signatureValue');
   if (sig.unused !== 0) throw new Asn1Error('signatureValue: unused bits');
 

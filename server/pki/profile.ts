@@ -93,7 +93,15 @@ export function readProfile(cert: Certificate): LeafProfile {
     p = buildProfile(cert);
     profiles.set(cert, p);
   }
-  return { ...p, keyUsage: [...p.keyUsage], policies: [...p.policies], ocspUrls: [...p.ocspUrls], crlUrls: [...p.crlUrls], notBefore: new Date(p.notBefore), notAfter: new Date(p.notAfter) };
+  return {
+    ...p,
+    keyUsage: [...p.keyUsage],
+    policies: [...p.policies],
+    ocspUrls: [...p.ocspUrls],
+    crlUrls: [...p.crlUrls],
+    notBefore: new Date(p.notBefore),
+    notAfter: new Date(p.notAfter),
+  };
 }
 
 function buildProfile(cert: Certificate): LeafProfile {
@@ -122,5 +130,3 @@ function buildProfile(cert: Certificate): LeafProfile {
     crlUrls: cert.ext.crlUrls ?? [],
   };
 }
-
-

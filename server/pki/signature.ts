@@ -116,8 +116,10 @@ function verifyPkcs1(sig: Buffer, content: Buffer, cert: Certificate): VerifySig
   if (weak || !key) return fail('signature_weak_algorithm', `certificate key: ${weak}`);
   if (key.asymmetricKeyType !== 'rsa') return fail('signature_malformed', 'PKCS#1 signature needs an RSA key');
   const bytes = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
-  if (sig.length !== bytes) return fail('signature_malformed', `PKCS#1 signature of ${sig.length} bytes for a ${bytes}-byte modulus`);
-  if (!verifyWith({ kind: 'rsa-pkcs1', hash: 'sha256' }, key, content, sig)) return fail('signature_invalid', 'PKCS#1 signature does not verify');
+  if (sig.length !== bytes)
+    return fail('signature_malformed', `PKCS#1 signature of ${sig.length} bytes for a ${bytes}-byte modulus`);
+  if (!verifyWith({ kind: 'rsa-pkcs1', hash: 'sha256' }, key, content, sig))
+    return fail('signature_invalid', 'PKCS#1 signature does not verify');
   return { ok: true, format: 'pkcs1' };
 }
 
@@ -151,7 +153,11 @@ function parseSignerInfo(node: Node): SignerInfo {
   const sidNode = f[i++];
   if (sidNode && sidNode.tagClass === UNIVERSAL && sidNode.type === T.SEQUENCE) {
     const [issuerNode, serialNode] = seq(sidNode, 'IssuerAndSerialNumber');
-    sid = { kind: 'issuerSerial', issuer: parseName(issuerNode, 'sid.issuer'), serial: integerBytes(serialNode, 'sid.serialNumber') };
+    sid = {
+      kind: 'issuerSerial',
+      issuer: parseName(issuerNode, 'sid.issuer'),
+      serial: integerBytes(serialNode, 'sid.serialNumber'),
+    };
   } else if (sidNode && sidNode.tagClass === CONTEXT && sidNode.type === 0 && !sidNode.constructed) {
     sid = { kind: 'ski', ski: Buffer.from(sidNode.value as string, 'latin1') };
   } else throw new Asn1Error('SignerInfo.sid: unknown form');
@@ -197,8 +203,10 @@ function verifyCms(der: Buffer, content: Buffer, cert: Certificate): VerifySigna
   if (outer && outer.end !== der.length) return fail('signature_malformed', 'CMS: trailing bytes');
   const root = fromDer(der, 24);
   const [ctNode, wrapped] = seq(root, 'ContentInfo');
-  if (oid(ctNode, 'ContentInfo.contentType') !== OID.signedData) return fail('signature_malformed', 'CMS: not SignedData');
-  if (!wrapped || wrapped.tagClass !== CONTEXT || wrapped.type !== 0) return fail('signature_malformed', 'CMS: no content');
+  if (oid(ctNode, 'ContentInfo.contentType') !== OID.signedData)
+    return fail('signature_malformed', 'CMS: not SignedData');
+  if (!wrapped || wrapped.tagClass !== CONTEXT || wrapped.type !== 0)
+    return fail('signature_malformed', 'CMS: no content');
   const sd = seq(children(wrapped, 'ContentInfo.content')[0], 'SignedData');
   let i = 0;
   integerBytes(sd[i++], 'SignedData.version');
@@ -216,9 +224,11 @@ function verifyCms(der: Buffer, content: Buffer, cert: Certificate): VerifySigna
   if (signerInfos.length === 0) return fail('signature_malformed', 'CMS: no signer');
   if (signerInfos.length > 4) return fail('signature_malformed', 'CMS: too many signers');
 
-  if (eContentType !== OID.data) return fail('signature_content_mismatch', `CMS: eContentType ${eContentType} is not id-data`);
+  if (eContentType !== OID.data)
+    return fail('signature_content_mismatch', `CMS: eContentType ${eContentType} is not id-data`);
   const detached = eContent === undefined;
-  if (eContent !== undefined && !eContent.equals(content)) return fail('signature_content_mismatch', 'CMS: attached content is not the challenge text');
+  if (eContent !== undefined && !eContent.equals(content))
+    return fail('signature_content_mismatch', 'CMS: attached content is not the challenge text');
 
   const infos = signerInfos.map(parseSignerInfo);
   const si = infos.find((s) => signerMatches(s, cert));
@@ -238,12 +248,14 @@ function verifyCms(der: Buffer, content: Buffer, cert: Certificate): VerifySigna
     const { attrs } = si.signedAttrs;
     // RFC 5652 §11.1: contentType present, single-valued, equal to eContentType
     const ct = attrs.get(OID.contentType);
-    if (!ct || ct.length !== 1 || oid(ct[0], 'contentType') !== eContentType) return fail('signature_malformed', 'CMS: contentType attribute missing or wrong');
+    if (!ct || ct.length !== 1 || oid(ct[0], 'contentType') !== eContentType)
+      return fail('signature_malformed', 'CMS: contentType attribute missing or wrong');
     // RFC 5652 §11.2: messageDigest present, single-valued, the digest of the content
     const md = attrs.get(OID.messageDigest);
     if (!md || md.length !== 1) return fail('signature_malformed', 'CMS: messageDigest attribute missing');
     const digest = octets(md[0], 'messageDigest');
-    if (!digest.equals(createHash(hash).update(content).digest())) return fail('signature_content_mismatch', 'CMS: messageDigest is not the digest of the challenge text');
+    if (!digest.equals(createHash(hash).update(content).digest()))
+      return fail('signature_content_mismatch', 'CMS: messageDigest is not the digest of the challenge text');
     const st = attrs.get(OID.signingTime);
     if (st && st.length === 1) {
       try {
@@ -254,6 +266,7 @@ function verifyCms(der: Buffer, content: Buffer, cert: Certificate): VerifySigna
     }
     signedBytes = si.signedAttrs.der;
   }
-  if (!verifyWith(scheme, key, signedBytes, si.signature)) return fail('signature_invalid', 'CMS: signature does not verify');
+  if (!verifyWith(scheme, key, signedBytes, si.signature))
+    return fail('signature_invalid', 'CMS: signature does not verify');
   return { ok: true, format: 'cms', detached, signingTime };
 }

@@ -93,7 +93,10 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
   const anchors: TrustAnchor[] = [];
   const seen = new Set<string>();
   for (const [n, spec] of (opts.anchors ?? []).entries()) {
-    const s: AnchorSpec = typeof spec === 'object' && spec !== null && 'cert' in spec && !isCertificate(spec) ? (spec as AnchorSpec) : { cert: spec as CertInput };
+    const s: AnchorSpec =
+      typeof spec === 'object' && spec !== null && 'cert' in spec && !isCertificate(spec)
+        ? (spec as AnchorSpec)
+        : { cert: spec as CertInput };
     const cert = toCertificate(s.cert, s.source ?? `anchor ${n}`);
     const isDemo = s.isDemo ?? false;
     if (isDemo && opts.production) continue;
@@ -136,7 +139,10 @@ export function isRoot(cert: Certificate): boolean {
 }
 
 /** Every certificate in the PEM texts, split into roots (anchors) and the rest (intermediates). */
-export function classifyPems(pems: readonly string[], source: string): { anchors: AnchorSpec[]; intermediates: Certificate[] } {
+export function classifyPems(
+  pems: readonly string[],
+  source: string,
+): { anchors: AnchorSpec[]; intermediates: Certificate[] } {
   const anchors: AnchorSpec[] = [];
   const intermediates: Certificate[] = [];
   for (const text of pems) {

@@ -7,7 +7,14 @@ import { parseCertificate, type Certificate } from './parse.js';
 import { readProfile, type LeafProfile } from './profile.js';
 import type { ChainReason, Failure } from './reasons.js';
 import type { RevocationChecker } from './revocation-types.js';
-import { CertIndex, createTrustStore, isCertificate, type AnchorSpec, type TrustAnchor, type TrustStore } from './trust-store.js';
+import {
+  CertIndex,
+  createTrustStore,
+  isCertificate,
+  type AnchorSpec,
+  type TrustAnchor,
+  type TrustStore,
+} from './trust-store.js';
 import type { CertInput } from './input.js';
 import { nameToString } from './names.js';
 
@@ -47,7 +54,13 @@ const MAX_SUPPLIED_INTERMEDIATES = 32;
  * client authentication, S/MIME (emailProtection), document signing (RFC 9336 and Microsoft's), smart-card logon.
  * A certificate restricted to, say, serverAuth or codeSigning is refused with 'eku'.
  */
-export const SIGNING_EKUS: readonly string[] = [OID.clientAuth, OID.emailProtection, OID.documentSigning, OID.msDocumentSigning, OID.msSmartcardLogon];
+export const SIGNING_EKUS: readonly string[] = [
+  OID.clientAuth,
+  OID.emailProtection,
+  OID.documentSigning,
+  OID.msDocumentSigning,
+  OID.msSmartcardLogon,
+];
 
 interface Candidate {
   path: Certificate[];
@@ -55,7 +68,13 @@ interface Candidate {
 }
 
 /** Depth-first path building (RFC 4158 in the small): anchors before intermediates, no certificate or logical CA twice. */
-function* buildPaths(leaf: Certificate, store: TrustStore, suppliedIndex: CertIndex<Certificate>, refuseDemo: boolean, budget: { steps: number }): Generator<Candidate> {
+function* buildPaths(
+  leaf: Certificate,
+  store: TrustStore,
+  suppliedIndex: CertIndex<Certificate>,
+  refuseDemo: boolean,
+  budget: { steps: number },
+): Generator<Candidate> {
   // a leaf that is itself a trust anchor (a directly trusted certificate)
   const self = store.anchorByFingerprint(leaf.fingerprint);
   if (self && !(refuseDemo && self.isDemo)) yield { path: [leaf], anchor: self };
@@ -72,7 +91,14 @@ function* buildPaths(leaf: Certificate, store: TrustStore, suppliedIndex: CertIn
     const supplied = suppliedIndex.candidates(cur);
     const stored = store.intermediatesFor(cur);
     // key-identifier matches first, anchors before intermediates; mismatching key identifiers only after all of those
-    const steps: (TrustAnchor | Certificate)[] = [...anchors.preferred, ...supplied.preferred, ...stored.preferred, ...anchors.others, ...supplied.others, ...stored.others];
+    const steps: (TrustAnchor | Certificate)[] = [
+      ...anchors.preferred,
+      ...supplied.preferred,
+      ...stored.preferred,
+      ...anchors.others,
+      ...supplied.others,
+      ...stored.others,
+    ];
     for (const step of steps) {
       if (!isCertificate(step)) {
         if (refuseDemo && step.isDemo) continue;
@@ -115,7 +141,9 @@ interface Prepared {
   refuseDemo: boolean;
 }
 
-function prepare(input: VerifyChainInput): { ok: true; p: Prepared } | { ok: false; reason: ChainReason; detail: string } {
+function prepare(
+  input: VerifyChainInput,
+): { ok: true; p: Prepared } | { ok: false; reason: ChainReason; detail: string } {
   const time = input.time instanceof Date ? input.time.getTime() : NaN;
   if (!Number.isFinite(time)) return { ok: false, reason: 'malformed', detail: 'no valid validation time' };
   let leaf: Certificate;
@@ -149,7 +177,10 @@ function prepare(input: VerifyChainInput): { ok: true; p: Prepared } | { ok: fal
     }
   }
   const maxIntermediates = Math.min(input.maxIntermediates ?? MAX_INTERMEDIATES, MAX_INTERMEDIATES);
-  return { ok: true, p: { leaf, store, supplied, time, maxIntermediates, refuseDemo: input.refuseDemoAnchors ?? false } };
+  return {
+    ok: true,
+    p: { leaf, store, supplied, time, maxIntermediates, refuseDemo: input.refuseDemoAnchors ?? false },
+  };
 }
 
 function* validPaths(p: Prepared, firstFailure: { f: Failure | null; any: boolean }): Generator<Candidate> {
@@ -162,9 +193,16 @@ function* validPaths(p: Prepared, firstFailure: { f: Failure | null; any: boolea
   }
 }
 
-function noPath(p: Prepared, seen: { f: Failure | null; any: boolean }): { ok: false; reason: ChainReason; detail: string } {
+function noPath(
+  p: Prepared,
+  seen: { f: Failure | null; any: boolean },
+): { ok: false; reason: ChainReason; detail: string } {
   if (seen.f) return { ok: false, ...seen.f };
-  return { ok: false, reason: 'untrusted', detail: `no path from ${nameToString(p.leaf.subject) || 'leaf'} (issuer ${nameToString(p.leaf.issuer)}) to a trust anchor` };
+  return {
+    ok: false,
+    reason: 'untrusted',
+    detail: `no path from ${nameToString(p.leaf.subject) || 'leaf'} (issuer ${nameToString(p.leaf.issuer)}) to a trust anchor`,
+  };
 }
 
 /** Path validation without revocation (synchronous). */
@@ -172,7 +210,8 @@ export function verifyPath(input: Omit<VerifyChainInput, 'revocation'>): VerifyC
   const prep = prepare(input);
   if (!prep.ok) return prep;
   const seen = { f: null as Failure | null, any: false };
-  for (const cand of validPaths(prep.p, seen)) return { ok: true, path: cand.path, anchor: cand.anchor, leaf: readProfile(prep.p.leaf) };
+  for (const cand of validPaths(prep.p, seen))
+    return { ok: true, path: cand.path, anchor: cand.anchor, leaf: readProfile(prep.p.leaf) };
   return noPath(prep.p, seen);
 }
 
@@ -198,17 +237,29 @@ export async function verifyChain(input: VerifyChainInput): Promise<VerifyChainR
 }
 
 /** RFC 5280 §6.1.3(a)(3): the certificate was not revoked at the time; asked of each non-anchor certificate. */
-async function checkRevocation(checker: RevocationChecker, path: Certificate[], now: Date): Promise<(Failure & { atLeaf: boolean }) | null> {
+async function checkRevocation(
+  checker: RevocationChecker,
+  path: Certificate[],
+  now: Date,
+): Promise<(Failure & { atLeaf: boolean }) | null> {
   for (let i = 0; i + 1 < path.length; i++) {
     let result;
     try {
       result = await checker.check({ certDer: path[i].der, issuerDer: path[i + 1].der }, now);
     } catch (e) {
-      result = { ok: false as const, reason: 'revocation_unavailable' as const, detail: `checker threw: ${(e as Error)?.message ?? e}` };
+      result = {
+        ok: false as const,
+        reason: 'revocation_unavailable' as const,
+        detail: `checker threw: ${(e as Error)?.message ?? e}`,
+      };
     }
     if (!result.ok) {
       const label = i === 0 ? 'leaf' : `intermediate ${i}`;
-      return { reason: result.reason, detail: `${label} (serial ${path[i].serialHex}): ${result.detail ?? result.reason}`, atLeaf: i === 0 };
+      return {
+        reason: result.reason,
+        detail: `${label} (serial ${path[i].serialHex}): ${result.detail ?? result.reason}`,
+        atLeaf: i === 0,
+      };
     }
   }
   return null;

@@ -15,7 +15,8 @@ function classify(error: { statusCode?: number; code?: string }, databaseDown: b
   const status = error.statusCode ?? 500;
   if (status === 413) return { status, titleKey: 'tooLargeTitle', bodyKey: 'tooLargeBody' };
   if (status === 429) return { status, titleKey: 'tooManyTitle', bodyKey: 'tooManyBody' };
-  if (status === 403 || (error.code ?? '').startsWith('FST_CSRF')) return { status: 403, titleKey: 'forbiddenTitle', bodyKey: 'forbiddenBody' };
+  if (status === 403 || (error.code ?? '').startsWith('FST_CSRF'))
+    return { status: 403, titleKey: 'forbiddenTitle', bodyKey: 'forbiddenBody' };
   if (status === 404) return { status, titleKey: 'notFoundTitle', bodyKey: 'notFoundBody' };
   if (status >= 400 && status < 500) return { status, titleKey: 'badRequestTitle', bodyKey: 'badRequestBody' };
   return { status: 500, titleKey: 'serverTitle', bodyKey: 'serverBody' };
@@ -39,7 +40,9 @@ async function renderError(request: FastifyRequest, reply: FastifyReply, page: E
     });
   } catch {
     // Rendering must never be the second failure a user sees.
-    return reply.type('text/plain; charset=utf-8').send(`${page.status} ${request.t(`common.errors.${page.titleKey}`)}`);
+    return reply
+      .type('text/plain; charset=utf-8')
+      .send(`${page.status} ${request.t(`common.errors.${page.titleKey}`)}`);
   }
 }
 
@@ -51,7 +54,10 @@ export default fp(
       const databaseDown = isDatabaseUnavailable(error);
       const page = classify(error as { statusCode?: number; code?: string }, databaseDown);
       if (page.status >= 500) {
-        request.log.error({ err: error, reference: request.id }, databaseDown ? 'database unavailable' : 'request failed');
+        request.log.error(
+          { err: error, reference: request.id },
+          databaseDown ? 'database unavailable' : 'request failed',
+        );
       } else {
         request.log.info({ code: (error as { code?: string }).code, status: page.status }, 'request refused');
       }

@@ -23,7 +23,9 @@ export function loadMessages(dir = LOCALES_DIR): Record<Lang, Messages> {
   const result = {} as Record<Lang, Messages>;
   for (const lang of LANGUAGES) {
     const messages: Messages = {};
-    for (const file of readdirSync(join(dir, lang)).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(join(dir, lang))
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       flatten(file.replace(/\.json$/, ''), JSON.parse(readFileSync(join(dir, lang, file), 'utf8')), messages);
     }
     result[lang] = messages;

@@ -42,7 +42,9 @@ function areWellFormedFields(fields: unknown): boolean {
 }
 
 /** Why a request's query string, path parameters or form body cannot be handed to a route, if it cannot. */
-export function malformedInput(request: Pick<FastifyRequest, 'url' | 'query' | 'params' | 'body'>): 'query' | 'params' | 'body' | undefined {
+export function malformedInput(
+  request: Pick<FastifyRequest, 'url' | 'query' | 'params' | 'body'>,
+): 'query' | 'params' | 'body' | undefined {
   const mark = request.url.indexOf('?');
   if (mark >= 0 && !isWellFormedEncoding(request.url.slice(mark + 1))) return 'query';
   if (!areWellFormedFields(request.query)) return 'query';

@@ -12,7 +12,8 @@ declare module 'fastify' {
   }
 }
 
-const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), display-capture=()';
+const PERMISSIONS_POLICY =
+  'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), display-capture=()';
 
 export default fp<{ config: Config }>(
   async (app, { config }) => {
@@ -56,12 +57,16 @@ export default fp<{ config: Config }>(
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       return payload;
     });
-    await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf });
+    await app.register(csrf, {
+      sessionPlugin: '@fastify/session',
+      getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf,
+    });
     await app.register(rateLimit, {
       global: true,
       max: config.rateLimitPerMinute,
       timeWindow: 60_000,
-      allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/public/'),
+      allowList: (request) =>
+        request.url === '/healthz' || request.url === '/readyz' || request.url.startsWith('/public/'),
     });
 
     app.addHook('preHandler', (request, reply, done) => {

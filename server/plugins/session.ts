@@ -42,16 +42,23 @@ export class PostgresSessionStore implements SessionStore {
   get(sid: string, callback: Parameters<SessionStore['get']>[1]): void {
     sessionsRepository(this.pool)
       .find(sid, this.now())
-      .then((found) => callback(null, found ? (found.sess as unknown as Parameters<typeof callback>[1]) : null), callback);
+      .then(
+        (found) => callback(null, found ? (found.sess as unknown as Parameters<typeof callback>[1]) : null),
+        callback,
+      );
   }
 
   set(sid: string, sess: unknown, callback: Parameters<SessionStore['set']>[2]): void {
     const expiresAt = new Date(this.now().getTime() + this.idleSeconds * 1000);
-    sessionsRepository(this.pool).save(sid, sess, expiresAt).then(() => callback(), callback);
+    sessionsRepository(this.pool)
+      .save(sid, sess, expiresAt)
+      .then(() => callback(), callback);
   }
 
   destroy(sid: string, callback: Parameters<SessionStore['destroy']>[1]): void {
-    sessionsRepository(this.pool).destroy(sid).then(() => callback(), callback);
+    sessionsRepository(this.pool)
+      .destroy(sid)
+      .then(() => callback(), callback);
   }
 }
 

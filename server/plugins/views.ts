@@ -66,9 +66,15 @@ export function addFilters(env: nunjucks.Environment): void {
 /** The 客服 contact as the footer shows it, the opening hours worded in the page's language. */
 export function supportFor(support: SupportContact, t: Translate) {
   const { fromDay, toDay, opens, closes } = support.hours;
-  const hours = fromDay === toDay
-    ? t('common.support.hoursOneDay', { day: t(`common.weekdays.${fromDay}`), opens, closes })
-    : t('common.support.hoursRange', { from: t(`common.weekdays.${fromDay}`), to: t(`common.weekdays.${toDay}`), opens, closes });
+  const hours =
+    fromDay === toDay
+      ? t('common.support.hoursOneDay', { day: t(`common.weekdays.${fromDay}`), opens, closes })
+      : t('common.support.hoursRange', {
+          from: t(`common.weekdays.${fromDay}`),
+          to: t(`common.weekdays.${toDay}`),
+          opens,
+          closes,
+        });
   return { phone: support.phone, phoneE164: support.phoneE164, email: support.email, hours };
 }
 
@@ -88,7 +94,14 @@ export default fp<{ config: Config }>(
         t: request.t,
         path: request.url.split('?')[0],
         currentUrl: request.url,
-        config: { kiosk: config.kiosk, signerUrl: config.signerUrl, mode: config.mode, kioskIdleSeconds: config.kioskIdleSeconds, kioskWarning: kioskWarningPlan(config.kioskIdleSeconds), publicOrigin: config.publicOrigin },
+        config: {
+          kiosk: config.kiosk,
+          signerUrl: config.signerUrl,
+          mode: config.mode,
+          kioskIdleSeconds: config.kioskIdleSeconds,
+          kioskWarning: kioskWarningPlan(config.kioskIdleSeconds),
+          publicOrigin: config.publicOrigin,
+        },
         user: request.session?.user,
         menu: menuFor(request.t),
         support: supportFor(config.support, request.t),

@@ -8,10 +8,7 @@ import type { RegistrationDetails } from '../forms/registration';
 import { sameName } from '../forms/name';
 
 export type BindingRefusal =
-  | 'id_last4_mismatch'
-  | 'name_mismatch'
-  | 'id_already_registered'
-  | 'certificate_already_registered';
+  'id_last4_mismatch' | 'name_mismatch' | 'id_already_registered' | 'certificate_already_registered';
 
 export type Applicant = Pick<RegistrationDetails, 'category' | 'name' | 'idNumber'>;
 
@@ -25,7 +22,11 @@ export function cardMismatch(applicant: Applicant, identity: CertificateIdentity
 }
 
 /** Every binding rule. The database reads give the early, readable answer; the unique constraints still decide a race. */
-export async function bindingRefusal(db: Db, applicant: Applicant, identity: CertificateIdentity): Promise<BindingRefusal | undefined> {
+export async function bindingRefusal(
+  db: Db,
+  applicant: Applicant,
+  identity: CertificateIdentity,
+): Promise<BindingRefusal | undefined> {
   const mismatch = cardMismatch(applicant, identity);
   if (mismatch) return mismatch;
   if (await accountsRepository(db).existsByIdNumber(applicant.idNumber)) return 'id_already_registered';

@@ -40,14 +40,22 @@ const REGISTRATION_LOCK_SPACE = 5105;
  * JavaScript path the certificate check (revocation included) runs inside, so the transaction holds its connection
  * for that long: registration POSTs are rate-limited, and other browsers' registrations do not wait for this lock.
  */
-export function withRegistrationLock<T>(pool: Pool, sessionId: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+export function withRegistrationLock<T>(
+  pool: Pool,
+  sessionId: string,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [REGISTRATION_LOCK_SPACE, sessionId]);
     return fn(client);
   });
 }
 
-function receiptFor(account: Account, cardSerial: string | null, evidence: BindingEvidence | undefined): RegistrationReceipt {
+function receiptFor(
+  account: Account,
+  cardSerial: string | null,
+  evidence: BindingEvidence | undefined,
+): RegistrationReceipt {
   return {
     accountId: account.id,
     name: account.name,
@@ -64,14 +72,20 @@ function receiptFor(account: Account, cardSerial: string | null, evidence: Bindi
  * or the back button and 送出 again) is answered with the first one's receipt. A challenge belongs to one browser
  * session and the audit event names it, so this finds only the same browser's own registration.
  */
-export async function receiptForResubmission(db: Db, idNumber: string, nonce: string): Promise<RegistrationReceipt | undefined> {
+export async function receiptForResubmission(
+  db: Db,
+  idNumber: string,
+  nonce: string,
+): Promise<RegistrationReceipt | undefined> {
   const account = await accountsRepository(db).findByIdNumber(idNumber);
   if (!account) return undefined;
   const events = await auditRepository(db).listForAccount(account.id, 20);
   const event = events.find((e) => e.action === 'register' && e.details.challenge === nonce);
   if (!event) return undefined;
   const certificateId = Number(event.details.certificateId);
-  const certificate = Number.isFinite(certificateId) ? await certificatesRepository(db).findById(certificateId) : undefined;
+  const certificate = Number.isFinite(certificateId)
+    ? await certificatesRepository(db).findById(certificateId)
+    : undefined;
   return receiptFor(account, certificate?.cardSerial ?? null, evidenceFromDetails(event.details));
 }
 
@@ -102,42 +116,53 @@ export async function registerInTransaction(
     return { ok: false, reason };
   };
   try {
-    const inserted = await accountsRepository(client).insert({
-      category: draft.category,
-      idNumber: draft.idNumber,
-      name: draft.name,
-      birthDate: draft.birthDate,
-      phone: draft.phone,
-      address: draft.address,
-      email1: draft.email1,
-      email2: draft.email2,
-      passwordHash: draft.passwordHash,
-      status,
-    }, meta.now);
+    const inserted = await accountsRepository(client).insert(
+      {
+        category: draft.category,
+        idNumber: draft.idNumber,
+        name: draft.name,
+        birthDate: draft.birthDate,
+        phone: draft.phone,
+        address: draft.address,
+        email1: draft.email1,
+        email2: draft.email2,
+        passwordHash: draft.passwordHash,
+        status,
+      },
+      meta.now,
+    );
     if (!inserted) return await undo('id_already_registered');
     const bound = await certificatesRepository(client).bind(bindingFor(inserted.id, identity), meta.now);
     if (!bound) return await undo('certificate_already_registered');
-    await auditRepository(client).append({
-      actorAccountId: inserted.id,
-      actorLabel: `account:${inserted.id}`,
-      action: 'register',
-      subjectAccountId: inserted.id,
-      details: {
-        category: draft.category,
-        status,
-        idKind: draft.idKind,
-        certificateId: bound.id,
-        fingerprintSha256: identity.fingerprintSha256,
-        cardSerial: identity.cardSerial,
-        path: meta.path,
-        challenge: meta.nonce,
-        binding: evidence,
-        // Which wording of the 個資蒐集告知 the applicant agreed to.
-        personalDataNotice: draft.personalDataNotice,
+    await auditRepository(client).append(
+      {
+        actorAccountId: inserted.id,
+        actorLabel: `account:${inserted.id}`,
+        action: 'register',
+        subjectAccountId: inserted.id,
+        details: {
+          category: draft.category,
+          status,
+          idKind: draft.idKind,
+          certificateId: bound.id,
+          fingerprintSha256: identity.fingerprintSha256,
+          cardSerial: identity.cardSerial,
+          path: meta.path,
+          challenge: meta.nonce,
+          binding: evidence,
+          // Which wording of the 個資蒐集告知 the applicant agreed to.
+          personalDataNotice: draft.personalDataNotice,
+        },
       },
-    }, meta.now);
+      meta.now,
+    );
     await client.query('RELEASE SAVEPOINT registration');
-    return { ok: true, receipt: receiptFor(inserted, identity.cardSerial, evidence), accountId: inserted.id, resubmitted: false };
+    return {
+      ok: true,
+      receipt: receiptFor(inserted, identity.cardSerial, evidence),
+      accountId: inserted.id,
+      resubmitted: false,
+    };
   } catch (error) {
     // A unique violation the ON CONFLICT clauses did not absorb (the other unique index of certificates) is the same race.
     if ((error as { code?: string }).code === '23505') return undo('certificate_already_registered');
@@ -181,5 +206,6 @@ export function registerVerifiedCard(
   params: { sessionId: string; nonce: string; now: Date },
 ): Promise<RegistrationOutcome> {
   return withRegistrationLock(pool, params.sessionId, (client) =>
-    registerInTransaction(client, draft, identity, { path: 'nojs', now: params.now, nonce: params.nonce }));
+    registerInTransaction(client, draft, identity, { path: 'nojs', now: params.now, nonce: params.nonce }),
+  );
 }

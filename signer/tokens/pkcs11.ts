@@ -58,7 +58,9 @@ export class Pkcs11Backend implements TokenBackend {
     try {
       p11.load(options.module);
     } catch (error) {
-      throw new Error(`cannot load the PKCS#11 module ${options.module}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `cannot load the PKCS#11 module ${options.module}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     try {
       p11.C_Initialize();
@@ -133,7 +135,11 @@ export class Pkcs11Backend implements TokenBackend {
   async listSlots(): Promise<Slot[]> {
     return this.slotHandles().map((handle, index) => {
       const info = this.p11.C_GetSlotInfo(handle);
-      const slot: Slot = { id: String(this.options.slot ?? index), description: info.slotDescription.trim(), card: null };
+      const slot: Slot = {
+        id: String(this.options.slot ?? index),
+        description: info.slotDescription.trim(),
+        card: null,
+      };
       if (!(info.flags & CKF_TOKEN_PRESENT)) return slot;
       const token = this.p11.C_GetTokenInfo(handle);
       slot.tokenFlags = token.flags;
@@ -141,7 +147,9 @@ export class Pkcs11Backend implements TokenBackend {
       if (!(token.flags & CKF_TOKEN_INITIALIZED)) return slot;
       let certificates: CertificateInfo[] = [];
       try {
-        certificates = this.withSession(handle, (session) => this.certificates(session)).map(({ ckaId: _id, ...c }) => c);
+        certificates = this.withSession(handle, (session) => this.certificates(session)).map(
+          ({ ckaId: _id, ...c }) => c,
+        );
       } catch {
         // an uninitialised token has no certificates to show
       }
@@ -192,7 +200,8 @@ export class Pkcs11Backend implements TokenBackend {
         { type: this.lib.CKA_CLASS, value: this.lib.CKO_PRIVATE_KEY },
         { type: this.lib.CKA_ID, value: signing.ckaId },
       ]);
-      if (!key) throw new SignerError('no_signing_certificate', { message: 'no private key with the certificate CKA_ID' });
+      if (!key)
+        throw new SignerError('no_signing_certificate', { message: 'no private key with the certificate CKA_ID' });
       const { ckaId: _id, ...certificate } = signing;
       return await use({
         certificate,

@@ -75,7 +75,8 @@ function openPkcs12(der: Buffer, password: string): Opened {
   const p12 = forge.pkcs12.pkcs12FromAsn1(asn1, true, password);
   const certificates: Buffer[] = [];
   for (const bag of p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? []) {
-    if (bag.cert) certificates.push(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary'));
+    if (bag.cert)
+      certificates.push(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary'));
     else if (bag.asn1) certificates.push(Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'));
   }
   const keys: KeyObject[] = [];
@@ -127,7 +128,11 @@ class SoftCard {
   private withCa(holder: CertificateInfo[]): CertificateInfo[] {
     const seen = new Set(holder.map((c) => c.der.toString('base64')));
     const all = [...holder, ...this.caCertificates().filter((c) => !seen.has(c.der.toString('base64')))];
-    return all.map((c) => ({ ...c, label: c.label ?? c.commonName, objectId: c.objectId ?? createHash('sha1').update(publicKeyOf(c.der)).digest('hex') }));
+    return all.map((c) => ({
+      ...c,
+      label: c.label ?? c.commonName,
+      objectId: c.objectId ?? createHash('sha1').update(publicKeyOf(c.der)).digest('hex'),
+    }));
   }
 
   certificates(): CertificateInfo[] {
@@ -143,7 +148,8 @@ class SoftCard {
     }
     if (found.length === 0 && this.present()) {
       try {
-        for (const der of unencryptedCertificates(readFileSync(this.config.p12File))) found.push(describeCertificate(der));
+        for (const der of unencryptedCertificates(readFileSync(this.config.p12File)))
+          found.push(describeCertificate(der));
       } catch {
         // unreadable: shown after the PIN
       }
@@ -170,14 +176,22 @@ export class Pkcs12Backend implements TokenBackend {
     return this.cards.map((card, index) => {
       const present = card.present();
       const view: Card | null = present
-        ? { serial: card.serial, label: card.config.label ?? basename(card.config.p12File), certificates: card.certificates() }
+        ? {
+            serial: card.serial,
+            label: card.config.label ?? basename(card.config.p12File),
+            certificates: card.certificates(),
+          }
         : null;
       return { id: String(index), description: `Soft card reader ${index}`, card: view };
     });
   }
 
   libraryInfo(): LibraryInfo {
-    return { description: 'sw-signer PKCS#12 soft card', version: SIGNER_VERSION.split('.').slice(0, 2).join('.'), manufacturer: 'sw-portal' };
+    return {
+      description: 'sw-signer PKCS#12 soft card',
+      version: SIGNER_VERSION.split('.').slice(0, 2).join('.'),
+      manufacturer: 'sw-portal',
+    };
   }
 
   async withSigningKey<T>(cardSerial: string, pin: string, use: (key: SigningKey) => Promise<T>): Promise<T> {
@@ -207,7 +221,8 @@ export class Pkcs12Backend implements TokenBackend {
     if (!signing) throw new SignerError('no_signing_certificate');
     const spki = publicKeyOf(signing.der);
     const key = opened.keys.find((k) => createPublicKey(k).export({ type: 'spki', format: 'der' }).equals(spki));
-    if (!key) throw new SignerError('no_signing_certificate', { message: 'no private key for the signing certificate' });
+    if (!key)
+      throw new SignerError('no_signing_certificate', { message: 'no private key for the signing certificate' });
     return use({
       certificate: signing,
       // Block type 1 padding of the DigestInfo: exactly RSASSA-PKCS1-v1_5 (RFC 8017 §8.2.1).

@@ -45,11 +45,13 @@ const POST_ROUTES = [
 
 async function statuses(): Promise<string[]> {
   const repo = accountsRepository(pool);
-  return Promise.all([pending, active, suspended, locked].map(async (a) => {
-    const now = (await repo.findById(a.id))!;
-    const lock = await ctx.app.lockout.stateOf(pool, now.idNumber, new Date());
-    return `${now.status}/${lock.lockedUntil !== null}/${lock.failures}`;
-  }));
+  return Promise.all(
+    [pending, active, suspended, locked].map(async (a) => {
+      const now = (await repo.findById(a.id))!;
+      const lock = await ctx.app.lockout.stateOf(pool, now.idNumber, new Date());
+      return `${now.status}/${lock.lockedUntil !== null}/${lock.failures}`;
+    }),
+  );
 }
 
 t.test('an anonymous visitor is sent to the login page with the page to come back to', async (t) => {
@@ -100,7 +102,10 @@ t.test('an operator opens every operator page except the admin-only full ID page
 
 t.test('an operator cannot see a full ID number by posting the form directly', async (t) => {
   const csrf = await csrfTokenFor(ctx.app, cast.cookies.operator);
-  const res = await postForm(ctx.app, `/admin/accounts/${active.id}/full-id`, cast.cookies.operator, { _csrf: csrf, reason: '查核' });
+  const res = await postForm(ctx.app, `/admin/accounts/${active.id}/full-id`, cast.cookies.operator, {
+    _csrf: csrf,
+    reason: '查核',
+  });
   t.equal(res.statusCode, 403);
   t.notOk(res.body.includes(active.idNumber));
 });
@@ -128,7 +133,10 @@ t.test('a POST without a CSRF token is refused with 403 and changes nothing', as
 
 t.test('a POST with a CSRF token from another session is refused with 403', async (t) => {
   const otherToken = await csrfTokenFor(ctx.app, cast.cookies.operator);
-  const res = await postForm(ctx.app, `/admin/accounts/${active.id}/suspend`, cast.cookies.admin, { _csrf: otherToken, reason: '別人的權杖' });
+  const res = await postForm(ctx.app, `/admin/accounts/${active.id}/suspend`, cast.cookies.admin, {
+    _csrf: otherToken,
+    reason: '別人的權杖',
+  });
   t.equal(res.statusCode, 403);
   t.equal((await accountsRepository(pool).findById(active.id))?.status, 'active');
 });
@@ -142,18 +150,40 @@ t.test('an operator whose own account was suspended after login is refused', asy
 });
 
 t.test('a session claiming the operator role for a citizen account is refused', async (t) => {
-  const cookie = await sessionCookieFor(pool, { accountId: cast.citizen.id, name: cast.citizen.name, role: 'operator', method: 'certificate' });
+  const cookie = await sessionCookieFor(pool, {
+    accountId: cast.citizen.id,
+    name: cast.citizen.name,
+    role: 'operator',
+    method: 'certificate',
+  });
   t.equal((await ctx.app.inject({ url: '/admin', headers: { cookie } })).statusCode, 403);
 });
 
-t.test('in production mode an operator logged in with a password is refused; with a certificate they are let in', async (t) => {
-  const production = await buildTestApp({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_ORIGIN: 'https://portal.example.tw' });
-  t.teardown(production.close);
-  const operator = await createAccount(production.db.pool, { role: 'operator', name: '正式承辦' });
-  const byPassword = await sessionCookieFor(production.db.pool, { accountId: operator.id, name: operator.name, role: 'operator', method: 'password' });
-  const byCertificate = await sessionCookieFor(production.db.pool, { accountId: operator.id, name: operator.name, role: 'operator', method: 'certificate' });
-  const refused = await production.app.inject({ url: '/admin', headers: { cookie: byPassword } });
-  t.equal(refused.statusCode, 403);
-  t.match(refused.body, /僅限以自然人憑證登入後使用/);
-  t.equal((await production.app.inject({ url: '/admin', headers: { cookie: byCertificate } })).statusCode, 200);
-});
+t.test(
+  'in production mode an operator logged in with a password is refused; with a certificate they are let in',
+  async (t) => {
+    const production = await buildTestApp({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(40),
+      PUBLIC_ORIGIN: 'https://portal.example.tw',
+    });
+    t.teardown(production.close);
+    const operator = await createAccount(production.db.pool, { role: 'operator', name: '正式承辦' });
+    const byPassword = await sessionCookieFor(production.db.pool, {
+      accountId: operator.id,
+      name: operator.name,
+      role: 'operator',
+      method: 'password',
+    });
+    const byCertificate = await sessionCookieFor(production.db.pool, {
+      accountId: operator.id,
+      name: operator.name,
+      role: 'operator',
+      method: 'certificate',
+    });
+    const refused = await production.app.inject({ url: '/admin', headers: { cookie: byPassword } });
+    t.equal(refused.statusCode, 403);
+    t.match(refused.body, /僅限以自然人憑證登入後使用/);
+    t.equal((await production.app.inject({ url: '/admin', headers: { cookie: byCertificate } })).statusCode, 200);
+  },
+);

@@ -31,7 +31,9 @@ const get = (url: string, cookie = cast.cookies.operator) => ctx.app.inject({ ur
 async function exportCsv(filter: Record<string, string>, cookie = cast.cookies.operator) {
   const list = await get('/admin/accounts', cookie);
   return ctx.app.inject({
-    method: 'POST', url: '/admin/accounts.csv', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    url: '/admin/accounts.csv',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ _csrf: csrfFrom(list.body), ...filter }).toString(),
   });
 }
@@ -63,7 +65,10 @@ async function walk(start: string, rel: 'next' | 'prev'): Promise<{ ids: number[
 }
 
 async function expectedOrder(where = 'TRUE', params: unknown[] = [], direction = 'DESC'): Promise<number[]> {
-  const { rows } = await pool.query(`SELECT id FROM accounts WHERE ${where} ORDER BY created_at ${direction}, id ${direction}`, params);
+  const { rows } = await pool.query(
+    `SELECT id FROM accounts WHERE ${where} ORDER BY created_at ${direction}, id ${direction}`,
+    params,
+  );
   return rows.map((r) => Number(r.id));
 }
 
@@ -166,7 +171,9 @@ t.test('LIKE wildcards in a search are matched literally', async (t) => {
 t.test('counts per status follow the other filters', async (t) => {
   const res = await get('/admin/accounts?category=customs_specialist&status=active');
   const count = (status: string) => Number(new RegExp(`id="status-count-${status}">(\\d+)<`).exec(res.body)?.[1]);
-  const { rows } = await pool.query("SELECT status, count(*)::int AS n FROM accounts WHERE category = 'customs_specialist' GROUP BY status");
+  const { rows } = await pool.query(
+    "SELECT status, count(*)::int AS n FROM accounts WHERE category = 'customs_specialist' GROUP BY status",
+  );
   for (const row of rows) t.equal(count(row.status), row.n, row.status);
   t.equal(count('rejected'), 0);
 });
@@ -210,14 +217,21 @@ t.test('a CSV cell with quotes, commas and line breaks is quoted per RFC 4180', 
 });
 
 t.test('the CSV export is UTF-8 with a BOM, an attachment, and defuses formulas in account data', async (t) => {
-  const evil = await createAccount(pool, { name: '=HYPERLINK("http://evil.example","點我")', email1: '@SUM(1+1)', idNumber: 'Z100000001' });
+  const evil = await createAccount(pool, {
+    name: '=HYPERLINK("http://evil.example","點我")',
+    email1: '@SUM(1+1)',
+    idNumber: 'Z100000001',
+  });
   const res = await exportCsv({ q: 'HYPERLINK' });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^text\/csv; charset=utf-8/);
   t.match(res.headers['content-disposition'], /^attachment; filename="accounts-\d{4}-\d{2}-\d{2}\.csv"$/);
   const bytes = res.rawPayload;
   t.same([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'starts with the UTF-8 BOM');
-  const lines = res.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+  const lines = res.body
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .filter(Boolean);
   t.equal(lines.length, 2);
   t.match(lines[0], /^"帳號編號","身分證號","姓名"/);
   t.ok(lines[1].startsWith(`"${evil.id}","Z10****001","'=HYPERLINK(""http://evil.example"",""點我"")"`), lines[1]);
@@ -226,12 +240,21 @@ t.test('the CSV export is UTF-8 with a BOM, an attachment, and defuses formulas 
 
 t.test('the CSV export streams the whole filtered list in order', async (t) => {
   const res = await exportCsv({ status: 'pending_review' });
-  const lines = res.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+  const lines = res.body
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .filter(Boolean);
   t.equal(lines.length, 1 + 100);
   const ids = lines.slice(1).map((l) => Number(/^"(\d+)"/.exec(l)![1]));
   t.same(ids, await expectedOrder("status = 'pending_review'"));
   const all = await exportCsv({});
-  t.equal(all.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean).length, 1 + TOTAL + 1);
+  t.equal(
+    all.body
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter(Boolean).length,
+    1 + TOTAL + 1,
+  );
 });
 
 t.test('the CSV export masks ID numbers for an operator and shows them to an admin', async (t) => {
@@ -244,24 +267,36 @@ t.test('the CSV export masks ID numbers for an operator and shows them to an adm
 
 t.test('every CSV export is an audit event with its filter', async (t) => {
   await exportCsv({ status: 'suspended', q: 'abc' });
-  const { rows } = await pool.query("SELECT actor_label, details FROM audit_events WHERE action = 'account.export_csv' ORDER BY id DESC LIMIT 1");
+  const { rows } = await pool.query(
+    "SELECT actor_label, details FROM audit_events WHERE action = 'account.export_csv' ORDER BY id DESC LIMIT 1",
+  );
   t.equal(rows[0].actor_label, 'operator:陳承辦');
   t.match(rows[0].details, { filter: { status: 'suspended', q: 'abc' }, fullIds: false });
 });
 
-t.test('the CSV export cannot be started by a link: GET shows the list, a POST without the CSRF token is refused, neither is audited', async (t) => {
-  const count = async () => (await pool.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'account.export_csv'")).rows[0].n;
-  const before = await count();
-  const link = await get('/admin/accounts.csv?status=active');
-  t.equal(link.statusCode, 303);
-  t.equal(link.headers.location, '/admin/accounts?status=active');
-  const forged = await ctx.app.inject({
-    method: 'POST', url: '/admin/accounts.csv', headers: { cookie: cast.cookies.operator, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: 'status=active',
-  });
-  t.equal(forged.statusCode, 403);
-  t.equal(await count(), before, 'no audit event');
-  const list = await get('/admin/accounts?status=active');
-  t.match(list.body, /<form method="post" action="\/admin\/accounts\.csv"/);
-  t.match(list.body, /<input type="hidden" name="status" value="active">/, 'the export form carries the filter in force');
-});
+t.test(
+  'the CSV export cannot be started by a link: GET shows the list, a POST without the CSRF token is refused, neither is audited',
+  async (t) => {
+    const count = async () =>
+      (await pool.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'account.export_csv'")).rows[0].n;
+    const before = await count();
+    const link = await get('/admin/accounts.csv?status=active');
+    t.equal(link.statusCode, 303);
+    t.equal(link.headers.location, '/admin/accounts?status=active');
+    const forged = await ctx.app.inject({
+      method: 'POST',
+      url: '/admin/accounts.csv',
+      headers: { cookie: cast.cookies.operator, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'status=active',
+    });
+    t.equal(forged.statusCode, 403);
+    t.equal(await count(), before, 'no audit event');
+    const list = await get('/admin/accounts?status=active');
+    t.match(list.body, /<form method="post" action="\/admin\/accounts\.csv"/);
+    t.match(
+      list.body,
+      /<input type="hidden" name="status" value="active">/,
+      'the export form carries the filter in force',
+    );
+  },
+);

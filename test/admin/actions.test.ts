@@ -14,10 +14,20 @@ const cast = await createCast(pool);
 const operatorCsrf = await csrfTokenFor(ctx.app, cast.cookies.operator);
 const adminCsrf = await csrfTokenFor(ctx.app, cast.cookies.admin);
 
-const asOperator = (url: string, reason: string) => postForm(ctx.app, url, cast.cookies.operator, { _csrf: operatorCsrf, reason });
-const asAdmin = (url: string, reason: string) => postForm(ctx.app, url, cast.cookies.admin, { _csrf: adminCsrf, reason });
+const asOperator = (url: string, reason: string) =>
+  postForm(ctx.app, url, cast.cookies.operator, { _csrf: operatorCsrf, reason });
+const asAdmin = (url: string, reason: string) =>
+  postForm(ctx.app, url, cast.cookies.admin, { _csrf: adminCsrf, reason });
 
-async function eventsFor(accountId: number): Promise<Array<{ action: string; actor_label: string; actor_account_id: number; reason: string; details: Record<string, unknown> }>> {
+async function eventsFor(accountId: number): Promise<
+  Array<{
+    action: string;
+    actor_label: string;
+    actor_account_id: number;
+    reason: string;
+    details: Record<string, unknown>;
+  }>
+> {
   const { rows } = await pool.query(
     'SELECT action, actor_label, actor_account_id, reason, details FROM audit_events WHERE subject_account_id = $1 ORDER BY id',
     [accountId],
@@ -30,8 +40,15 @@ async function statusOf(id: number): Promise<string | undefined> {
 }
 
 t.test('an operator approves a pending customs specialist registration with a reason', async (t) => {
-  const applicant = await createAccount(pool, { category: 'customs_specialist', status: 'pending_review', name: '李報關' });
-  const form = await ctx.app.inject({ url: `/admin/accounts/${applicant.id}/approve`, headers: { cookie: cast.cookies.operator } });
+  const applicant = await createAccount(pool, {
+    category: 'customs_specialist',
+    status: 'pending_review',
+    name: '李報關',
+  });
+  const form = await ctx.app.inject({
+    url: `/admin/accounts/${applicant.id}/approve`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.equal(form.statusCode, 200);
   t.match(form.body, /<textarea id="reason" name="reason"/);
   t.match(form.body, /核准報關專責人員註冊申請/);
@@ -43,13 +60,22 @@ t.test('an operator approves a pending customs specialist registration with a re
   const events = await eventsFor(applicant.id);
   t.equal(events.length, 1);
   t.match(events[0], {
-    action: 'account.approve', actor_label: 'operator:陳承辦', actor_account_id: cast.operator.id,
-    reason: '證照文件已核對', details: { from: 'pending_review', to: 'active' },
+    action: 'account.approve',
+    actor_label: 'operator:陳承辦',
+    actor_account_id: cast.operator.id,
+    reason: '證照文件已核對',
+    details: { from: 'pending_review', to: 'active' },
   });
 
-  const detail = await ctx.app.inject({ url: `/admin/accounts/${applicant.id}`, headers: { cookie: cast.cookies.operator } });
+  const detail = await ctx.app.inject({
+    url: `/admin/accounts/${applicant.id}`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.match(detail.body, /已核准 李報關 的註冊申請。/);
-  const again = await ctx.app.inject({ url: `/admin/accounts/${applicant.id}`, headers: { cookie: cast.cookies.operator } });
+  const again = await ctx.app.inject({
+    url: `/admin/accounts/${applicant.id}`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.notMatch(again.body, /已核准 李報關 的註冊申請。/, 'the message is shown once');
 });
 
@@ -58,7 +84,11 @@ t.test('an operator rejects a pending registration', async (t) => {
   const res = await asOperator(`/admin/accounts/${applicant.id}/reject`, '文件不符');
   t.equal(res.statusCode, 303);
   t.equal(await statusOf(applicant.id), 'rejected');
-  t.match((await eventsFor(applicant.id))[0], { action: 'account.reject', reason: '文件不符', details: { from: 'pending_review', to: 'rejected' } });
+  t.match((await eventsFor(applicant.id))[0], {
+    action: 'account.reject',
+    reason: '文件不符',
+    details: { from: 'pending_review', to: 'rejected' },
+  });
 });
 
 t.test('suspending an active account ends its sessions', async (t) => {
@@ -77,26 +107,43 @@ t.test('reactivating a suspended account makes it active again', async (t) => {
   const res = await asOperator(`/admin/accounts/${user.id}/reactivate`, '已確認本人');
   t.equal(res.statusCode, 303);
   t.equal(await statusOf(user.id), 'active');
-  t.match((await eventsFor(user.id))[0], { action: 'account.reactivate', details: { from: 'suspended', to: 'active' } });
+  t.match((await eventsFor(user.id))[0], {
+    action: 'account.reactivate',
+    details: { from: 'suspended', to: 'active' },
+  });
 });
 
 t.test('unlocking clears the failed logins and the lockout', async (t) => {
   const user = await createAccount(pool);
   await lockOut(pool, user.id);
-  const detail = await ctx.app.inject({ url: `/admin/accounts/${user.id}`, headers: { cookie: cast.cookies.operator } });
+  const detail = await ctx.app.inject({
+    url: `/admin/accounts/${user.id}`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.match(detail.body, /鎖定至/);
   const res = await asOperator(`/admin/accounts/${user.id}/unlock`, '本人來電確認');
   t.equal(res.statusCode, 303);
   const after = (await accountsRepository(pool).findById(user.id))!;
-  t.same(await ctx.app.lockout.stateOf(pool, user.idNumber, new Date()), { lockedUntil: null, accountLockedUntil: null, lockedSources: 0, failures: 0 });
+  t.same(await ctx.app.lockout.stateOf(pool, user.idNumber, new Date()), {
+    lockedUntil: null,
+    accountLockedUntil: null,
+    lockedSources: 0,
+    failures: 0,
+  });
   t.equal(after.status, 'active');
-  t.match((await eventsFor(user.id))[0], { action: 'account.unlock', details: { failedLogins: 20, accountLocked: true, lockedSources: 0 } });
+  t.match((await eventsFor(user.id))[0], {
+    action: 'account.unlock',
+    details: { failedLogins: 20, accountLocked: true, lockedSources: 0 },
+  });
 });
 
 t.test('unbinding a certificate keeps it as history with the reason', async (t) => {
   const user = await createAccount(pool, { name: '許憑證' });
   const cert = await bindCertificate(pool, user.id, '許憑證');
-  const detail = await ctx.app.inject({ url: `/admin/accounts/${user.id}`, headers: { cookie: cast.cookies.operator } });
+  const detail = await ctx.app.inject({
+    url: `/admin/accounts/${user.id}`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.match(detail.body, /許憑證/);
   t.match(detail.body, /憑證鏈驗證失敗/, 'the revocation state is shown: this fixture certificate does not verify');
   t.match(detail.body, new RegExp(`/admin/accounts/${user.id}/certificates/${cert.id}/unbind`));
@@ -105,7 +152,11 @@ t.test('unbinding a certificate keeps it as history with the reason', async (t) 
   const after = (await certificatesRepository(pool).findById(cert.id))!;
   t.ok(after.unboundAt);
   t.equal(after.unboundReason, '卡片遺失');
-  t.match((await eventsFor(user.id))[0], { action: 'certificate.unbind', reason: '卡片遺失', details: { certificateId: cert.id, fingerprintSha256: cert.fingerprintSha256 } });
+  t.match((await eventsFor(user.id))[0], {
+    action: 'certificate.unbind',
+    reason: '卡片遺失',
+    details: { certificateId: cert.id, fingerprintSha256: cert.fingerprintSha256 },
+  });
 });
 
 t.test('unbinding a certificate that is already unbound is refused', async (t) => {
@@ -118,7 +169,7 @@ t.test('unbinding a certificate that is already unbound is refused', async (t) =
   t.same(await eventsFor(user.id), []);
 });
 
-t.test("a certificate of another account is not found under this account", async (t) => {
+t.test('a certificate of another account is not found under this account', async (t) => {
   const user = await createAccount(pool);
   const other = await createAccount(pool);
   const cert = await bindCertificate(pool, other.id);
@@ -142,20 +193,30 @@ t.test('an admin sees the full ID number after giving a reason, and the viewing 
   t.equal(res.statusCode, 200);
   t.ok(res.body.includes('B223456780'));
   t.equal(res.headers['cache-control'], 'no-store');
-  t.match((await eventsFor(user.id))[0], { action: 'account.view_full_id', actor_label: 'admin:張管理', reason: '民眾來電查詢需核對' });
+  t.match((await eventsFor(user.id))[0], {
+    action: 'account.view_full_id',
+    actor_label: 'admin:張管理',
+    reason: '民眾來電查詢需核對',
+  });
   const later = await ctx.app.inject({ url: `/admin/accounts/${user.id}`, headers: { cookie: cast.cookies.admin } });
   t.notOk(later.body.includes('B223456780'), 'the next view is masked again');
 });
 
 t.test('an operator is not offered the full ID number', async (t) => {
   const user = await createAccount(pool);
-  const detail = await ctx.app.inject({ url: `/admin/accounts/${user.id}`, headers: { cookie: cast.cookies.operator } });
+  const detail = await ctx.app.inject({
+    url: `/admin/accounts/${user.id}`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.notMatch(detail.body, /full-id/);
 });
 
 t.test('approving an active account is refused with a clear message', async (t) => {
   const user = await createAccount(pool, { status: 'active' });
-  const page = await ctx.app.inject({ url: `/admin/accounts/${user.id}/approve`, headers: { cookie: cast.cookies.operator } });
+  const page = await ctx.app.inject({
+    url: `/admin/accounts/${user.id}/approve`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.equal(page.statusCode, 409);
   const res = await asOperator(`/admin/accounts/${user.id}/approve`, '再核准一次');
   t.equal(res.statusCode, 409);
@@ -198,7 +259,10 @@ t.test('an operator acting on their own account is refused', async (t) => {
   t.equal(res.statusCode, 409);
   t.match(res.body, /不能對自己的帳號執行處理/);
   t.equal(await statusOf(cast.operator.id), 'active');
-  const detail = await ctx.app.inject({ url: `/admin/accounts/${cast.operator.id}`, headers: { cookie: cast.cookies.operator } });
+  const detail = await ctx.app.inject({
+    url: `/admin/accounts/${cast.operator.id}`,
+    headers: { cookie: cast.cookies.operator },
+  });
   t.notMatch(detail.body, /\/suspend"/, 'no action is offered on your own account');
 });
 
@@ -272,14 +336,23 @@ t.test('two operators approving the same registration at once make one change an
 });
 
 t.test('an unknown account is a 404 page', async (t) => {
-  t.equal((await ctx.app.inject({ url: '/admin/accounts/999999', headers: { cookie: cast.cookies.operator } })).statusCode, 404);
-  t.equal((await ctx.app.inject({ url: '/admin/accounts/abc', headers: { cookie: cast.cookies.operator } })).statusCode, 404);
+  t.equal(
+    (await ctx.app.inject({ url: '/admin/accounts/999999', headers: { cookie: cast.cookies.operator } })).statusCode,
+    404,
+  );
+  t.equal(
+    (await ctx.app.inject({ url: '/admin/accounts/abc', headers: { cookie: cast.cookies.operator } })).statusCode,
+    404,
+  );
   t.equal((await asOperator('/admin/accounts/999999/suspend', '不存在')).statusCode, 404);
 });
 
 t.test('the detail page shows login history and the account audit trail', async (t) => {
   const user = await createAccount(pool, { status: 'suspended' });
-  await pool.query("INSERT INTO login_attempts (account_id, method, success, outcome, ip) VALUES ($1, 'password', false, 'wrong_password', '192.0.2.7')", [user.id]);
+  await pool.query(
+    "INSERT INTO login_attempts (account_id, method, success, outcome, ip) VALUES ($1, 'password', false, 'wrong_password', '192.0.2.7')",
+    [user.id],
+  );
   await asOperator(`/admin/accounts/${user.id}/reactivate`, '申訴成立');
   const res = await ctx.app.inject({ url: `/admin/accounts/${user.id}`, headers: { cookie: cast.cookies.operator } });
   t.match(res.body, /192\.0\.2\.7/);
@@ -290,7 +363,10 @@ t.test('the detail page shows login history and the account audit trail', async 
 
 t.test('the action pages and refusals are in English when English is chosen', async (t) => {
   const user = await createAccount(pool, { status: 'active' });
-  const res = await ctx.app.inject({ url: `/admin/accounts/${user.id}/approve`, headers: { cookie: `${cast.cookies.operator}; lang=en` } });
+  const res = await ctx.app.inject({
+    url: `/admin/accounts/${user.id}/approve`,
+    headers: { cookie: `${cast.cookies.operator}; lang=en` },
+  });
   t.equal(res.statusCode, 409);
   t.match(res.body, /not a pending registration/);
 });

@@ -94,7 +94,9 @@ t.test('the chain check reports an intact chain', async (t) => {
   t.equal(res.headers.location, '/admin/audit');
   const page = await get('/admin/audit');
   t.match(page.body, /雜湊鏈完整：共檢查 \d+ 筆紀錄，沒有發現竄改。/);
-  const { rows } = await pool.query("SELECT details FROM audit_events WHERE action = 'audit.verify_chain' ORDER BY id DESC LIMIT 1");
+  const { rows } = await pool.query(
+    "SELECT details FROM audit_events WHERE action = 'audit.verify_chain' ORDER BY id DESC LIMIT 1",
+  );
   t.match(rows[0].details, { ok: true });
 });
 
@@ -112,7 +114,11 @@ t.test('the chain check finds a row altered directly in SQL and names the first 
   const page = await ctx.app.inject({ url: '/admin/audit', headers: { cookie: cast.cookies.admin } });
   t.match(page.body, new RegExp(`雜湊鏈在第 ${target} 號紀錄斷開（紀錄內容與雜湊不符）`));
   t.match(page.body, /class="admin-alert" role="alert"/);
-  await t.rejects(pool.query('DELETE FROM audit_events WHERE id = $1', [target]), /append-only/, 'the trigger is back on');
+  await t.rejects(
+    pool.query('DELETE FROM audit_events WHERE id = $1', [target]),
+    /append-only/,
+    'the trigger is back on',
+  );
 });
 
 t.test('the chain check refuses a request without a CSRF token', async (t) => {

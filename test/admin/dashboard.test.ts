@@ -15,8 +15,12 @@ await pool.query(`
   INSERT INTO accounts (category, id_number, name, status, created_at)
   SELECT 'individual', 'D1' || lpad(i::text, 8, '0'), '儀表' || i, 'active', now() - interval '2 days'
   FROM generate_series(1, 4) AS i`);
-await pool.query(`INSERT INTO accounts (category, id_number, name, status) VALUES ('customs_specialist', 'E100000001', '待審', 'pending_review')`);
-await pool.query(`INSERT INTO accounts (category, id_number, name, status, created_at) VALUES ('individual', 'E100000002', '舊帳號', 'suspended', now() - interval '90 days')`);
+await pool.query(
+  `INSERT INTO accounts (category, id_number, name, status) VALUES ('customs_specialist', 'E100000001', '待審', 'pending_review')`,
+);
+await pool.query(
+  `INSERT INTO accounts (category, id_number, name, status, created_at) VALUES ('individual', 'E100000002', '舊帳號', 'suspended', now() - interval '90 days')`,
+);
 
 const page = await ctx.app.inject({ url: '/admin', headers: { cookie: cast.cookies.operator } });
 
@@ -44,7 +48,11 @@ t.test('the table fallback gives each of the 30 days, with the registrations cou
   t.equal(rows[29][1], taiwanDate(new Date()));
   const twoDaysAgo = taiwanDate(new Date(Date.now() - 2 * 86400_000));
   t.equal(rows.find((r) => r[1] === twoDaysAgo)?.[2], '4');
-  t.equal(rows.find((r) => r[1] === taiwanDate(new Date()))?.[2], '2', 'today: the citizen of the cast and the pending applicant (operators do not count)');
+  t.equal(
+    rows.find((r) => r[1] === taiwanDate(new Date()))?.[2],
+    '2',
+    'today: the citizen of the cast and the pending applicant (operators do not count)',
+  );
 });
 
 t.test('the scale of the chart rounds up to 1, 2 or 5 times a power of ten', async (t) => {
@@ -57,11 +65,17 @@ t.test('the scale of the chart rounds up to 1, 2 or 5 times a power of ten', asy
 
 t.test('the axis labels every seventh day counting back from today', async (t) => {
   const days = Array.from({ length: 30 }, (_, i) => ({ day: `2026-11-${String(i + 1).padStart(2, '0')}`, count: 0 }));
-  t.same(barChart(days).labels.map((l) => l.text), ['11-02', '11-09', '11-16', '11-23', '11-30']);
+  t.same(
+    barChart(days).labels.map((l) => l.text),
+    ['11-02', '11-09', '11-16', '11-23', '11-30'],
+  );
 });
 
 t.test('the tallest bar reaches the top of the plot and an empty day has no height', async (t) => {
-  const chart = barChart([{ day: '2026-11-01', count: 0 }, { day: '2026-11-02', count: 10 }]);
+  const chart = barChart([
+    { day: '2026-11-01', count: 0 },
+    { day: '2026-11-02', count: 10 },
+  ]);
   t.equal(chart.bars[0].height, 0);
   t.equal(chart.bars[1].y, chart.plotTop);
 });

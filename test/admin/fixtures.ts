@@ -34,7 +34,12 @@ export async function createAccount(pool: Pool, overrides: Partial<NewAccount> =
 }
 
 export async function cookieFor(pool: Pool, account: Account): Promise<string> {
-  return sessionCookieFor(pool, { accountId: account.id, name: account.name, role: account.role, method: 'certificate' });
+  return sessionCookieFor(pool, {
+    accountId: account.id,
+    name: account.name,
+    role: account.role,
+    method: 'certificate',
+  });
 }
 
 export interface Cast {
@@ -53,7 +58,11 @@ export async function createCast(pool: Pool): Promise<Cast> {
     citizen,
     operator,
     admin,
-    cookies: { citizen: await cookieFor(pool, citizen), operator: await cookieFor(pool, operator), admin: await cookieFor(pool, admin) },
+    cookies: {
+      citizen: await cookieFor(pool, citizen),
+      operator: await cookieFor(pool, operator),
+      admin: await cookieFor(pool, admin),
+    },
   };
 }
 

@@ -50,21 +50,34 @@ t.test('a lock of one source shows as locked, says what it is, and can be unlock
   t.match(detail.body, new RegExp(`/admin/accounts/${user.id}/unlock"`));
 });
 
-t.test('解除鎖定 clears the locks and waits of every source, so the right password works at once from each', async (t) => {
-  const user = await createAccount(pool, { passwordHash, name: '蔡解鎖' });
-  const locked = uniqueAddress();
-  const waiting = uniqueAddress();
-  for (let i = 0; i < 5; i++) {
-    await login(locked, user.idNumber, 'Wrong1Password');
-    clock.advance(16_000);
-  }
-  await login(waiting, user.idNumber, 'Wrong1Password');
-  await login(waiting, user.idNumber, 'Wrong1Password');
-  const res = await postForm(ctx.app, `/admin/accounts/${user.id}/unlock`, cast.cookies.operator, { _csrf: operatorCsrf, reason: '本人來電確認' });
-  t.equal(res.statusCode, 303);
-  const { rows } = await pool.query("SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'account.unlock'", [user.id]);
-  t.match(rows, [{ details: { failedLogins: 6, lockedSources: 1, accountLocked: false } }]);
-  t.notMatch(await listRow(user.idNumber), /已鎖定/);
-  t.equal((await login(waiting, user.idNumber, PASSWORD)).statusCode, 303, 'no wait left for the source that had one');
-  t.equal((await login(locked, user.idNumber, PASSWORD)).statusCode, 303, 'no lock left for the source that had one');
-});
+t.test(
+  '解除鎖定 clears the locks and waits of every source, so the right password works at once from each',
+  async (t) => {
+    const user = await createAccount(pool, { passwordHash, name: '蔡解鎖' });
+    const locked = uniqueAddress();
+    const waiting = uniqueAddress();
+    for (let i = 0; i < 5; i++) {
+      await login(locked, user.idNumber, 'Wrong1Password');
+      clock.advance(16_000);
+    }
+    await login(waiting, user.idNumber, 'Wrong1Password');
+    await login(waiting, user.idNumber, 'Wrong1Password');
+    const res = await postForm(ctx.app, `/admin/accounts/${user.id}/unlock`, cast.cookies.operator, {
+      _csrf: operatorCsrf,
+      reason: '本人來電確認',
+    });
+    t.equal(res.statusCode, 303);
+    const { rows } = await pool.query(
+      "SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'account.unlock'",
+      [user.id],
+    );
+    t.match(rows, [{ details: { failedLogins: 6, lockedSources: 1, accountLocked: false } }]);
+    t.notMatch(await listRow(user.idNumber), /已鎖定/);
+    t.equal(
+      (await login(waiting, user.idNumber, PASSWORD)).statusCode,
+      303,
+      'no wait left for the source that had one',
+    );
+    t.equal((await login(locked, user.idNumber, PASSWORD)).statusCode, 303, 'no lock left for the source that had one');
+  },
+);

@@ -9,7 +9,10 @@ import { taiwanDate } from '../../server/taiwan-time';
 const messages = loadMessages();
 
 t.test('zh-TW and English define the same admin messages, none empty', async (t) => {
-  const keys = (lang: 'zh-TW' | 'en') => Object.keys(messages[lang]).filter((k) => k.startsWith('admin.')).sort();
+  const keys = (lang: 'zh-TW' | 'en') =>
+    Object.keys(messages[lang])
+      .filter((k) => k.startsWith('admin.'))
+      .sort();
   t.same(keys('en'), keys('zh-TW'));
   for (const key of keys('zh-TW')) t.ok(messages['zh-TW'][key].trim() && messages.en[key].trim(), key);
 });

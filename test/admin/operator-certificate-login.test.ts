@@ -22,17 +22,37 @@ t.teardown(() => rmSync(workDir, { recursive: true, force: true }));
 
 function operatorCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/cli/operator.ts', ...args], {
-      cwd: new URL('../../', import.meta.url).pathname,
-      env: { PATH: process.env.PATH ?? '', HOME: workDir, DATA_DIR: workDir, DATABASE_URL: `${TEST_DATABASE_URL}?options=-c%20search_path%3D${ctx.db.schema}` },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'server/cli/operator.ts', ...args],
+      {
+        cwd: new URL('../../', import.meta.url).pathname,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: workDir,
+          DATA_DIR: workDir,
+          DATABASE_URL: `${TEST_DATABASE_URL}?options=-c%20search_path%3D${ctx.db.schema}`,
+        },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
 t.test('an operator added with their card certificate logs in with the card and opens /admin', async (t) => {
   const certFile = join(workDir, 'operator.pem');
   writeFileSync(certFile, der.toPem('CERTIFICATE', demo.pki.card('operator').signingCertDer));
-  const add = await operatorCommand(['add', '--id-number', 'B120863158', '--name', '陳承辦', '--role', 'operator', '--cert', certFile]);
+  const add = await operatorCommand([
+    'add',
+    '--id-number',
+    'B120863158',
+    '--name',
+    '陳承辦',
+    '--role',
+    'operator',
+    '--cert',
+    certFile,
+  ]);
   t.equal(add.code, 0, add.stderr);
 
   const browser = new Browser(ctx.app);
@@ -41,7 +61,10 @@ t.test('an operator added with their card certificate logs in with the card and 
   await browser.get(anonymous.headers.location as string);
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
-  const login = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(demo.pki, 'operator', tbs, nonce) });
+  const login = await browser.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(demo.pki, 'operator', tbs, nonce),
+  });
   t.equal(login.statusCode, 303);
   t.equal(login.headers.location, '/admin/accounts', 'back to the page asked for');
   const admin = await browser.get('/admin/accounts');
@@ -52,7 +75,17 @@ t.test('an operator added with their card certificate logs in with the card and 
 t.test("the card's encryption certificate is refused by the command", async (t) => {
   const certFile = join(workDir, 'encryption.pem');
   writeFileSync(certFile, der.toPem('CERTIFICATE', demo.pki.card('operator').encryptionCertDer));
-  const add = await operatorCommand(['add', '--id-number', 'A123456789', '--name', '王小明', '--role', 'operator', '--cert', certFile]);
+  const add = await operatorCommand([
+    'add',
+    '--id-number',
+    'A123456789',
+    '--name',
+    '王小明',
+    '--role',
+    'operator',
+    '--cert',
+    certFile,
+  ]);
   t.equal(add.code, 2);
   t.match(add.stderr, /encryption certificate/);
 });

@@ -35,14 +35,28 @@ t.teardown(() => rmSync(workDir, { recursive: true, force: true }));
 const databaseUrl = `${TEST_DATABASE_URL}?options=-c%20search_path%3D${ctx.db.schema}`;
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-function operatorCommand(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function operatorCommand(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/cli/operator.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? workDir, DATABASE_URL: databaseUrl, DATA_DIR: workDir, ...env },
-    }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'server/cli/operator.ts', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? workDir,
+          DATABASE_URL: databaseUrl,
+          DATA_DIR: workDir,
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -56,10 +70,21 @@ function moicaLikeCertificate(cn: string): { pem: string; der: Buffer } {
   cert.validity.notAfter = new Date('2030-01-01T00:00:00Z');
   // forge encodes the value as UTF-8 itself when the tag is UTF8String.
   const utf8 = (value: string) => ({ value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class });
-  cert.setSubject([{ shortName: 'C', value: 'TW' }, { shortName: 'CN', ...utf8(cn) }, { name: 'serialNumber', value: '0000000012345678' }]);
-  cert.setIssuer([{ shortName: 'C', value: 'TW' }, { shortName: 'O', ...utf8('行政院') }, { shortName: 'OU', ...utf8('內政部憑證管理中心') }]);
+  cert.setSubject([
+    { shortName: 'C', value: 'TW' },
+    { shortName: 'CN', ...utf8(cn) },
+    { name: 'serialNumber', value: '0000000012345678' },
+  ]);
+  cert.setIssuer([
+    { shortName: 'C', value: 'TW' },
+    { shortName: 'O', ...utf8('行政院') },
+    { shortName: 'OU', ...utf8('內政部憑證管理中心') },
+  ]);
   cert.setExtensions([{ name: 'keyUsage', critical: true, digitalSignature: true }]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  cert.sign(
+    forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+    forge.md.sha256.create(),
+  );
   const pem = forge.pki.certificateToPem(cert);
   const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
   return { pem, der };
@@ -69,7 +94,17 @@ t.test('add creates an active operator bound to their certificate, with an audit
   const { pem, der } = moicaLikeCertificate('陳承辦');
   const file = join(workDir, 'operator.pem');
   writeFileSync(file, pem);
-  const run = await operatorCommand(['add', '--id-number', 'A123456789', '--name', '陳承辦', '--role', 'operator', '--cert', file]);
+  const run = await operatorCommand([
+    'add',
+    '--id-number',
+    'A123456789',
+    '--name',
+    '陳承辦',
+    '--role',
+    'operator',
+    '--cert',
+    file,
+  ]);
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /created operator account \d+: 陳承辦 \(A12\*\*\*\*789\)/);
   const account = (await accountsRepository(pool).findByIdNumber('A123456789'))!;
@@ -84,7 +119,10 @@ t.test('add creates an active operator bound to their certificate, with an audit
     unboundAt: null,
   });
   t.equal(cert.notAfter.toISOString(), '2030-01-01T00:00:00.000Z');
-  const { rows } = await pool.query("SELECT actor_label, details FROM audit_events WHERE action = 'operator.create' AND subject_account_id = $1", [account.id]);
+  const { rows } = await pool.query(
+    "SELECT actor_label, details FROM audit_events WHERE action = 'operator.create' AND subject_account_id = $1",
+    [account.id],
+  );
   t.equal(rows.length, 1);
   t.match(rows[0].actor_label, /^command:/);
   t.match(rows[0].details, { role: 'operator', password: false, certificate: { serialHex: '0A1B2C3D4E5F60718293' } });
@@ -97,7 +135,17 @@ t.test('an operator created by the command can open the operator pages', async (
 });
 
 t.test('add with --password in demo mode stores an argon2id hash for the first admin', async (t) => {
-  const run = await operatorCommand(['add', '--id-number', ADMIN_ID, '--name', '張管理', '--role', 'admin', '--password', 'Demo2026pass']);
+  const run = await operatorCommand([
+    'add',
+    '--id-number',
+    ADMIN_ID,
+    '--name',
+    '張管理',
+    '--role',
+    'admin',
+    '--password',
+    'Demo2026pass',
+  ]);
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /password login enabled \(demo mode\)/);
   const account = (await accountsRepository(pool).findByIdNumber(ADMIN_ID))!;
@@ -107,23 +155,48 @@ t.test('add with --password in demo mode stores an argon2id hash for the first a
 });
 
 t.test('add with --password is refused in production mode', async (t) => {
-  const run = await operatorCommand(['add', '--id-number', OTHER_ID, '--name', '林正式', '--role', 'admin', '--password', 'Demo2026pass'], {
-    NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_ORIGIN: 'https://portal.example.tw',
-  });
+  const run = await operatorCommand(
+    ['add', '--id-number', OTHER_ID, '--name', '林正式', '--role', 'admin', '--password', 'Demo2026pass'],
+    {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(40),
+      PUBLIC_ORIGIN: 'https://portal.example.tw',
+    },
+  );
   t.equal(run.code, 2);
   t.match(run.stderr, /--password is refused in production mode/);
   t.equal(await accountsRepository(pool).findByIdNumber(OTHER_ID), undefined);
 });
 
 t.test('add refuses a password that breaks the password rule', async (t) => {
-  const run = await operatorCommand(['add', '--id-number', OTHER_ID, '--name', '林正式', '--role', 'admin', '--password', 'short']);
+  const run = await operatorCommand([
+    'add',
+    '--id-number',
+    OTHER_ID,
+    '--name',
+    '林正式',
+    '--role',
+    'admin',
+    '--password',
+    'short',
+  ]);
   t.equal(run.code, 2);
   t.match(run.stderr, /--password: does not meet the password rule/);
 });
 
 t.test('add refuses an ID number already registered, and writes nothing', async (t) => {
   const before = (await pool.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n;
-  const run = await operatorCommand(['add', '--id-number', 'A123456789', '--name', '陳承辦', '--role', 'admin', '--password', 'Demo2026pass']);
+  const run = await operatorCommand([
+    'add',
+    '--id-number',
+    'A123456789',
+    '--name',
+    '陳承辦',
+    '--role',
+    'admin',
+    '--password',
+    'Demo2026pass',
+  ]);
   t.equal(run.code, 2);
   t.match(run.stderr, /already exists/);
   t.equal((await pool.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n, before);
@@ -131,7 +204,17 @@ t.test('add refuses an ID number already registered, and writes nothing', async 
 });
 
 t.test('add refuses a certificate already bound to another account, and creates no account', async (t) => {
-  const run = await operatorCommand(['add', '--id-number', SPARE_ID, '--name', '陳承辦', '--role', 'operator', '--cert', join(workDir, 'operator.pem')]);
+  const run = await operatorCommand([
+    'add',
+    '--id-number',
+    SPARE_ID,
+    '--name',
+    '陳承辦',
+    '--role',
+    'operator',
+    '--cert',
+    join(workDir, 'operator.pem'),
+  ]);
   t.equal(run.code, 2);
   t.match(run.stderr, /already bound/);
   t.equal(await accountsRepository(pool).findByIdNumber(SPARE_ID), undefined);
@@ -140,14 +223,54 @@ t.test('add refuses a certificate already bound to another account, and creates 
 t.test('add refuses a file that is not a certificate', async (t) => {
   const file = join(workDir, 'not-a-cert.pem');
   writeFileSync(file, 'hello');
-  const run = await operatorCommand(['add', '--id-number', SPARE_ID, '--name', '王測試', '--role', 'operator', '--cert', file]);
+  const run = await operatorCommand([
+    'add',
+    '--id-number',
+    SPARE_ID,
+    '--name',
+    '王測試',
+    '--role',
+    'operator',
+    '--cert',
+    file,
+  ]);
   t.equal(run.code, 2);
   t.match(run.stderr, /not a certificate/);
 });
 
 t.test('add refuses a bad role, a bad ID number and a missing login method', async (t) => {
-  t.match((await operatorCommand(['add', '--id-number', SPARE_ID, '--name', '王測試', '--role', 'citizen', '--password', 'Demo2026pass'])).stderr, /--role: must be operator or admin/);
-  t.match((await operatorCommand(['add', '--id-number', 'A123456788', '--name', '王測試', '--role', 'operator', '--password', 'Demo2026pass'])).stderr, /--id-number: is not a valid ID number/);
+  t.match(
+    (
+      await operatorCommand([
+        'add',
+        '--id-number',
+        SPARE_ID,
+        '--name',
+        '王測試',
+        '--role',
+        'citizen',
+        '--password',
+        'Demo2026pass',
+      ])
+    ).stderr,
+    /--role: must be operator or admin/,
+  );
+  t.match(
+    (
+      await operatorCommand([
+        'add',
+        '--id-number',
+        'A123456788',
+        '--name',
+        '王測試',
+        '--role',
+        'operator',
+        '--password',
+        'Demo2026pass',
+      ])
+    ).stderr,
+    /--id-number: is not a valid ID number/,
+  );
   const none = await operatorCommand(['add', '--id-number', SPARE_ID, '--name', '王測試', '--role', 'operator']);
   t.equal(none.code, 2);
   t.match(none.stderr, /give --cert/);

@@ -8,7 +8,15 @@ import { parseCertificate, readProfile } from '../../server/pki/index';
 
 const demo = await makeDemoPki(new Date(), [
   { id: 'good', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' },
-  { id: 'bad', purpose: 'revocation-test', holderName: '張雅婷', idNumber: 'E223456785', pin: '864200', issuer: 'g3', revoked: true },
+  {
+    id: 'bad',
+    purpose: 'revocation-test',
+    holderName: '張雅婷',
+    idNumber: 'E223456785',
+    pin: '864200',
+    issuer: 'g3',
+    revoked: true,
+  },
 ]);
 t.teardown(demo.remove);
 const ctx = await buildTestApp({}, { cardVerifier: demoCardVerifier(demo.pki) });
@@ -20,11 +28,20 @@ async function bound(cardId: string) {
   const parsed = parseCertificate(card.signingCertDer);
   if (!parsed.ok) throw new Error('demo card does not parse');
   const p = readProfile(parsed.cert);
-  await certificatesRepository(ctx.db.pool).bind(bindingFor(account.id, {
-    fingerprintSha256: p.fingerprint, issuerDn: p.issuer, serialHex: p.serial, subjectCn: p.commonName ?? '',
-    subjectSerial: p.subjectSerialNumber ?? null, idLast4: p.idLast4 ?? null, cardSerial: p.cardSerial ?? null,
-    notBefore: p.notBefore.toISOString(), notAfter: p.notAfter.toISOString(), derBase64: card.signingCertDer.toString('base64'),
-  }));
+  await certificatesRepository(ctx.db.pool).bind(
+    bindingFor(account.id, {
+      fingerprintSha256: p.fingerprint,
+      issuerDn: p.issuer,
+      serialHex: p.serial,
+      subjectCn: p.commonName ?? '',
+      subjectSerial: p.subjectSerialNumber ?? null,
+      idLast4: p.idLast4 ?? null,
+      cardSerial: p.cardSerial ?? null,
+      notBefore: p.notBefore.toISOString(),
+      notAfter: p.notAfter.toISOString(),
+      derBase64: card.signingCertDer.toString('base64'),
+    }),
+  );
   return account;
 }
 

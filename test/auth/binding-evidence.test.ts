@@ -3,8 +3,12 @@ import t from 'tap';
 import { bindingEvidence, compareNames, evidenceFromDetails } from '../../server/auth/binding-evidence';
 
 const card = {
-  idLast4: '6789', subjectCn: 'Chen Ta-Wei', cardSerial: 'TP03000000000001',
-  issuerDn: 'C=TW, O=行政院, OU=內政部憑證管理中心', serialHex: '0A1B', subjectSerial: '0000000012345678',
+  idLast4: '6789',
+  subjectCn: 'Chen Ta-Wei',
+  cardSerial: 'TP03000000000001',
+  issuerDn: 'C=TW, O=行政院, OU=內政部憑證管理中心',
+  serialHex: '0A1B',
+  subjectSerial: '0000000012345678',
 };
 
 t.test('a name is exact, the same after normalisation, or a mismatch', async (t) => {
@@ -30,6 +34,9 @@ t.test('stored evidence reads back as written, and anything of another shape rea
   const evidence = bindingEvidence({ name: 'Chen Ta-Wei', idNumber: 'A123456789' }, card);
   t.same(evidenceFromDetails(JSON.parse(JSON.stringify({ binding: evidence }))), evidence);
   t.equal(evidenceFromDetails({}), undefined);
-  t.equal(evidenceFromDetails({ binding: { ...evidence, name: { ...evidence.name, comparison: 'maybe' } } }), undefined);
+  t.equal(
+    evidenceFromDetails({ binding: { ...evidence, name: { ...evidence.name, comparison: 'maybe' } } }),
+    undefined,
+  );
   t.equal(evidenceFromDetails({ binding: { ...evidence, idLast4: 'x' } }), undefined);
 });

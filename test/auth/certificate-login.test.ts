@@ -16,8 +16,23 @@ const demo = await makeDemoPki(new Date(), [
   { id: 'wang', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' },
   { id: 'wang-renewed', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g2' },
   { id: 'lin', purpose: 'citizen', holderName: '林美華', idNumber: 'F223456786', pin: '24681357', issuer: 'g3' },
-  { id: 'chen', purpose: 'customs-specialist', holderName: '陳志明', idNumber: 'B120863158', pin: '13572468', issuer: 'g2' },
-  { id: 'revoked', purpose: 'revocation-test', holderName: '張雅婷', idNumber: 'E223456785', pin: '864200', issuer: 'g3', revoked: true },
+  {
+    id: 'chen',
+    purpose: 'customs-specialist',
+    holderName: '陳志明',
+    idNumber: 'B120863158',
+    pin: '13572468',
+    issuer: 'g2',
+  },
+  {
+    id: 'revoked',
+    purpose: 'revocation-test',
+    holderName: '張雅婷',
+    idNumber: 'E223456785',
+    pin: '864200',
+    issuer: 'g3',
+    revoked: true,
+  },
 ]);
 t.teardown(demo.remove);
 const pki = demo.pki;
@@ -34,18 +49,32 @@ function identityOf(cardId: string): CertificateIdentity {
   if (!parsed.ok) throw new Error('demo card does not parse');
   const p = readProfile(parsed.cert);
   return {
-    fingerprintSha256: p.fingerprint, issuerDn: p.issuer, serialHex: p.serial, subjectCn: p.commonName ?? '',
-    subjectSerial: p.subjectSerialNumber ?? null, idLast4: p.idLast4 ?? null, cardSerial: p.cardSerial ?? null,
-    notBefore: p.notBefore.toISOString(), notAfter: p.notAfter.toISOString(), derBase64: der.toString('base64'),
+    fingerprintSha256: p.fingerprint,
+    issuerDn: p.issuer,
+    serialHex: p.serial,
+    subjectCn: p.commonName ?? '',
+    subjectSerial: p.subjectSerialNumber ?? null,
+    idLast4: p.idLast4 ?? null,
+    cardSerial: p.cardSerial ?? null,
+    notBefore: p.notBefore.toISOString(),
+    notAfter: p.notAfter.toISOString(),
+    derBase64: der.toString('base64'),
   };
 }
 
 async function registered(cardId: string, status: 'active' | 'pending_review' | 'suspended' = 'active') {
   const card = pki.card(cardId);
   const account = (await accountsRepository(ctx.db.pool).insert({
-    category: status === 'pending_review' ? 'customs_specialist' : 'individual', idNumber: card.idNumber, name: card.holderName,
-    birthDate: '1980-05-17', phone: '0912-345-678', address: '臺北市', email1: 'a@example.tw', email2: null,
-    passwordHash: await hashPassword(PASSWORD), status,
+    category: status === 'pending_review' ? 'customs_specialist' : 'individual',
+    idNumber: card.idNumber,
+    name: card.holderName,
+    birthDate: '1980-05-17',
+    phone: '0912-345-678',
+    address: '臺北市',
+    email1: 'a@example.tw',
+    email2: null,
+    passwordHash: await hashPassword(PASSWORD),
+    status,
   }))!;
   await certificatesRepository(ctx.db.pool).bind(bindingFor(account.id, identityOf(cardId)));
   return account;
@@ -58,7 +87,9 @@ async function signInWithoutJs(browser: Browser, cardId: string, which: 'signing
   const token = signWithCard(pki, cardId, tbs, nonce, which);
   // The signer's page posts cross-site: no session cookie goes with it.
   const callback = await ctx.app.inject({
-    method: 'POST', url: '/signing/callback', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    url: '/signing/callback',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...token }).toString(),
   });
   return { callback, token };
@@ -68,27 +99,33 @@ const accountWang = await registered('wang');
 await registered('lin', 'suspended');
 await registered('chen', 'pending_review');
 
-t.test('without JavaScript: PIN form to the signer, callback, 憑證載入完成, 送出 logs in with the certificate', async (t) => {
-  const browser = new Browser(ctx.app);
-  const page = await browser.get('/login/certificate');
-  t.match(page.body, /action="http:\/\/127\.0\.0\.1:61161\/nojs\/sign"/, 'the PIN form posts to the local signer');
-  const { callback } = await signInWithoutJs(browser, 'wang');
-  t.equal(callback.statusCode, 303);
-  t.match(callback.headers.location, /^\/signing\/complete\?code=/);
-  t.equal(callback.cookies.length, 0, 'the callback sets no cookie');
-  const complete = await browser.get(callback.headers.location as string);
-  t.equal(complete.headers.location, '/login/certificate/confirm');
-  const confirm = await browser.get('/login/certificate/confirm');
-  t.match(confirm.body, /憑證載入完成。/);
-  t.match(confirm.body, /王小明/);
-  const submit = await browser.post('/login/certificate/confirm', { _csrf: csrfFrom(confirm.body) });
-  t.equal(submit.statusCode, 303);
-  t.equal(submit.headers.location, '/account');
-  const account = await browser.get('/account');
-  t.match(account.body, /自然人憑證/);
-  const history = await ctx.db.pool.query("SELECT method, success FROM login_attempts WHERE account_id = $1 AND success", [accountWang.id]);
-  t.ok(history.rows.some((r) => r.method === 'certificate'));
-});
+t.test(
+  'without JavaScript: PIN form to the signer, callback, 憑證載入完成, 送出 logs in with the certificate',
+  async (t) => {
+    const browser = new Browser(ctx.app);
+    const page = await browser.get('/login/certificate');
+    t.match(page.body, /action="http:\/\/127\.0\.0\.1:61161\/nojs\/sign"/, 'the PIN form posts to the local signer');
+    const { callback } = await signInWithoutJs(browser, 'wang');
+    t.equal(callback.statusCode, 303);
+    t.match(callback.headers.location, /^\/signing\/complete\?code=/);
+    t.equal(callback.cookies.length, 0, 'the callback sets no cookie');
+    const complete = await browser.get(callback.headers.location as string);
+    t.equal(complete.headers.location, '/login/certificate/confirm');
+    const confirm = await browser.get('/login/certificate/confirm');
+    t.match(confirm.body, /憑證載入完成。/);
+    t.match(confirm.body, /王小明/);
+    const submit = await browser.post('/login/certificate/confirm', { _csrf: csrfFrom(confirm.body) });
+    t.equal(submit.statusCode, 303);
+    t.equal(submit.headers.location, '/account');
+    const account = await browser.get('/account');
+    t.match(account.body, /自然人憑證/);
+    const history = await ctx.db.pool.query(
+      'SELECT method, success FROM login_attempts WHERE account_id = $1 AND success',
+      [accountWang.id],
+    );
+    t.ok(history.rows.some((r) => r.method === 'certificate'));
+  },
+);
 
 /** Wrong passwords for an ID number at 帳號密碼登入 from one address, each after the lockout's wait. */
 async function wrongPasswords(idNumber: string, address: string, count: number) {
@@ -113,21 +150,35 @@ async function cardLogin(cardId: string) {
   return browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, cardId, tbs, nonce) });
 }
 
-t.test('five wrong passwords for an ID number (no card needed) do not keep its holder from logging in with the card', async (t) => {
-  await wrongPasswords('A123456789', uniqueAddress(), 5);
-  const res = await cardLogin('wang');
-  t.equal(res.statusCode, 303);
-  t.equal(res.headers.location, '/account');
-});
+t.test(
+  'five wrong passwords for an ID number (no card needed) do not keep its holder from logging in with the card',
+  async (t) => {
+    await wrongPasswords('A123456789', uniqueAddress(), 5);
+    const res = await cardLogin('wang');
+    t.equal(res.statusCode, 303);
+    t.equal(res.headers.location, '/account');
+  },
+);
 
-t.test('even a password lock from many addresses leaves the card login open, and the card login lifts it', async (t) => {
-  // LOGIN_ACCOUNT_MAX_FAILURES defaults to 4 × 5: four addresses with five guesses each lock the password everywhere.
-  for (let i = 0; i < 4; i++) await wrongPasswords('A123456789', uniqueAddress(), 5);
-  t.equal((await passwordLogin('A123456789', PASSWORD)).statusCode, 423, 'the password is locked from a fifth address too');
-  const res = await cardLogin('wang');
-  t.equal(res.headers.location, '/account', 'the card logs in');
-  t.equal((await passwordLogin('A123456789', PASSWORD)).statusCode, 303, 'and the password works again from elsewhere');
-});
+t.test(
+  'even a password lock from many addresses leaves the card login open, and the card login lifts it',
+  async (t) => {
+    // LOGIN_ACCOUNT_MAX_FAILURES defaults to 4 × 5: four addresses with five guesses each lock the password everywhere.
+    for (let i = 0; i < 4; i++) await wrongPasswords('A123456789', uniqueAddress(), 5);
+    t.equal(
+      (await passwordLogin('A123456789', PASSWORD)).statusCode,
+      423,
+      'the password is locked from a fifth address too',
+    );
+    const res = await cardLogin('wang');
+    t.equal(res.headers.location, '/account', 'the card logs in');
+    t.equal(
+      (await passwordLogin('A123456789', PASSWORD)).statusCode,
+      303,
+      'and the password works again from elsewhere',
+    );
+  },
+);
 
 t.test('a signing result cannot be completed in another browser session', async (t) => {
   const victim = new Browser(ctx.app);
@@ -169,7 +220,10 @@ t.test('an expired challenge is refused', async (t) => {
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
   clock.advance(CHALLENGE_LIFETIME_MS + 1000);
-  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang', tbs, nonce) });
+  const res = await browser.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'wang', tbs, nonce),
+  });
   t.equal(res.statusCode, 400);
   t.match(res.body, /逾時/);
 });
@@ -178,7 +232,10 @@ t.test('the encryption certificate is refused', async (t) => {
   const browser = new Browser(ctx.app);
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
-  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang', tbs, nonce, 'encryption') });
+  const res = await browser.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'wang', tbs, nonce, 'encryption'),
+  });
   t.equal(res.statusCode, 400);
   t.match(res.body, /加密|簽章用/);
 });
@@ -187,31 +244,50 @@ t.test('a revoked card gets 憑證已廢止', async (t) => {
   const browser = new Browser(ctx.app);
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
-  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'revoked', tbs, nonce) });
+  const res = await browser.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'revoked', tbs, nonce),
+  });
   t.equal(res.statusCode, 400);
   t.match(res.body, /廢止/);
 });
 
 t.test('an unknown certificate gets a message with a link to registration', async (t) => {
-  const unknown = await makeDemoPki(new Date(), [{ id: 'x', purpose: 'citizen', holderName: '李大同', idNumber: 'K121234563', pin: '123456', issuer: 'g3' }]);
+  const unknown = await makeDemoPki(new Date(), [
+    { id: 'x', purpose: 'citizen', holderName: '李大同', idNumber: 'K121234563', pin: '123456', issuer: 'g3' },
+  ]);
   t.teardown(unknown.remove);
-  const app = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: demoCardVerifier(unknown.pki) });
+  const app = await buildApp({
+    config: ctx.config,
+    pool: ctx.db.pool,
+    sessionSecret: TEST_SESSION_SECRET,
+    cardVerifier: demoCardVerifier(unknown.pki),
+  });
   t.teardown(() => app.close());
   const browser = new Browser(app);
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
-  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(unknown.pki, 'x', tbs, nonce) });
+  const res = await browser.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(unknown.pki, 'x', tbs, nonce),
+  });
   t.equal(res.statusCode, 404);
   t.match(res.body, /尚未註冊/);
   t.match(res.body, /href="\/register"/);
 });
 
 t.test('suspended and pending accounts are refused with their own messages', async (t) => {
-  for (const [card, text] of [['lin', /停用/], ['chen', /審核中/]] as const) {
+  for (const [card, text] of [
+    ['lin', /停用/],
+    ['chen', /審核中/],
+  ] as const) {
     const browser = new Browser(ctx.app);
     const page = await browser.get('/login/certificate');
     const { tbs, nonce } = challengeFrom(page.body);
-    const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, card, tbs, nonce) });
+    const res = await browser.post('/login/certificate', {
+      _csrf: csrfFrom(page.body),
+      ...signWithCard(pki, card, tbs, nonce),
+    });
     t.equal(res.statusCode, 303);
     const back = await browser.get(res.headers.location as string);
     t.match(back.body, text);
@@ -219,14 +295,23 @@ t.test('suspended and pending accounts are refused with their own messages', asy
 });
 
 t.test('a challenge issued by one instance verifies on another sharing the database', async (t) => {
-  const second = await buildApp({ config: ctx.config, pool: ctx.db.pool, sessionSecret: TEST_SESSION_SECRET, cardVerifier: verifier, now: clock.now });
+  const second = await buildApp({
+    config: ctx.config,
+    pool: ctx.db.pool,
+    sessionSecret: TEST_SESSION_SECRET,
+    cardVerifier: verifier,
+    now: clock.now,
+  });
   t.teardown(() => second.close());
   const one = new Browser(ctx.app);
   const page = await one.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
   const two = new Browser(second);
   two.cookies = one.cookies; // the load balancer sends the same browser to the other instance
-  const res = await two.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang', tbs, nonce) });
+  const res = await two.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'wang', tbs, nonce),
+  });
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/account');
 });
@@ -235,7 +320,10 @@ t.test('a renewed card is bound after the password is confirmed, keeping the old
   const browser = new Browser(ctx.app);
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
-  const res = await browser.post('/login/certificate', { _csrf: csrfFrom(page.body), ...signWithCard(pki, 'wang-renewed', tbs, nonce) });
+  const res = await browser.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'wang-renewed', tbs, nonce),
+  });
   t.equal(res.headers.location, '/login/rebind');
   const rebind = await browser.get('/login/rebind');
   t.match(rebind.body, /A12\*\*\*\*789/);
@@ -252,7 +340,10 @@ t.test('a renewed card is bound after the password is confirmed, keeping the old
   const next = new Browser(ctx.app);
   const p2 = await next.get('/login/certificate');
   const c2 = challengeFrom(p2.body);
-  const direct = await next.post('/login/certificate', { _csrf: csrfFrom(p2.body), ...signWithCard(pki, 'wang-renewed', c2.tbs, c2.nonce) });
+  const direct = await next.post('/login/certificate', {
+    _csrf: csrfFrom(p2.body),
+    ...signWithCard(pki, 'wang-renewed', c2.tbs, c2.nonce),
+  });
   t.equal(direct.headers.location, '/account');
 });
 

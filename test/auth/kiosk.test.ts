@@ -10,8 +10,16 @@ const ctx = await buildTestApp({ KIOSK: 'true', KIOSK_IDLE_SECONDS: '60' }, { no
 t.teardown(ctx.close);
 const PASSWORD = 'Kiosk1Password';
 await accountsRepository(ctx.db.pool).insert({
-  category: 'individual', idNumber: 'A123456789', name: '王小明', birthDate: null, phone: null, address: null,
-  email1: null, email2: null, passwordHash: await hashPassword(PASSWORD), status: 'active',
+  category: 'individual',
+  idNumber: 'A123456789',
+  name: '王小明',
+  birthDate: null,
+  phone: null,
+  address: null,
+  email1: null,
+  email2: null,
+  passwordHash: await hashPassword(PASSWORD),
+  status: 'active',
 });
 
 async function loggedIn(): Promise<Browser> {
@@ -21,17 +29,20 @@ async function loggedIn(): Promise<Browser> {
   return browser;
 }
 
-t.test('a kiosk page of a logged-in user refreshes to a warning 20 seconds before the idle logout, without JavaScript', async (t) => {
-  const browser = await loggedIn();
-  const page = await browser.get('/account');
-  t.match(page.body, /<meta http-equiv="refresh" content="40;url=\/logout\/warning\?next=%2Faccount">/);
-  const warning = await browser.get('/logout/warning?next=%2Faccount');
-  t.equal(warning.statusCode, 200);
-  t.match(warning.body, /<meta http-equiv="refresh" content="20;url=\/logout\/idle">/);
-  t.notMatch(warning.body, /url=\/logout\/warning/, 'the warning does not refresh to itself');
-  t.match(warning.body, /20 秒後將自動登出/);
-  t.match(warning.body, /<a class="button" href="\/account">繼續使用<\/a>/);
-});
+t.test(
+  'a kiosk page of a logged-in user refreshes to a warning 20 seconds before the idle logout, without JavaScript',
+  async (t) => {
+    const browser = await loggedIn();
+    const page = await browser.get('/account');
+    t.match(page.body, /<meta http-equiv="refresh" content="40;url=\/logout\/warning\?next=%2Faccount">/);
+    const warning = await browser.get('/logout/warning?next=%2Faccount');
+    t.equal(warning.statusCode, 200);
+    t.match(warning.body, /<meta http-equiv="refresh" content="20;url=\/logout\/idle">/);
+    t.notMatch(warning.body, /url=\/logout\/warning/, 'the warning does not refresh to itself');
+    t.match(warning.body, /20 秒後將自動登出/);
+    t.match(warning.body, /<a class="button" href="\/account">繼續使用<\/a>/);
+  },
+);
 
 t.test('the warning page is not activity: the session still ends when the idle time is up', async (t) => {
   const browser = await loggedIn();
@@ -39,7 +50,9 @@ t.test('the warning page is not activity: the session still ends when the idle t
   const lastActive = clock.now().getTime();
   clock.advance(45_000);
   t.equal((await browser.get('/logout/warning?next=%2Faccount')).statusCode, 200);
-  const stored = await ctx.db.pool.query(`SELECT (sess->>'lastSeenAt')::bigint AS at FROM sessions WHERE sid = $1`, [sid]);
+  const stored = await ctx.db.pool.query(`SELECT (sess->>'lastSeenAt')::bigint AS at FROM sessions WHERE sid = $1`, [
+    sid,
+  ]);
   t.equal(Number(stored.rows[0].at), lastActive, 'lastSeenAt was not moved by the warning');
   clock.advance(16_000);
   t.equal((await browser.get('/account')).statusCode, 303, 'logged out once the idle time is up');
@@ -69,7 +82,8 @@ t.test('the idle logout ends the session and asks for the card to be removed', a
 
 t.test('a link to /logout/idle does not log out someone who is using the kiosk', async (t) => {
   const browser = await loggedIn();
-  const idleLogouts = async () => (await ctx.db.pool.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'logout.idle'")).rows[0].n;
+  const idleLogouts = async () =>
+    (await ctx.db.pool.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'logout.idle'")).rows[0].n;
   const before = await idleLogouts();
   const res = await browser.get('/logout/idle', { 'sec-fetch-site': 'cross-site' });
   t.equal(res.statusCode, 303);

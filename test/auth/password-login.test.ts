@@ -5,7 +5,10 @@ import { hashPassword } from '../../server/auth/passwords';
 import { SESSION_COOKIE } from '../../server/plugins/session';
 
 const clock = movableClock();
-const ctx = await buildTestApp({ LOGIN_MAX_FAILURES: '5', LOGIN_LOCKOUT_MINUTES: '15', LOGIN_DELAY_SECONDS: '1', LOGIN_DELAY_MAX_SECONDS: '60' }, { now: clock.now });
+const ctx = await buildTestApp(
+  { LOGIN_MAX_FAILURES: '5', LOGIN_LOCKOUT_MINUTES: '15', LOGIN_DELAY_SECONDS: '1', LOGIN_DELAY_MAX_SECONDS: '60' },
+  { now: clock.now },
+);
 t.teardown(ctx.close);
 /** Past the longest wait between two attempts (LOGIN_DELAY_MAX_SECONDS), well inside the 15-minute window. */
 const afterTheWait = () => clock.advance(61_000);
@@ -14,8 +17,17 @@ const hash = await hashPassword(PASSWORD);
 
 async function makeAccount(idNumber: string, overrides: Partial<NewAccount> = {}) {
   return (await accountsRepository(ctx.db.pool).insert({
-    category: 'individual', idNumber, name: '王小明', birthDate: '1980-05-17', phone: '0912345678', address: '臺北市中正區',
-    email1: 'a@example.tw', email2: null, passwordHash: hash, status: 'active', ...overrides,
+    category: 'individual',
+    idNumber,
+    name: '王小明',
+    birthDate: '1980-05-17',
+    phone: '0912345678',
+    address: '臺北市中正區',
+    email1: 'a@example.tw',
+    email2: null,
+    passwordHash: hash,
+    status: 'active',
+    ...overrides,
   }))!;
 }
 
@@ -65,26 +77,40 @@ t.test('an unknown account and a wrong password get the same answer', async (t) 
   t.notMatch(wrong.body, /Wrong1Password/, 'the password is not');
 });
 
-t.test('five failures from one address lock the password login from there, even the right password, and it is recorded', async (t) => {
-  const account = await makeAccount('D100000003');
-  const browser = new Browser(ctx.app, uniqueAddress());
-  for (let i = 0; i < 4; i++) {
-    t.equal((await login(browser, 'D100000003', 'Wrong1Password')).statusCode, 401);
+t.test(
+  'five failures from one address lock the password login from there, even the right password, and it is recorded',
+  async (t) => {
+    const account = await makeAccount('D100000003');
+    const browser = new Browser(ctx.app, uniqueAddress());
+    for (let i = 0; i < 4; i++) {
+      t.equal((await login(browser, 'D100000003', 'Wrong1Password')).statusCode, 401);
+      afterTheWait();
+    }
+    const fifth = await login(browser, 'D100000003', 'Wrong1Password');
+    t.equal(fifth.statusCode, 423);
+    t.match(fifth.body, /帳號已暫時鎖定密碼登入，請 15 分鐘後再試/);
     afterTheWait();
-  }
-  const fifth = await login(browser, 'D100000003', 'Wrong1Password');
-  t.equal(fifth.statusCode, 423);
-  t.match(fifth.body, /帳號已暫時鎖定密碼登入，請 15 分鐘後再試/);
-  afterTheWait();
-  const right = await login(browser, 'D100000003', PASSWORD);
-  t.equal(right.statusCode, 423);
-  t.ok(Number(right.headers['retry-after']) > 0, 'Retry-After says when');
-  const events = await ctx.db.pool.query("SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'account.locked'", [account.id]);
-  t.equal(events.rowCount, 1);
-  t.match(events.rows[0].details, { scope: 'source', source: browser.remoteAddress, failures: 5, via: 'password_login' });
-  const attempts = await ctx.db.pool.query('SELECT count(*)::int AS n FROM login_attempts WHERE account_id = $1 AND NOT success', [account.id]);
-  t.equal(attempts.rows[0].n, 6);
-});
+    const right = await login(browser, 'D100000003', PASSWORD);
+    t.equal(right.statusCode, 423);
+    t.ok(Number(right.headers['retry-after']) > 0, 'Retry-After says when');
+    const events = await ctx.db.pool.query(
+      "SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'account.locked'",
+      [account.id],
+    );
+    t.equal(events.rowCount, 1);
+    t.match(events.rows[0].details, {
+      scope: 'source',
+      source: browser.remoteAddress,
+      failures: 5,
+      via: 'password_login',
+    });
+    const attempts = await ctx.db.pool.query(
+      'SELECT count(*)::int AS n FROM login_attempts WHERE account_id = $1 AND NOT success',
+      [account.id],
+    );
+    t.equal(attempts.rows[0].n, 6);
+  },
+);
 
 t.test('a success clears the failure count of its address', async (t) => {
   await makeAccount('E100000005');
@@ -93,7 +119,11 @@ t.test('a success clears the failure count of its address', async (t) => {
   afterTheWait();
   t.equal((await login(browser, 'E100000005', PASSWORD)).statusCode, 303);
   await login(browser, 'E100000005', 'Wrong1Password');
-  t.match((await login(browser, 'E100000005', 'Wrong1Password')).body, /請於 1 秒後再試/, 'the next typo waits as if it were the first');
+  t.match(
+    (await login(browser, 'E100000005', 'Wrong1Password')).body,
+    /請於 1 秒後再試/,
+    'the next typo waits as if it were the first',
+  );
 });
 
 t.test('wrong passwords from one address do not lock the right password from another', async (t) => {
@@ -123,9 +153,13 @@ t.test('each wrong password doubles the wait before the next one is even checked
     clock.advance(1);
     const counted = await login(browser, 'L100000001', 'Wrong1Password');
     t.equal(counted.statusCode, wait === 8 ? 423 : 401, `checked after ${wait} s`);
-    if (wait < 8) t.match((await login(browser, 'L100000001', 'Wrong1Password')).body, new RegExp(`請於 ${wait * 2} 秒後再試`));
+    if (wait < 8)
+      t.match((await login(browser, 'L100000001', 'Wrong1Password')).body, new RegExp(`請於 ${wait * 2} 秒後再試`));
   }
-  const attempts = await ctx.db.pool.query("SELECT count(*)::int AS n FROM login_attempts a JOIN accounts c ON c.id = a.account_id WHERE c.id_number = $1 AND a.outcome IN ('wrong_password', 'locked_now')", ['L100000001']);
+  const attempts = await ctx.db.pool.query(
+    "SELECT count(*)::int AS n FROM login_attempts a JOIN accounts c ON c.id = a.account_id WHERE c.id_number = $1 AND a.outcome IN ('wrong_password', 'locked_now')",
+    ['L100000001'],
+  );
   t.equal(attempts.rows[0].n, 5, 'only the attempts after each wait were checked');
 });
 
@@ -138,8 +172,15 @@ t.test('an unknown ID number is slowed and locked exactly like a registered one'
     const a = await login(known, 'M100000003', 'Wrong1Password');
     const b = await login(unknown, 'M199999999', 'Wrong1Password');
     t.equal(a.statusCode, b.statusCode, `attempt ${i + 1}: same status`);
-    t.equal(summary(a.body)?.replace(/M100000003/g, 'ID'), summary(b.body)?.replace(/M199999999/g, 'ID'), `attempt ${i + 1}: same message`);
-    const again = [await login(known, 'M100000003', 'Wrong1Password'), await login(unknown, 'M199999999', 'Wrong1Password')];
+    t.equal(
+      summary(a.body)?.replace(/M100000003/g, 'ID'),
+      summary(b.body)?.replace(/M199999999/g, 'ID'),
+      `attempt ${i + 1}: same message`,
+    );
+    const again = [
+      await login(known, 'M100000003', 'Wrong1Password'),
+      await login(unknown, 'M199999999', 'Wrong1Password'),
+    ];
     t.equal(again[0].statusCode, again[1].statusCode, `attempt ${i + 1} repeated at once: same status`);
     afterTheWait();
   }
@@ -190,38 +231,68 @@ t.test('changing the password needs the current one, follows the rule and ends o
   await login(here, 'J100000002', PASSWORD);
   await login(elsewhere, 'J100000002', PASSWORD);
   const page = await here.get('/account');
-  const weak = await here.post('/account/password', { _csrf: csrfFrom(page.body), currentPassword: PASSWORD, newPassword: 'short', newPasswordConfirm: 'short' });
+  const weak = await here.post('/account/password', {
+    _csrf: csrfFrom(page.body),
+    currentPassword: PASSWORD,
+    newPassword: 'short',
+    newPasswordConfirm: 'short',
+  });
   t.equal(weak.statusCode, 400);
   t.match(weak.body, /href="#newPassword"/);
-  const wrongCurrent = await here.post('/account/password', { _csrf: csrfFrom(page.body), currentPassword: 'Nope1Nope1', newPassword: 'Another2Horse', newPasswordConfirm: 'Another2Horse' });
+  const wrongCurrent = await here.post('/account/password', {
+    _csrf: csrfFrom(page.body),
+    currentPassword: 'Nope1Nope1',
+    newPassword: 'Another2Horse',
+    newPasswordConfirm: 'Another2Horse',
+  });
   t.match(wrongCurrent.body, /目前的密碼不正確/);
   afterTheWait();
-  const ok = await here.post('/account/password', { _csrf: csrfFrom(page.body), currentPassword: PASSWORD, newPassword: 'Another2Horse', newPasswordConfirm: 'Another2Horse' });
+  const ok = await here.post('/account/password', {
+    _csrf: csrfFrom(page.body),
+    currentPassword: PASSWORD,
+    newPassword: 'Another2Horse',
+    newPasswordConfirm: 'Another2Horse',
+  });
   t.equal(ok.statusCode, 303);
   t.equal((await here.get('/account')).statusCode, 200, 'this session goes on');
   t.equal((await elsewhere.get('/account')).statusCode, 303, 'the other session ended');
   t.equal((await login(new Browser(ctx.app), 'J100000002', 'Another2Horse')).statusCode, 303);
 });
 
-t.test('wrong current passwords on 我的帳號 are counted: five lock the password, on that form and at the login', async (t) => {
-  await makeAccount('N100000005');
-  const here = new Browser(ctx.app, uniqueAddress());
-  t.equal((await login(here, 'N100000005', PASSWORD)).statusCode, 303);
-  const page = await here.get('/account');
-  const change = (currentPassword: string) => here.post('/account/password', {
-    _csrf: csrfFrom(page.body), currentPassword, newPassword: 'Another2Horse', newPasswordConfirm: 'Another2Horse',
-  });
-  for (let i = 0; i < 4; i++) {
-    t.match((await change(`Guess${i}Guess`)).body, /目前的密碼不正確/);
+t.test(
+  'wrong current passwords on 我的帳號 are counted: five lock the password, on that form and at the login',
+  async (t) => {
+    await makeAccount('N100000005');
+    const here = new Browser(ctx.app, uniqueAddress());
+    t.equal((await login(here, 'N100000005', PASSWORD)).statusCode, 303);
+    const page = await here.get('/account');
+    const change = (currentPassword: string) =>
+      here.post('/account/password', {
+        _csrf: csrfFrom(page.body),
+        currentPassword,
+        newPassword: 'Another2Horse',
+        newPasswordConfirm: 'Another2Horse',
+      });
+    for (let i = 0; i < 4; i++) {
+      t.match((await change(`Guess${i}Guess`)).body, /目前的密碼不正確/);
+      afterTheWait();
+    }
+    const fifth = await change('Guess4Guess');
+    t.equal(fifth.statusCode, 423);
+    t.match(fifth.body, /href="#currentPassword"/);
+    t.match(fifth.body, /帳號已暫時鎖定密碼登入/);
     afterTheWait();
-  }
-  const fifth = await change('Guess4Guess');
-  t.equal(fifth.statusCode, 423);
-  t.match(fifth.body, /href="#currentPassword"/);
-  t.match(fifth.body, /帳號已暫時鎖定密碼登入/);
-  afterTheWait();
-  const right = await change(PASSWORD);
-  t.equal(right.statusCode, 423, 'even the right current password is not checked now');
-  t.equal((await login(new Browser(ctx.app, here.remoteAddress), 'N100000005', PASSWORD)).statusCode, 423, 'the login from that address is locked too');
-  t.equal((await login(new Browser(ctx.app, uniqueAddress()), 'N100000005', 'Another2Horse')).statusCode, 401, 'the password did not change');
-});
+    const right = await change(PASSWORD);
+    t.equal(right.statusCode, 423, 'even the right current password is not checked now');
+    t.equal(
+      (await login(new Browser(ctx.app, here.remoteAddress), 'N100000005', PASSWORD)).statusCode,
+      423,
+      'the login from that address is locked too',
+    );
+    t.equal(
+      (await login(new Browser(ctx.app, uniqueAddress()), 'N100000005', 'Another2Horse')).statusCode,
+      401,
+      'the password did not change',
+    );
+  },
+);

@@ -8,11 +8,24 @@ type EngineReason = ChainReason | SignatureReason;
 type ReasonsIn<File> = File extends { reasons: infer R } ? keyof R : never;
 type Missing<File> = Exclude<EngineReason, ReasonsIn<File>>;
 // A compile error (npx tsc --noEmit) names the reason without a message.
-const zhComplete: [Missing<typeof import('../../locales/zh-TW/signing.json')>] extends [never] ? true : Missing<typeof import('../../locales/zh-TW/signing.json')> = true;
-const enComplete: [Missing<typeof import('../../locales/en/signing.json')>] extends [never] ? true : Missing<typeof import('../../locales/en/signing.json')> = true;
+const zhComplete: [Missing<typeof import('../../locales/zh-TW/signing.json')>] extends [never]
+  ? true
+  : Missing<typeof import('../../locales/zh-TW/signing.json')> = true;
+const enComplete: [Missing<typeof import('../../locales/en/signing.json')>] extends [never]
+  ? true
+  : Missing<typeof import('../../locales/en/signing.json')> = true;
 
 const messages = loadMessages();
-const PROTOCOL_REASONS = ['token_malformed', 'challenge_not_found', 'challenge_foreign_session', 'challenge_expired', 'challenge_used', 'challenge_wrong_purpose', 'completion_unknown', 'completion_used'];
+const PROTOCOL_REASONS = [
+  'token_malformed',
+  'challenge_not_found',
+  'challenge_foreign_session',
+  'challenge_expired',
+  'challenge_used',
+  'challenge_wrong_purpose',
+  'completion_unknown',
+  'completion_used',
+];
 
 t.test('the locale files have a message for every reason type of the engine', async (t) => {
   t.ok(zhComplete && enComplete);

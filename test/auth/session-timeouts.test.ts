@@ -9,14 +9,26 @@ const ctx = await buildTestApp({ SESSION_IDLE_SECONDS: '600', SESSION_ABSOLUTE_S
 t.teardown(ctx.close);
 const PASSWORD = 'Timeout1Password';
 await accountsRepository(ctx.db.pool).insert({
-  category: 'individual', idNumber: 'A123456789', name: '王小明', birthDate: null, phone: null, address: null,
-  email1: null, email2: null, passwordHash: await hashPassword(PASSWORD), status: 'active',
+  category: 'individual',
+  idNumber: 'A123456789',
+  name: '王小明',
+  birthDate: null,
+  phone: null,
+  address: null,
+  email1: null,
+  email2: null,
+  passwordHash: await hashPassword(PASSWORD),
+  status: 'active',
 });
 
 async function loggedIn(): Promise<Browser> {
   const browser = new Browser(ctx.app);
   const form = await browser.get('/login/password');
-  const res = await browser.post('/login/password', { _csrf: csrfFrom(form.body), idNumber: 'A123456789', password: PASSWORD });
+  const res = await browser.post('/login/password', {
+    _csrf: csrfFrom(form.body),
+    idNumber: 'A123456789',
+    password: PASSWORD,
+  });
   if (res.headers.location !== '/account') throw new Error(`login failed: ${res.statusCode}`);
   return browser;
 }

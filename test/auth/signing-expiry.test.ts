@@ -3,7 +3,13 @@
 // session is created, the account written or a renewed card bound. Expired challenges are purged on a schedule.
 import t from 'tap';
 import { buildTestApp, Browser, csrfFrom, uniqueAddress } from '../helpers/app';
-import { challengeFrom, demoCardVerifier, demoRevocationChecker, makeDemoPki, signWithCard } from '../helpers/demo-cards';
+import {
+  challengeFrom,
+  demoCardVerifier,
+  demoRevocationChecker,
+  makeDemoPki,
+  signWithCard,
+} from '../helpers/demo-cards';
 import { detailsFor } from '../register/helpers';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { certificatesRepository } from '../../server/db/certificates-repository';
@@ -21,7 +27,14 @@ const demo = await makeDemoPki(new Date(), [
   { id: 'wang-renewed', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g2' },
   { id: 'lin', purpose: 'citizen', holderName: '林美華', idNumber: 'F223456786', pin: '24681357', issuer: 'g3' },
   { id: 'huang', purpose: 'citizen', holderName: '黃志豪', idNumber: 'H124680240', pin: '975310', issuer: 'g3' },
-  { id: 'chen', purpose: 'customs-specialist', holderName: '陳志明', idNumber: 'B120863158', pin: '13572468', issuer: 'g2' },
+  {
+    id: 'chen',
+    purpose: 'customs-specialist',
+    holderName: '陳志明',
+    idNumber: 'B120863158',
+    pin: '13572468',
+    issuer: 'g2',
+  },
 ]);
 t.teardown(demo.remove);
 let pki = demo.pki;
@@ -30,7 +43,9 @@ const revocation = demoRevocationChecker(pki);
 /** The portal's clock, moved by the tests instead of waiting. */
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
-t.beforeEach(() => { offsetMs = 0; });
+t.beforeEach(() => {
+  offsetMs = 0;
+});
 
 const ctx = await buildTestApp({}, { cardVerifier: demoCardVerifier(pki, revocation), now: clock });
 t.teardown(ctx.close);
@@ -39,8 +54,16 @@ const PASSWORD = 'Harbour2Light';
 async function registered(cardId: string) {
   const card = pki.card(cardId);
   const account = (await accountsRepository(ctx.db.pool).insert({
-    category: 'individual', idNumber: card.idNumber, name: card.holderName, birthDate: '1980-05-17', phone: '0912-345-678',
-    address: '臺北市', email1: 'a@example.tw', email2: null, passwordHash: await hashPassword(PASSWORD), status: 'active',
+    category: 'individual',
+    idNumber: card.idNumber,
+    name: card.holderName,
+    birthDate: '1980-05-17',
+    phone: '0912-345-678',
+    address: '臺北市',
+    email1: 'a@example.tw',
+    email2: null,
+    passwordHash: await hashPassword(PASSWORD),
+    status: 'active',
   }))!;
   const check = await engineVerify(card.signingCertDer.toString('base64'));
   await certificatesRepository(ctx.db.pool).bind(bindingFor(account.id, check));
@@ -64,7 +87,9 @@ async function signedWithoutJs(browser: Browser, cardId: string, startUrl = '/lo
   const page = await browser.get(startUrl);
   const { tbs, nonce } = challengeFrom(page.body);
   const callback = await ctx.app.inject({
-    method: 'POST', url: '/signing/callback', remoteAddress: '127.0.0.1',
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...signWithCard(pki, cardId, tbs, nonce) }).toString(),
   });
@@ -121,7 +146,10 @@ t.test('a renewed card must be re-bound within the challenge lifetime', async (t
   const completion = await signedWithoutJs(browser, 'wang-renewed');
   await browser.get(completion);
   const confirmPage = await browser.get('/login/certificate/confirm');
-  t.equal((await browser.post('/login/certificate/confirm', { _csrf: csrfFrom(confirmPage.body) })).headers.location, '/login/rebind');
+  t.equal(
+    (await browser.post('/login/certificate/confirm', { _csrf: csrfFrom(confirmPage.body) })).headers.location,
+    '/login/rebind',
+  );
   const rebindPage = await browser.get('/login/rebind');
   t.equal(rebindPage.statusCode, 200);
   offsetMs = CHALLENGE_LIFETIME_MS + 1000;
@@ -129,7 +157,9 @@ t.test('a renewed card must be re-bound within the challenge lifetime', async (t
   t.equal(late.headers.location, '/login/certificate');
   t.notOk(await loggedInAs(browser));
   const account = (await accountsRepository(ctx.db.pool).findByIdNumber('A123456789'))!;
-  const active = (await certificatesRepository(ctx.db.pool).listForAccount(account.id)).filter((c) => c.unboundAt === null);
+  const active = (await certificatesRepository(ctx.db.pool).listForAccount(account.id)).filter(
+    (c) => c.unboundAt === null,
+  );
   const renewed = await engineVerify(pki.card('wang-renewed').signingCertDer.toString('base64'));
   t.equal(active.length, 1);
   t.not(active[0].fingerprintSha256, renewed.fingerprintSha256, 'the renewed card was not bound');
@@ -141,19 +171,24 @@ async function registrationAtConfirm(cardId: string) {
   const card = pki.card(cardId);
   const form = await browser.get('/register/citizen');
   const step1 = await browser.post('/register/citizen', { _csrf: csrfFrom(form.body), ...detailsFor(card) });
-  if (step1.headers.location !== '/register/citizen/certificate') throw new Error(`details refused (${step1.statusCode})`);
+  if (step1.headers.location !== '/register/citizen/certificate')
+    throw new Error(`details refused (${step1.statusCode})`);
   const completion = await signedWithoutJs(browser, cardId, '/register/citizen/certificate');
   const completed = await browser.get(completion);
-  if (completed.headers.location !== '/register/citizen/confirm') throw new Error(`card refused: ${completed.headers.location}`);
+  if (completed.headers.location !== '/register/citizen/confirm')
+    throw new Error(`card refused: ${completed.headers.location}`);
   const confirmPage = await browser.get('/register/citizen/confirm');
   if (confirmPage.statusCode !== 200) throw new Error(`no confirm page (${confirmPage.statusCode})`);
   return { browser, confirmPage, idNumber: card.idNumber };
 }
 
-const accountExists = async (idNumber: string) => (await accountsRepository(ctx.db.pool).findByIdNumber(idNumber)) !== undefined;
+const accountExists = async (idNumber: string) =>
+  (await accountsRepository(ctx.db.pool).findByIdNumber(idNumber)) !== undefined;
 
 t.test('a registration 送出 after the challenge expired writes nothing', async (t) => {
-  await ctx.db.pool.query("DELETE FROM certificates WHERE account_id IN (SELECT id FROM accounts WHERE id_number = 'F223456786')");
+  await ctx.db.pool.query(
+    "DELETE FROM certificates WHERE account_id IN (SELECT id FROM accounts WHERE id_number = 'F223456786')",
+  );
   await ctx.db.pool.query("DELETE FROM accounts WHERE id_number = 'F223456786'");
   const { browser, confirmPage, idNumber } = await registrationAtConfirm('lin');
   offsetMs = CHALLENGE_LIFETIME_MS + 1000;
@@ -173,7 +208,12 @@ t.test('a card revoked between the certificate step and 送出 registers nothing
 });
 
 t.test('the signer’s cardSerial is not read: only the certificate names the card', async (t) => {
-  const token = parseSigningToken({ nonce: 'A'.repeat(43), signature: 'AAAA', certificate: 'AAAA', cardSerial: 'TP99999999999999' });
+  const token = parseSigningToken({
+    nonce: 'A'.repeat(43),
+    signature: 'AAAA',
+    certificate: 'AAAA',
+    cardSerial: 'TP99999999999999',
+  });
   t.ok(token);
   t.notOk(token && 'cardSerial' in token, 'the token carries no client-supplied card serial');
 });
@@ -182,13 +222,31 @@ t.test('expired challenges are purged, live ones kept', async (t) => {
   const repo = challengesRepository(ctx.db.pool);
   const now = new Date();
   const base = { purpose: 'login' as const, origin: 'http://localhost:3000', sessionId: 'purge-test' };
-  await repo.insert({ ...base, nonce: 'purge-old'.padEnd(43, 'x'), createdAt: new Date(now.getTime() - 3 * CHALLENGE_LIFETIME_MS), expiresAt: new Date(now.getTime() - 2 * CHALLENGE_LIFETIME_MS) });
-  await repo.insert({ ...base, nonce: 'purge-recent'.padEnd(43, 'x'), createdAt: new Date(now.getTime() - CHALLENGE_LIFETIME_MS - 1000), expiresAt: new Date(now.getTime() - 1000) });
-  await repo.insert({ ...base, nonce: 'purge-live'.padEnd(43, 'x'), createdAt: now, expiresAt: new Date(now.getTime() + CHALLENGE_LIFETIME_MS) });
+  await repo.insert({
+    ...base,
+    nonce: 'purge-old'.padEnd(43, 'x'),
+    createdAt: new Date(now.getTime() - 3 * CHALLENGE_LIFETIME_MS),
+    expiresAt: new Date(now.getTime() - 2 * CHALLENGE_LIFETIME_MS),
+  });
+  await repo.insert({
+    ...base,
+    nonce: 'purge-recent'.padEnd(43, 'x'),
+    createdAt: new Date(now.getTime() - CHALLENGE_LIFETIME_MS - 1000),
+    expiresAt: new Date(now.getTime() - 1000),
+  });
+  await repo.insert({
+    ...base,
+    nonce: 'purge-live'.padEnd(43, 'x'),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + CHALLENGE_LIFETIME_MS),
+  });
   const purged = await purgeExpiredRows(ctx.db.pool, now);
   t.ok(purged.challenges >= 1);
   t.notOk(await repo.find('purge-old'.padEnd(43, 'x')), 'long expired: gone');
-  t.ok(await repo.find('purge-recent'.padEnd(43, 'x')), 'just expired: kept one lifetime, so a late user is told "timed out"');
+  t.ok(
+    await repo.find('purge-recent'.padEnd(43, 'x')),
+    'just expired: kept one lifetime, so a late user is told "timed out"',
+  );
   t.ok(await repo.find('purge-live'.padEnd(43, 'x')), 'live: kept');
 });
 
@@ -196,10 +254,20 @@ t.test('the portal purges expired challenges by itself on a schedule', async (t)
   const repo = challengesRepository(ctx.db.pool);
   const nonce = 'purge-scheduled'.padEnd(43, 'x');
   const issued = clock();
-  await repo.insert({ purpose: 'login', origin: 'http://localhost:3000', sessionId: 'purge-test', nonce, createdAt: issued, expiresAt: new Date(issued.getTime() + CHALLENGE_LIFETIME_MS) });
+  await repo.insert({
+    purpose: 'login',
+    origin: 'http://localhost:3000',
+    sessionId: 'purge-test',
+    nonce,
+    createdAt: issued,
+    expiresAt: new Date(issued.getTime() + CHALLENGE_LIFETIME_MS),
+  });
   // Three lifetimes pass on the portal's clock; only the scheduler's own short interval is waited for.
   offsetMs += 3 * CHALLENGE_LIFETIME_MS;
-  const services = await startBackgroundServices(ctx.app, ctx.config, { housekeepingIntervalMs: 50, downloads: { log: () => {} } });
+  const services = await startBackgroundServices(ctx.app, ctx.config, {
+    housekeepingIntervalMs: 50,
+    downloads: { log: () => {} },
+  });
   t.teardown(() => services.stop());
   let gone = false;
   for (let i = 0; i < 100 && !gone; i++) {

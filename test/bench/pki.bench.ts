@@ -6,7 +6,13 @@ import { webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import forge from 'node-forge';
 import * as pkijs from 'pkijs';
-import { createTrustStore, parseCertificate, verifyChain, verifyPath, type Certificate } from '../../server/pki/index.js';
+import {
+  createTrustStore,
+  parseCertificate,
+  verifyChain,
+  verifyPath,
+  type Certificate,
+} from '../../server/pki/index.js';
 import { makeCard, makeIntermediate, makeRoot, rsaKey, type Issued } from '../pki/fixtures/forge-certs.js';
 
 const SECONDS = Number(process.argv[2] ?? 2);
@@ -24,7 +30,8 @@ for (let i = 0; i < CHAINS; i++) {
 
 async function measure(name: string, once: (i: number) => boolean | Promise<boolean>): Promise<number> {
   // warm-up: fills every cache the engine has, and checks it accepts the chains at all
-  for (let i = 0; i < CHAINS * 2; i++) if (!(await once(i))) throw new Error(`${name} refused bench chain ${i % CHAINS}`);
+  for (let i = 0; i < CHAINS * 2; i++)
+    if (!(await once(i))) throw new Error(`${name} refused bench chain ${i % CHAINS}`);
   // and half a second more so the JIT has settled before the clock starts
   for (let i = 0, until = performance.now() + 500; performance.now() < until; i++) await once(i);
   let n = 0;
@@ -51,13 +58,18 @@ const ders = chains.map((c) => ({ leaf: c.leaf.der, intermediates: [c.ca.der] })
 
 const ours = await measure('sw-portal verifyPath (DER in, all caches warm)', (i) => {
   const c = ders[i % CHAINS];
-  return verifyPath({ leaf: c.leaf, intermediates: c.intermediates, anchors: store, time: TIME, purpose: 'signing' }).ok;
+  return verifyPath({ leaf: c.leaf, intermediates: c.intermediates, anchors: store, time: TIME, purpose: 'signing' })
+    .ok;
 });
 const oursAsync = await measure('sw-portal verifyChain (async, revocation off)', async (i) => {
   const c = ders[i % CHAINS];
-  return (await verifyChain({ leaf: c.leaf, intermediates: c.intermediates, anchors: store, time: TIME, purpose: 'signing' })).ok;
+  return (
+    await verifyChain({ leaf: c.leaf, intermediates: c.intermediates, anchors: store, time: TIME, purpose: 'signing' })
+  ).ok;
 });
-const parsed = chains.map((c) => [c.leaf, c.ca].map((x) => (parseCertificate(x.der) as { ok: true; cert: Certificate }).cert));
+const parsed = chains.map((c) =>
+  [c.leaf, c.ca].map((x) => (parseCertificate(x.der) as { ok: true; cert: Certificate }).cert),
+);
 const oursNoSigCache = await measure('sw-portal verifyPath, RSA signatures re-verified each time', (i) => {
   const [leaf, ca] = parsed[i % CHAINS];
   leaf.signatureCache.clear();
@@ -71,13 +83,19 @@ const toPkijs = (der: Buffer) => new pkijs.Certificate({ schema: asn1js.fromBER(
 const pk = chains.map((c) => ({ root: toPkijs(c.root.der), ca: toPkijs(c.ca.der), leaf: toPkijs(c.leaf.der) }));
 const pkijsRate = await measure('pkijs CertificateChainValidationEngine (pre-parsed)', async (i) => {
   const c = pk[i % CHAINS];
-  const engine = new pkijs.CertificateChainValidationEngine({ trustedCerts: [c.root], certs: [c.leaf, c.ca], checkDate: TIME });
+  const engine = new pkijs.CertificateChainValidationEngine({
+    trustedCerts: [c.root],
+    certs: [c.leaf, c.ca],
+    checkDate: TIME,
+  });
   return (await engine.verify()).result;
 });
 
 // ---- node-forge ----
 const fg = chains.map((c) => {
-  const [root, ca, leaf] = [c.root, c.ca, c.leaf].map((x) => forge.pki.certificateFromAsn1(forge.asn1.fromDer(x.der.toString('latin1'))));
+  const [root, ca, leaf] = [c.root, c.ca, c.leaf].map((x) =>
+    forge.pki.certificateFromAsn1(forge.asn1.fromDer(x.der.toString('latin1'))),
+  );
   return { store: forge.pki.createCaStore([root]), chain: [leaf, ca] };
 });
 const forgeRate = await measure('node-forge pki.verifyCertificateChain (pre-parsed)', (i) => {
@@ -90,6 +108,10 @@ const forgeRate = await measure('node-forge pki.verifyCertificateChain (pre-pars
 });
 
 console.log('');
-console.log(`ratio sw-portal / pkijs:      ${(ours / pkijsRate).toFixed(1)}x  (async API: ${(oursAsync / pkijsRate).toFixed(1)}x, signatures re-verified: ${(oursNoSigCache / pkijsRate).toFixed(1)}x)`);
-console.log(`ratio sw-portal / node-forge: ${(ours / forgeRate).toFixed(1)}x  (async API: ${(oursAsync / forgeRate).toFixed(1)}x, signatures re-verified: ${(oursNoSigCache / forgeRate).toFixed(1)}x)`);
+console.log(
+  `ratio sw-portal / pkijs:      ${(ours / pkijsRate).toFixed(1)}x  (async API: ${(oursAsync / pkijsRate).toFixed(1)}x, signatures re-verified: ${(oursNoSigCache / pkijsRate).toFixed(1)}x)`,
+);
+console.log(
+  `ratio sw-portal / node-forge: ${(ours / forgeRate).toFixed(1)}x  (async API: ${(oursAsync / forgeRate).toFixed(1)}x, signatures re-verified: ${(oursNoSigCache / forgeRate).toFixed(1)}x)`,
+);
 console.log(`node ${process.version}, ${CHAINS} distinct 3-level RSA-2048 chains, ${SECONDS} s per engine, one core`);

@@ -20,7 +20,9 @@ interface Profile {
 
 const callersIndex = process.argv.indexOf('--callers');
 const callersOf = callersIndex >= 0 ? process.argv[callersIndex + 1] : undefined;
-const [file, topArg] = process.argv.slice(2).filter((_, i, all) => all[i] !== '--callers' && all[i - 1] !== '--callers');
+const [file, topArg] = process.argv
+  .slice(2)
+  .filter((_, i, all) => all[i] !== '--callers' && all[i - 1] !== '--callers');
 if (!file) {
   process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [top-n]\n');
   process.exit(2);

@@ -3,9 +3,27 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDemoPki, ensureDemoPki, loadDemoPki, refreshDemoCrls, revokeDemoCard, DEMO_CARDS, type DemoPki } from '../../demo-pki/demo-pki';
+import {
+  createDemoPki,
+  ensureDemoPki,
+  loadDemoPki,
+  refreshDemoCrls,
+  revokeDemoCard,
+  DEMO_CARDS,
+  type DemoPki,
+} from '../../demo-pki/demo-pki';
 import { openPkcs12 } from '../../demo-pki/pkcs12';
-import { aiaUrls, certificateFrom, crlUrls, der, extendedKeyUsages, hasExtension, hasKeyUsage, OID, readProfile } from '../../server/pki/index';
+import {
+  aiaUrls,
+  certificateFrom,
+  crlUrls,
+  der,
+  extendedKeyUsages,
+  hasExtension,
+  hasKeyUsage,
+  OID,
+  readProfile,
+} from '../../server/pki/index';
 
 const { children, content, decodeOid, readTlv } = der;
 
@@ -28,58 +46,85 @@ function validNationalId(id: string): boolean {
   const code = letters.indexOf(id[0]) + 10;
   if (!/^[A-Z][12]\d{8}$/.test(id) || code < 10) return false;
   const weights = [8, 7, 6, 5, 4, 3, 2, 1, 1];
-  const sum = Math.floor(code / 10) + (code % 10) * 9 + [...id.slice(1)].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  const sum =
+    Math.floor(code / 10) + (code % 10) * 9 + [...id.slice(1)].reduce((s, d, i) => s + Number(d) * weights[i], 0);
   return sum % 10 === 0;
 }
 
 t.test('openssl verify accepts every card certificate as a chain to the demo root', async (t) => {
   for (const card of pki.cards) {
     for (const file of [card.signingCertFile, card.encryptionCertFile]) {
-      const r = openssl(['verify', '-attime', ATTIME, '-CAfile', pki.path('root.crt.pem'), '-untrusted', pki.path(`${card.issuer}.crt.pem`), pki.path(file)]);
+      const r = openssl([
+        'verify',
+        '-attime',
+        ATTIME,
+        '-CAfile',
+        pki.path('root.crt.pem'),
+        '-untrusted',
+        pki.path(`${card.issuer}.crt.pem`),
+        pki.path(file),
+      ]);
       t.equal(r.status, 0, `${file}: ${r.stdout}${r.stderr}`);
     }
   }
 });
 
-t.test('the manifest lists at least four cards with valid national IDs, 6-8 digit PINs and TP03 card serials', async (t) => {
-  t.ok(pki.cards.length >= 4);
-  for (const card of pki.cards) {
-    t.ok(validNationalId(card.idNumber), `${card.idNumber} has a valid checksum`);
-    t.match(card.pin, /^\d{6,8}$/);
-    t.match(card.cardSerial, /^TP03\d{12}$/);
-    t.equal(card.idLast4, card.idNumber.slice(-4));
-    t.equal(card.dnSerialNumber.length, 16);
-  }
-  t.same(pki.cards.map((c) => c.id), DEMO_CARDS.map((c) => c.id));
-  t.equal(pki.manifest.baseUrl, 'http://portal.test:3000');
-});
+t.test(
+  'the manifest lists at least four cards with valid national IDs, 6-8 digit PINs and TP03 card serials',
+  async (t) => {
+    t.ok(pki.cards.length >= 4);
+    for (const card of pki.cards) {
+      t.ok(validNationalId(card.idNumber), `${card.idNumber} has a valid checksum`);
+      t.match(card.pin, /^\d{6,8}$/);
+      t.match(card.cardSerial, /^TP03\d{12}$/);
+      t.equal(card.idLast4, card.idNumber.slice(-4));
+      t.equal(card.dnSerialNumber.length, 16);
+    }
+    t.same(
+      pki.cards.map((c) => c.id),
+      DEMO_CARDS.map((c) => c.id),
+    );
+    t.equal(pki.manifest.baseUrl, 'http://portal.test:3000');
+  },
+);
 
-t.test('signing certificates carry the MOICA subject, ID last four digits, digitalSignature and the demo URLs', async (t) => {
-  const card = pki.card('wang-xiaoming');
-  const text = openssl(['x509', '-in', pki.path(card.signingCertFile), '-noout', '-text', '-nameopt', 'utf8,sep_comma_plus_space']).stdout;
-  t.match(text, 'Subject: C=TW, CN=王小明, serialNumber=' + card.dnSerialNumber);
-  t.match(text, 'Issuer: C=TW, O=行政院, OU=內政部憑證管理中心, CN=測試用 MOICA G3 (DEMO)');
-  t.match(text, 'Digital Signature, Non Repudiation');
-  t.match(text, 'Policy: 2.16.886.101.0.3.3');
-  t.match(text, 'X509v3 Subject Directory Attributes');
-  const cert = certificateFrom(card.signingCertDer);
-  const sda = cert.extensions.find((e) => e.oid === '2.5.29.9')!;
-  t.equal(sda.critical, false);
-  const outer = readTlv(sda.value, 0);
-  const [attr] = children(sda.value, outer);
-  const [type, values] = children(sda.value, attr);
-  t.equal(decodeOid(content(sda.value, type)), '2.16.886.1.100.2.51');
-  const [value] = children(sda.value, values);
-  t.equal(value.tag, 0x13, 'PrintableString');
-  t.equal(content(sda.value, value).toString(), '6789');
-  // The card's own serial is in the certificate: the portal never takes it from the signer.
-  const profile = readProfile(cert);
-  t.equal(profile.cardSerial, card.cardSerial);
-  t.same(crlUrls(cert), ['http://portal.test:3000/demo-pki/g3.crl']);
-  t.same(aiaUrls(cert), ['http://portal.test:3000/demo-pki/ocsp/g3']);
-  t.same(aiaUrls(cert, OID.adCaIssuers), ['http://portal.test:3000/demo-pki/g3.crt']);
-  t.equal(hasKeyUsage(cert, 2), false, 'no keyEncipherment on the signing certificate');
-});
+t.test(
+  'signing certificates carry the MOICA subject, ID last four digits, digitalSignature and the demo URLs',
+  async (t) => {
+    const card = pki.card('wang-xiaoming');
+    const text = openssl([
+      'x509',
+      '-in',
+      pki.path(card.signingCertFile),
+      '-noout',
+      '-text',
+      '-nameopt',
+      'utf8,sep_comma_plus_space',
+    ]).stdout;
+    t.match(text, 'Subject: C=TW, CN=王小明, serialNumber=' + card.dnSerialNumber);
+    t.match(text, 'Issuer: C=TW, O=行政院, OU=內政部憑證管理中心, CN=測試用 MOICA G3 (DEMO)');
+    t.match(text, 'Digital Signature, Non Repudiation');
+    t.match(text, 'Policy: 2.16.886.101.0.3.3');
+    t.match(text, 'X509v3 Subject Directory Attributes');
+    const cert = certificateFrom(card.signingCertDer);
+    const sda = cert.extensions.find((e) => e.oid === '2.5.29.9')!;
+    t.equal(sda.critical, false);
+    const outer = readTlv(sda.value, 0);
+    const [attr] = children(sda.value, outer);
+    const [type, values] = children(sda.value, attr);
+    t.equal(decodeOid(content(sda.value, type)), '2.16.886.1.100.2.51');
+    const [value] = children(sda.value, values);
+    t.equal(value.tag, 0x13, 'PrintableString');
+    t.equal(content(sda.value, value).toString(), '6789');
+    // The card's own serial is in the certificate: the portal never takes it from the signer.
+    const profile = readProfile(cert);
+    t.equal(profile.cardSerial, card.cardSerial);
+    t.same(crlUrls(cert), ['http://portal.test:3000/demo-pki/g3.crl']);
+    t.same(aiaUrls(cert), ['http://portal.test:3000/demo-pki/ocsp/g3']);
+    t.same(aiaUrls(cert, OID.adCaIssuers), ['http://portal.test:3000/demo-pki/g3.crt']);
+    t.equal(hasKeyUsage(cert, 2), false, 'no keyEncipherment on the signing certificate');
+  },
+);
 
 t.test('encryption certificates have keyEncipherment and dataEncipherment but not digitalSignature', async (t) => {
   const cert = certificateFrom(pki.card('lin-meihua').encryptionCertDer);
@@ -88,29 +133,59 @@ t.test('encryption certificates have keyEncipherment and dataEncipherment but no
   t.equal(hasKeyUsage(cert, 3), true);
 });
 
-t.test('intermediates keep the real MOICA O and OU, are CAs with pathLen 0 and have distinct key identifiers', async (t) => {
-  const skis = new Set<string>();
-  for (const ca of pki.intermediates) {
-    const text = openssl(['x509', '-in', pki.path(ca.certFile), '-noout', '-text', '-nameopt', 'utf8,sep_comma_plus_space']).stdout;
-    t.match(text, `Subject: C=TW, O=行政院, OU=內政部憑證管理中心, CN=測試用 MOICA ${ca.id.toUpperCase()} (DEMO)`);
-    t.match(text, /CA:TRUE, pathlen:0/);
-    t.match(text, /Certificate Sign, CRL Sign/);
-    t.match(text, `URI:http://portal.test:3000/demo-pki/root.crl`);
-    t.match(text, `OCSP - URI:http://portal.test:3000/demo-pki/ocsp/root`);
-    skis.add(/Subject Key Identifier: *\n *([0-9A-F:]+)/.exec(text)![1]);
-  }
-  t.equal(skis.size, 2);
-  const rootText = openssl(['x509', '-in', pki.path('root.crt.pem'), '-noout', '-subject', '-nameopt', 'utf8']).stdout;
-  t.match(rootText, /DEMO/);
-  t.match(rootText, /測試用/);
-});
+t.test(
+  'intermediates keep the real MOICA O and OU, are CAs with pathLen 0 and have distinct key identifiers',
+  async (t) => {
+    const skis = new Set<string>();
+    for (const ca of pki.intermediates) {
+      const text = openssl([
+        'x509',
+        '-in',
+        pki.path(ca.certFile),
+        '-noout',
+        '-text',
+        '-nameopt',
+        'utf8,sep_comma_plus_space',
+      ]).stdout;
+      t.match(text, `Subject: C=TW, O=行政院, OU=內政部憑證管理中心, CN=測試用 MOICA ${ca.id.toUpperCase()} (DEMO)`);
+      t.match(text, /CA:TRUE, pathlen:0/);
+      t.match(text, /Certificate Sign, CRL Sign/);
+      t.match(text, `URI:http://portal.test:3000/demo-pki/root.crl`);
+      t.match(text, `OCSP - URI:http://portal.test:3000/demo-pki/ocsp/root`);
+      skis.add(/Subject Key Identifier: *\n *([0-9A-F:]+)/.exec(text)![1]);
+    }
+    t.equal(skis.size, 2);
+    const rootText = openssl([
+      'x509',
+      '-in',
+      pki.path('root.crt.pem'),
+      '-noout',
+      '-subject',
+      '-nameopt',
+      'utf8',
+    ]).stdout;
+    t.match(rootText, /DEMO/);
+    t.match(rootText, /測試用/);
+  },
+);
 
 t.test('each OCSP responder certificate is issued by its CA with id-kp-OCSPSigning and ocsp-nocheck', async (t) => {
   for (const ca of pki.intermediates) {
     const cert = certificateFrom(ca.ocspCertDer);
     t.same(extendedKeyUsages(cert), [OID.ocspSigning]);
     t.ok(hasExtension(cert, OID.ocspNoCheck));
-    const r = openssl(['verify', '-attime', ATTIME, '-purpose', 'ocsphelper', '-CAfile', pki.path('root.crt.pem'), '-untrusted', pki.path(ca.certFile), pki.path(ca.ocspCertFile)]);
+    const r = openssl([
+      'verify',
+      '-attime',
+      ATTIME,
+      '-purpose',
+      'ocsphelper',
+      '-CAfile',
+      pki.path('root.crt.pem'),
+      '-untrusted',
+      pki.path(ca.certFile),
+      pki.path(ca.ocspCertFile),
+    ]);
     t.equal(r.status, 0, r.stdout + r.stderr);
   }
 });
@@ -129,23 +204,43 @@ t.test('a card PKCS#12 refuses a wrong PIN', async (t) => {
   t.throws(() => openPkcs12(readFileSync(card.p12Path), '000000'), /wrong PIN/);
 });
 
-t.test('a card PKCS#12 holds a signing and an encryption key, each paired with its certificate and named', async (t) => {
-  const card = pki.card('chen-zhiming');
-  const entries = openPkcs12(readFileSync(card.p12Path), card.pin);
-  t.equal(entries.length, 2);
-  const signing = entries.find((e) => /signing/.test(e.friendlyName))!;
-  const encryption = entries.find((e) => /encryption/.test(e.friendlyName))!;
-  t.ok(signing.certDer!.equals(card.signingCertDer));
-  t.ok(encryption.certDer!.equals(card.encryptionCertDer));
-  t.match(signing.friendlyName, '陳志明');
-  const out = execFileSync('openssl', ['pkcs12', '-in', card.p12Path, '-nokeys', '-passin', `pass:${card.pin}`]).toString('utf8');
-  t.match(out, /friendlyName: .*signing/);
-});
+t.test(
+  'a card PKCS#12 holds a signing and an encryption key, each paired with its certificate and named',
+  async (t) => {
+    const card = pki.card('chen-zhiming');
+    const entries = openPkcs12(readFileSync(card.p12Path), card.pin);
+    t.equal(entries.length, 2);
+    const signing = entries.find((e) => /signing/.test(e.friendlyName))!;
+    const encryption = entries.find((e) => /encryption/.test(e.friendlyName))!;
+    t.ok(signing.certDer!.equals(card.signingCertDer));
+    t.ok(encryption.certDer!.equals(card.encryptionCertDer));
+    t.match(signing.friendlyName, '陳志明');
+    const out = execFileSync('openssl', [
+      'pkcs12',
+      '-in',
+      card.p12Path,
+      '-nokeys',
+      '-passin',
+      `pass:${card.pin}`,
+    ]).toString('utf8');
+    t.match(out, /friendlyName: .*signing/);
+  },
+);
 
 t.test('CRLs verify under their CA in OpenSSL and the revoked card is listed', async (t) => {
   const revoked = pki.cards.find((c) => c.revoked)!;
   for (const ca of pki.intermediates) {
-    const r = openssl(['crl', '-in', pki.path(ca.crlFile), '-inform', 'DER', '-CAfile', pki.path(ca.certFile), '-noout', '-text']);
+    const r = openssl([
+      'crl',
+      '-in',
+      pki.path(ca.crlFile),
+      '-inform',
+      'DER',
+      '-CAfile',
+      pki.path(ca.certFile),
+      '-noout',
+      '-text',
+    ]);
     t.match(r.stderr + r.stdout, /verify OK/);
     t.equal(r.stdout.includes(revoked.signingSerial), ca.id === revoked.issuer);
   }
@@ -181,7 +276,11 @@ t.test('ensureDemoPki makes the PKI once, and two callers at the same time end w
   t.equal(a.manifest.createdAt.length > 0, true);
   t.equal(third.manifest.createdAt, loadDemoPki(dir).manifest.createdAt);
   t.ok(a.rootPem === third.rootPem || b.rootPem === third.rootPem);
-  t.same(readdirSync(join(root, 'ensured')).filter((f) => f.endsWith('.tmp')), [], 'no temporary directory left behind');
+  t.same(
+    readdirSync(join(root, 'ensured')).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary directory left behind',
+  );
   t.ok(existsSync(join(dir, 'manifest.json')));
 });
 

@@ -12,20 +12,36 @@ const pool = portal.db.pool;
 
 const OPERATOR_PASSWORD = 'Operator2026x';
 const APPLICANT_PASSWORD = 'Applicant2026x';
-const operator = await createAccount(pool, { role: 'operator', name: '陳承辦', idNumber: 'A100000001', passwordHash: await hashPassword(OPERATOR_PASSWORD) });
-const admin = await createAccount(pool, { role: 'admin', name: '張管理', idNumber: 'A100000002', passwordHash: await hashPassword(OPERATOR_PASSWORD) });
+const operator = await createAccount(pool, {
+  role: 'operator',
+  name: '陳承辦',
+  idNumber: 'A100000001',
+  passwordHash: await hashPassword(OPERATOR_PASSWORD),
+});
+const admin = await createAccount(pool, {
+  role: 'admin',
+  name: '張管理',
+  idNumber: 'A100000002',
+  passwordHash: await hashPassword(OPERATOR_PASSWORD),
+});
 // A pending registration, created directly in SQL as the registration journey would leave it.
-const applicantId = (await pool.query(
-  `INSERT INTO accounts (category, role, id_number, name, birth_date, phone, address, email1, password_hash, status)
+const applicantId = (
+  await pool.query(
+    `INSERT INTO accounts (category, role, id_number, name, birth_date, phone, address, email1, password_hash, status)
    VALUES ('customs_specialist', 'citizen', 'F123456789', '李報關', '1985-03-02', '0912345678', '高雄市前鎮區', 'lee@example.tw', $1, 'pending_review')
    RETURNING id`,
-  [await hashPassword(APPLICANT_PASSWORD)],
-)).rows[0].id as number;
+    [await hashPassword(APPLICANT_PASSWORD)],
+  )
+).rows[0].id as number;
 const locked = await createAccount(pool, { name: '周鎖定' });
 await lockOut(pool, locked.id);
 await bindCertificate(pool, locked.id, '周鎖定');
 // A pending 報關專責人員 whose contact name is not the name on the card: the pages flag it.
-const mismatched = await createAccount(pool, { category: 'customs_specialist', status: 'pending_review', name: '陳小姐' });
+const mismatched = await createAccount(pool, {
+  category: 'customs_specialist',
+  status: 'pending_review',
+  name: '陳小姐',
+});
 await bindCertificate(pool, mismatched.id, '林美華');
 
 async function logIn(page: Page, idNumber: string, password: string): Promise<void> {
@@ -42,37 +58,49 @@ t.test('the applicant cannot log in while the registration is pending', async (t
   t.ok(await page.isVisible('.error-summary'));
 });
 
-t.test('an operator approves a pending registration with JavaScript off, and the applicant can then log in', async (t) => {
-  const page = await portal.newPage({ js: false });
-  await page.goto(portal.url('/admin'));
-  t.match(new URL(page.url()).pathname, /^\/login/, 'an anonymous visitor is sent to log in');
+t.test(
+  'an operator approves a pending registration with JavaScript off, and the applicant can then log in',
+  async (t) => {
+    const page = await portal.newPage({ js: false });
+    await page.goto(portal.url('/admin'));
+    t.match(new URL(page.url()).pathname, /^\/login/, 'an anonymous visitor is sent to log in');
 
-  await logIn(page, operator.idNumber, OPERATOR_PASSWORD);
-  await page.goto(portal.url('/admin'));
-  t.equal(await page.textContent('h1'), '承辦人員總覽');
+    await logIn(page, operator.idNumber, OPERATOR_PASSWORD);
+    await page.goto(portal.url('/admin'));
+    t.equal(await page.textContent('h1'), '承辦人員總覽');
 
-  await page.click('a[href="/admin/accounts?status=pending_review"] >> nth=0');
-  t.equal(new URL(page.url()).searchParams.get('status'), 'pending_review');
-  await page.click(`a[href="/admin/accounts/${applicantId}"]`);
-  t.equal(await page.textContent('#id-number'), 'F12****789');
+    await page.click('a[href="/admin/accounts?status=pending_review"] >> nth=0');
+    t.equal(new URL(page.url()).searchParams.get('status'), 'pending_review');
+    await page.click(`a[href="/admin/accounts/${applicantId}"]`);
+    t.equal(await page.textContent('#id-number'), 'F12****789');
 
-  await page.click(`a[href="/admin/accounts/${applicantId}/approve"]`);
-  // Submitting without a reason shows the error summary and keeps the page.
-  await Promise.all([page.waitForNavigation(), page.click('form[method="post"][action$="/approve"] button[type="submit"]')]);
-  t.ok(await page.isVisible('.error-summary a[href="#reason"]'));
-  await page.fill('#reason', '專責人員證照已核對無誤');
-  await Promise.all([page.waitForNavigation(), page.click('form[method="post"][action$="/approve"] button[type="submit"]')]);
-  t.equal(new URL(page.url()).pathname, `/admin/accounts/${applicantId}`);
-  t.match(await page.textContent('#flash') ?? '', /已核准 李報關 的註冊申請/);
-  t.match(await page.textContent('#account-status') ?? '', /已啟用/);
+    await page.click(`a[href="/admin/accounts/${applicantId}/approve"]`);
+    // Submitting without a reason shows the error summary and keeps the page.
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('form[method="post"][action$="/approve"] button[type="submit"]'),
+    ]);
+    t.ok(await page.isVisible('.error-summary a[href="#reason"]'));
+    await page.fill('#reason', '專責人員證照已核對無誤');
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('form[method="post"][action$="/approve"] button[type="submit"]'),
+    ]);
+    t.equal(new URL(page.url()).pathname, `/admin/accounts/${applicantId}`);
+    t.match((await page.textContent('#flash')) ?? '', /已核准 李報關 的註冊申請/);
+    t.match((await page.textContent('#account-status')) ?? '', /已啟用/);
 
-  const applicant = await portal.newPage({ js: false });
-  await logIn(applicant, 'F123456789', APPLICANT_PASSWORD);
-  t.equal(new URL(applicant.url()).pathname, '/account', 'the approved applicant is logged in');
+    const applicant = await portal.newPage({ js: false });
+    await logIn(applicant, 'F123456789', APPLICANT_PASSWORD);
+    t.equal(new URL(applicant.url()).pathname, '/account', 'the approved applicant is logged in');
 
-  const { rows } = await pool.query("SELECT actor_label, reason FROM audit_events WHERE action = 'account.approve' AND subject_account_id = $1", [applicantId]);
-  t.same(rows, [{ actor_label: 'operator:陳承辦', reason: '專責人員證照已核對無誤' }]);
-});
+    const { rows } = await pool.query(
+      "SELECT actor_label, reason FROM audit_events WHERE action = 'account.approve' AND subject_account_id = $1",
+      [applicantId],
+    );
+    t.same(rows, [{ actor_label: 'operator:陳承辦', reason: '專責人員證照已核對無誤' }]);
+  },
+);
 
 for (const lang of ['zh-TW', 'en'] as const) {
   t.test(`every admin page is axe-clean with JavaScript off in ${lang}`, async (t) => {
@@ -103,7 +131,10 @@ for (const lang of ['zh-TW', 'en'] as const) {
     t.ok(await page.isVisible('#name-mismatch'), 'the approve page warns that the names differ');
     // A reason form with its error, the chain check's result and the full ID view.
     await page.goto(portal.url(`/admin/accounts/${locked.id}/suspend`));
-    await Promise.all([page.waitForNavigation(), page.click('form[method="post"] button[type="submit"] >> text=/停用帳號|Suspend/')]);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('form[method="post"] button[type="submit"] >> text=/停用帳號|Suspend/'),
+    ]);
     t.ok(await page.isVisible('.error-summary'));
     await expectAxeClean(page, t);
     await page.goto(portal.url('/admin/audit'));
@@ -112,7 +143,10 @@ for (const lang of ['zh-TW', 'en'] as const) {
     await expectAxeClean(page, t);
     await page.goto(portal.url(`/admin/accounts/${locked.id}/full-id`));
     await page.fill('#reason', 'axe check');
-    await Promise.all([page.waitForNavigation(), page.click('form[method="post"] button[type="submit"] >> text=/顯示完整身分證號|Show the full ID number/')]);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('form[method="post"] button[type="submit"] >> text=/顯示完整身分證號|Show the full ID number/'),
+    ]);
     t.equal(await page.textContent('#id-number'), locked.idNumber);
     await expectAxeClean(page, t);
   });
@@ -131,7 +165,9 @@ t.test('the accounts list fits a phone screen (the table scrolls inside its box)
   await logIn(page, operator.idNumber, OPERATOR_PASSWORD);
   for (const path of ['/admin', '/admin/accounts', '/admin/audit']) {
     await page.goto(portal.url(path));
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     t.ok(overflow <= 0, `${path} has no horizontal page scroll (${overflow}px)`);
   }
 });

@@ -49,7 +49,10 @@ t.test('the software download list leads to the file with JavaScript off', async
   await page.goto(portal.url('/downloads'));
   await page.click('a[href="/downloads/registration-manual"]');
   t.equal(await page.textContent('h1'), '註冊簡易手冊');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href="/downloads/registration-manual/file"]')]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('a[href="/downloads/registration-manual/file"]'),
+  ]);
   t.equal(download.suggestedFilename(), 'sw-portal-registration-manual.txt');
 });
 
@@ -63,9 +66,21 @@ t.test('the manual prints without the menu', async (t) => {
 
 t.test('pages fit a phone screen without sideways scrolling', async (t) => {
   const page = await portal.newPage({ js: false, viewport: { width: 360, height: 740 } });
-  for (const path of ['/', '/manual', '/downloads', '/downloads/registration-manual', '/register', '/register/citizen', '/login', '/personal-data', '/accessibility']) {
+  for (const path of [
+    '/',
+    '/manual',
+    '/downloads',
+    '/downloads/registration-manual',
+    '/register',
+    '/register/citizen',
+    '/login',
+    '/personal-data',
+    '/accessibility',
+  ]) {
     await page.goto(portal.url(path));
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     t.ok(overflow <= 0, `${path} has no horizontal scroll (${overflow}px)`);
   }
 });
@@ -96,17 +111,38 @@ t.test('on a phone a table becomes label/value pairs', async (t) => {
   const page = await portal.newPage({ js: false, viewport: PHONE });
   await page.goto(portal.url('/downloads'));
   const cells = await page.$$eval('.stack-table tbody tr:first-child td', (tds) =>
-    tds.map((td) => ({ display: getComputedStyle(td).display, label: getComputedStyle(td, '::before').content })));
-  t.same(cells.map((c) => c.label), ['"項次"', '"軟體名稱"', '"日期"'].slice(0, cells.length), 'each value carries its column label');
-  t.ok(cells.every((c) => c.display !== 'table-cell'), 'cells are stacked, not columns');
+    tds.map((td) => ({ display: getComputedStyle(td).display, label: getComputedStyle(td, '::before').content })),
+  );
+  t.same(
+    cells.map((c) => c.label),
+    ['"項次"', '"軟體名稱"', '"日期"'].slice(0, cells.length),
+    'each value carries its column label',
+  );
+  t.ok(
+    cells.every((c) => c.display !== 'table-cell'),
+    'cells are stacked, not columns',
+  );
   const desktop = await portal.newPage({ js: false });
   await desktop.goto(portal.url('/downloads'));
-  t.equal(await desktop.$eval('.stack-table td', (td) => getComputedStyle(td).display), 'table-cell', 'a real table on a wide screen');
+  t.equal(
+    await desktop.$eval('.stack-table td', (td) => getComputedStyle(td).display),
+    'table-cell',
+    'a real table on a wide screen',
+  );
 });
 
 t.test('no text wraps one character per line on a phone', async (t) => {
   const page = await portal.newPage({ js: false, viewport: PHONE });
-  for (const path of ['/', '/downloads', '/register', '/register/citizen', '/login', '/login/password', '/personal-data', '/terms']) {
+  for (const path of [
+    '/',
+    '/downloads',
+    '/register',
+    '/register/citizen',
+    '/login',
+    '/login/password',
+    '/personal-data',
+    '/terms',
+  ]) {
     await page.goto(portal.url(path));
     await page.click('.side-menu__toggle');
     const squeezed = await page.evaluate(() => {
@@ -131,9 +167,20 @@ t.test('no text wraps one character per line on a phone', async (t) => {
 t.test('the accessibility check really finds problems (it is not vacuous)', async (t) => {
   const page = await portal.newPage({ js: false });
   const url = portal.url('/axe-self-check');
-  await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: '<html><body><img src="/x.png"><input type="text"></body></html>' }));
+  await page.route(url, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<html><body><img src="/x.png"><input type="text"></body></html>',
+    }),
+  );
   await page.goto(url);
   const violations = await runAxe(page);
-  t.ok(violations.some((v) => v.id === 'image-alt' && v.impact === 'critical'), 'a missing alt text is critical');
-  t.ok(violations.some((v) => v.id === 'html-has-lang'), 'a missing lang is found');
+  t.ok(
+    violations.some((v) => v.id === 'image-alt' && v.impact === 'critical'),
+    'a missing alt text is critical',
+  );
+  t.ok(
+    violations.some((v) => v.id === 'html-has-lang'),
+    'a missing lang is found',
+  );
 });

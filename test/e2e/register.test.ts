@@ -22,11 +22,20 @@ t.teardown(repository.close);
 // The portal trusts the demo PKI of its DATA_DIR (demo mode) and checks revocation by CRL, fail-closed.
 const signerPort = await freePort('127.0.0.1');
 const portal = await startPortal({
-  env: { DATA_DIR: dataDir, SIGNER_URL: `http://127.0.0.1:${signerPort}`, REVOCATION_MODE: 'crl', REVOCATION_FAIL_OPEN: 'false' },
+  env: {
+    DATA_DIR: dataDir,
+    SIGNER_URL: `http://127.0.0.1:${signerPort}`,
+    REVOCATION_MODE: 'crl',
+    REVOCATION_FAIL_OPEN: 'false',
+  },
 });
 t.teardown(portal.close);
 const signer = await startSigner({
-  port: signerPort, allowOrigins: [portal.origin], demoPkiDir: pki.dir, lang: 'zh-TW', stateDir: join(dataDir, 'signer-state'),
+  port: signerPort,
+  allowOrigins: [portal.origin],
+  demoPkiDir: pki.dir,
+  lang: 'zh-TW',
+  stateDir: join(dataDir, 'signer-state'),
 });
 t.teardown(signer.close);
 
@@ -55,53 +64,60 @@ async function account(idNumber: string) {
 
 const path = (page: Page) => new URL(page.url()).pathname;
 
-t.test('without JavaScript a 個人 registers: chooser, details, certificate page, the signer, confirm, 註冊完成', async (t) => {
-  const wang = pki.card('wang-xiaoming');
-  insertCard(wang.id);
-  const page = await portal.newPage({ js: false });
-  await page.goto(portal.url('/register'));
-  await expectAxeClean(page, t);
-  await page.check('#category');
-  await page.click('form[action="/register"] button[type="submit"]');
-  t.equal(page.url(), portal.url('/register/citizen?category=individual'));
-  t.notOk(await page.isVisible('#pin'), 'without JavaScript the details page asks for no PIN');
-  await expectAxeClean(page, t);
+t.test(
+  'without JavaScript a 個人 registers: chooser, details, certificate page, the signer, confirm, 註冊完成',
+  async (t) => {
+    const wang = pki.card('wang-xiaoming');
+    insertCard(wang.id);
+    const page = await portal.newPage({ js: false });
+    await page.goto(portal.url('/register'));
+    await expectAxeClean(page, t);
+    await page.check('#category');
+    await page.click('form[action="/register"] button[type="submit"]');
+    t.equal(page.url(), portal.url('/register/citizen?category=individual'));
+    t.notOk(await page.isVisible('#pin'), 'without JavaScript the details page asks for no PIN');
+    await expectAxeClean(page, t);
 
-  // 檢核是否存在 without JavaScript: the same page again, with the answer.
-  await page.fill('#idNumber', wang.idNumber);
-  await page.click('#check-id');
-  t.equal(await page.textContent('#idNumber-check'), '此身分證號可註冊。');
-  t.equal(await page.inputValue('#idNumber'), wang.idNumber);
+    // 檢核是否存在 without JavaScript: the same page again, with the answer.
+    await page.fill('#idNumber', wang.idNumber);
+    await page.click('#check-id');
+    t.equal(await page.textContent('#idNumber-check'), '此身分證號可註冊。');
+    t.equal(await page.inputValue('#idNumber'), wang.idNumber);
 
-  await fillDetails(page, wang);
-  await page.click('#nojs-buttons button[value="next"]');
-  t.equal(path(page), '/register/citizen/certificate');
-  await expectAxeClean(page, t);
-  t.equal(await page.getAttribute('#signer-form', 'action'), `${signer.url}/nojs/sign`, 'the PIN form goes to the signer');
+    await fillDetails(page, wang);
+    await page.click('#nojs-buttons button[value="next"]');
+    t.equal(path(page), '/register/citizen/certificate');
+    await expectAxeClean(page, t);
+    t.equal(
+      await page.getAttribute('#signer-form', 'action'),
+      `${signer.url}/nojs/sign`,
+      'the PIN form goes to the signer',
+    );
 
-  await page.fill('#pin', wang.pin);
-  await page.click('#load-certificate');
-  t.equal(new URL(page.url()).origin, signer.url, 'the signer answers');
-  t.equal((await page.textContent('h1'))?.trim(), '憑證載入完成。');
-  await expectAxeClean(page, t);
+    await page.fill('#pin', wang.pin);
+    await page.click('#load-certificate');
+    t.equal(new URL(page.url()).origin, signer.url, 'the signer answers');
+    t.equal((await page.textContent('h1'))?.trim(), '憑證載入完成。');
+    await expectAxeClean(page, t);
 
-  await page.click('form button[type="submit"]');
-  t.equal(path(page), '/register/citizen/confirm', '確定 comes back through the callback to the confirm page');
-  t.match(await page.textContent('main'), wang.cardSerial);
-  t.match(await page.textContent('main'), '王小明');
-  t.match(await page.textContent('#binding-not-proven'), '其餘號碼與出生日期由您自行填寫，未經憑證證明');
-  await expectAxeClean(page, t);
+    await page.click('form button[type="submit"]');
+    t.equal(path(page), '/register/citizen/confirm', '確定 comes back through the callback to the confirm page');
+    t.match(await page.textContent('main'), wang.cardSerial);
+    t.match(await page.textContent('main'), '王小明');
+    t.match(await page.textContent('#binding-not-proven'), '其餘號碼與出生日期由您自行填寫，未經憑證證明');
+    await expectAxeClean(page, t);
 
-  await page.click('#confirm-submit');
-  t.equal(path(page), '/register/citizen/done');
-  const main = await page.textContent('main');
-  t.match(main, '註冊完成');
-  t.match(main, 'A12****789');
-  t.match(main, '已啟用');
-  t.match(await page.textContent('#binding-not-proven'), '未經憑證證明');
-  await expectAxeClean(page, t);
-  t.same(await account(wang.idNumber), { status: 'active', category: 'individual' });
-});
+    await page.click('#confirm-submit');
+    t.equal(path(page), '/register/citizen/done');
+    const main = await page.textContent('main');
+    t.match(main, '註冊完成');
+    t.match(main, 'A12****789');
+    t.match(main, '已啟用');
+    t.match(await page.textContent('#binding-not-proven'), '未經憑證證明');
+    await expectAxeClean(page, t);
+    t.same(await account(wang.idNumber), { status: 'active', category: 'individual' });
+  },
+);
 
 t.test('with JavaScript a 報關專責人員 registers on one page: 檢核是否存在 inline, 載入自然人憑證, 送出', async (t) => {
   const chen = pki.card('chen-zhiming');
@@ -171,33 +187,36 @@ t.test('a wrong PIN with JavaScript is shown on the page, then the right one reg
   t.same(await account(lin.idNumber), { status: 'active', category: 'individual' });
 });
 
-t.test('the card’s encryption certificate is refused: a component that signs with it gets a clear message', async (t) => {
-  // The signer signs only with the signing key; a component that returns the encryption certificate (and a signature
-  // by its key) is stood in for by rewriting the signer's 確定 post on its way to the portal.
-  const huang = pki.card('huang-zhihao');
-  insertCard(huang.id);
-  const page = await portal.newPage({ js: false });
-  await page.goto(portal.url('/register/citizen?category=individual'));
-  await fillDetails(page, huang);
-  await page.click('#nojs-buttons button[value="next"]');
-  const tbs = (await page.inputValue('input[name="tbs"]')).replace(/\r\n?/g, '\n');
-  const nonce = await page.inputValue('#signer-form input[name="nonce"]');
-  await page.route(portal.url('/signing/callback'), (route) => {
-    const form = new URLSearchParams(route.request().postData() ?? '');
-    const wrong = signWithCard(pki, huang.id, tbs, nonce, 'encryption');
-    form.set('certificate', wrong.certificate);
-    form.set('signature', wrong.signature);
-    form.set('signatureType', 'PKCS1');
-    return route.continue({ postData: form.toString() });
-  });
-  await page.fill('#pin', huang.pin);
-  await page.click('#load-certificate');
-  await page.click('form button[type="submit"]');
-  t.equal(path(page), '/register/citizen/certificate');
-  t.match(await page.textContent('.error-summary'), /加密用憑證/);
-  await expectAxeClean(page, t);
-  t.equal(await account(huang.idNumber), undefined);
-});
+t.test(
+  'the card’s encryption certificate is refused: a component that signs with it gets a clear message',
+  async (t) => {
+    // The signer signs only with the signing key; a component that returns the encryption certificate (and a signature
+    // by its key) is stood in for by rewriting the signer's 確定 post on its way to the portal.
+    const huang = pki.card('huang-zhihao');
+    insertCard(huang.id);
+    const page = await portal.newPage({ js: false });
+    await page.goto(portal.url('/register/citizen?category=individual'));
+    await fillDetails(page, huang);
+    await page.click('#nojs-buttons button[value="next"]');
+    const tbs = (await page.inputValue('input[name="tbs"]')).replace(/\r\n?/g, '\n');
+    const nonce = await page.inputValue('#signer-form input[name="nonce"]');
+    await page.route(portal.url('/signing/callback'), (route) => {
+      const form = new URLSearchParams(route.request().postData() ?? '');
+      const wrong = signWithCard(pki, huang.id, tbs, nonce, 'encryption');
+      form.set('certificate', wrong.certificate);
+      form.set('signature', wrong.signature);
+      form.set('signatureType', 'PKCS1');
+      return route.continue({ postData: form.toString() });
+    });
+    await page.fill('#pin', huang.pin);
+    await page.click('#load-certificate');
+    await page.click('form button[type="submit"]');
+    t.equal(path(page), '/register/citizen/certificate');
+    t.match(await page.textContent('.error-summary'), /加密用憑證/);
+    await expectAxeClean(page, t);
+    t.equal(await account(huang.idNumber), undefined);
+  },
+);
 
 t.test('a revoked card is refused with JavaScript, and nothing is registered', async (t) => {
   const zhang = pki.card('zhang-yating');
@@ -275,24 +294,27 @@ t.test('Enter in a field of the details form submits it (送出), not 檢核是�
 
 for (const js of [false, true]) {
   for (const lang of ['zh-TW', 'en'] as const) {
-    t.test(`the chooser, its errors and the business pages are accessible with JavaScript ${js ? 'on' : 'off'} in ${lang}`, async (t) => {
-      const page = await portal.newPage({ js, lang });
-      await page.goto(portal.url('/register'));
-      await page.click('form[action="/register"] button[type="submit"]');
-      t.ok(await page.isVisible('.error-summary'), 'no category chosen: an error');
-      await expectAxeClean(page, t);
-      for (const category of ['enterprise', 'customs_broker', 'government']) {
+    t.test(
+      `the chooser, its errors and the business pages are accessible with JavaScript ${js ? 'on' : 'off'} in ${lang}`,
+      async (t) => {
+        const page = await portal.newPage({ js, lang });
         await page.goto(portal.url('/register'));
-        await page.check(`#category-${category}`);
         await page.click('form[action="/register"] button[type="submit"]');
-        t.equal(path(page), '/register/business');
+        t.ok(await page.isVisible('.error-summary'), 'no category chosen: an error');
         await expectAxeClean(page, t);
-      }
-      await page.goto(portal.url('/register/citizen'));
-      await page.click(js ? '#register-submit' : '#nojs-buttons button[value="next"]');
-      await page.waitForLoadState('load');
-      t.ok(await page.isVisible('.error-summary'), 'an empty citizen form: errors');
-      await expectAxeClean(page, t);
-    });
+        for (const category of ['enterprise', 'customs_broker', 'government']) {
+          await page.goto(portal.url('/register'));
+          await page.check(`#category-${category}`);
+          await page.click('form[action="/register"] button[type="submit"]');
+          t.equal(path(page), '/register/business');
+          await expectAxeClean(page, t);
+        }
+        await page.goto(portal.url('/register/citizen'));
+        await page.click(js ? '#register-submit' : '#nojs-buttons button[value="next"]');
+        await page.waitForLoadState('load');
+        t.ok(await page.isVisible('.error-summary'), 'an empty citizen form: errors');
+        await expectAxeClean(page, t);
+      },
+    );
   }
 }

@@ -19,10 +19,14 @@ const { port } = ctx.app.server.address() as { port: number };
 const base = `http://127.0.0.1:${port}`;
 
 async function dump(path: string): Promise<string> {
-  const { stdout } = await run(LYNX, ['-dump', '-nolist', '-display_charset=utf-8', '-assume_charset=utf-8', '-accept_all_cookies', `${base}${path}`], {
-    env: { ...process.env, LANG: 'C.UTF-8', HOME: '/tmp' },
-    timeout: 20_000,
-  });
+  const { stdout } = await run(
+    LYNX,
+    ['-dump', '-nolist', '-display_charset=utf-8', '-assume_charset=utf-8', '-accept_all_cookies', `${base}${path}`],
+    {
+      env: { ...process.env, LANG: 'C.UTF-8', HOME: '/tmp' },
+      timeout: 20_000,
+    },
+  );
   return stdout;
 }
 

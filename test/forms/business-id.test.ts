@@ -46,7 +46,10 @@ t.test('the checksum agrees with a literal reading of the rule on every sampled 
       const p = Number(c) * w[i]!;
       return Math.floor(p / 10) + (p % 10);
     });
-    const sums = parts[6] === 10 ? [1, 0].map((x) => parts.reduce((a, b, i) => a + (i === 6 ? x : b), 0)) : [parts.reduce((a, b) => a + b, 0)];
+    const sums =
+      parts[6] === 10
+        ? [1, 0].map((x) => parts.reduce((a, b, i) => a + (i === 6 ? x : b), 0))
+        : [parts.reduce((a, b) => a + b, 0)];
     return sums.some((s) => s % 5 === 0);
   };
   let n = 0;

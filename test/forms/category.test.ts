@@ -1,6 +1,9 @@
 import t from 'tap';
 import {
-  CITIZEN_CATEGORIES, REGISTRATION_CATEGORIES, validateCitizenCategory, validateRegistrationCategory,
+  CITIZEN_CATEGORIES,
+  REGISTRATION_CATEGORIES,
+  validateCitizenCategory,
+  validateRegistrationCategory,
 } from '../../server/forms/category';
 import { loadMessages } from '../../server/plugins/i18n';
 
@@ -8,8 +11,17 @@ t.test('the chooser lists the seed categories once each, in the seed order', asy
   const messages = loadMessages();
   const labels = REGISTRATION_CATEGORIES.map((c) => messages['zh-TW'][c.labelKey]);
   t.same(labels, [
-    '個人', '報關專責人員', '一般企業', '報關業', '快遞', '船公司/代理業', '倉儲業', '報關報驗業', '離島免稅購物商店系統',
-    '國際免稅商店', '政府機關',
+    '個人',
+    '報關專責人員',
+    '一般企業',
+    '報關業',
+    '快遞',
+    '船公司/代理業',
+    '倉儲業',
+    '報關報驗業',
+    '離島免稅購物商店系統',
+    '國際免稅商店',
+    '政府機關',
   ]);
   t.equal(new Set(REGISTRATION_CATEGORIES.map((c) => c.code)).size, REGISTRATION_CATEGORIES.length);
   for (const c of REGISTRATION_CATEGORIES) t.ok(messages.en[c.labelKey], `English label for ${c.code}`);

@@ -7,5 +7,6 @@ t.test('a ticked box agrees to the current version of the notice', async (t) => 
 });
 
 t.test('an unticked box, or any other value, is no agreement', async (t) => {
-  for (const input of ['', 'no', 'on', 'true', 'YES', ' yes']) t.same(validateConsent(input), { ok: false, error: 'required' }, JSON.stringify(input));
+  for (const input of ['', 'no', 'on', 'true', 'YES', ' yes'])
+    t.same(validateConsent(input), { ok: false, error: 'required' }, JSON.stringify(input));
 });

@@ -10,7 +10,8 @@ t.test('the ID number field tells national IDs, resident numbers and 統一編�
     ['04595257', 'business', '04595257'],
     ['12345675', 'business', '12345675'],
   ];
-  for (const [input, kind, value] of table) t.same(validateIdNumber(input), { ok: true, value: { kind, value } }, input);
+  for (const [input, kind, value] of table)
+    t.same(validateIdNumber(input), { ok: true, value: { kind, value } }, input);
 });
 
 t.test('the ID number field gives the reason of the format the input looks like', async (t) => {

@@ -18,7 +18,9 @@ t.test('every reason code of every field has a message in both languages', async
 
 t.test('both locale files define the same validation keys, and no registration message lacks a code', async (t) => {
   const keys = (lang: (typeof LANGUAGES)[number]) =>
-    Object.keys(messages[lang]).filter((k) => k.startsWith('validation.')).sort();
+    Object.keys(messages[lang])
+      .filter((k) => k.startsWith('validation.'))
+      .sort();
   t.same(keys('en'), keys('zh-TW'));
   const used = new Set(
     REGISTRATION_FIELDS.flatMap((f) => REGISTRATION_ERROR_CODES[f].map((c) => errorMessageKey(f, c))),
@@ -28,13 +30,23 @@ t.test('both locale files define the same validation keys, and no registration m
   const registrationMessages = keys('zh-TW').filter((k) =>
     (REGISTRATION_FIELDS as readonly string[]).includes(k.split('.')[1]!),
   );
-  t.same(registrationMessages.filter((k) => !used.has(k)), [], 'no message without a code');
+  t.same(
+    registrationMessages.filter((k) => !used.has(k)),
+    [],
+    'no message without a code',
+  );
 });
 
 t.test('the error list links each message to its field', async (t) => {
-  const errors = [{ field: 'idNumber', code: 'business_id_not_allowed' }, { field: 'passwordConfirm', code: 'password_mismatch' }];
+  const errors = [
+    { field: 'idNumber', code: 'business_id_not_allowed' },
+    { field: 'passwordConfirm', code: 'password_mismatch' },
+  ];
   const zh = toErrorList(errors, makeTranslate(messages, 'zh-TW'));
-  t.same(zh.map((e) => e.href), ['#idNumber', '#passwordConfirm']);
+  t.same(
+    zh.map((e) => e.href),
+    ['#idNumber', '#passwordConfirm'],
+  );
   t.match(zh[0]!.text, /工商憑證/);
   t.match(zh[1]!.text, /不一致/);
   const en = toErrorList(errors, makeTranslate(messages, 'en'));
@@ -44,7 +56,8 @@ t.test('the error list links each message to its field', async (t) => {
 });
 
 t.test('the error list uses whatever translate function it is given', async (t) => {
-  t.same(toErrorList([{ field: 'name', code: 'required' }], (key) => `<${key}>`), [
-    { href: '#name', text: '<validation.name.required>' },
-  ]);
+  t.same(
+    toErrorList([{ field: 'name', code: 'required' }], (key) => `<${key}>`),
+    [{ href: '#name', text: '<validation.name.required>' }],
+  );
 });

@@ -48,7 +48,11 @@ t.test('passwordRuleFailures lists every broken rule, in the order of the hint',
   t.same(passwordRuleFailures('', 'A123456789'), ['required'], 'nothing typed: one message, not seven');
   t.same(passwordRuleFailures('abc', 'A123456789'), ['too_short', 'missing_digit', 'missing_upper']);
   t.same(passwordRuleFailures('!!!!!!!!', undefined), ['missing_digit', 'missing_upper', 'missing_lower']);
-  t.same(passwordRuleFailures(`a123456789${'x'.repeat(120)}`, 'A123456789'), ['too_long', 'missing_upper', 'contains_id']);
+  t.same(passwordRuleFailures(`a123456789${'x'.repeat(120)}`, 'A123456789'), [
+    'too_long',
+    'missing_upper',
+    'contains_id',
+  ]);
   t.same(passwordRuleFailures('Harbour2Light', 'A123456789'), []);
 });
 

@@ -63,9 +63,19 @@ t.test('numbers that are not Taiwan phone numbers are refused with the reason', 
 
 t.test('a parsed phone number carries its kind, area code and E.164 form', async (t) => {
   t.same(parseTaiwanPhone('(02)2345-6789#123'), {
-    kind: 'landline', areaCode: '02', subscriber: '23456789', extension: '123', e164: '+886223456789', canonical: '(02)2345-6789#123',
+    kind: 'landline',
+    areaCode: '02',
+    subscriber: '23456789',
+    extension: '123',
+    e164: '+886223456789',
+    canonical: '(02)2345-6789#123',
   });
   t.same(parseTaiwanPhone('0912-345-678'), {
-    kind: 'mobile', areaCode: '09', subscriber: '12345678', extension: undefined, e164: '+886912345678', canonical: '0912-345-678',
+    kind: 'mobile',
+    areaCode: '09',
+    subscriber: '12345678',
+    extension: undefined,
+    e164: '+886912345678',
+    canonical: '0912-345-678',
   });
 });

@@ -38,9 +38,13 @@ t.test('a complete form gives the normalised registration details', async (t) =>
 });
 
 t.test('a resident certificate number registers as a resident', async (t) => {
-  const r = validateRegistrationDetails({ ...valid, idNumber: 'AA00000009', category: 'customs_specialist' }, { today });
+  const r = validateRegistrationDetails(
+    { ...valid, idNumber: 'AA00000009', category: 'customs_specialist' },
+    { today },
+  );
   t.ok(r.ok);
-  if (r.ok) t.same([r.value.idKind, r.value.idNumber, r.value.category], ['resident', 'AA00000009', 'customs_specialist']);
+  if (r.ok)
+    t.same([r.value.idKind, r.value.idNumber, r.value.category], ['resident', 'AA00000009', 'customs_specialist']);
 });
 
 t.test('an empty form reports every required field at once, in form order', async (t) => {
@@ -59,7 +63,17 @@ t.test('an empty form reports every required field at once, in form order', asyn
       { field: 'email1', code: 'required' },
       { field: 'consent', code: 'required' },
     ],
-    values: { category: '', name: '', idNumber: '', birthDate: '', phone: '', address: '', email1: '', email2: '', consent: '' },
+    values: {
+      category: '',
+      name: '',
+      idNumber: '',
+      birthDate: '',
+      phone: '',
+      address: '',
+      email1: '',
+      email2: '',
+      consent: '',
+    },
   });
 });
 
@@ -94,8 +108,15 @@ t.test('every wrong field is reported and the entered values are kept, without t
   ]);
   t.same(Object.keys(r.values), [...KEPT_FIELDS], 'values in form order');
   t.same(r.values, {
-    category: 'enterprise', name: '王小明\u0000', idNumber: 'A123456788', birthDate: '1980-02-30', phone: '12345',
-    address: '址'.repeat(201), email1: 'ming@', email2: 'b@x', consent: 'yes',
+    category: 'enterprise',
+    name: '王小明\u0000',
+    idNumber: 'A123456788',
+    birthDate: '1980-02-30',
+    phone: '12345',
+    address: '址'.repeat(201),
+    email1: 'ming@',
+    email2: 'b@x',
+    consent: 'yes',
   });
   t.notOk('password' in r.values || 'passwordConfirm' in r.values, 'no password kept');
   t.notMatch(JSON.stringify(r.values), /ecret12/);
@@ -114,8 +135,14 @@ t.test('a password containing the ID number is refused', async (t) => {
 
 t.test('a password containing a mistyped ID number is refused in the same round', async (t) => {
   const password = 'xA123456788y';
-  const r = validateRegistrationDetails({ ...valid, idNumber: 'A123456788', password, passwordConfirm: password }, { today });
-  t.same(r.ok ? [] : r.errors, [{ field: 'idNumber', code: 'checksum' }, { field: 'password', code: 'contains_id' }]);
+  const r = validateRegistrationDetails(
+    { ...valid, idNumber: 'A123456788', password, passwordConfirm: password },
+    { today },
+  );
+  t.same(r.ok ? [] : r.errors, [
+    { field: 'idNumber', code: 'checksum' },
+    { field: 'password', code: 'contains_id' },
+  ]);
 });
 
 t.test('a confirmation that differs only in case is a mismatch', async (t) => {
@@ -135,22 +162,44 @@ t.test('fields posted twice count once, and non-string fields count as empty', a
 });
 
 t.test('the field list follows the seed form', async (t) => {
-  t.same([...REGISTRATION_FIELDS], [
-    'category', 'name', 'idNumber', 'birthDate', 'phone', 'address', 'password', 'passwordConfirm', 'email1', 'email2', 'consent',
-  ]);
+  t.same(
+    [...REGISTRATION_FIELDS],
+    [
+      'category',
+      'name',
+      'idNumber',
+      'birthDate',
+      'phone',
+      'address',
+      'password',
+      'passwordConfirm',
+      'email1',
+      'email2',
+      'consent',
+    ],
+  );
 });
 
-t.test('without the consent box ticked an otherwise complete form is refused, with the other values kept', async (t) => {
-  for (const consent of [undefined, '', 'no', 'on', 'YES']) {
-    const r = validateRegistrationDetails({ ...valid, consent }, { today });
-    t.same(r.ok ? [] : r.errors, [{ field: 'consent', code: 'required' }], `consent ${JSON.stringify(consent)}`);
-    if (!r.ok) t.equal(r.values.idNumber, 'a123456789');
-  }
-});
+t.test(
+  'without the consent box ticked an otherwise complete form is refused, with the other values kept',
+  async (t) => {
+    for (const consent of [undefined, '', 'no', 'on', 'YES']) {
+      const r = validateRegistrationDetails({ ...valid, consent }, { today });
+      t.same(r.ok ? [] : r.errors, [{ field: 'consent', code: 'required' }], `consent ${JSON.stringify(consent)}`);
+      if (!r.ok) t.equal(r.values.idNumber, 'a123456789');
+    }
+  },
+);
 
 t.test('every broken password rule is reported at once, in the order of the hint', async (t) => {
   const r = validateRegistrationDetails({ ...valid, password: 'a1', passwordConfirm: 'a1' }, { today });
-  t.same(r.ok ? [] : r.errors, [{ field: 'password', code: 'too_short' }, { field: 'password', code: 'missing_upper' }]);
-  const worse = validateRegistrationDetails({ ...valid, password: 'xa123456789\u0007', passwordConfirm: 'xa123456789\u0007' }, { today });
+  t.same(r.ok ? [] : r.errors, [
+    { field: 'password', code: 'too_short' },
+    { field: 'password', code: 'missing_upper' },
+  ]);
+  const worse = validateRegistrationDetails(
+    { ...valid, password: 'xa123456789\u0007', passwordConfirm: 'xa123456789\u0007' },
+    { today },
+  );
   t.same(worse.ok ? [] : worse.errors.map((e) => e.code), ['invalid_character', 'missing_upper', 'contains_id']);
 });

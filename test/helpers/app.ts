@@ -12,9 +12,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(env: Record<string, string> = {}, options: Pick<AppOptions, 'cardVerifier' | 'now'> = {}): Promise<TestApp> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  options: Pick<AppOptions, 'cardVerifier' | 'now'> = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false', ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATA_DIR: `/tmp/sw-portal-test-${db.schema}`,
+    START_SIGNER: 'false',
+    ...env,
+  });
   const app = await buildApp({ config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET, ...options });
   await app.ready();
   return {
@@ -64,17 +72,24 @@ export class Browser {
 
   remember(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const c of response.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
-      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now()))
+        this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
     return response;
   }
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, ...this.from(), headers: { cookie: this.cookieHeader, ...headers } }));
+    return this.remember(
+      await this.app.inject({ method: 'GET', url, ...this.from(), headers: { cookie: this.cookieHeader, ...headers } }),
+    );
   }
 
-  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     return this.remember(
       await this.app.inject({
         method: 'POST',

@@ -14,7 +14,10 @@ import { engineCardVerifier } from '../../server/auth/card-verifier';
 export const DEMO_BASE_URL = 'http://demo-pki.test';
 
 /** A fresh demo PKI (2048-bit CA keys to keep it quick) and a function to throw it away. */
-export async function makeDemoPki(now = new Date(), cards?: readonly DemoCardSpec[]): Promise<{ pki: DemoPki; remove(): void }> {
+export async function makeDemoPki(
+  now = new Date(),
+  cards?: readonly DemoCardSpec[],
+): Promise<{ pki: DemoPki; remove(): void }> {
   const root = mkdtempSync(join(tmpdir(), 'demo-cards-pki-'));
   const pki = await createDemoPki(join(root, 'pki'), { keyBits: 2048, baseUrl: DEMO_BASE_URL, now, cards });
   return { pki, remove: () => rmSync(root, { recursive: true, force: true }) };
@@ -26,7 +29,10 @@ function demoRepository(pki: DemoPki): typeof fetch {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const file = /^\/demo-pki\/(root|g2|g3)\.crl$/.exec(url.pathname);
     if (url.origin !== DEMO_BASE_URL || !file) return new Response('not found', { status: 404 });
-    return new Response(readFileSync(pki.path(`${file[1]}.crl`)), { status: 200, headers: { 'content-type': 'application/pkix-crl' } });
+    return new Response(readFileSync(pki.path(`${file[1]}.crl`)), {
+      status: 200,
+      headers: { 'content-type': 'application/pkix-crl' },
+    });
   }) as typeof fetch;
 }
 
@@ -35,7 +41,10 @@ function demoRepository(pki: DemoPki): typeof fetch {
  * root as the (demo) trust anchor, its intermediates, CRL revocation fail-closed; the challenge signature in either
  * format the card component returns.
  */
-export function demoCardVerifier(pki: DemoPki, revocation: CachingRevocationChecker = demoRevocationChecker(pki)): CardVerifier {
+export function demoCardVerifier(
+  pki: DemoPki,
+  revocation: CachingRevocationChecker = demoRevocationChecker(pki),
+): CardVerifier {
   const trustStore = createTrustStore({
     anchors: [{ cert: pki.rootDer, isDemo: true, source: 'demo' }],
     intermediates: pki.intermediates.map((i) => i.certDer),
@@ -62,7 +71,13 @@ export interface SignedToken {
  * card's signing certificate, or of its encryption certificate when asked. The key comes out of the card's
  * PKCS#12 only with the card's PIN.
  */
-export function signWithCard(pki: DemoPki, cardId: string, tbs: string, nonce: string, which: 'signing' | 'encryption' = 'signing'): SignedToken {
+export function signWithCard(
+  pki: DemoPki,
+  cardId: string,
+  tbs: string,
+  nonce: string,
+  which: 'signing' | 'encryption' = 'signing',
+): SignedToken {
   const card = pki.card(cardId);
   const wanted = which === 'signing' ? card.signingCertDer : card.encryptionCertDer;
   const entries = openPkcs12(readFileSync(card.p12Path), card.pin);
@@ -79,7 +94,11 @@ export function signWithCard(pki: DemoPki, cardId: string, tbs: string, nonce: s
 
 function unescapeHtml(text: string): string {
   return text
-    .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
     .replace(/&amp;/g, '&');
 }
 

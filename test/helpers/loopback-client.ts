@@ -11,7 +11,10 @@ export interface Answer {
 }
 
 export class NoAnswerError extends Error {
-  constructor(readonly kind: 'timeout' | 'socket', detail: string) {
+  constructor(
+    readonly kind: 'timeout' | 'socket',
+    detail: string,
+  ) {
     super(`${kind}: ${detail}`);
   }
 }
@@ -62,7 +65,14 @@ export class LoopbackClient {
       const req = request({ host: '127.0.0.1', port: this.port, method, path, headers: outgoing, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            ms: performance.now() - started,
+          }),
+        );
         res.on('error', (error) => reject(new NoAnswerError('socket', error.message)));
       });
       req.setTimeout(this.timeoutMs, () => {

@@ -8,7 +8,10 @@ import { sessionsRepository } from '../../server/db/sessions-repository';
 
 export const TEST_SESSION_SECRET = 'test-secret-test-secret-test-secret-0123';
 
-export async function sessionCookieFor(pool: Pool, user: Omit<SessionUser, 'loggedInAt'> & { loggedInAt?: number }): Promise<string> {
+export async function sessionCookieFor(
+  pool: Pool,
+  user: Omit<SessionUser, 'loggedInAt'> & { loggedInAt?: number },
+): Promise<string> {
   const sid = randomBytes(24).toString('base64url');
   const now = Date.now();
   const sess = {

@@ -40,15 +40,23 @@ function main() {
   const limbo = JSON.parse(readFileSync(file, 'utf8'));
   const { rows, disagreements } = limboReport(limbo);
   const total: Row = { cases: 0, agree: 0, explained: 0, unexplained: 0, skipped: 0 };
-  const lines = ['| namespace | cases | agree | disagree (explained) | disagree (unexplained) | skipped | agreement |', '|---|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| namespace | cases | agree | disagree (explained) | disagree (unexplained) | skipped | agreement |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const [ns, r] of [...rows].sort()) {
     for (const k of Object.keys(total) as (keyof Row)[]) total[k] += r[k];
-    lines.push(`| ${ns} | ${r.cases} | ${r.agree} | ${r.explained} | ${r.unexplained} | ${r.skipped} | ${((100 * r.agree) / (r.cases - r.skipped)).toFixed(1)}% |`);
+    lines.push(
+      `| ${ns} | ${r.cases} | ${r.agree} | ${r.explained} | ${r.unexplained} | ${r.skipped} | ${((100 * r.agree) / (r.cases - r.skipped)).toFixed(1)}% |`,
+    );
   }
-  lines.push(`| **all** | ${total.cases} | ${total.agree} | ${total.explained} | ${total.unexplained} | ${total.skipped} | ${((100 * total.agree) / (total.cases - total.skipped)).toFixed(1)}% |`);
+  lines.push(
+    `| **all** | ${total.cases} | ${total.agree} | ${total.explained} | ${total.unexplained} | ${total.skipped} | ${((100 * total.agree) / (total.cases - total.skipped)).toFixed(1)}% |`,
+  );
   console.log(lines.join('\n'));
   console.log('\n| case | expected | engine | why |\n|---|---|---|---|');
-  for (const d of disagreements) console.log(`| \`${d.id}\` | ${d.expected} | ${d.actual} | ${d.why ?? `**unexplained**: ${d.context}`} |`);
+  for (const d of disagreements)
+    console.log(`| \`${d.id}\` | ${d.expected} | ${d.actual} | ${d.why ?? `**unexplained**: ${d.context}`} |`);
 }
 
 if (import.meta.url === new URL(`file://${process.argv[1]}`).href) main();

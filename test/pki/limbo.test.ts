@@ -7,7 +7,9 @@ import { limboReport } from './limbo-report.js';
 
 if (!limboAvailable()) {
   if (process.env.CI === 'true') {
-    t.fail(`x509-limbo suite not found at ${limboPath()}: put the C2SP x509-limbo limbo.json at ../shared/x509-limbo/limbo.json (relative to the repository root)`);
+    t.fail(
+      `x509-limbo suite not found at ${limboPath()}: put the C2SP x509-limbo limbo.json at ../shared/x509-limbo/limbo.json (relative to the repository root)`,
+    );
   } else {
     t.plan(0, `x509-limbo suite not found at ${limboPath()} (with CI=true this fails)`);
   }
@@ -17,12 +19,21 @@ if (!limboAvailable()) {
 
   t.test('the harness answers every limbo case, and never SKIPPED', async (t) => {
     t.equal(results.length, limbo.testcases.length);
-    t.same(results.filter((r) => r.actual_result === 'SKIPPED').map((r) => r.id), []);
-    t.ok(results.every((r) => r.context.includes('not matched')), 'each context says the peer name was not matched');
+    t.same(
+      results.filter((r) => r.actual_result === 'SKIPPED').map((r) => r.id),
+      [],
+    );
+    t.ok(
+      results.every((r) => r.context.includes('not matched')),
+      'each context says the peer name was not matched',
+    );
   });
 
   t.test('every disagreement with the suite is one of the explained ones', async (t) => {
-    t.same(disagreements.filter((d) => !d.why).map((d) => `${d.id}: ${d.context}`), []);
+    t.same(
+      disagreements.filter((d) => !d.why).map((d) => `${d.id}: ${d.context}`),
+      [],
+    );
   });
 
   t.test('every explained disagreement still disagrees (a fix must update the explanations)', async (t) => {

@@ -10,7 +10,13 @@ import { NOW, moicaChain } from './fixtures/forge-certs.js';
 const { root, ca, card } = moicaChain();
 
 t.test('a certificate parses from DER, PEM, base64 and base64url alike', async (t) => {
-  const forms = [card.der, card.pem, card.der.toString('base64'), card.der.toString('base64url'), new Uint8Array(card.der)];
+  const forms = [
+    card.der,
+    card.pem,
+    card.der.toString('base64'),
+    card.der.toString('base64url'),
+    new Uint8Array(card.der),
+  ];
   for (const f of forms) {
     const r = parseCertificate(f);
     t.ok(r.ok, typeof f === 'string' ? f.slice(0, 20) : 'bytes');
@@ -34,7 +40,16 @@ t.test('parsing the same certificate twice returns the cached object', async (t)
 });
 
 t.test('every real GPKI certificate in trust/gpki parses', async (t) => {
-  for (const f of ['grca-g1-root', 'grca-g2-root', 'grca-g2-cross-by-g1', 'grca-g3-root', 'moica-g1', 'moica-g2', 'moica-g3', 'moeaca-g2']) {
+  for (const f of [
+    'grca-g1-root',
+    'grca-g2-root',
+    'grca-g2-cross-by-g1',
+    'grca-g3-root',
+    'moica-g1',
+    'moica-g2',
+    'moica-g3',
+    'moeaca-g2',
+  ]) {
     const r = parseCertificate(readFileSync(new URL(`../../trust/gpki/${f}.pem`, import.meta.url), 'utf8'));
     t.ok(r.ok, f);
   }
@@ -79,7 +94,12 @@ t.test('deep nesting is malformed, without exhausting the stack', async (t) => {
   let inner = Buffer.alloc(0);
   for (let i = 0; i < 2000; i++) {
     const len = inner.length;
-    const header = len < 0x80 ? Buffer.from([0x30, len]) : len < 0x100 ? Buffer.from([0x30, 0x81, len]) : Buffer.from([0x30, 0x82, len >> 8, len & 0xff]);
+    const header =
+      len < 0x80
+        ? Buffer.from([0x30, len])
+        : len < 0x100
+          ? Buffer.from([0x30, 0x81, len])
+          : Buffer.from([0x30, 0x82, len >> 8, len & 0xff]);
     inner = Buffer.concat([header, inner]);
     if (inner.length > 60_000) break;
   }
@@ -121,7 +141,13 @@ t.test('no single-byte corruption of a valid card passes the whole verifier', as
   for (let i = 0; i < 3000; i++) {
     const der = Buffer.from(card.der);
     der[i % der.length] ^= 1 + (i % 255);
-    const r = await verifyChain({ leaf: der, intermediates: [ca.der], anchors: [root.pem], time: NOW, purpose: 'signing' });
+    const r = await verifyChain({
+      leaf: der,
+      intermediates: [ca.der],
+      anchors: [root.pem],
+      time: NOW,
+      purpose: 'signing',
+    });
     const key = r.ok ? 'ok' : r.reason;
     reasons.set(key, (reasons.get(key) ?? 0) + 1);
   }

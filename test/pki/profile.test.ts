@@ -28,7 +28,10 @@ t.test('the holder name, DN serialNumber, ID last four and card serial are read 
 
 t.test('a name in BMPString or PrintableString reads the same as in UTF8String', async (t) => {
   t.equal(readProfile(cert(makeCard(ca, { name: '陳大文', nameTag: T.BMPSTRING }).der)).commonName, '陳大文');
-  t.equal(readProfile(cert(makeCard(ca, { name: 'CHEN TA WEN', nameTag: T.PRINTABLESTRING }).der)).commonName, 'CHEN TA WEN');
+  t.equal(
+    readProfile(cert(makeCard(ca, { name: 'CHEN TA WEN', nameTag: T.PRINTABLESTRING }).der)).commonName,
+    'CHEN TA WEN',
+  );
 });
 
 t.test('the signing certificate and the encryption certificate are told apart by key usage', async (t) => {
@@ -42,14 +45,25 @@ t.test('the issuer generation is named from the authority key identifier of the 
   const ids = { G2: 'fa9b3467090a9822f762488b8226a645c5c322a4', G3: '4720a3b1264bcd6d48acf2640886972c7454115f' };
   for (const [gen, id] of Object.entries(ids)) {
     const k = rsaKey(2048, 3);
-    const c = makeCard(ca, { extensions: [ext.authorityKeyId(Buffer.from(id, 'hex')), ext.subjectKeyId(keyId(k)), ext.keyUsage([0]), ext.moicaDirectoryAttributes('1234')] });
+    const c = makeCard(ca, {
+      extensions: [
+        ext.authorityKeyId(Buffer.from(id, 'hex')),
+        ext.subjectKeyId(keyId(k)),
+        ext.keyUsage([0]),
+        ext.moicaDirectoryAttributes('1234'),
+      ],
+    });
     t.equal(readProfile(cert(c.der)).issuerGeneration, gen);
   }
   t.equal(readProfile(cert(card.der)).issuerGeneration, undefined, 'a demo CA key is no generation');
 });
 
 t.test('the MOICA key identifiers are the subject key identifiers of the real MOICA CAs in trust/gpki', async (t) => {
-  for (const [file, gen] of [['moica-g1', 'G1'], ['moica-g2', 'G2'], ['moica-g3', 'G3']]) {
+  for (const [file, gen] of [
+    ['moica-g1', 'G1'],
+    ['moica-g2', 'G2'],
+    ['moica-g3', 'G3'],
+  ]) {
     const r = parseCertificate(readFileSync(new URL(`../../trust/gpki/${file}.pem`, import.meta.url), 'utf8'));
     if (!r.ok) throw new Error(r.detail);
     t.equal(MOICA_KEY_IDS[r.cert.ext.subjectKeyId!.toString('hex')], gen, file);
@@ -63,7 +77,10 @@ t.test('an ID last-four attribute that is not four digits is left out', async (t
 
 t.test('a certificate without the MOICA fields still has a profile', async (t) => {
   const k = rsaKey(2048, 3);
-  const c = makeCard(ca, { subject: [{ type: '2.5.4.3', value: 'plain' }], extensions: [ext.authorityKeyId(keyId(ca.key)), ext.subjectKeyId(keyId(k))] });
+  const c = makeCard(ca, {
+    subject: [{ type: '2.5.4.3', value: 'plain' }],
+    extensions: [ext.authorityKeyId(keyId(ca.key)), ext.subjectKeyId(keyId(k))],
+  });
   const p = readProfile(cert(c.der));
   t.equal(p.commonName, 'plain');
   t.equal(p.idLast4, undefined);

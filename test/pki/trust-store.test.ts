@@ -14,14 +14,23 @@ const { root, ca, card } = moicaChain();
 
 t.test('the GPKI store trusts the three GRCA roots and stores the rest as intermediates', async (t) => {
   const store = buildPortalTrustStore({ production: true });
-  t.same(store.anchors.map((a) => a.source).sort(), ['gpki/grca-g1-root.pem', 'gpki/grca-g2-root.pem', 'gpki/grca-g3-root.pem']);
+  t.same(store.anchors.map((a) => a.source).sort(), [
+    'gpki/grca-g1-root.pem',
+    'gpki/grca-g2-root.pem',
+    'gpki/grca-g3-root.pem',
+  ]);
   t.equal(store.intermediates.length, 5);
   t.ok(store.anchors.every((a) => !a.isDemo));
 });
 
 t.test('MOICA G2 chains to the GRCA G2 root although GRCA G1 has the same name', async (t) => {
   // moica-g2 is a CA, so validate it as a target with purpose 'any'
-  const r = verifyPath({ leaf: gpki('moica-g2'), anchors: buildPortalTrustStore({ production: true }), time: NOW, purpose: 'any' });
+  const r = verifyPath({
+    leaf: gpki('moica-g2'),
+    anchors: buildPortalTrustStore({ production: true }),
+    time: NOW,
+    purpose: 'any',
+  });
   t.ok(r.ok, r.ok ? '' : r.detail);
   if (r.ok) {
     t.equal(r.path.length, 2);
@@ -30,7 +39,13 @@ t.test('MOICA G2 chains to the GRCA G2 root although GRCA G1 has the same name',
 });
 
 t.test('MOICA G2 through the SHA-1 cross certificate to GRCA G1 alone is refused as a weak algorithm', async (t) => {
-  const r = verifyPath({ leaf: gpki('moica-g2'), intermediates: [gpki('grca-g2-cross-by-g1')], anchors: [gpki('grca-g1-root')], time: NOW, purpose: 'any' });
+  const r = verifyPath({
+    leaf: gpki('moica-g2'),
+    intermediates: [gpki('grca-g2-cross-by-g1')],
+    anchors: [gpki('grca-g1-root')],
+    time: NOW,
+    purpose: 'any',
+  });
   t.equal(r.ok ? 'ok' : r.reason, 'weak_algorithm');
 });
 
@@ -43,19 +58,44 @@ t.test('MOICA G3 chains to GRCA G3, and MOICA G1 is expired (and SHA-1) today', 
 });
 
 t.test('a demo anchor is trusted in demo mode and left out in production', async (t) => {
-  const demo = buildPortalTrustStore({ production: false, includeGpki: false, demoAnchors: [root.pem], demoIntermediates: [ca.der] });
+  const demo = buildPortalTrustStore({
+    production: false,
+    includeGpki: false,
+    demoAnchors: [root.pem],
+    demoIntermediates: [ca.der],
+  });
   t.equal(demo.anchors[0].isDemo, true);
   t.ok((await verifyChain({ leaf: card.der, anchors: demo, time: NOW, purpose: 'signing' })).ok);
-  const prod = buildPortalTrustStore({ production: true, includeGpki: false, demoAnchors: [root.pem], demoIntermediates: [ca.der] });
+  const prod = buildPortalTrustStore({
+    production: true,
+    includeGpki: false,
+    demoAnchors: [root.pem],
+    demoIntermediates: [ca.der],
+  });
   t.equal(prod.anchors.length, 0);
-  const r = await verifyChain({ leaf: card.der, intermediates: [ca.der], anchors: prod, time: NOW, purpose: 'signing' });
+  const r = await verifyChain({
+    leaf: card.der,
+    intermediates: [ca.der],
+    anchors: prod,
+    time: NOW,
+    purpose: 'signing',
+  });
   t.equal(r.ok ? 'ok' : r.reason, 'untrusted');
 });
 
 t.test('refuseDemoAnchors makes a path ending at a demo anchor untrusted', async (t) => {
-  const store = createTrustStore({ anchors: [{ cert: root.pem, isDemo: true, source: 'demo' }], intermediates: [ca.der] });
+  const store = createTrustStore({
+    anchors: [{ cert: root.pem, isDemo: true, source: 'demo' }],
+    intermediates: [ca.der],
+  });
   t.ok((await verifyChain({ leaf: card.der, anchors: store, time: NOW, purpose: 'signing' })).ok);
-  const r = await verifyChain({ leaf: card.der, anchors: store, time: NOW, purpose: 'signing', refuseDemoAnchors: true });
+  const r = await verifyChain({
+    leaf: card.der,
+    anchors: store,
+    time: NOW,
+    purpose: 'signing',
+    refuseDemoAnchors: true,
+  });
   t.equal(r.ok ? 'ok' : r.reason, 'untrusted');
 });
 

@@ -20,14 +20,19 @@ const chen = pki.card('chen-zhiming');
 const huang = pki.card('huang-zhihao');
 
 const NOT_PROVEN_ZH = /憑證僅載有身分證號末四碼；其餘號碼與出生日期由您自行填寫，未經憑證證明。/;
-const NOT_PROVEN_EN = /The certificate carries only the last four digits of your ID number; the rest of the number and your date of birth are as you typed them and are not proven by the certificate\./;
+const NOT_PROVEN_EN =
+  /The certificate carries only the last four digits of your ID number; the rest of the number and your date of birth are as you typed them and are not proven by the certificate\./;
 
 async function registerWithJs(details: Record<string, string>, cardId: string, lang?: 'en') {
   const client = new Browser(ctx.app, uniqueAddress());
   if (lang) client.cookies.set('lang', lang);
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
-  const res = await client.post('/register/citizen', { _csrf: csrfFrom(page.body), ...details, ...signWithCard(pki, cardId, tbs, nonce) });
+  const res = await client.post('/register/citizen', {
+    _csrf: csrfFrom(page.body),
+    ...details,
+    ...signWithCard(pki, cardId, tbs, nonce),
+  });
   return { client, res };
 }
 
@@ -41,7 +46,9 @@ async function throughCertificate(details: Record<string, string>, cardId: strin
   const page = await client.get('/register/citizen/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
   const back = await ctx.app.inject({
-    method: 'POST', url: '/signing/callback', remoteAddress: '127.0.0.1',
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...signWithCard(pki, cardId, tbs, nonce) }).toString(),
   });
@@ -82,7 +89,11 @@ t.test('a 個人 registration records what the card proved and what it did not',
   t.match(evidence?.certificate.issuerDn, /\S/);
   t.match(evidence?.certificate.serialHex, /^[0-9A-Fa-f]+$/);
   t.same(evidence?.notProven, ['id_first6', 'birth_date']);
-  t.notMatch(JSON.stringify(evidence), new RegExp(wang.idNumber), 'the full ID number is not copied into the audit trail');
+  t.notMatch(
+    JSON.stringify(evidence),
+    new RegExp(wang.idNumber),
+    'the full ID number is not copied into the audit trail',
+  );
 });
 
 t.test('a 個人 whose typed name differs from the card is refused and nothing is recorded', async (t) => {
@@ -95,28 +106,38 @@ t.test('a 個人 whose typed name differs from the card is refused and nothing i
   t.equal(await recordedEvidence(huang.idNumber), undefined);
 });
 
-t.test('without JavaScript the confirm and 註冊完成 pages say what the card did not prove, and the evidence is recorded', async (t) => {
-  const { client, completed } = await throughCertificate(detailsFor(huang), 'huang-zhihao');
-  t.equal(completed.headers.location, '/register/citizen/confirm');
-  const confirm = await client.get('/register/citizen/confirm');
-  t.equal(confirm.statusCode, 200);
-  t.match(confirm.body, /id="binding-statement"/);
-  t.match(confirm.body, NOT_PROVEN_ZH);
-  t.match(confirm.body, /您填寫的身分證號末四碼與憑證相符。/);
-  t.match(confirm.body, /聯絡人姓名與憑證上的姓名「黃志豪」相符/);
-  const submitted = await client.post('/register/citizen/confirm', { _csrf: csrfFrom(confirm.body) });
-  t.equal(submitted.headers.location, '/register/citizen/done');
-  const done = await client.get('/register/citizen/done');
-  t.match(done.body, /註冊完成/);
-  t.match(done.body, NOT_PROVEN_ZH);
-  t.match(done.body, /您填寫的身分證號末四碼與憑證相符。/);
-  t.equal((await recordedEvidence(huang.idNumber))?.name.comparison, 'exact');
-});
+t.test(
+  'without JavaScript the confirm and 註冊完成 pages say what the card did not prove, and the evidence is recorded',
+  async (t) => {
+    const { client, completed } = await throughCertificate(detailsFor(huang), 'huang-zhihao');
+    t.equal(completed.headers.location, '/register/citizen/confirm');
+    const confirm = await client.get('/register/citizen/confirm');
+    t.equal(confirm.statusCode, 200);
+    t.match(confirm.body, /id="binding-statement"/);
+    t.match(confirm.body, NOT_PROVEN_ZH);
+    t.match(confirm.body, /您填寫的身分證號末四碼與憑證相符。/);
+    t.match(confirm.body, /聯絡人姓名與憑證上的姓名「黃志豪」相符/);
+    const submitted = await client.post('/register/citizen/confirm', { _csrf: csrfFrom(confirm.body) });
+    t.equal(submitted.headers.location, '/register/citizen/done');
+    const done = await client.get('/register/citizen/done');
+    t.match(done.body, /註冊完成/);
+    t.match(done.body, NOT_PROVEN_ZH);
+    t.match(done.body, /您填寫的身分證號末四碼與憑證相符。/);
+    t.equal((await recordedEvidence(huang.idNumber))?.name.comparison, 'exact');
+  },
+);
 
 t.test('the statement is in English on the confirm page and, with JavaScript, on the 註冊完成 page', async (t) => {
   // A fresh PKI's card so this test does not depend on the others' registrations.
   const own = await makeDemoPki(new Date(), [
-    { id: 'li-si', purpose: 'citizen', holderName: '李四', idNumber: nationalIdEndingIn('2468', 'A', '2'), pin: '111111', issuer: 'g3' },
+    {
+      id: 'li-si',
+      purpose: 'citizen',
+      holderName: '李四',
+      idNumber: nationalIdEndingIn('2468', 'A', '2'),
+      pin: '111111',
+      issuer: 'g3',
+    },
   ]);
   t.teardown(own.remove);
   const app = await buildRegisterApp(demoCardVerifier(own.pki));
@@ -130,7 +151,9 @@ t.test('the statement is in English on the confirm page and, with JavaScript, on
   const page = await nojs.get('/register/citizen/certificate');
   const signed = challengeFrom(page.body);
   const back = await app.app.inject({
-    method: 'POST', url: '/signing/callback', remoteAddress: '127.0.0.1',
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...signWithCard(own.pki, 'li-si', signed.tbs, signed.nonce) }).toString(),
   });
@@ -144,7 +167,9 @@ t.test('the statement is in English on the confirm page and, with JavaScript, on
   const jsPage = await js.get('/register/citizen');
   const challenge = challengeFrom(jsPage.body);
   const res = await js.post('/register/citizen', {
-    _csrf: csrfFrom(jsPage.body), ...detailsFor(card), ...signWithCard(own.pki, 'li-si', challenge.tbs, challenge.nonce),
+    _csrf: csrfFrom(jsPage.body),
+    ...detailsFor(card),
+    ...signWithCard(own.pki, 'li-si', challenge.tbs, challenge.nonce),
   });
   t.equal(res.headers.location, '/register/citizen/done');
   const done = await js.get('/register/citizen/done');
@@ -153,22 +178,28 @@ t.test('the statement is in English on the confirm page and, with JavaScript, on
   t.match(done.body, /The last four digits of the ID number you typed match the certificate\./);
 });
 
-t.test('a 報關專責人員 whose contact name is not the card holder’s registers, pending review, with the mismatch recorded and shown', async (t) => {
-  const { client, completed } = await throughCertificate(detailsFor(lin, { category: 'customs_specialist', name: '陳小姐' }), 'lin-meihua');
-  t.equal(completed.headers.location, '/register/citizen/confirm', 'not refused at registration');
-  const confirm = await client.get('/register/citizen/confirm');
-  t.match(confirm.body, /id="binding-name-mismatch"/);
-  t.match(confirm.body, /聯絡人姓名「陳小姐」與憑證上的姓名「林美華」不同/);
-  await client.post('/register/citizen/confirm', { _csrf: csrfFrom(confirm.body) });
-  const done = await client.get('/register/citizen/done');
-  t.match(done.body, /id="account-status">審核中</);
-  t.match(done.body, /聯絡人姓名「陳小姐」與憑證上的姓名「林美華」不同/);
-  t.match(done.body, NOT_PROVEN_ZH);
+t.test(
+  'a 報關專責人員 whose contact name is not the card holder’s registers, pending review, with the mismatch recorded and shown',
+  async (t) => {
+    const { client, completed } = await throughCertificate(
+      detailsFor(lin, { category: 'customs_specialist', name: '陳小姐' }),
+      'lin-meihua',
+    );
+    t.equal(completed.headers.location, '/register/citizen/confirm', 'not refused at registration');
+    const confirm = await client.get('/register/citizen/confirm');
+    t.match(confirm.body, /id="binding-name-mismatch"/);
+    t.match(confirm.body, /聯絡人姓名「陳小姐」與憑證上的姓名「林美華」不同/);
+    await client.post('/register/citizen/confirm', { _csrf: csrfFrom(confirm.body) });
+    const done = await client.get('/register/citizen/done');
+    t.match(done.body, /id="account-status">審核中</);
+    t.match(done.body, /聯絡人姓名「陳小姐」與憑證上的姓名「林美華」不同/);
+    t.match(done.body, NOT_PROVEN_ZH);
 
-  const account = await accountsRepository(ctx.db.pool).findByIdNumber(lin.idNumber);
-  t.equal(account?.status, 'pending_review');
-  t.same((await recordedEvidence(lin.idNumber))?.name, { cardCn: '林美華', typed: '陳小姐', comparison: 'mismatch' });
-});
+    const account = await accountsRepository(ctx.db.pool).findByIdNumber(lin.idNumber);
+    t.equal(account?.status, 'pending_review');
+    t.same((await recordedEvidence(lin.idNumber))?.name, { cardCn: '林美華', typed: '陳小姐', comparison: 'mismatch' });
+  },
+);
 
 t.test('the operator’s account page shows the card’s CN beside the typed name and flags the mismatch', async (t) => {
   const id = await accountId(lin.idNumber);
@@ -187,20 +218,27 @@ t.test('the operator’s account page shows the card’s CN beside the typed nam
   t.match(en.body, /the first six characters of the ID number, the date of birth/);
 });
 
-t.test('the approve page shows the mismatch flag, and the approval records that it was decided on a mismatch', async (t) => {
-  const id = await accountId(lin.idNumber);
-  const page = await asOperator(`/admin/accounts/${id}/approve`);
-  t.equal(page.statusCode, 200);
-  t.match(page.body, /id="name-mismatch"/);
-  t.match(page.body, /id="evidence-card-cn">林美華</);
-  const token = await csrfTokenFor(ctx.app, operatorCookie);
-  const approved = await postForm(ctx.app, `/admin/accounts/${id}/approve`, operatorCookie, { _csrf: token, reason: '已核對委任文件' });
-  t.equal(approved.statusCode, 303);
-  const { rows } = await ctx.db.pool.query(
-    "SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'account.approve'", [id],
-  );
-  t.equal(rows[0]?.details.nameComparison, 'mismatch');
-});
+t.test(
+  'the approve page shows the mismatch flag, and the approval records that it was decided on a mismatch',
+  async (t) => {
+    const id = await accountId(lin.idNumber);
+    const page = await asOperator(`/admin/accounts/${id}/approve`);
+    t.equal(page.statusCode, 200);
+    t.match(page.body, /id="name-mismatch"/);
+    t.match(page.body, /id="evidence-card-cn">林美華</);
+    const token = await csrfTokenFor(ctx.app, operatorCookie);
+    const approved = await postForm(ctx.app, `/admin/accounts/${id}/approve`, operatorCookie, {
+      _csrf: token,
+      reason: '已核對委任文件',
+    });
+    t.equal(approved.statusCode, 303);
+    const { rows } = await ctx.db.pool.query(
+      "SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'account.approve'",
+      [id],
+    );
+    t.equal(rows[0]?.details.nameComparison, 'mismatch');
+  },
+);
 
 t.test('a 報關專責人員 whose contact name is the card holder’s is not flagged', async (t) => {
   const { res } = await registerWithJs(detailsFor(chen, { category: 'customs_specialist' }), 'chen-zhiming');
@@ -212,12 +250,19 @@ t.test('a 報關專責人員 whose contact name is the card holder’s is not fl
   t.match(page.body, /id="evidence-not-proven">/, 'what was not proven is shown all the same');
 });
 
-t.test('an account registered before evidence was recorded is compared with its bound certificate, and says so', async (t) => {
-  // As a registration from before: an account and its certificate, and no registration event with evidence.
-  const account = await createAccount(ctx.db.pool, { category: 'customs_specialist', status: 'pending_review', name: '陳先生' });
-  await bindCertificate(ctx.db.pool, account.id, '陳志明');
-  const page = await asOperator(`/admin/accounts/${account.id}`);
-  t.match(page.body, /註冊時尚未留存比對紀錄/);
-  t.match(page.body, /id="name-mismatch"/);
-  t.match(page.body, /id="evidence-card-cn">陳志明</);
-});
+t.test(
+  'an account registered before evidence was recorded is compared with its bound certificate, and says so',
+  async (t) => {
+    // As a registration from before: an account and its certificate, and no registration event with evidence.
+    const account = await createAccount(ctx.db.pool, {
+      category: 'customs_specialist',
+      status: 'pending_review',
+      name: '陳先生',
+    });
+    await bindCertificate(ctx.db.pool, account.id, '陳志明');
+    const page = await asOperator(`/admin/accounts/${account.id}`);
+    t.match(page.body, /註冊時尚未留存比對紀錄/);
+    t.match(page.body, /id="name-mismatch"/);
+    t.match(page.body, /id="evidence-card-cn">陳志明</);
+  },
+);

@@ -11,7 +11,16 @@ const demo = await makeDemoPki();
 t.teardown(demo.remove);
 const pki = demo.pki;
 // Another PKI with the same profile, names and ID numbers: its root is not one the portal trusts.
-const foreign = await makeDemoPki(new Date(), [{ id: 'wang-xiaoming', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' }]);
+const foreign = await makeDemoPki(new Date(), [
+  {
+    id: 'wang-xiaoming',
+    purpose: 'citizen',
+    holderName: '王小明',
+    idNumber: 'A123456789',
+    pin: '123456',
+    issuer: 'g3',
+  },
+]);
 t.teardown(foreign.remove);
 // The portal's clock: a test lets a challenge expire by moving it, not by waiting or back-dating the session.
 const clock = movableClock();
@@ -23,7 +32,10 @@ const lin = pki.card('lin-meihua');
 const revoked = pki.card('zhang-yating');
 
 type Sign = (tbs: string, nonce: string) => SignedToken;
-const card = (id: string, which: 'signing' | 'encryption' = 'signing'): Sign => (tbs, nonce) => signWithCard(pki, id, tbs, nonce, which);
+const card =
+  (id: string, which: 'signing' | 'encryption' = 'signing'): Sign =>
+  (tbs, nonce) =>
+    signWithCard(pki, id, tbs, nonce, which);
 
 /** The one-page form: details and signature in one POST. */
 async function registerWithJs(details: Record<string, string>, sign: Sign) {
@@ -42,7 +54,9 @@ async function registerWithoutJs(details: Record<string, string>, sign: Sign) {
   const page = await client.get('/register/citizen/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
   const back = await ctx.app.inject({
-    method: 'POST', url: '/signing/callback', remoteAddress: '127.0.0.1',
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...sign(tbs, nonce) }).toString(),
   });
@@ -52,42 +66,60 @@ async function registerWithoutJs(details: Record<string, string>, sign: Sign) {
 }
 
 async function accountCount(idNumber: string) {
-  return (await ctx.db.pool.query('SELECT count(*)::int AS n FROM accounts WHERE id_number = $1', [idNumber])).rows[0].n;
+  return (await ctx.db.pool.query('SELECT count(*)::int AS n FROM accounts WHERE id_number = $1', [idNumber])).rows[0]
+    .n;
 }
 
-const RULES: Array<{ rule: string; details: Record<string, string>; sign: Sign; zh: RegExp; en: RegExp; status?: number }> = [
+const RULES: Array<{
+  rule: string;
+  details: Record<string, string>;
+  sign: Sign;
+  zh: RegExp;
+  en: RegExp;
+  status?: number;
+}> = [
   {
     rule: 'for 個人 the name must be the certificate holder’s',
-    details: detailsFor(wang, { name: '王大明' }), sign: card('wang-xiaoming'),
-    zh: /聯絡人姓名須與自然人憑證上的姓名相同/, en: /contact name must be the name on the Citizen Digital Certificate/,
+    details: detailsFor(wang, { name: '王大明' }),
+    sign: card('wang-xiaoming'),
+    zh: /聯絡人姓名須與自然人憑證上的姓名相同/,
+    en: /contact name must be the name on the Citizen Digital Certificate/,
   },
   {
     rule: 'the last four digits of the ID number must match the certificate',
-    details: detailsFor(lin, { name: '王小明' }), sign: card('wang-xiaoming'),
-    zh: /身分證號末四碼與您輸入的身分證號不符/, en: /last four digits of the ID number on the Citizen Digital Certificate do not match/,
+    details: detailsFor(lin, { name: '王小明' }),
+    sign: card('wang-xiaoming'),
+    zh: /身分證號末四碼與您輸入的身分證號不符/,
+    en: /last four digits of the ID number on the Citizen Digital Certificate do not match/,
   },
   {
     rule: 'the encryption certificate of the card is refused',
-    details: detailsFor(wang), sign: card('wang-xiaoming', 'encryption'),
-    zh: /加密用憑證[\s\S]{0,20}簽章用憑證/, en: /encryption certificate/,
+    details: detailsFor(wang),
+    sign: card('wang-xiaoming', 'encryption'),
+    zh: /加密用憑證[\s\S]{0,20}簽章用憑證/,
+    en: /encryption certificate/,
   },
   {
     rule: 'a revoked card is refused',
-    details: detailsFor(revoked), sign: card('zhang-yating'),
-    zh: /此自然人憑證已被廢止或停用/, en: /has been revoked or suspended/,
+    details: detailsFor(revoked),
+    sign: card('zhang-yating'),
+    zh: /此自然人憑證已被廢止或停用/,
+    en: /has been revoked or suspended/,
   },
   {
     rule: 'a signature that does not verify is refused',
     details: detailsFor(wang),
     sign: (tbs, nonce) => signWithCard(pki, 'wang-xiaoming', `${tbs}\nsomething else`, nonce),
-    zh: /簽章驗證失敗/, en: /The signature does not verify/,
+    zh: /簽章驗證失敗/,
+    en: /The signature does not verify/,
   },
   {
     // Same CA names as the trusted demo CAs, other keys: the path is built by name and the issuer's signature fails.
     rule: 'a certificate from a look-alike CA is refused',
     details: detailsFor(wang),
     sign: (tbs, nonce) => signWithCard(foreign.pki, 'wang-xiaoming', tbs, nonce),
-    zh: /此憑證的簽發簽章無法驗證/, en: /signature on this certificate does not verify/,
+    zh: /此憑證的簽發簽章無法驗證/,
+    en: /signature on this certificate does not verify/,
   },
 ];
 
@@ -111,7 +143,11 @@ for (const { rule, details, sign, zh, en } of RULES) {
     t.match(page.body, zh);
     t.match(page.body, /<div class="error-summary"[\s\S]*?href="#pin"/);
     t.match(page.body, /href="\/register\/citizen\?edit=1"/, 'a way back to change the details');
-    t.equal((await client.get('/register/citizen/confirm')).headers.location, '/register/citizen/certificate', 'no confirm page');
+    t.equal(
+      (await client.get('/register/citizen/confirm')).headers.location,
+      '/register/citizen/certificate',
+      'no confirm page',
+    );
     t.equal(await accountCount(details.idNumber), 0);
     const again = await client.get('/register/citizen/certificate');
     t.notMatch(again.body, zh, 'the message is shown once');
@@ -129,7 +165,10 @@ for (const { rule, details, sign, zh, en } of RULES) {
 }
 
 t.test('a 報關專責人員 may give a contact name other than the card holder’s', async (t) => {
-  const res = await registerWithJs(detailsFor(lin, { category: 'customs_specialist', name: '陳小姐' }), card('lin-meihua'));
+  const res = await registerWithJs(
+    detailsFor(lin, { category: 'customs_specialist', name: '陳小姐' }),
+    card('lin-meihua'),
+  );
   t.equal(res.statusCode, 303);
   const account = await accountsRepository(ctx.db.pool).findByIdNumber(lin.idNumber);
   t.equal(account?.name, '陳小姐');
@@ -146,8 +185,16 @@ t.test('an ID number already registered is refused, with its own message, on bot
   // 黃志豪's ID number already has an account (registered some other way); his card is not bound to it.
   const huang = pki.card('huang-zhihao');
   await accountsRepository(ctx.db.pool).insert({
-    category: 'individual', idNumber: huang.idNumber, name: huang.holderName, birthDate: null, phone: null, address: null,
-    email1: null, email2: null, passwordHash: null, status: 'active',
+    category: 'individual',
+    idNumber: huang.idNumber,
+    name: huang.holderName,
+    birthDate: null,
+    phone: null,
+    address: null,
+    email1: null,
+    email2: null,
+    passwordHash: null,
+    status: 'active',
   });
   const js = await registerWithJs(detailsFor(huang), card('huang-zhihao'));
   t.equal(js.statusCode, 409);
@@ -195,4 +242,3 @@ t.test('a card bound between the certificate step and 送出 is refused at 送�
   t.match(late.body, /已註冊過單一窗口帳號|已綁定單一窗口帳號/);
   t.equal(await accountCount(chen.idNumber), 1);
 });
-

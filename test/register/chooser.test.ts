@@ -20,8 +20,24 @@ async function choose(category?: string, lang?: 'en') {
 t.test('the chooser lists every category of the seed once, with the notice, the links and 送出 · 重填', async (t) => {
   const res = await new Browser(ctx.app, uniqueAddress()).get('/register');
   t.equal(res.statusCode, 200);
-  const labels = [...res.body.matchAll(/<input type="radio" name="category"[^>]*value="([^"]+)"[^>]*>\s*<label[^>]*>([^<]+)<\/label>/g)].map((m) => m[2]);
-  t.same(labels, ['個人', '報關專責人員', '一般企業', '報關業', '快遞', '船公司/代理業', '倉儲業', '報關報驗業', '離島免稅購物商店系統', '國際免稅商店', '政府機關']);
+  const labels = [
+    ...res.body.matchAll(
+      /<input type="radio" name="category"[^>]*value="([^"]+)"[^>]*>\s*<label[^>]*>([^<]+)<\/label>/g,
+    ),
+  ].map((m) => m[2]);
+  t.same(labels, [
+    '個人',
+    '報關專責人員',
+    '一般企業',
+    '報關業',
+    '快遞',
+    '船公司/代理業',
+    '倉儲業',
+    '報關報驗業',
+    '離島免稅購物商店系統',
+    '國際免稅商店',
+    '政府機關',
+  ]);
   t.equal(labels.length, REGISTRATION_CATEGORIES.length);
   t.match(res.body, '*使用2017/08/01(含)後核發之自然人憑證，請點選新版自然人憑證註冊頁面操作。');
   t.match(res.body, /<a href="\/register\/citizen">新版自然人憑證註冊<\/a>/);
@@ -30,7 +46,11 @@ t.test('the chooser lists every category of the seed once, with the notice, the 
   t.match(res.body, /<a href="\/faq">常見問題<\/a>/);
   t.match(res.body, /<button type="submit">送出<\/button>/);
   t.match(res.body, /<button type="reset"[^>]*>重填<\/button>/);
-  t.match(res.body, /<a href="\/register">清除選擇<\/a>/, 'a reset that also works after a failed submit, without JavaScript');
+  t.match(
+    res.body,
+    /<a href="\/register">清除選擇<\/a>/,
+    'a reset that also works after a failed submit, without JavaScript',
+  );
   t.match(res.body, /<legend><span class="required" aria-hidden="true">\*<\/span>申請類別<\/legend>/);
   t.match(res.body, /回首頁[\s\S]*帳號註冊/, 'breadcrumb 回首頁>帳號註冊');
 });
@@ -56,7 +76,11 @@ t.test('a business category is sent to a page naming the 工商憑證 and what t
   t.match(page.body, /統一編號/);
   t.match(page.body, /報關業設置登記證/);
   t.match(page.body, /讀卡機/);
-  t.match(page.body, /href="\/register\/citizen\?category=customs_specialist"/, 'a customs specialist is pointed to the citizen page');
+  t.match(
+    page.body,
+    /href="\/register\/citizen\?category=customs_specialist"/,
+    'a customs specialist is pointed to the citizen page',
+  );
 });
 
 t.test('政府機關 is told to use the 政府憑證 (GCA)', async (t) => {
@@ -83,7 +107,10 @@ t.test('every business category has its page; an unknown one goes back to the ch
       t.equal(res.statusCode, 200, code);
     }
   }
-  t.equal((await new Browser(ctx.app, uniqueAddress()).get('/register/business?category=pirates')).headers.location, '/register');
+  t.equal(
+    (await new Browser(ctx.app, uniqueAddress()).get('/register/business?category=pirates')).headers.location,
+    '/register',
+  );
 });
 
 t.test('no category chosen is an error in the summary and at the field', async (t) => {
@@ -91,7 +118,11 @@ t.test('no category chosen is an error in the summary and at the field', async (
   t.equal(res.statusCode, 400);
   t.match(res.body, /<div class="error-summary"[\s\S]*<a href="#category">請選擇申請類別<\/a>/);
   t.match(res.body, /<p class="field-error" id="category-error">[\s\S]*請選擇申請類別<\/p>/);
-  t.match(res.body, /<input type="radio" name="category" id="category" value="individual"/, 'the summary link lands on the first radio');
+  t.match(
+    res.body,
+    /<input type="radio" name="category" id="category" value="individual"/,
+    'the summary link lands on the first radio',
+  );
 });
 
 t.test('a category not on the list is refused', async (t) => {

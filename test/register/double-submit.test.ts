@@ -7,7 +7,14 @@ import { buildRegisterApp, detailsFor } from './helpers';
 
 const demo = await makeDemoPki(new Date(), [
   { id: 'wu', purpose: 'citizen', holderName: '吳淑芬', idNumber: 'A223456781', pin: '246810', issuer: 'g3' },
-  { id: 'tsai', purpose: 'customs-specialist', holderName: '蔡明宏', idNumber: 'N123456780', pin: '135790', issuer: 'g2' },
+  {
+    id: 'tsai',
+    purpose: 'customs-specialist',
+    holderName: '蔡明宏',
+    idNumber: 'N123456780',
+    pin: '135790',
+    issuer: 'g2',
+  },
 ]);
 t.teardown(demo.remove);
 const pki = demo.pki;
@@ -15,7 +22,8 @@ const ctx = await buildRegisterApp(demoCardVerifier(pki));
 t.teardown(ctx.close);
 
 async function count(idNumber: string) {
-  return (await ctx.db.pool.query('SELECT count(*)::int AS n FROM accounts WHERE id_number = $1', [idNumber])).rows[0].n;
+  return (await ctx.db.pool.query('SELECT count(*)::int AS n FROM accounts WHERE id_number = $1', [idNumber])).rows[0]
+    .n;
 }
 
 t.test('the one-page form posted twice at once registers once and both answers lead to 註冊完成', async (t) => {
@@ -25,12 +33,21 @@ t.test('the one-page form posted twice at once registers once and both answers l
   const { tbs, nonce } = challengeFrom(page.body);
   const form = { _csrf: csrfFrom(page.body), ...detailsFor(wu), ...signWithCard(pki, 'wu', tbs, nonce) };
   const answers = await Promise.all([client.post('/register/citizen', form), client.post('/register/citizen', form)]);
-  t.same(answers.map((a) => a.statusCode), [303, 303]);
-  t.same(answers.map((a) => a.headers.location), ['/register/citizen/done', '/register/citizen/done']);
+  t.same(
+    answers.map((a) => a.statusCode),
+    [303, 303],
+  );
+  t.same(
+    answers.map((a) => a.headers.location),
+    ['/register/citizen/done', '/register/citizen/done'],
+  );
   t.equal(await count(wu.idNumber), 1);
   const done = await client.get('/register/citizen/done');
   t.match(done.body, /A22\*\*\*\*781/);
-  const audit = await ctx.db.pool.query("SELECT details FROM audit_events WHERE action = 'register' AND details->>'challenge' = $1", [nonce]);
+  const audit = await ctx.db.pool.query(
+    "SELECT details FROM audit_events WHERE action = 'register' AND details->>'challenge' = $1",
+    [nonce],
+  );
   t.equal(audit.rowCount, 1, 'one audit event, naming the challenge');
 });
 
@@ -38,11 +55,16 @@ t.test('the confirm page posted twice at once registers once and both answers le
   const tsai = pki.card('tsai');
   const client = new Browser(ctx.app, uniqueAddress());
   const form = await client.get('/register/citizen');
-  await client.post('/register/citizen', { _csrf: csrfFrom(form.body), ...detailsFor(tsai, { category: 'customs_specialist' }) });
+  await client.post('/register/citizen', {
+    _csrf: csrfFrom(form.body),
+    ...detailsFor(tsai, { category: 'customs_specialist' }),
+  });
   const certificate = await client.get('/register/citizen/certificate');
   const { tbs, nonce } = challengeFrom(certificate.body);
   const back = await ctx.app.inject({
-    method: 'POST', url: '/signing/callback', remoteAddress: '127.0.0.1',
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...signWithCard(pki, 'tsai', tbs, nonce) }).toString(),
   });
@@ -53,8 +75,14 @@ t.test('the confirm page posted twice at once registers once and both answers le
     client.post('/register/citizen/confirm', { _csrf: csrf }),
     client.post('/register/citizen/confirm', { _csrf: csrf }),
   ]);
-  t.same(answers.map((a) => a.statusCode), [303, 303]);
-  t.same(answers.map((a) => a.headers.location), ['/register/citizen/done', '/register/citizen/done']);
+  t.same(
+    answers.map((a) => a.statusCode),
+    [303, 303],
+  );
+  t.same(
+    answers.map((a) => a.headers.location),
+    ['/register/citizen/done', '/register/citizen/done'],
+  );
   t.equal(await count(tsai.idNumber), 1);
   t.match((await client.get('/register/citizen/done')).body, /審核中/);
 });
@@ -64,7 +92,11 @@ t.test('the same form sent again later by the same browser is answered with the 
   const client = new Browser(ctx.app, uniqueAddress());
   const page = await client.get('/register/citizen');
   const { tbs, nonce } = challengeFrom(page.body);
-  const form = { _csrf: csrfFrom(page.body), ...detailsFor(wu, { idNumber: 'A223456781' }), ...signWithCard(pki, 'wu', tbs, nonce) };
+  const form = {
+    _csrf: csrfFrom(page.body),
+    ...detailsFor(wu, { idNumber: 'A223456781' }),
+    ...signWithCard(pki, 'wu', tbs, nonce),
+  };
   // 吳淑芬 is registered (above) with another challenge: this new one is refused as an ID already registered.
   const first = await client.post('/register/citizen', form);
   t.equal(first.statusCode, 409);

@@ -6,7 +6,11 @@ import { buildTestApp, type TestApp } from '../helpers/app';
 import { idChecksumValid, LETTER_VALUES } from '../../server/forms/national-id';
 
 /** The real app on its own schema, with the card verifier given (and the clock, for a test that moves time). */
-export function buildRegisterApp(cardVerifier: CardVerifier, env: Record<string, string> = {}, now?: AppOptions['now']): Promise<TestApp> {
+export function buildRegisterApp(
+  cardVerifier: CardVerifier,
+  env: Record<string, string> = {},
+  now?: AppOptions['now'],
+): Promise<TestApp> {
   return buildTestApp(env, { cardVerifier, now });
 }
 
@@ -16,13 +20,17 @@ export function nationalIdEndingIn(last4: string, letter = 'K', sex: '1' | '2' =
     const middle = String(n).padStart(4, '0');
     const candidate = `${letter}${sex}${middle}${last4}`;
     // The check digit is the last one, so only some prefixes fit a given ending: try them until one does.
-    if (LETTER_VALUES[letter] !== undefined && idChecksumValid(letter, Number(sex), candidate.slice(2))) return candidate;
+    if (LETTER_VALUES[letter] !== undefined && idChecksumValid(letter, Number(sex), candidate.slice(2)))
+      return candidate;
   }
   throw new Error(`no valid ID ends in ${last4}`);
 }
 
 /** The details of the seed's form, filled in for a demo card's holder. */
-export function detailsFor(card: { holderName: string; idNumber: string }, overrides: Record<string, string> = {}): Record<string, string> {
+export function detailsFor(
+  card: { holderName: string; idNumber: string },
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     category: 'individual',
     name: card.holderName,

@@ -45,16 +45,20 @@ const PORTAL = ctx.config.publicOrigin;
 function pinFormsToPortal(url: string, html: string): { findings: Finding[]; pinFields: number } {
   const findings: Finding[] = [];
   const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)];
-  const isPortal = (action: string) => action === '' || action.startsWith('/') || action.startsWith(PORTAL) || !/^[a-z]+:/i.test(action);
+  const isPortal = (action: string) =>
+    action === '' || action.startsWith('/') || action.startsWith(PORTAL) || !/^[a-z]+:/i.test(action);
   const formAction = new Map<string, string>();
   for (const [, attrs, body] of forms) {
     const action = /\baction="([^"]*)"/i.exec(attrs)?.[1] ?? '';
     const id = /\bid="([^"]*)"/i.exec(attrs)?.[1];
     if (id) formAction.set(id, action);
-    if (isPortal(action) && /<(input|select|textarea|button)\b[^>]*\bname="pin"/i.test(body)) findings.push({ url, action });
+    if (isPortal(action) && /<(input|select|textarea|button)\b[^>]*\bname="pin"/i.test(body))
+      findings.push({ url, action });
   }
   // A field can also join a form elsewhere on the page with form="id".
-  for (const [, owner] of html.matchAll(/<(?:input|select|textarea|button)\b(?=[^>]*\bname="pin")[^>]*\bform="([^"]+)"/gi)) {
+  for (const [, owner] of html.matchAll(
+    /<(?:input|select|textarea|button)\b(?=[^>]*\bname="pin")[^>]*\bform="([^"]+)"/gi,
+  )) {
     if (isPortal(formAction.get(owner) ?? '')) findings.push({ url, action: `form=${owner}` });
   }
   const pinFields = [...html.matchAll(/\bname="pin"/gi)].length;
@@ -71,7 +75,9 @@ t.test('no form of the portal sends a PIN to the portal, on any page, in any sta
   const certificatePage = await midway.get('/register/citizen/certificate');
   const { tbs, nonce } = challengeFrom(certificatePage.body);
   const back = await ctx.app.inject({
-    method: 'POST', url: '/signing/callback', remoteAddress: '127.0.0.1',
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...signWithCard(pki, 'wang-xiaoming', tbs, nonce) }).toString(),
   });
@@ -83,21 +89,54 @@ t.test('no form of the portal sends a PIN to the portal, on any page, in any sta
   const page = await registered.get('/register/citizen');
   const challenge = challengeFrom(page.body);
   const done = await registered.post('/register/citizen', {
-    _csrf: csrfFrom(page.body), ...detailsFor(lin), ...signWithCard(pki, 'lin-meihua', challenge.tbs, challenge.nonce),
+    _csrf: csrfFrom(page.body),
+    ...detailsFor(lin),
+    ...signWithCard(pki, 'lin-meihua', challenge.tbs, challenge.nonce),
   });
   t.equal(done.statusCode, 303, 'one browser has just registered');
 
   const citizenAccount = (await accountsRepository(ctx.db.pool).findByIdNumber(lin.idNumber))!;
-  const certificateId = (await ctx.db.pool.query('SELECT id FROM certificates WHERE account_id = $1', [citizenAccount.id])).rows[0].id;
+  const certificateId = (
+    await ctx.db.pool.query('SELECT id FROM certificates WHERE account_id = $1', [citizenAccount.id])
+  ).rows[0].id;
   const admin = (await accountsRepository(ctx.db.pool).insert({
-    category: 'individual', role: 'admin', idNumber: 'B120000005', name: '管理員', birthDate: null, phone: null, address: null,
-    email1: null, email2: null, passwordHash: null, status: 'active',
+    category: 'individual',
+    role: 'admin',
+    idNumber: 'B120000005',
+    name: '管理員',
+    birthDate: null,
+    phone: null,
+    address: null,
+    email1: null,
+    email2: null,
+    passwordHash: null,
+    status: 'active',
   }))!;
   const cookieValue = (cookie: string) => cookie.slice(cookie.indexOf('=') + 1);
   const citizen = new Browser(ctx.app, uniqueAddress());
-  citizen.cookies.set(SESSION_COOKIE, cookieValue(await sessionCookieFor(ctx.db.pool, { accountId: citizenAccount.id, name: citizenAccount.name, role: 'citizen', method: 'certificate' })));
+  citizen.cookies.set(
+    SESSION_COOKIE,
+    cookieValue(
+      await sessionCookieFor(ctx.db.pool, {
+        accountId: citizenAccount.id,
+        name: citizenAccount.name,
+        role: 'citizen',
+        method: 'certificate',
+      }),
+    ),
+  );
   const operator = new Browser(ctx.app, uniqueAddress());
-  operator.cookies.set(SESSION_COOKIE, cookieValue(await sessionCookieFor(ctx.db.pool, { accountId: admin.id, name: admin.name, role: 'admin', method: 'certificate' })));
+  operator.cookies.set(
+    SESSION_COOKIE,
+    cookieValue(
+      await sessionCookieFor(ctx.db.pool, {
+        accountId: admin.id,
+        name: admin.name,
+        role: 'admin',
+        method: 'certificate',
+      }),
+    ),
+  );
 
   // Every GET route, parameters filled with real values; pages linked from the download list too.
   const routes = getRoutes(ctx.app).filter((p) => p !== '*' && !p.endsWith('*') && !p.includes(':lang'));
@@ -111,11 +150,25 @@ t.test('no form of the portal sends a PIN to the portal, on any page, in any sta
     }
     urls.add(route.replace(':id', String(citizenAccount.id)).replace(':certificateId', String(certificateId)));
   }
-  for (const extra of ['/register/citizen?category=customs_specialist', '/register/citizen?edit=1', '/register/business?category=enterprise',
-    '/register/business?category=government', '/lang/en?next=%2Fregister']) urls.add(extra);
+  for (const extra of [
+    '/register/citizen?category=customs_specialist',
+    '/register/citizen?edit=1',
+    '/register/business?category=enterprise',
+    '/register/business?category=government',
+    '/lang/en?next=%2Fregister',
+  ])
+    urls.add(extra);
   t.ok(urls.size >= 30, `walks ${urls.size} pages`);
-  for (const required of ['/register', '/register/citizen', '/register/citizen/certificate', '/register/citizen/confirm', '/register/citizen/done',
-    '/login', '/login/certificate', '/login/password']) {
+  for (const required of [
+    '/register',
+    '/register/citizen',
+    '/register/citizen/certificate',
+    '/register/citizen/confirm',
+    '/register/citizen/done',
+    '/login',
+    '/login/certificate',
+    '/login/password',
+  ]) {
     t.ok(urls.has(required), `${required} is walked`);
   }
 

@@ -69,18 +69,29 @@ t.test('the defaults give a working demo configuration', async (t) => {
   t.equal(config.databaseUrl, undefined);
 });
 
-t.test('the service desk defaults to placeholder values, and a configured one is shown in canonical form', async (t) => {
-  t.same(loadConfig({}).support, {
-    phone: '(02)2345-6789', phoneE164: '+886223456789', email: 'service@example.com',
-    hours: { fromDay: 1, toDay: 5, opens: '08:30', closes: '17:30' },
-  });
-  const configured = loadConfig({ SUPPORT_PHONE: '0800 123 456', SUPPORT_EMAIL: 'Desk@Example.gov.tw', SUPPORT_HOURS: '1-6 09:00-18:00' }).support;
-  t.same(configured, {
-    phone: '0800-123-456', phoneE164: '+886800123456', email: 'Desk@example.gov.tw',
-    hours: { fromDay: 1, toDay: 6, opens: '09:00', closes: '18:00' },
-  });
-  t.equal(loadConfig({ SUPPORT_PHONE: '02-2349-1234#9' }).support.phone, '(02)2349-1234#9');
-});
+t.test(
+  'the service desk defaults to placeholder values, and a configured one is shown in canonical form',
+  async (t) => {
+    t.same(loadConfig({}).support, {
+      phone: '(02)2345-6789',
+      phoneE164: '+886223456789',
+      email: 'service@example.com',
+      hours: { fromDay: 1, toDay: 5, opens: '08:30', closes: '17:30' },
+    });
+    const configured = loadConfig({
+      SUPPORT_PHONE: '0800 123 456',
+      SUPPORT_EMAIL: 'Desk@Example.gov.tw',
+      SUPPORT_HOURS: '1-6 09:00-18:00',
+    }).support;
+    t.same(configured, {
+      phone: '0800-123-456',
+      phoneE164: '+886800123456',
+      email: 'Desk@example.gov.tw',
+      hours: { fromDay: 1, toDay: 6, opens: '09:00', closes: '18:00' },
+    });
+    t.equal(loadConfig({ SUPPORT_PHONE: '02-2349-1234#9' }).support.phone, '(02)2349-1234#9');
+  },
+);
 
 t.test('the server timeouts default to 30 s a request, 10 s headers, 5 s keep-alive, 60 s silence', async (t) => {
   const config = loadConfig({});
@@ -91,25 +102,35 @@ t.test('the server timeouts default to 30 s a request, 10 s headers, 5 s keep-al
 });
 
 t.test('a header timeout longer than the request timeout is refused', async (t) => {
-  const error = t.throws(() => loadConfig({ REQUEST_TIMEOUT_SECONDS: '5', HEADERS_TIMEOUT_SECONDS: '6' })) as ConfigError;
+  const error = t.throws(() =>
+    loadConfig({ REQUEST_TIMEOUT_SECONDS: '5', HEADERS_TIMEOUT_SECONDS: '6' }),
+  ) as ConfigError;
   t.equal(error.variable, 'HEADERS_TIMEOUT_SECONDS');
   t.match(error.message, /REQUEST_TIMEOUT_SECONDS \(5\)/);
   t.equal(loadConfig({ REQUEST_TIMEOUT_SECONDS: '5', HEADERS_TIMEOUT_SECONDS: '5' }).headersTimeoutSeconds, 5);
 });
 
 t.test('production mode without SESSION_SECRET refuses to start', async (t) => {
-  const error = t.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://portal.example' })) as ConfigError;
+  const error = t.throws(() =>
+    loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://portal.example' }),
+  ) as ConfigError;
   t.equal(error.variable, 'SESSION_SECRET');
   t.match(error.message, /required in production/);
 });
 
 t.test('production mode with a secret and an https origin is accepted', async (t) => {
-  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_ORIGIN: 'https://portal.example' });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    SESSION_SECRET: SECRET,
+    PUBLIC_ORIGIN: 'https://portal.example',
+  });
   t.equal(config.mode, 'production');
 });
 
 t.test('production mode refuses a plain-http public origin', async (t) => {
-  const error = t.throws(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_ORIGIN: 'http://portal.example' })) as ConfigError;
+  const error = t.throws(() =>
+    loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_ORIGIN: 'http://portal.example' }),
+  ) as ConfigError;
   t.equal(error.variable, 'PUBLIC_ORIGIN');
 });
 
@@ -118,7 +139,13 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
   return new Promise((resolve) => {
     const child = spawn(TSX, [MAIN], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: '/tmp/sw-portal-config-test', START_SIGNER: 'false', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATA_DIR: '/tmp/sw-portal-config-test',
+        START_SIGNER: 'false',
+        ...env,
+      },
     });
     let stderr = '';
     let stdout = '';
@@ -142,7 +169,11 @@ t.test('starting with a bad PORT prints one line naming PORT and exits non-zero'
 });
 
 t.test('starting in production mode without SESSION_SECRET prints one line and exits non-zero', async (t) => {
-  const result = await runMain({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://portal.example', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
+  const result = await runMain({
+    NODE_ENV: 'production',
+    PUBLIC_ORIGIN: 'https://portal.example',
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+  });
   t.not(result.code, 0);
   t.equal(result.stderr.trim().split('\n').length, 1, 'one line');
   t.match(result.stderr, /SESSION_SECRET/);

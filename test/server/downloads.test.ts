@@ -56,27 +56,43 @@ t.test('the file downloads as an attachment with its length and bytes intact', a
   const res = await ctx.app.inject({ url: '/downloads/registration-manual/file' });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^text\/plain; charset=utf-8/);
-  t.equal(res.headers['content-disposition'], `attachment; filename="sw-portal-registration-manual.txt"; filename*=UTF-8''sw-portal-registration-manual.txt`);
+  t.equal(
+    res.headers['content-disposition'],
+    `attachment; filename="sw-portal-registration-manual.txt"; filename*=UTF-8''sw-portal-registration-manual.txt`,
+  );
   t.equal(Number(res.headers['content-length']), readFileSync(manualPath).length);
   t.equal(createHash('sha256').update(res.rawPayload).digest('hex'), manualSha);
 });
 
 t.test('the downloadable manual carries the same steps as the manual page', async (t) => {
   const text = readFileSync(manualPath, 'utf8');
-  for (const step of ['○、準備工作', '一、新版自然人憑證註冊', '二、新版自然人憑証登入', '憑証載入完成。', '戶政事務所']) {
+  for (const step of [
+    '○、準備工作',
+    '一、新版自然人憑證註冊',
+    '二、新版自然人憑証登入',
+    '憑証載入完成。',
+    '戶政事務所',
+  ]) {
     t.ok(text.includes(step), step);
   }
 });
 
 t.test('a non-ASCII file name gets an ASCII fallback and an RFC 5987 name', async (t) => {
-  t.equal(contentDisposition('憑證元件.zip'), `attachment; filename="____.zip"; filename*=UTF-8''%E6%86%91%E8%AD%89%E5%85%83%E4%BB%B6.zip`);
+  t.equal(
+    contentDisposition('憑證元件.zip'),
+    `attachment; filename="____.zip"; filename*=UTF-8''%E6%86%91%E8%AD%89%E5%85%83%E4%BB%B6.zip`,
+  );
 });
 
 t.test('a signer build is listed first, newest, with its own size and SHA-256', async (t) => {
   const build = fakeSignerBuild('1.2.0', manualItem().publishedOn);
   t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: build.dir }), ['signer', 'registration-manual']);
   const list = await ctx.app.inject({ url: '/downloads' });
-  t.match(list.body, /<td[^>]*>1\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer">憑證元件 1\.2\.0版本<\/a><\/td>/, 'first even on the same date');
+  t.match(
+    list.body,
+    /<td[^>]*>1\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer">憑證元件 1\.2\.0版本<\/a><\/td>/,
+    'first even on the same date',
+  );
   t.match(list.body, /<td[^>]*>2\.<\/td>\s*<td[^>]*><a href="\/downloads\/registration-manual">/);
   const detail = await ctx.app.inject({ url: '/downloads/signer' });
   t.equal(detail.statusCode, 200);
@@ -91,26 +107,44 @@ t.test('a newer signer build updates its item in place', async (t) => {
   const build = fakeSignerBuild('1.3.0', '2030-01-02');
   await syncDownloadsCatalogue(ctx.db.pool, { signerDir: build.dir });
   const items = await downloadsRepository(ctx.db.pool).list();
-  t.same(items.map((i) => [i.slug, i.version, i.publishedOn]), [['signer', '1.3.0', '2030-01-02'], ['registration-manual', '1.0', manualItem().publishedOn]]);
+  t.same(
+    items.map((i) => [i.slug, i.version, i.publishedOn]),
+    [
+      ['signer', '1.3.0', '2030-01-02'],
+      ['registration-manual', '1.0', manualItem().publishedOn],
+    ],
+  );
 });
 
 t.test('a manifest whose package is missing is not listed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '9', date: '2030-01-01', fileName: 'gone.zip', size: 1, sha256: 'x' }));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ version: '9', date: '2030-01-01', fileName: 'gone.zip', size: 1, sha256: 'x' }),
+  );
   const messages: string[] = [];
-  t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir, log: (m) => messages.push(m) }), ['registration-manual']);
+  t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir, log: (m) => messages.push(m) }), [
+    'registration-manual',
+  ]);
   t.match(messages[0], /gone\.zip is missing/);
   t.equal(await downloadsRepository(ctx.db.pool).findBySlug('signer'), undefined);
 });
 
 t.test('a manifest naming a path outside its folder is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '9', date: '2030-01-01', fileName: '../../etc/passwd', size: 1, sha256: 'x' }));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ version: '9', date: '2030-01-01', fileName: '../../etc/passwd', size: 1, sha256: 'x' }),
+  );
   t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir }), ['registration-manual']);
 });
 
 t.test('a listed item whose file is missing gives the 404 page, not a crash', async (t) => {
-  await downloadsRepository(ctx.db.pool).upsert({ ...manualItem(), slug: 'vanished', filePath: 'public/downloads/no-such-file.txt' });
+  await downloadsRepository(ctx.db.pool).upsert({
+    ...manualItem(),
+    slug: 'vanished',
+    filePath: 'public/downloads/no-such-file.txt',
+  });
   for (const url of ['/downloads/vanished', '/downloads/vanished/file']) {
     const res = await ctx.app.inject({ url });
     t.equal(res.statusCode, 404, url);
@@ -146,7 +180,17 @@ t.test('the manual item points at a file inside the project', async (t) => {
 t.test('a signer built as one Node.js script is described with how to run it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
   writeFileSync(join(dir, 'sw-signer-2.0.0.mjs'), '#!/usr/bin/env node\n');
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '2.0.0', date: '2030-02-03', fileName: 'sw-signer-2.0.0.mjs', size: 20, sha256: 'x', node: '>=20' }));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      version: '2.0.0',
+      date: '2030-02-03',
+      fileName: 'sw-signer-2.0.0.mjs',
+      size: 20,
+      sha256: 'x',
+      node: '>=20',
+    }),
+  );
   await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir });
   const zh = await ctx.app.inject({ url: '/downloads/signer' });
   t.match(zh.body, /node sw-signer-2\.0\.0\.mjs --help/);

@@ -16,7 +16,10 @@ const db = await createTestDatabase();
 t.teardown(db.close);
 
 /** The real app on a given pool, its pino output captured line by line, plus two routes only tests have. */
-async function appOn(pool: Pool, env: Record<string, string> = {}): Promise<{ app: FastifyInstance; logs: Array<Record<string, unknown>> }> {
+async function appOn(
+  pool: Pool,
+  env: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; logs: Array<Record<string, unknown>> }> {
   const logs: Array<Record<string, unknown>> = [];
   const stream = { write: (line: string) => void logs.push(JSON.parse(line)) };
   const config = loadConfig({ DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false', ...env });
@@ -40,7 +43,8 @@ const closedPort = await new Promise<number>((resolve) => {
     probe.close(() => resolve(port));
   });
 });
-const sessionCookie = () => `${SESSION_COOKIE}=${encodeURIComponent(fastifyCookie.sign(randomBytes(24).toString('base64url'), TEST_SESSION_SECRET))}`;
+const sessionCookie = () =>
+  `${SESSION_COOKIE}=${encodeURIComponent(fastifyCookie.sign(randomBytes(24).toString('base64url'), TEST_SESSION_SECRET))}`;
 
 t.test('an unknown page is a 404 page in zh-TW and in English', async (t) => {
   const { app } = await appOn(db.pool);
@@ -65,8 +69,16 @@ t.test('a failing request is a 500 page with a reference id that is in the log, 
   const logged = logs.find((line) => line.reference === reference);
   t.ok(logged, 'the reference is in the log');
   t.equal(logged?.level, 50, 'logged as an error');
-  t.match((logged?.err as { stack?: string })?.stack, /kaboom in a secret place/, 'the log keeps the stack for the operator');
-  t.equal(logs.find((line) => line.reqId === reference && (line.req as object | undefined))?.reqId, reference, 'the request id is the reference');
+  t.match(
+    (logged?.err as { stack?: string })?.stack,
+    /kaboom in a secret place/,
+    'the log keeps the stack for the operator',
+  );
+  t.equal(
+    logs.find((line) => line.reqId === reference && (line.req as object | undefined))?.reqId,
+    reference,
+    'the request id is the reference',
+  );
 });
 
 t.test('the 500 page is in English with the language cookie', async (t) => {
@@ -149,7 +161,10 @@ t.test('with the database unreachable, pages that need it are a 503 page and the
   t.equal((await app.inject({ url: '/healthz' })).statusCode, 200, '/healthz: the process is alive');
   t.equal((await app.inject({ url: '/readyz' })).statusCode, 503, '/readyz: not ready');
   t.equal((await app.inject({ url: '/about' })).statusCode, 200, 'pages without the database still work');
-  t.ok(logs.some((line) => line.msg === 'database unavailable'), 'the outage is logged');
+  t.ok(
+    logs.some((line) => line.msg === 'database unavailable'),
+    'the outage is logged',
+  );
 });
 
 t.test('with the database unreachable, a request carrying a session cookie is a 503 page, not a 500', async (t) => {

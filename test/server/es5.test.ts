@@ -6,7 +6,9 @@ import { parse } from 'acorn';
 import { PUBLIC_DIR } from '../../server/app';
 
 const dir = join(PUBLIC_DIR, 'js');
-const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.js'))
+  .sort();
 
 t.test('public/js holds the scripts the pages load', async (t) => {
   // Not vacuous: portal.js is always there, so a broken glob or a moved folder fails here.

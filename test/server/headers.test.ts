@@ -15,13 +15,25 @@ t.teardown(ctx.close);
 
 t.test('after 登出, Back finds no cached copy of 我的帳號: pages are no-store, logged in or not', async (t) => {
   await accountsRepository(ctx.db.pool).insert({
-    category: 'individual', idNumber: 'A123456789', name: '王小明', birthDate: '1980-05-17', phone: '0912-345-678', address: '臺北市',
-    email1: 'a@example.tw', email2: null, passwordHash: await hashPassword('Harbour2Light'), status: 'active',
+    category: 'individual',
+    idNumber: 'A123456789',
+    name: '王小明',
+    birthDate: '1980-05-17',
+    phone: '0912-345-678',
+    address: '臺北市',
+    email1: 'a@example.tw',
+    email2: null,
+    passwordHash: await hashPassword('Harbour2Light'),
+    status: 'active',
   });
   const browser = new Browser(ctx.app);
   const form = await browser.get('/login/password');
   t.equal(form.headers['cache-control'], 'no-store', 'a form with a CSRF token');
-  await browser.post('/login/password', { _csrf: csrfFrom(form.body), idNumber: 'A123456789', password: 'Harbour2Light' });
+  await browser.post('/login/password', {
+    _csrf: csrfFrom(form.body),
+    idNumber: 'A123456789',
+    password: 'Harbour2Light',
+  });
   const account = await browser.get('/account');
   t.equal(account.statusCode, 200);
   t.equal(account.headers['cache-control'], 'no-store', '我的帳號');
@@ -47,7 +59,11 @@ t.test('framing is refused in both ways, and powerful features are switched off'
 t.test('ID numbers in URLs are masked in logs', async (t) => {
   t.equal(redactIdNumbers('/admin/accounts?q=A123456789'), '/admin/accounts?q=A12****789');
   t.equal(redactIdNumbers('/admin/accounts?q=a123456789&status=active'), '/admin/accounts?q=a12****789&status=active');
-  t.equal(redactIdNumbers('/admin/accounts?q=AB12345678'), '/admin/accounts?q=AB1****678', 'old resident certificate numbers');
+  t.equal(
+    redactIdNumbers('/admin/accounts?q=AB12345678'),
+    '/admin/accounts?q=AB1****678',
+    'old resident certificate numbers',
+  );
   t.equal(redactIdNumbers('/downloads/12345678'), '/downloads/12345678', 'a number that is no ID stays');
   t.equal(redactIdNumbers('/x?code=ZZA123456789ZZ'), '/x?code=ZZA123456789ZZ', 'inside a longer token: not an ID');
 });
@@ -58,8 +74,13 @@ t.test('an operator’s search for an ID number leaves only the masked number in
   const lines: string[] = [];
   const config = loadConfig({ DATA_DIR: `/tmp/sw-portal-test-${db.schema}`, START_SIGNER: 'false' });
   const app: FastifyInstance = await buildApp({
-    config, pool: db.pool, sessionSecret: TEST_SESSION_SECRET,
-    logger: { ...(loggerOptions('info') as object), stream: { write: (line: string) => void lines.push(line) } } as never,
+    config,
+    pool: db.pool,
+    sessionSecret: TEST_SESSION_SECRET,
+    logger: {
+      ...(loggerOptions('info') as object),
+      stream: { write: (line: string) => void lines.push(line) },
+    } as never,
   });
   t.teardown(() => app.close());
   await app.inject({ url: '/admin/accounts?q=F223456786' });

@@ -6,10 +6,22 @@ import { sessionCookieFor } from '../helpers/session';
 const ctx = await buildTestApp();
 t.teardown(ctx.close);
 // The service pages need a login (with the card, for 通關服務(帶憑證)); the content tests view them logged in so.
-const certificateSession = await sessionCookieFor(ctx.db.pool, { accountId: 1, name: '王小明', role: 'citizen', method: 'certificate' });
-const passwordSession = await sessionCookieFor(ctx.db.pool, { accountId: 1, name: '王小明', role: 'citizen', method: 'password' });
+const certificateSession = await sessionCookieFor(ctx.db.pool, {
+  accountId: 1,
+  name: '王小明',
+  role: 'citizen',
+  method: 'certificate',
+});
+const passwordSession = await sessionCookieFor(ctx.db.pool, {
+  accountId: 1,
+  name: '王小明',
+  role: 'citizen',
+  method: 'password',
+});
 const headersFor = (url: string, lang?: string) => ({
-  cookie: [url.startsWith('/services/') ? certificateSession : '', lang ? `lang=${lang}` : ''].filter(Boolean).join('; '),
+  cookie: [url.startsWith('/services/') ? certificateSession : '', lang ? `lang=${lang}` : '']
+    .filter(Boolean)
+    .join('; '),
 });
 
 const zhTitles: Record<string, string> = {
@@ -51,7 +63,10 @@ for (const page of INFO_PAGES) {
 }
 
 t.test('the breadcrumb of a nested page links its parent', async (t) => {
-  const res = await ctx.app.inject({ url: '/services/with-certificate', headers: headersFor('/services/with-certificate') });
+  const res = await ctx.app.inject({
+    url: '/services/with-certificate',
+    headers: headersFor('/services/with-certificate'),
+  });
   t.match(res.body, /<li><a href="\/services">服務介紹<\/a><\/li>/);
 });
 
@@ -64,7 +79,16 @@ t.test('the service landing pages link to single sign-on', async (t) => {
 
 t.test('the FAQ answers the questions citizens ask', async (t) => {
   const res = await ctx.app.inject({ url: '/faq' });
-  for (const text of ['2017/08/01', '3 次', '戶政事務所', 'HiCOS', '憑證元件', 'JavaScript', '自助服務機', '報關專責人員']) {
+  for (const text of [
+    '2017/08/01',
+    '3 次',
+    '戶政事務所',
+    'HiCOS',
+    '憑證元件',
+    'JavaScript',
+    '自助服務機',
+    '報關專責人員',
+  ]) {
     t.ok(res.body.includes(text), `mentions ${text}`);
   }
   t.match(res.body, /<a href="#faq-pin-locked">/, 'the index links each answer');
@@ -112,8 +136,15 @@ t.test('通關服務(免憑證) accepts a password or a certificate login, and n
   const anonymous = await ctx.app.inject({ url: '/services/without-certificate' });
   t.equal(anonymous.statusCode, 303);
   t.equal(anonymous.headers.location, '/login?next=%2Fservices%2Fwithout-certificate');
-  t.equal((await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: passwordSession } })).statusCode, 200);
-  t.equal((await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: certificateSession } })).statusCode, 200);
+  t.equal(
+    (await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: passwordSession } })).statusCode,
+    200,
+  );
+  t.equal(
+    (await ctx.app.inject({ url: '/services/without-certificate', headers: { cookie: certificateSession } }))
+      .statusCode,
+    200,
+  );
 });
 
 t.test('a service page greets the logged-in user and says how they logged in', async (t) => {

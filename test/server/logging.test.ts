@@ -16,7 +16,10 @@ const app: FastifyInstance = await buildApp({
   pool: db.pool,
   sessionSecret: TEST_SESSION_SECRET,
   // The most talkative level: if a secret were in a request log anywhere, it would be here.
-  logger: { ...(loggerOptions('trace') as object), stream: { write: (line: string) => void lines.push(line) } } as never,
+  logger: {
+    ...(loggerOptions('trace') as object),
+    stream: { write: (line: string) => void lines.push(line) },
+  } as never,
 });
 // A route that logs its whole body the careless way, to prove the redaction paths catch it.
 app.post('/test/careless', { config: { csrf: false } }, async (request) => {
@@ -29,7 +32,11 @@ t.teardown(() => app.close());
 t.test('a login leaves no password or session cookie in the log', async (t) => {
   const browser = new Browser(app);
   const form = await browser.get('/login/password');
-  await browser.post('/login/password', { _csrf: csrfFrom(form.body), idNumber: 'A123456789', password: 'Secret1Password' });
+  await browser.post('/login/password', {
+    _csrf: csrfFrom(form.body),
+    idNumber: 'A123456789',
+    password: 'Secret1Password',
+  });
   const cookie = browser.cookieHeader.split('=')[1];
   const log = lines.join('\n');
   t.notMatch(log, /Secret1Password/);
@@ -39,7 +46,9 @@ t.test('a login leaves no password or session cookie in the log', async (t) => {
 t.test('a body logged whole has its password, PIN and signature redacted', async (t) => {
   lines.length = 0;
   await app.inject({
-    method: 'POST', url: '/test/careless', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    url: '/test/careless',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: 'password=Hunter2Hunter2&pin=24681357&signature=QUJDREVGR0hJSktMTU5PUA%3D%3D&name=ok',
   });
   const log = lines.join('\n');
@@ -54,8 +63,15 @@ t.test('the signing callback does not log the signature it refuses', async (t) =
   lines.length = 0;
   const signature = 'c2lnbmF0dXJlLW5vdC10by1iZS1sb2dnZWQ=';
   await app.inject({
-    method: 'POST', url: '/signing/callback', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ nonce: 'x'.repeat(43), signature, certificate: 'QUJD', signatureType: 'PKCS1' }).toString(),
+    method: 'POST',
+    url: '/signing/callback',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      nonce: 'x'.repeat(43),
+      signature,
+      certificate: 'QUJD',
+      signatureType: 'PKCS1',
+    }).toString(),
   });
   t.notMatch(lines.join('\n'), /c2lnbmF0dXJlLW5vdC10by1iZS1sb2dnZWQ/);
 });

@@ -22,15 +22,28 @@ async function emptySchema(t: Test, pools = 1): Promise<Pool[]> {
   return made;
 }
 
-const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(MIGRATIONS_DIR)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 t.test('every migration is applied once and recorded with the SHA-256 of its file', async (t) => {
   const [pool] = await emptySchema(t);
   t.same(await migrate(pool), files);
-  const { rows } = await pool.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migrations ORDER BY id');
-  t.same(rows.map((r) => r.name), files);
+  const { rows } = await pool.query<{ name: string; checksum: string }>(
+    'SELECT name, checksum FROM schema_migrations ORDER BY id',
+  );
+  t.same(
+    rows.map((r) => r.name),
+    files,
+  );
   for (const row of rows) {
-    t.equal(row.checksum, createHash('sha256').update(readFileSync(join(MIGRATIONS_DIR, row.name), 'utf8')).digest('hex'), row.name);
+    t.equal(
+      row.checksum,
+      createHash('sha256')
+        .update(readFileSync(join(MIGRATIONS_DIR, row.name), 'utf8'))
+        .digest('hex'),
+      row.name,
+    );
   }
   t.same(await migrate(pool), [], 'a second run applies nothing');
 });
@@ -41,7 +54,10 @@ t.test('an applied migration that was edited afterwards is refused', async (t) =
   cpSync(MIGRATIONS_DIR, dir, { recursive: true });
   await migrate(pool, dir);
   appendFileSync(join(dir, files[0]), '\n-- edited after it was applied\n');
-  const error = await migrate(pool, dir).then(() => undefined, (e: unknown) => e);
+  const error = await migrate(pool, dir).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.type(error, MigrationError);
   t.match((error as Error).message, /001-.*was edited after it was applied/);
 });

@@ -8,7 +8,20 @@ t.test('the home page shows the full left menu in zh-TW', async (t) => {
   const res = await ctx.app.inject({ url: '/' });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /text\/html/);
-  for (const label of ['一般民眾/首頁', '單一登入', '關於單一窗口', '服務介紹', 'XML優點', '註冊', '工商、自然人憑證註冊', '通關專屬憑證註冊', '通關服務(帶憑證)', '通關服務(免憑證)', '資料下載', '軟體下載']) {
+  for (const label of [
+    '一般民眾/首頁',
+    '單一登入',
+    '關於單一窗口',
+    '服務介紹',
+    'XML優點',
+    '註冊',
+    '工商、自然人憑證註冊',
+    '通關專屬憑證註冊',
+    '通關服務(帶憑證)',
+    '通關服務(免憑證)',
+    '資料下載',
+    '軟體下載',
+  ]) {
     t.ok(res.body.includes(label), `menu has ${label}`);
   }
   t.match(res.body, /<html lang="zh-TW">/);

@@ -6,7 +6,14 @@ import { isSafeLocalPath, safeLocalPath, LOCAL_PATH_MAX } from '../../server/saf
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { hashPassword } from '../../server/auth/passwords';
 
-const SAFE = ['/', '/downloads', '/admin/accounts?status=active&sort=oldest', '/services/without-certificate#top', '/a%2F%2Fb', `/${'a'.repeat(LOCAL_PATH_MAX - 1)}`];
+const SAFE = [
+  '/',
+  '/downloads',
+  '/admin/accounts?status=active&sort=oldest',
+  '/services/without-certificate#top',
+  '/a%2F%2Fb',
+  `/${'a'.repeat(LOCAL_PATH_MAX - 1)}`,
+];
 
 // Each one is read by some browser as another site, or is a header Node refuses to send.
 const UNSAFE: Array<[string, unknown]> = [
@@ -72,7 +79,9 @@ t.test('the language switch sends every unsafe next to the home page', async (t)
 });
 
 t.test('the language switch keeps a local path with its query string', async (t) => {
-  const res = await ctx.app.inject({ url: `/lang/en?next=${encodeURIComponent('/admin/accounts?status=active&sort=oldest')}` });
+  const res = await ctx.app.inject({
+    url: `/lang/en?next=${encodeURIComponent('/admin/accounts?status=active&sort=oldest')}`,
+  });
   t.equal(res.statusCode, 303);
   t.equal(res.headers.location, '/admin/accounts?status=active&sort=oldest');
 });
@@ -80,8 +89,16 @@ t.test('the language switch keeps a local path with its query string', async (t)
 t.test('a login never returns to an unsafe next', async (t) => {
   const password = 'Correct1Horse';
   await accountsRepository(ctx.db.pool).insert({
-    category: 'individual', idNumber: 'A123456789', name: '王小明', birthDate: '1980-05-17', phone: '0912345678',
-    address: '臺北市中正區', email1: 'a@example.tw', email2: null, passwordHash: await hashPassword(password), status: 'active',
+    category: 'individual',
+    idNumber: 'A123456789',
+    name: '王小明',
+    birthDate: '1980-05-17',
+    phone: '0912345678',
+    address: '臺北市中正區',
+    email1: 'a@example.tw',
+    email2: null,
+    passwordHash: await hashPassword(password),
+    status: 'active',
   });
   for (const [label, next] of ATTACKS) {
     const browser = new Browser(ctx.app);
@@ -96,8 +113,16 @@ t.test('a login never returns to an unsafe next', async (t) => {
 t.test("the kiosk's idle warning links only to a local path", async (t) => {
   const password = 'Correct1Horse';
   await accountsRepository(ctx.db.pool).insert({
-    category: 'individual', idNumber: 'B120000005', name: '王小明', birthDate: '1980-05-17', phone: '0912345678',
-    address: '臺北市中正區', email1: 'b@example.tw', email2: null, passwordHash: await hashPassword(password), status: 'active',
+    category: 'individual',
+    idNumber: 'B120000005',
+    name: '王小明',
+    birthDate: '1980-05-17',
+    phone: '0912345678',
+    address: '臺北市中正區',
+    email1: 'b@example.tw',
+    email2: null,
+    passwordHash: await hashPassword(password),
+    status: 'active',
   });
   const browser = new Browser(ctx.app);
   const form = await browser.get('/login/password');

@@ -79,7 +79,13 @@ t.test('SIGTERM lets a request in flight complete and the process exits 0', asyn
   let bodyFinished = false;
   const response = new Promise<{ status: number; text: string; finishedFirst: boolean }>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/downloads', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/downloads',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length },
+      },
       (res) => {
         const finishedFirst = bodyFinished;
         let text = '';
@@ -108,8 +114,14 @@ t.test('SIGTERM lets a request in flight complete and the process exits 0', asyn
   t.match(result.text, /<html lang="zh-TW">/, 'a full page');
   t.equal(await exited, 0, 'the process exits 0');
   t.notMatch(stderr, /error|fail|\n\s+at /i, 'no error on stderr');
-  t.ok(seen.some((l) => l.msg === 'request completed'), 'the request was completed before exit');
-  t.ok(seen.some((l) => l.msg === 'download catalogue up to date'), 'the start brought the download catalogue up to date');
+  t.ok(
+    seen.some((l) => l.msg === 'request completed'),
+    'the request was completed before exit',
+  );
+  t.ok(
+    seen.some((l) => l.msg === 'download catalogue up to date'),
+    'the start brought the download catalogue up to date',
+  );
 });
 
 t.test('a new connection after SIGTERM is not accepted', async (t) => {

@@ -34,7 +34,11 @@ t.test('headers that never end are cut off at the header timeout, before the req
 });
 
 t.test('a connection that sends nothing is closed at the connection timeout', async (t) => {
-  const port = await listeningPortal(t, { CONNECTION_TIMEOUT_SECONDS: '1', REQUEST_TIMEOUT_SECONDS: '5', HEADERS_TIMEOUT_SECONDS: '5' });
+  const port = await listeningPortal(t, {
+    CONNECTION_TIMEOUT_SECONDS: '1',
+    REQUEST_TIMEOUT_SECONDS: '5',
+    HEADERS_TIMEOUT_SECONDS: '5',
+  });
   const closed = await slowClient(port, '', null);
   t.ok(closed.afterMs < 1000 + SLACK_MS, `closed after ${closed.afterMs} ms, within the 1 s connection bound`);
 });
@@ -45,11 +49,18 @@ t.test('an idle keep-alive connection is closed at the keep-alive timeout', asyn
   t.match(closed.received, /^HTTP\/1\.1 200 /, 'the request was answered');
   t.match(closed.received, /\r\nKeep-Alive: timeout=1\r\n/i, 'the connection kept open for a next one, for 1 s');
   // Node keeps the socket a further second past the advertised timeout, so a client reusing it just in time is served.
-  t.ok(closed.afterMs < 1000 + 1000 + SLACK_MS, `then closed after ${closed.afterMs} ms idle, within the keep-alive bound`);
+  t.ok(
+    closed.afterMs < 1000 + 1000 + SLACK_MS,
+    `then closed after ${closed.afterMs} ms idle, within the keep-alive bound`,
+  );
 });
 
 t.test('a request sent at a normal pace is answered', async (t) => {
-  const port = await listeningPortal(t, { REQUEST_TIMEOUT_SECONDS: '1', HEADERS_TIMEOUT_SECONDS: '1', KEEP_ALIVE_TIMEOUT_SECONDS: '1' });
+  const port = await listeningPortal(t, {
+    REQUEST_TIMEOUT_SECONDS: '1',
+    HEADERS_TIMEOUT_SECONDS: '1',
+    KEEP_ALIVE_TIMEOUT_SECONDS: '1',
+  });
   const closed = await slowClient(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n', null);
   t.match(closed.received, /^HTTP\/1\.1 200 /);
 });

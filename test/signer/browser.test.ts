@@ -27,14 +27,20 @@ interface FakePortal {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** A stand-in for the portal's certificate page and callback, on http://localhost:<port>. */
-async function fakePortal(signerUrl: () => string): Promise<FakePortal & { setTbs(text: string, nonce: string): void }> {
+async function fakePortal(
+  signerUrl: () => string,
+): Promise<FakePortal & { setTbs(text: string, nonce: string): void }> {
   const received: Array<Record<string, string>> = [];
   let tbs = '';
   let nonce = '';
   let origin = '';
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const csp = `default-src 'none'; script-src 'self'; form-action 'self' ${signerUrl()}`;
-    const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp, 'Referrer-Policy': 'strict-origin-when-cross-origin' };
+    const headers = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': csp,
+      'Referrer-Policy': 'strict-origin-when-cross-origin',
+    };
     if (req.method === 'GET' && req.url === '/certificate') {
       res.writeHead(200, headers);
       res.end(`<!DOCTYPE html><html lang="zh-TW"><head><meta charset="utf-8"><title>cert</title></head><body>
@@ -81,7 +87,9 @@ async function fakePortal(signerUrl: () => string): Promise<FakePortal & { setTb
       req.on('end', () => {
         received.push(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString())));
         res.writeHead(200, headers);
-        res.end('<!DOCTYPE html><html lang="en"><head><title>ok</title></head><body><p id="done">received</p></body></html>');
+        res.end(
+          '<!DOCTYPE html><html lang="en"><head><title>ok</title></head><body><p id="done">received</p></body></html>',
+        );
       });
       return;
     }
@@ -106,33 +114,40 @@ async function run(): Promise<void> {
   let signer: RunningSigner | undefined;
   const portal = await fakePortal(() => (signer as RunningSigner).url);
   signer = await startSigner({ port: 0, allowOrigins: [portal.origin], p12: [copyCard(card.p12)] });
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
   t.teardown(async () => {
     await browser.close();
     await (signer as RunningSigner).close();
     await portal.close();
   });
 
-  t.test('without JavaScript: PIN form → 「憑證載入完成。」 → 確定 posts a verifiable signature back to the portal', async (t) => {
-    const c = challenge(portal.origin, 'register');
-    portal.setTbs(c.text, c.nonce);
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    t.teardown(() => context.close());
-    const page = await context.newPage();
-    await page.goto(`${portal.origin}/certificate`);
-    await page.fill('#pin', PIN);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('text=憑證載入完成。');
-    t.equal(new URL(page.url()).origin, (signer as RunningSigner).url, 'the answer page is the signer’s');
-    await page.click('button:has-text("確定")');
-    await page.waitForSelector('#done');
-    const back = portal.received.at(-1) as Record<string, string>;
-    t.equal(back.nonce, c.nonce);
-    t.equal(back.signatureType, 'PKCS7');
-    const verified = opensslVerifyCms(Buffer.from(back.signature, 'base64'));
-    t.ok(verified.ok);
-    t.equal(verified.content.toString(), c.text, 'the browser’s CRLF did not change what was signed');
-  });
+  t.test(
+    'without JavaScript: PIN form → 「憑證載入完成。」 → 確定 posts a verifiable signature back to the portal',
+    async (t) => {
+      const c = challenge(portal.origin, 'register');
+      portal.setTbs(c.text, c.nonce);
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      t.teardown(() => context.close());
+      const page = await context.newPage();
+      await page.goto(`${portal.origin}/certificate`);
+      await page.fill('#pin', PIN);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('text=憑證載入完成。');
+      t.equal(new URL(page.url()).origin, (signer as RunningSigner).url, 'the answer page is the signer’s');
+      await page.click('button:has-text("確定")');
+      await page.waitForSelector('#done');
+      const back = portal.received.at(-1) as Record<string, string>;
+      t.equal(back.nonce, c.nonce);
+      t.equal(back.signatureType, 'PKCS7');
+      const verified = opensslVerifyCms(Buffer.from(back.signature, 'base64'));
+      t.ok(verified.ok);
+      t.equal(verified.content.toString(), c.text, 'the browser’s CRLF did not change what was signed');
+    },
+  );
 
   t.test('without JavaScript: a wrong PIN shows the tries left and a link back to the portal page', async (t) => {
     const c = challenge(portal.origin, 'login');

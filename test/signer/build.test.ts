@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import t from 'tap';
 import { buildSigner } from '../../signer/build.js';
 import { SIGNER_VERSION } from '../../signer/version.js';
-import { challenge, copyCard, http, makeTestCard, opensslVerifyPkcs1, PIN, PORTAL, postForm, tempDir } from './fixtures.js';
+import {
+  challenge,
+  copyCard,
+  http,
+  makeTestCard,
+  opensslVerifyPkcs1,
+  PIN,
+  PORTAL,
+  postForm,
+  tempDir,
+} from './fixtures.js';
 
 const outDir = tempDir('sw-signer-build-');
 const built = await buildSigner({ outDir, now: new Date('2026-11-27T06:00:00Z') });
@@ -42,11 +52,15 @@ t.test('node <bundle> --help and --version work outside the project', async (t) 
 
 t.test('the bundled signer serves /pkcs11info and signs with a soft card', async (t) => {
   const card = makeTestCard();
-  const child = spawn(process.execPath, [built.path, '--p12', copyCard(card.p12), '--port', '0', '--allow-origin', PORTAL, '--quiet'], {
-    cwd: outDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    [built.path, '--p12', copyCard(card.p12), '--port', '0', '--allow-origin', PORTAL, '--quiet'],
+    {
+      cwd: outDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   t.teardown(() => {
     child.kill();
   });
@@ -63,7 +77,11 @@ t.test('the bundled signer serves /pkcs11info and signs with a soft card', async
   t.equal(info.ret_code, 0);
   t.equal(info.slots.length, 1);
   const tbs = challenge().text;
-  const res = await postForm(`${url}/sign`, { tbsPackage: JSON.stringify({ tbs, pin: PIN, func: 'MakeSignature' }) }, { Origin: PORTAL });
+  const res = await postForm(
+    `${url}/sign`,
+    { tbsPackage: JSON.stringify({ tbs, pin: PIN, func: 'MakeSignature' }) },
+    { Origin: PORTAL },
+  );
   const json = JSON.parse(res.body);
   t.equal(json.ret_code, 0);
   t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(tbs), Buffer.from(json.signature, 'base64')));

@@ -1,5 +1,10 @@
 import t from 'tap';
-import { CHALLENGE_HEADER, formatChallengeText, isChallengeText, parseChallengeText } from '../../signer/challenge-text.js';
+import {
+  CHALLENGE_HEADER,
+  formatChallengeText,
+  isChallengeText,
+  parseChallengeText,
+} from '../../signer/challenge-text.js';
 
 const values = {
   origin: 'http://localhost:3000',
@@ -16,7 +21,10 @@ t.test('a challenge is five lines joined by LF with no trailing newline', async 
 });
 
 t.test('a Date for issued is written in ISO form', async (t) => {
-  t.match(formatChallengeText({ ...values, issued: new Date('2026-11-27T05:00:00Z') }), /issued: 2026-11-27T05:00:00.000Z$/);
+  t.match(
+    formatChallengeText({ ...values, issued: new Date('2026-11-27T05:00:00Z') }),
+    /issued: 2026-11-27T05:00:00.000Z$/,
+  );
 });
 
 t.test('parse reads back what format wrote', async (t) => {

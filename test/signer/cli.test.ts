@@ -10,7 +10,18 @@ import { http, makeTestCard, tempDir } from './fixtures.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 t.test('repeatable options collect every value; --opt=value works too', async (t) => {
-  const options = parseArgs(['--p12', 'a.p12', '--p12=b.p12', '--allow-origin', 'https://a.example', '--allow-origin=http://localhost:3000/', '--port', '0', '--lang', 'en']);
+  const options = parseArgs([
+    '--p12',
+    'a.p12',
+    '--p12=b.p12',
+    '--allow-origin',
+    'https://a.example',
+    '--allow-origin=http://localhost:3000/',
+    '--port',
+    '0',
+    '--lang',
+    'en',
+  ]);
   t.same(options.p12, ['a.p12', 'b.p12']);
   t.same(options.allowOrigins, ['https://a.example', 'http://localhost:3000']);
   t.equal(options.port, 0);
@@ -33,7 +44,8 @@ t.test('bad options are refused with a message naming them', async (t) => {
     [['--slot', '1'], /--slot needs --pkcs11/],
     [['--nope'], /unknown option --nope/],
   ];
-  for (const [args, message] of cases) t.throws(() => parseArgs(args), { constructor: CliError, message }, args.join(' '));
+  for (const [args, message] of cases)
+    t.throws(() => parseArgs(args), { constructor: CliError, message }, args.join(' '));
 });
 
 t.test('with no card option the demo cards are inserted and their PINs printed', async (t) => {
@@ -45,14 +57,29 @@ t.test('with no card option the demo cards are inserted and their PINs printed',
     JSON.stringify({
       intermediates: [{ id: 'g3', certFile: card.caCert }],
       cards: [
-        { id: 'wang-xiaoming', holderName: '王小明', idLast4: '6789', pin: '123456', cardSerial: 'TP03000123456789', p12File: 'wang.p12', signingCertFile: card.signCert, encryptionCertFile: card.encCert, revoked: false, issuer: 'g3' },
+        {
+          id: 'wang-xiaoming',
+          holderName: '王小明',
+          idLast4: '6789',
+          pin: '123456',
+          cardSerial: 'TP03000123456789',
+          p12File: 'wang.p12',
+          signingCertFile: card.signCert,
+          encryptionCertFile: card.encCert,
+          revoked: false,
+          issuer: 'g3',
+        },
       ],
     }),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signer/main.ts', '--demo-dir', demoDir, '--port', '0', '--quiet'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'signer/main.ts', '--demo-dir', demoDir, '--port', '0', '--quiet'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   t.teardown(() => {
     child.kill();
   });
@@ -71,5 +98,9 @@ t.test('with no card option the demo cards are inserted and their PINs printed',
   t.equal(info.slots[0].token.serialNumber, 'TP03000123456789');
   t.equal(info.slots.length, 1, 'one reader: the card in use');
   const usages = info.slots[0].token.certs.map((c: { usage: string }) => c.usage);
-  t.same(usages, ['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign'], 'the certificate files are shown before any PIN, the card’s CA last');
+  t.same(
+    usages,
+    ['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign'],
+    'the certificate files are shown before any PIN, the card’s CA last',
+  );
 });

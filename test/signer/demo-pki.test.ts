@@ -6,7 +6,16 @@ import { X509Certificate } from 'node:crypto';
 import t from 'tap';
 import { createDemoPki, DEMO_CARDS } from '../../demo-pki/demo-pki.js';
 import { startSigner } from '../../signer/server.js';
-import { challenge, connectWs, formFields, opensslVerifyCms, opensslVerifyPkcs1, PORTAL, postForm, tempDir } from './fixtures.js';
+import {
+  challenge,
+  connectWs,
+  formFields,
+  opensslVerifyCms,
+  opensslVerifyPkcs1,
+  PORTAL,
+  postForm,
+  tempDir,
+} from './fixtures.js';
 
 const spec = DEMO_CARDS[0];
 const dir = join(tempDir('sw-signer-demo-pki-'), 'pki');
@@ -19,7 +28,13 @@ t.test('a demo card signs with its signing certificate through the no-JS page', 
   const c = challenge();
   const res = await postForm(
     `${s.url}/nojs/sign`,
-    { tbs: c.text, nonce: c.nonce, returnUrl: `${PORTAL}/login/certificate/callback`, pin: spec.pin, signatureType: 'PKCS7' },
+    {
+      tbs: c.text,
+      nonce: c.nonce,
+      returnUrl: `${PORTAL}/login/certificate/callback`,
+      pin: spec.pin,
+      signatureType: 'PKCS7',
+    },
     { Origin: PORTAL },
   );
   t.match(res.body, /憑證載入完成。/);
@@ -40,18 +55,34 @@ t.test('a demo card lists both certificates before the PIN and signs PKCS#1 over
   const cards = list.cards as Array<{ cardSerial: string; label: string; certificates: Array<{ usage: string }> }>;
   t.equal(cards[0].cardSerial, demoCard.cardSerial);
   t.match(cards[0].label, spec.holderName);
-  t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption', 'other'], 'the holder’s two, then the card’s issuing CA');
+  t.same(
+    cards[0].certificates.map((c) => c.usage),
+    ['signing', 'encryption', 'other'],
+    'the holder’s two, then the card’s issuing CA',
+  );
   const tbs = challenge().text;
-  const answer = await ws.request({ type: 'sign', tbs, signatureType: 'PKCS1', hashAlgorithm: 'SHA256', pin: spec.pin });
+  const answer = await ws.request({
+    type: 'sign',
+    tbs,
+    signatureType: 'PKCS1',
+    hashAlgorithm: 'SHA256',
+    pin: spec.pin,
+  });
   const pub = join(tempDir('sw-signer-pub-'), 'pub.pem');
   writeFileSync(pub, new X509Certificate(demoCard.signingCertDer).publicKey.export({ type: 'spki', format: 'pem' }));
   t.ok(opensslVerifyPkcs1(pub, Buffer.from(tbs), Buffer.from(answer.signature as string, 'base64')));
 });
 
-t.test('a demo card file given with --p12 shows its certificates before the PIN (they are not encrypted in it)', async (t) => {
-  const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [pki.path(demoCard.p12File)] });
-  t.teardown(() => s.close());
-  const cards = await s.service.cards();
-  t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption']);
-  t.same(cards[0].certificates[0].der, demoCard.signingCertDer);
-});
+t.test(
+  'a demo card file given with --p12 shows its certificates before the PIN (they are not encrypted in it)',
+  async (t) => {
+    const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [pki.path(demoCard.p12File)] });
+    t.teardown(() => s.close());
+    const cards = await s.service.cards();
+    t.same(
+      cards[0].certificates.map((c) => c.usage),
+      ['signing', 'encryption'],
+    );
+    t.same(cards[0].certificates[0].der, demoCard.signingCertDer);
+  },
+);

@@ -64,18 +64,92 @@ export function makeTestCard(): TestCard {
   if (cached) return cached;
   const dir = tempDir('sw-signer-card-');
   writeFileSync(join(dir, 'ext.cnf'), EXTENSIONS);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/C=TW/O=Demo CA/CN=Demo MOICA', '-days', '30',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-subj',
+      '/C=TW/O=Demo CA/CN=Demo MOICA',
+      '-days',
+      '30',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   const holderName = '王小明';
   for (const use of ['sign', 'enc']) {
-    openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${use}.key`, '-out', `${use}.csr`, '-utf8',
-      '-subj', `/C=TW/CN=${holderName}/serialNumber=0000000112831644`], dir);
-    openssl(['x509', '-req', '-in', `${use}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${use}.crt`, '-days', '30',
-      '-extfile', 'ext.cnf', '-extensions', use], dir);
+    openssl(
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${use}.key`,
+        '-out',
+        `${use}.csr`,
+        '-utf8',
+        '-subj',
+        `/C=TW/CN=${holderName}/serialNumber=0000000112831644`,
+      ],
+      dir,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${use}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${use}.crt`,
+        '-days',
+        '30',
+        '-extfile',
+        'ext.cnf',
+        '-extensions',
+        use,
+      ],
+      dir,
+    );
     openssl(['x509', '-in', `${use}.crt`, '-outform', 'DER', '-out', `${use}.der`], dir);
   }
-  openssl(['pkcs12', '-export', '-inkey', 'sign.key', '-in', 'sign.crt', '-certfile', 'enc.crt', '-out', 'card.p12', '-passout', `pass:${PIN}`], dir);
-  openssl(['pkcs12', '-export', '-inkey', 'enc.key', '-in', 'enc.crt', '-out', 'enc-only.p12', '-passout', `pass:${PIN}`], dir);
+  openssl(
+    [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      'sign.key',
+      '-in',
+      'sign.crt',
+      '-certfile',
+      'enc.crt',
+      '-out',
+      'card.p12',
+      '-passout',
+      `pass:${PIN}`,
+    ],
+    dir,
+  );
+  openssl(
+    ['pkcs12', '-export', '-inkey', 'enc.key', '-in', 'enc.crt', '-out', 'enc-only.p12', '-passout', `pass:${PIN}`],
+    dir,
+  );
   openssl(['x509', '-in', 'sign.crt', '-pubkey', '-noout', '-out', 'sign.pub'], dir);
   cached = {
     dir,
@@ -107,7 +181,10 @@ export function nonce(): string {
 }
 
 export function challenge(origin = PORTAL, purpose = 'login', n = nonce()): { text: string; nonce: string } {
-  return { text: formatChallengeText({ origin, purpose, nonce: n, issued: new Date('2026-11-27T05:00:00.000Z') }), nonce: n };
+  return {
+    text: formatChallengeText({ origin, purpose, nonce: n, issued: new Date('2026-11-27T05:00:00.000Z') }),
+    nonce: n,
+  };
 }
 
 /** PKCS#1 v1.5 (SHA-256 unless told) checked by openssl, not by our code. */
@@ -116,7 +193,11 @@ export function opensslVerifyPkcs1(publicKeyPem: string, content: Buffer, signat
   try {
     writeFileSync(join(dir, 'tbs.bin'), content);
     writeFileSync(join(dir, 'sig.bin'), signature);
-    const result = spawnSync('openssl', ['dgst', `-${hash}`, '-verify', publicKeyPem, '-signature', 'sig.bin', 'tbs.bin'], { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync(
+      'openssl',
+      ['dgst', `-${hash}`, '-verify', publicKeyPem, '-signature', 'sig.bin', 'tbs.bin'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     return result.status === 0 && /Verified OK/.test(result.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -124,11 +205,27 @@ export function opensslVerifyPkcs1(publicKeyPem: string, content: Buffer, signat
 }
 
 /** CMS SignedData checked by openssl (signature over the signed attributes and the message digest); returns the content. */
-export function opensslVerifyCms(signature: Buffer, detachedContent?: Buffer): { ok: boolean; content: Buffer; signerCert: string } {
+export function opensslVerifyCms(
+  signature: Buffer,
+  detachedContent?: Buffer,
+): { ok: boolean; content: Buffer; signerCert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sw-signer-verify-'));
   try {
     writeFileSync(join(dir, 'sig.p7'), signature);
-    const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'sig.p7', '-noverify', '-out', 'out.bin', '-certsout', 'signer.pem'];
+    const args = [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      'sig.p7',
+      '-noverify',
+      '-out',
+      'out.bin',
+      '-certsout',
+      'signer.pem',
+    ];
     if (detachedContent) {
       writeFileSync(join(dir, 'content.bin'), detachedContent);
       args.push('-content', 'content.bin');
@@ -163,7 +260,9 @@ export function http(
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     if (options.body !== undefined) req.write(options.body);
@@ -171,7 +270,11 @@ export function http(
   });
 }
 
-export function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function postForm(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return http(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
@@ -183,7 +286,12 @@ export function postForm(url: string, fields: Record<string, string>, headers: R
 export function formFields(html: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    out[match[1]] = match[2].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    out[match[1]] = match[2]
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   }
   return out;
 }

@@ -7,7 +7,17 @@ import { der, verifyChallengeSignature } from '../../server/pki/index.js';
 
 const { oid } = der;
 import { startSigner, type RunningSigner } from '../../signer/server.js';
-import { challenge, copyCard, derFromPem, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
+import {
+  challenge,
+  copyCard,
+  derFromPem,
+  makeTestCard,
+  opensslVerifyCms,
+  opensslVerifyPkcs1,
+  PIN,
+  PORTAL,
+  postForm,
+} from './fixtures.js';
 
 const card = makeTestCard();
 const HASHES = ['SHA1', 'SHA256', 'SHA384', 'SHA512'] as const;
@@ -30,7 +40,10 @@ t.test('PKCS1 signs the text with each hash kind, verified by openssl', async (t
   for (const hash of HASHES) {
     const answer = await sign(s, { tbs: encodeURIComponent(text), hashAlgorithm: hash, signatureType: 'PKCS1' });
     t.equal(answer.ret_code, 0, hash);
-    t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(text), Buffer.from(answer.signature, 'base64'), opensslName(hash)), `${hash} verifies`);
+    t.ok(
+      opensslVerifyPkcs1(card.signPub, Buffer.from(text), Buffer.from(answer.signature, 'base64'), opensslName(hash)),
+      `${hash} verifies`,
+    );
   }
 });
 
@@ -55,13 +68,21 @@ t.test('RAW signs a hash the caller computed: the signature verifies over the or
     const answer = await sign(s, { tbs: hashed, tbsEncoding: 'base64', hashAlgorithm: hash, signatureType: 'RAW' });
     t.equal(answer.ret_code, 0, hash);
     t.equal(answer.signatureType, 'RAW');
-    t.ok(opensslVerifyPkcs1(card.signPub, file, Buffer.from(answer.signature, 'base64'), opensslName(hash)), `${hash} verifies over the file`);
+    t.ok(
+      opensslVerifyPkcs1(card.signPub, file, Buffer.from(answer.signature, 'base64'), opensslName(hash)),
+      `${hash} verifies over the file`,
+    );
   }
 });
 
 t.test('RAW refuses a value that is not a hash of the named kind', async (t) => {
   const s = await signer(t);
-  const answer = await sign(s, { tbs: Buffer.alloc(20).toString('base64'), tbsEncoding: 'base64', hashAlgorithm: 'SHA256', signatureType: 'RAW' });
+  const answer = await sign(s, {
+    tbs: Buffer.alloc(20).toString('base64'),
+    tbsEncoding: 'base64',
+    hashAlgorithm: 'SHA256',
+    signatureType: 'RAW',
+  });
   t.equal(answer.ret_code, 0x7600000c);
   t.notOk('signature' in answer);
 });
@@ -69,7 +90,11 @@ t.test('RAW refuses a value that is not a hash of the named kind', async (t) => 
 t.test('hash kinds other than SHA-1 and SHA-2 are refused', async (t) => {
   const s = await signer(t);
   for (const hash of ['MD5', 'SHA224', 'SHA3-256']) {
-    t.equal((await sign(s, { tbs: 'x', hashAlgorithm: hash, signatureType: 'PKCS1' })).error, 'unsupported_algorithm', hash);
+    t.equal(
+      (await sign(s, { tbs: 'x', hashAlgorithm: hash, signatureType: 'PKCS1' })).error,
+      'unsupported_algorithm',
+      hash,
+    );
   }
 });
 

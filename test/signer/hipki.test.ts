@@ -2,7 +2,18 @@
 import { X509Certificate } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
-import { challenge, copyCard, derFromPem, http, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm } from './fixtures.js';
+import {
+  challenge,
+  copyCard,
+  derFromPem,
+  http,
+  makeTestCard,
+  opensslVerifyCms,
+  opensslVerifyPkcs1,
+  PIN,
+  PORTAL,
+  postForm,
+} from './fixtures.js';
 
 const card = makeTestCard();
 
@@ -34,7 +45,15 @@ t.test('/pkcs11info lists the soft card in the real shape, with certificates on 
   const s = await startSigner({
     port: 0,
     allowOrigins: [PORTAL],
-    p12: [{ p12File: file, cardSerial: 'TP03000000000001', signingCertFile: card.signCert, encryptionCertFile: card.encCert, caCertFiles: [card.caCert] }],
+    p12: [
+      {
+        p12File: file,
+        cardSerial: 'TP03000000000001',
+        signingCertFile: card.signCert,
+        encryptionCertFile: card.encCert,
+        caCertFiles: [card.caCert],
+      },
+    ],
   });
   t.teardown(() => s.close());
   const res = await http(`${s.url}/pkcs11info?withcert=true`, { headers: { Origin: PORTAL } });
@@ -48,7 +67,10 @@ t.test('/pkcs11info lists the soft card in the real shape, with certificates on 
   t.match(info.libraryVersion, /^\d+\.\d+$/);
   const token = info.slots.at(-1).token;
   t.equal(token.serialNumber, 'TP03000000000001');
-  t.same(token.certs.map((c: { usage: string }) => c.usage), ['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign']);
+  t.same(
+    token.certs.map((c: { usage: string }) => c.usage),
+    ['digitalSignature', 'keyEncipherment|dataEncipherment', 'keyCertSign|cRLSign'],
+  );
   const [signing, , ca] = token.certs;
   t.equal(signing.subjectDN, 'C=TW,CN=王小明,serialNumber=0000000112831644', 'DN parts joined with a comma');
   t.equal(signing.issuerDN, 'C=TW,O=Demo CA,CN=Demo MOICA');
@@ -80,7 +102,10 @@ t.test('/pkcs11info shows one reader with the card in use, not every soft card',
   });
   t.teardown(() => s.close());
   const info = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
-  t.same(info.slots.map((slot: { token: { serialNumber: string } }) => slot.token.serialNumber), ['TP03000000000002']);
+  t.same(
+    info.slots.map((slot: { token: { serialNumber: string } }) => slot.token.serialNumber),
+    ['TP03000000000002'],
+  );
 });
 
 t.test('/pkcs11info with a reader but no card answers 0x76000006', async (t) => {
@@ -89,16 +114,19 @@ t.test('/pkcs11info with a reader but no card answers 0x76000006', async (t) => 
   t.equal(info.ret_code, 0x76000006);
 });
 
-t.test('/pkcs11info answers a site off the allow-list with HTTP 200, ret_code 0x76000031 and no CORS header', async (t) => {
-  const s = await signer(t);
-  const res = await http(`${s.url}/pkcs11info`, { headers: { Origin: 'https://evil.example' } });
-  t.equal(res.status, 200);
-  t.equal(res.headers['access-control-allow-origin'], undefined);
-  const answer = JSON.parse(res.body);
-  t.equal(answer.ret_code, 0x76000031);
-  t.equal(answer.message, '此網站未受信任，憑證元件拒絕為它簽章。');
-  t.notOk('slots' in answer);
-});
+t.test(
+  '/pkcs11info answers a site off the allow-list with HTTP 200, ret_code 0x76000031 and no CORS header',
+  async (t) => {
+    const s = await signer(t);
+    const res = await http(`${s.url}/pkcs11info`, { headers: { Origin: 'https://evil.example' } });
+    t.equal(res.status, 200);
+    t.equal(res.headers['access-control-allow-origin'], undefined);
+    const answer = JSON.parse(res.body);
+    t.equal(answer.ret_code, 0x76000031);
+    t.equal(answer.message, '此網站未受信任，憑證元件拒絕為它簽章。');
+    t.notOk('slots' in answer);
+  },
+);
 
 t.test('/pkcs11info with no reader answers 0x76100003', async (t) => {
   const s = await signer(t, []);
@@ -109,7 +137,11 @@ t.test('a CORS preflight is answered only for allow-listed origins', async (t) =
   const s = await signer(t);
   const ok = await http(`${s.url}/sign`, {
     method: 'OPTIONS',
-    headers: { Origin: PORTAL, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Private-Network': 'true' },
+    headers: {
+      Origin: PORTAL,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Private-Network': 'true',
+    },
   });
   t.equal(ok.status, 204);
   t.equal(ok.headers['access-control-allow-origin'], PORTAL);
@@ -151,7 +183,11 @@ t.test('/sign takes base64 content and a JSON body too', async (t) => {
   const bytes = Buffer.from([0, 1, 2, 250, 251]);
   const { json } = await sign(s, tbsPackage({ tbs: bytes.toString('base64'), tbsEncoding: 'base64' }));
   t.ok(opensslVerifyPkcs1(card.signPub, bytes, Buffer.from(json.signature as string, 'base64')));
-  const res = await http(`${s.url}/sign`, { method: 'POST', headers: { Origin: PORTAL, 'Content-Type': 'application/json' }, body: tbsPackage() });
+  const res = await http(`${s.url}/sign`, {
+    method: 'POST',
+    headers: { Origin: PORTAL, 'Content-Type': 'application/json' },
+    body: tbsPackage(),
+  });
   t.equal(JSON.parse(res.body).ret_code, 0);
 });
 
@@ -182,21 +218,24 @@ t.test('/sign answers HiPKI codes for every failure', async (t) => {
   t.equal(refused.res.headers['access-control-allow-origin'], undefined);
 });
 
-t.test('/sign reports a wrong PIN as 0x76100006 with the tries left in last_error, then the lock as 0xA4', async (t) => {
-  const s = await signer(t);
-  const first = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-  t.equal(first.ret_code, 0x76100006, 'IC卡登入失敗');
-  t.equal(first.last_error, 0x80000002, 'two tries left');
-  t.equal(first.triesLeft, 2);
-  t.match(first.message, /PIN碼錯誤。還可以再試 2 次/);
-  const second = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-  t.equal(second.last_error, 0x80000001, 'one try left');
-  const third = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-  t.equal(third.ret_code, 0x76100006);
-  t.equal(third.last_error, 0xa4, 'CKR_PIN_LOCKED');
-  t.equal(third.error, 'locked');
-  t.equal((await sign(s, tbsPackage())).json.last_error, 0xa4);
-});
+t.test(
+  '/sign reports a wrong PIN as 0x76100006 with the tries left in last_error, then the lock as 0xA4',
+  async (t) => {
+    const s = await signer(t);
+    const first = (await sign(s, tbsPackage({ pin: '654321' }))).json;
+    t.equal(first.ret_code, 0x76100006, 'IC卡登入失敗');
+    t.equal(first.last_error, 0x80000002, 'two tries left');
+    t.equal(first.triesLeft, 2);
+    t.match(first.message, /PIN碼錯誤。還可以再試 2 次/);
+    const second = (await sign(s, tbsPackage({ pin: '654321' }))).json;
+    t.equal(second.last_error, 0x80000001, 'one try left');
+    const third = (await sign(s, tbsPackage({ pin: '654321' }))).json;
+    t.equal(third.ret_code, 0x76100006);
+    t.equal(third.last_error, 0xa4, 'CKR_PIN_LOCKED');
+    t.equal(third.error, 'locked');
+    t.equal((await sign(s, tbsPackage())).json.last_error, 0xa4);
+  },
+);
 
 t.test('/sign reports a PIN of the wrong format as 0x76100006 with the reason the card would give', async (t) => {
   const s = await signer(t);
@@ -206,7 +245,10 @@ t.test('/sign reports a PIN of the wrong format as 0x76100006 with the reason th
 
 t.test('/sign messages follow the language the package names', async (t) => {
   const s = await signer(t);
-  t.equal((await sign(s, tbsPackage({ pin: '', lang: 'en' }))).json.message, 'No PIN was entered. Enter the PIN of your Citizen Digital Certificate.');
+  t.equal(
+    (await sign(s, tbsPackage({ pin: '', lang: 'en' }))).json.message,
+    'No PIN was entered. Enter the PIN of your Citizen Digital Certificate.',
+  );
 });
 
 t.test('/sign with no card answers 0x76000006', async (t) => {
@@ -263,34 +305,62 @@ t.test('a PKCS#12 file that encrypts its certificates shows them once the PIN ha
   t.same(before.slots[0].token.certs, []);
   await sign(s, tbsPackage());
   const after = JSON.parse((await http(`${s.url}/pkcs11info`)).body);
-  t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment|dataEncipherment']);
+  t.same(after.slots[0].token.certs.map((c: { usage: string }) => c.usage).sort(), [
+    'digitalSignature',
+    'keyEncipherment|dataEncipherment',
+  ]);
 });
 
 t.test('POST /pkcs11info answers as GET does, withcert from the form or the query', async (t) => {
   const file = copyCard(card.p12);
-  const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [{ p12File: file, signingCertFile: card.signCert, encryptionCertFile: card.encCert }] });
+  const s = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL],
+    p12: [{ p12File: file, signingCertFile: card.signCert, encryptionCertFile: card.encCert }],
+  });
   t.teardown(() => s.close());
   const form = JSON.parse((await postForm(`${s.url}/pkcs11info`, { withcert: 'true' }, { Origin: PORTAL })).body);
   t.equal(form.func, 'pkcs11info');
   t.equal(form.ret_code, 0);
   t.ok(form.slots.at(-1).token.certs.every((c: { certb64?: string }) => c.certb64));
-  const query = JSON.parse((await http(`${s.url}/pkcs11info?withcert=true`, { method: 'POST', headers: { Origin: PORTAL } })).body);
+  const query = JSON.parse(
+    (await http(`${s.url}/pkcs11info?withcert=true`, { method: 'POST', headers: { Origin: PORTAL } })).body,
+  );
   t.ok(query.slots.at(-1).token.certs[0].certb64);
-  const plain = JSON.parse((await http(`${s.url}/pkcs11info`, { method: 'POST', headers: { Origin: PORTAL, 'Content-Type': 'application/json' }, body: '{}' })).body);
+  const plain = JSON.parse(
+    (
+      await http(`${s.url}/pkcs11info`, {
+        method: 'POST',
+        headers: { Origin: PORTAL, 'Content-Type': 'application/json' },
+        body: '{}',
+      })
+    ).body,
+  );
   t.notOk('certb64' in plain.slots.at(-1).token.certs[0]);
 });
 
 t.test('/addDomain refuses a post that does not come from its own confirmation page', async (t) => {
   const s = await signer(t);
-  const res = await postForm(`${s.url}/addDomain`, { domain: 'https://evil.example', answer: 'add' }, { Origin: 'https://evil.example' });
+  const res = await postForm(
+    `${s.url}/addDomain`,
+    { domain: 'https://evil.example', answer: 'add' },
+    { Origin: 'https://evil.example' },
+  );
   t.equal(res.status, 403);
-  t.equal(JSON.parse((await sign(s, tbsPackage({}, 'text'), 'https://evil.example')).res.body).ret_code, 0x76000031, 'still not trusted');
+  t.equal(
+    JSON.parse((await sign(s, tbsPackage({}, 'text'), 'https://evil.example')).res.body).ret_code,
+    0x76000031,
+    'still not trusted',
+  );
 });
 
-t.test('callers without Origin or Referer (native programs) are told 0x76000031 by /sign and answered by /pkcs11info', async (t) => {
-  const s = await signer(t);
-  const signed = await sign(s, tbsPackage({}, 'text'), null);
-  t.equal(signed.json.ret_code, 0x76000031);
-  t.match(signed.json.message, /\S/);
-  t.equal(JSON.parse((await http(`${s.url}/pkcs11info`)).body).ret_code, 0);
-});
+t.test(
+  'callers without Origin or Referer (native programs) are told 0x76000031 by /sign and answered by /pkcs11info',
+  async (t) => {
+    const s = await signer(t);
+    const signed = await sign(s, tbsPackage({}, 'text'), null);
+    t.equal(signed.json.ret_code, 0x76000031);
+    t.match(signed.json.message, /\S/);
+    t.equal(JSON.parse((await http(`${s.url}/pkcs11info`)).body).ret_code, 0);
+  },
+);

@@ -25,7 +25,13 @@ async function signer(t: Test, allowOrigins = [PORTAL], extra: { maxOrigins?: nu
 }
 
 function tbsPackage(origin = PORTAL): string {
-  return JSON.stringify({ tbs: encodeURIComponent(challenge(origin).text), hashAlgorithm: 'SHA256', pin: PIN, signatureType: 'PKCS1', func: 'MakeSignature' });
+  return JSON.stringify({
+    tbs: encodeURIComponent(challenge(origin).text),
+    hashAlgorithm: 'SHA256',
+    pin: PIN,
+    signatureType: 'PKCS1',
+    func: 'MakeSignature',
+  });
 }
 
 async function hipkiSign(s: RunningSigner, origin: string) {
@@ -48,7 +54,10 @@ async function inTurn<T>(count: number, send: (i: number) => Promise<T>): Promis
 t.test('a foreign site hammering /sign does not make the allowed site busy', async (t) => {
   const s = await signer(t);
   const refused = await inTurn(FLOOD, () => hipkiSign(s, EVIL));
-  t.ok(refused.every((a) => a.status === 200 && a.json.error === 'site_not_trusted'), 'every foreign request is refused as untrusted, not busy');
+  t.ok(
+    refused.every((a) => a.status === 200 && a.json.error === 'site_not_trusted'),
+    'every foreign request is refused as untrusted, not busy',
+  );
   const answer = await hipkiSign(s, PORTAL);
   t.equal(answer.status, 200);
   t.equal(answer.json.ret_code, 0, 'the portal is signed for at once');
@@ -59,7 +68,10 @@ t.test('a foreign site hammering /nojs/sign does not make the allowed site busy'
   const s = await signer(t);
   const refused = await inTurn(FLOOD, () => postForm(`${s.url}/nojs/sign`, nojsForm(EVIL), { Origin: EVIL }));
   t.ok(refused.every((r) => r.status === 403 && /data-error="site_not_trusted"/.test(r.body)));
-  const res = await postForm(`${s.url}/nojs/sign`, nojsForm(), { Origin: PORTAL, Referer: `${PORTAL}/login/certificate` });
+  const res = await postForm(`${s.url}/nojs/sign`, nojsForm(), {
+    Origin: PORTAL,
+    Referer: `${PORTAL}/login/certificate`,
+  });
   t.equal(res.status, 200);
   t.match(res.body, /憑證載入完成/);
 });
@@ -75,7 +87,10 @@ t.test('requests without Origin or Referer to /pkcs11info do not make the allowe
   // A page can leave both headers out (referrerpolicy="no-referrer" on an image): such callers share one count.
   const s = await signer(t);
   const anonymous = await inTurn(FLOOD, () => http(`${s.url}/pkcs11info`));
-  t.ok(anonymous.some((r) => r.status === 429), 'the callers without a site are limited among themselves');
+  t.ok(
+    anonymous.some((r) => r.status === 429),
+    'the callers without a site are limited among themselves',
+  );
   await inTurn(FLOOD, () => http(`${s.url}/pkcs11info`, { headers: { Origin: EVIL } }));
   const info = await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } });
   t.equal(info.status, 200);
@@ -86,7 +101,9 @@ t.test('only the popup of the signer may spend its opener’s count on /pkcs11in
   const s = await signer(t);
   // Without headers the `origin` parameter is not believed: it counts as a caller without a site.
   await inTurn(FLOOD, () => http(`${s.url}/pkcs11info?origin=${encodeURIComponent(PORTAL)}`));
-  const popup = await http(`${s.url}/pkcs11info?origin=${encodeURIComponent(PORTAL)}`, { headers: { Referer: `${s.url}/popupForm` } });
+  const popup = await http(`${s.url}/pkcs11info?origin=${encodeURIComponent(PORTAL)}`, {
+    headers: { Referer: `${s.url}/popupForm` },
+  });
   t.equal(popup.status, 200);
   t.equal(JSON.parse(popup.body).ret_code, 0);
 });
@@ -97,7 +114,14 @@ t.test('a foreign site hammering the HTTP API does not make the allowed site’s
   await inTurn(FLOOD, () => http(`${s.url}/pkcs11info`));
   const ws = await connectWs(s.url, PORTAL);
   t.teardown(() => ws.close());
-  const answer = await ws.request({ id: 1, type: 'sign', tbs: challenge().text, hashAlgorithm: 'SHA256', signatureType: 'PKCS1', pin: PIN });
+  const answer = await ws.request({
+    id: 1,
+    type: 'sign',
+    tbs: challenge().text,
+    hashAlgorithm: 'SHA256',
+    signatureType: 'PKCS1',
+    pin: PIN,
+  });
   t.equal(answer.error, undefined, 'not busy');
   t.ok(answer.signature);
 });
@@ -106,9 +130,15 @@ t.test('one allowed site over its rate is busy while another allowed site is sti
   const s = await signer(t, [PORTAL, OTHER]);
   const flood = await inTurn(FLOOD, () => hipkiSign(s, OTHER));
   t.equal(flood.filter((a) => a.json.ret_code === 0).length, PER_SECOND, 'the flooding site gets its own rate');
-  t.ok(flood.slice(PER_SECOND).every((a) => a.status === 429 && a.json.error === 'busy'), 'and then busy answers');
+  t.ok(
+    flood.slice(PER_SECOND).every((a) => a.status === 429 && a.json.error === 'busy'),
+    'and then busy answers',
+  );
   const portal = await inTurn(PER_SECOND, () => hipkiSign(s, PORTAL));
-  t.ok(portal.every((a) => a.json.ret_code === 0), 'the other site gets its whole rate');
+  t.ok(
+    portal.every((a) => a.json.ret_code === 0),
+    'the other site gets its whole rate',
+  );
   t.equal((await hipkiSign(s, PORTAL)).status, 429, 'and is limited by its own count only');
 });
 
@@ -124,7 +154,12 @@ t.test('one allowed site over its rate on the WebSocket leaves another site’s 
 });
 
 t.test('one allowed site cannot take every WebSocket connection', async (t) => {
-  const s = await startSigner({ port: 0, allowOrigins: [PORTAL, OTHER], p12: [copyCard(card.p12)], limits: { perSecond: 20, maxConcurrent: 4, maxConnections: 4 } });
+  const s = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL, OTHER],
+    p12: [copyCard(card.p12)],
+    limits: { perSecond: 20, maxConcurrent: 4, maxConnections: 4 },
+  });
   t.teardown(() => s.close());
   const held = await inTurn(2, () => connectWs(s.url, OTHER));
   t.teardown(() => held.forEach((c) => c.close()));

@@ -2,7 +2,20 @@
 // the signer answers 「憑證載入完成。」 with a form back to the portal, or an error page with a way back.
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
-import { challenge, copyCard, formAction, formFields, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm, derFromPem, http } from './fixtures.js';
+import {
+  challenge,
+  copyCard,
+  formAction,
+  formFields,
+  makeTestCard,
+  opensslVerifyCms,
+  opensslVerifyPkcs1,
+  PIN,
+  PORTAL,
+  postForm,
+  derFromPem,
+  http,
+} from './fixtures.js';
 
 const card = makeTestCard();
 
@@ -40,7 +53,11 @@ t.test('a right PIN answers 「憑證載入完成。」 with a 確定 form posti
   t.same(Object.keys(back).sort(), ['cardSerial', 'certificate', 'lang', 'nonce', 'signature', 'signatureType']);
   t.equal(back.nonce, fields.nonce);
   t.equal(back.signatureType, 'PKCS1');
-  t.same(Buffer.from(back.certificate, 'base64'), derFromPem(card.signCert), 'the signing certificate, not the encryption one');
+  t.same(
+    Buffer.from(back.certificate, 'base64'),
+    derFromPem(card.signCert),
+    'the signing certificate, not the encryption one',
+  );
   t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(fields.tbs, 'utf8'), Buffer.from(back.signature, 'base64')));
   t.notMatch(res.body, PIN, 'the PIN is not echoed');
   t.notMatch(res.body, /<script|style=/, 'no inline script or style');
@@ -124,7 +141,10 @@ t.test('a missing PIN and a PIN of the wrong format never reach the card', async
 t.test('a page of a site not on the allow-list is refused', async (t) => {
   const s = await signer(t);
   const evil = 'https://evil.example';
-  const res = await postForm(`${s.url}/nojs/sign`, form({ returnUrl: `${evil}/steal` }), { Origin: evil, Referer: `${evil}/x` });
+  const res = await postForm(`${s.url}/nojs/sign`, form({ returnUrl: `${evil}/steal` }), {
+    Origin: evil,
+    Referer: `${evil}/x`,
+  });
   t.equal(res.status, 403);
   t.match(res.body, /data-error="site_not_trusted"/);
   t.match(res.body, /此網站未受信任/);
@@ -133,23 +153,41 @@ t.test('a page of a site not on the allow-list is refused', async (t) => {
 
 t.test('a challenge of the portal posted by another site is refused', async (t) => {
   const s = await signer(t, [copyCard(card.p12)]);
-  const other = await startSigner({ port: 0, allowOrigins: [PORTAL, 'https://other.example'], p12: [copyCard(card.p12)] });
+  const other = await startSigner({
+    port: 0,
+    allowOrigins: [PORTAL, 'https://other.example'],
+    p12: [copyCard(card.p12)],
+  });
   t.teardown(() => other.close());
-  const res = await postForm(`${other.url}/nojs/sign`, form({ returnUrl: 'https://other.example/cb' }), { Origin: 'https://other.example' });
+  const res = await postForm(`${other.url}/nojs/sign`, form({ returnUrl: 'https://other.example/cb' }), {
+    Origin: 'https://other.example',
+  });
   t.match(res.body, /data-error="site_not_trusted"/, 'the origin inside the text must equal the caller');
   void s;
 });
 
 t.test('a return URL off the allow-list or on another origin than the caller is refused', async (t) => {
   const s = await signer(t);
-  t.match((await postForm(`${s.url}/nojs/sign`, form({ returnUrl: 'https://evil.example/cb' }), fromPortal)).body, /site_not_trusted/);
-  t.match((await postForm(`${s.url}/nojs/sign`, form({ returnUrl: 'javascript:alert(1)' }), fromPortal)).body, /site_not_trusted/);
-  t.match((await postForm(`${s.url}/nojs/sign`, form({ returnUrl: '/relative' }), fromPortal)).body, /site_not_trusted/);
+  t.match(
+    (await postForm(`${s.url}/nojs/sign`, form({ returnUrl: 'https://evil.example/cb' }), fromPortal)).body,
+    /site_not_trusted/,
+  );
+  t.match(
+    (await postForm(`${s.url}/nojs/sign`, form({ returnUrl: 'javascript:alert(1)' }), fromPortal)).body,
+    /site_not_trusted/,
+  );
+  t.match(
+    (await postForm(`${s.url}/nojs/sign`, form({ returnUrl: '/relative' }), fromPortal)).body,
+    /site_not_trusted/,
+  );
 });
 
 t.test('without Origin the Referer tells the caller; with neither, or Origin null, the signer refuses', async (t) => {
   const s = await signer(t);
-  t.match((await postForm(`${s.url}/nojs/sign`, form(), { Referer: `${PORTAL}/register/certificate` })).body, /憑證載入完成/);
+  t.match(
+    (await postForm(`${s.url}/nojs/sign`, form(), { Referer: `${PORTAL}/register/certificate` })).body,
+    /憑證載入完成/,
+  );
   t.match((await postForm(`${s.url}/nojs/sign`, form(), {})).body, /site_not_trusted/);
   t.match((await postForm(`${s.url}/nojs/sign`, form(), { Origin: 'null' })).body, /site_not_trusted/);
 });
@@ -168,7 +206,13 @@ t.test('a malformed challenge is refused and other text is signed for the allowe
   t.match((await postForm(`${s.url}/nojs/sign`, { ...c, tbs: c.tbs + '\nextra: 1' }, fromPortal)).body, /bad_request/);
   const other = await postForm(`${s.url}/nojs/sign`, { ...c, tbs: '請簽署這段文字' }, fromPortal);
   t.match(other.body, /憑證載入完成/);
-  t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from('請簽署這段文字'), Buffer.from(formFields(other.body).signature, 'base64')));
+  t.ok(
+    opensslVerifyPkcs1(
+      card.signPub,
+      Buffer.from('請簽署這段文字'),
+      Buffer.from(formFields(other.body).signature, 'base64'),
+    ),
+  );
 });
 
 t.test('a cancel answers 「使用者已取消動作」 with a link back', async (t) => {
@@ -247,9 +291,15 @@ t.test("with several cards the signer's own page chooses the card in use; the fo
 
 t.test('error pages link back to the backUrl of the form, never to another site', async (t) => {
   const s = await signer(t);
-  const own = await postForm(`${s.url}/nojs/sign`, form({ pin: '654321', backUrl: `${PORTAL}/register/certificate?step=2` }), { Origin: PORTAL, Referer: `${PORTAL}/` });
+  const own = await postForm(
+    `${s.url}/nojs/sign`,
+    form({ pin: '654321', backUrl: `${PORTAL}/register/certificate?step=2` }),
+    { Origin: PORTAL, Referer: `${PORTAL}/` },
+  );
   t.match(own.body, /href="http:\/\/localhost:3000\/register\/certificate\?step=2"/);
-  const foreign = await postForm(`${s.url}/nojs/sign`, form({ pin: '654321', backUrl: 'https://evil.example/' }), { Origin: PORTAL });
+  const foreign = await postForm(`${s.url}/nojs/sign`, form({ pin: '654321', backUrl: 'https://evil.example/' }), {
+    Origin: PORTAL,
+  });
   t.notMatch(foreign.body, /evil\.example/);
   t.match(foreign.body, /href="http:\/\/localhost:3000\/"/, 'the site’s home page as the last resort');
 });

@@ -33,7 +33,10 @@ async function run(): Promise<void> {
       res.end(SIGNING_JS);
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; script-src 'self'" });
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'; script-src 'self'",
+    });
     res.end(`<!DOCTYPE html><html lang="zh-TW"><head><meta charset="utf-8"><title>cert</title></head><body>
 <form method="post" action="${signerUrl}/nojs/sign" data-signer-form data-signer-url="${signerUrl}" data-signed-form="signed-form"
   data-msg-unreachable="找不到憑證元件" data-msg-failed="簽章失敗 {code}">
@@ -46,9 +49,18 @@ async function run(): Promise<void> {
   });
   await new Promise<void>((resolve) => portal.listen(0, 'localhost', resolve));
   const origin = `http://localhost:${(portal.address() as AddressInfo).port}`;
-  const signer: RunningSigner = await startSigner({ port: 0, allowOrigins: [origin], p12: [copyCard(card.p12)], cors: false });
+  const signer: RunningSigner = await startSigner({
+    port: 0,
+    allowOrigins: [origin],
+    p12: [copyCard(card.p12)],
+    cors: false,
+  });
   signerUrl = signer.url;
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
   t.teardown(async () => {
     await browser.close();
     await signer.close();
@@ -68,29 +80,35 @@ async function run(): Promise<void> {
     return page;
   }
 
-  t.test('with CORS off the signer sends no CORS header on /sign: a cross-site page could not read its answer', async (t) => {
-    const res = await postForm(`${signer.url}/sign`, { tbsPackage: '{}' }, { Origin: origin });
-    t.equal(res.headers['access-control-allow-origin'], undefined);
-    const info = await http(`${signer.url}/pkcs11info`, { headers: { Origin: origin } });
-    t.equal(info.headers['access-control-allow-origin'], undefined);
-  });
+  t.test(
+    'with CORS off the signer sends no CORS header on /sign: a cross-site page could not read its answer',
+    async (t) => {
+      const res = await postForm(`${signer.url}/sign`, { tbsPackage: '{}' }, { Origin: origin });
+      t.equal(res.headers['access-control-allow-origin'], undefined);
+      const info = await http(`${signer.url}/pkcs11info`, { headers: { Origin: origin } });
+      t.equal(info.headers['access-control-allow-origin'], undefined);
+    },
+  );
 
-  t.test('without WebSocket, signing.js signs through the popup and fills the portal form with a verifiable CMS', async (t) => {
-    const c = challenge(origin, 'login');
-    tbs = c.text;
-    nonce = c.nonce;
-    const page = await pageWithoutWebSocket();
-    await page.fill('#pin', PIN);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#signed-form:not([hidden])', { timeout: 20_000 });
-    const field = (name: string) => page.inputValue(`#signed-form input[name=${name}]`);
-    t.equal(await field('nonce'), c.nonce);
-    t.equal(await field('signatureType'), 'PKCS7');
-    const verified = opensslVerifyCms(Buffer.from(await field('signature'), 'base64'));
-    t.ok(verified.ok);
-    t.equal(verified.content.toString(), c.text);
-    t.equal(await page.inputValue('#pin'), '', 'the PIN is cleared from the page');
-  });
+  t.test(
+    'without WebSocket, signing.js signs through the popup and fills the portal form with a verifiable CMS',
+    async (t) => {
+      const c = challenge(origin, 'login');
+      tbs = c.text;
+      nonce = c.nonce;
+      const page = await pageWithoutWebSocket();
+      await page.fill('#pin', PIN);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#signed-form:not([hidden])', { timeout: 20_000 });
+      const field = (name: string) => page.inputValue(`#signed-form input[name=${name}]`);
+      t.equal(await field('nonce'), c.nonce);
+      t.equal(await field('signatureType'), 'PKCS7');
+      const verified = opensslVerifyCms(Buffer.from(await field('signature'), 'base64'));
+      t.ok(verified.ok);
+      t.equal(verified.content.toString(), c.text);
+      t.equal(await page.inputValue('#pin'), '', 'the PIN is cleared from the page');
+    },
+  );
 
   t.test('without WebSocket, a wrong PIN comes back through the popup as the signer’s message', async (t) => {
     const c = challenge(origin, 'login');

@@ -4,7 +4,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
-import { challenge, connectWs, derFromPem, formFields, http, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL, postForm, tempDir } from './fixtures.js';
+import {
+  challenge,
+  connectWs,
+  derFromPem,
+  formFields,
+  http,
+  makeTestCard,
+  opensslVerifyCms,
+  opensslVerifyPkcs1,
+  PIN,
+  PORTAL,
+  postForm,
+  tempDir,
+} from './fixtures.js';
 import { createSoftHsm, findSoftHsm, readPem } from './softhsm.js';
 
 const found = findSoftHsm();
@@ -50,23 +63,33 @@ function run(module: string): void {
     ...overrides,
   });
 
-  t.test('/pkcs11info lists the readers holding a token, with their serials and both certificates; the spare slot is left out', async (t) => {
-    const s = await signer(t);
-    const info = JSON.parse((await http(`${s.url}/pkcs11info?withcert=true`, { headers: { Origin: PORTAL } })).body);
-    t.equal(info.ret_code, 0);
-    const tokens = info.slots.map((slot: { token: unknown }) => slot.token);
-    t.notOk(tokens.includes(null), 'the uninitialised spare slot holds no card: not listed');
-    t.equal(tokens.at(-1).serialNumber, (await s.service.cardInUse())?.serial, 'the card used by default is listed last, where clients look');
-    t.match(info.libraryDescription, /\S/, "the module's own description (C_GetInfo)");
-    t.match(info.libraryVersion, /^\d+\.\d+$/);
-    const a = tokens.find((tk: { serialNumber: string } | null) => tk?.serialNumber === serials['card-a']);
-    t.equal(a.label, 'card-a');
-    t.same(a.certs.map((c: { usage: string }) => c.usage).sort(), ['digitalSignature', 'keyEncipherment|dataEncipherment']);
-    t.match(a.certs[0].id, /^[0-9a-f]+$/, 'CKA_ID as hex');
-    const signing = a.certs.find((c: { usage: string }) => c.usage === 'digitalSignature');
-    t.same(Buffer.from(signing.certb64, 'base64'), signCert);
-    t.type(a.flags, 'number', 'the token flags are reported');
-  });
+  t.test(
+    '/pkcs11info lists the readers holding a token, with their serials and both certificates; the spare slot is left out',
+    async (t) => {
+      const s = await signer(t);
+      const info = JSON.parse((await http(`${s.url}/pkcs11info?withcert=true`, { headers: { Origin: PORTAL } })).body);
+      t.equal(info.ret_code, 0);
+      const tokens = info.slots.map((slot: { token: unknown }) => slot.token);
+      t.notOk(tokens.includes(null), 'the uninitialised spare slot holds no card: not listed');
+      t.equal(
+        tokens.at(-1).serialNumber,
+        (await s.service.cardInUse())?.serial,
+        'the card used by default is listed last, where clients look',
+      );
+      t.match(info.libraryDescription, /\S/, "the module's own description (C_GetInfo)");
+      t.match(info.libraryVersion, /^\d+\.\d+$/);
+      const a = tokens.find((tk: { serialNumber: string } | null) => tk?.serialNumber === serials['card-a']);
+      t.equal(a.label, 'card-a');
+      t.same(a.certs.map((c: { usage: string }) => c.usage).sort(), [
+        'digitalSignature',
+        'keyEncipherment|dataEncipherment',
+      ]);
+      t.match(a.certs[0].id, /^[0-9a-f]+$/, 'CKA_ID as hex');
+      const signing = a.certs.find((c: { usage: string }) => c.usage === 'digitalSignature');
+      t.same(Buffer.from(signing.certb64, 'base64'), signCert);
+      t.type(a.flags, 'number', 'the token flags are reported');
+    },
+  );
 
   t.test('WebSocket: the right PIN signs PKCS#1 on the token, verified by openssl', async (t) => {
     const s = await signer(t);
@@ -77,7 +100,13 @@ function run(module: string): void {
     t.notOk(answer.error, String(answer.message ?? ''));
     t.equal(answer.cardSerial, serials['card-a']);
     t.same(Buffer.from(answer.certificate as string, 'base64'), signCert);
-    t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(message.tbs as string), Buffer.from(answer.signature as string, 'base64')));
+    t.ok(
+      opensslVerifyPkcs1(
+        card.signPub,
+        Buffer.from(message.tbs as string),
+        Buffer.from(answer.signature as string, 'base64'),
+      ),
+    );
   });
 
   t.test('WebSocket: CMS SignedData whose signed attributes the token signed, verified by openssl', async (t) => {
@@ -120,7 +149,14 @@ function run(module: string): void {
     const c = challenge();
     const res = await postForm(
       `${s.url}/nojs/sign`,
-      { tbs: c.text, nonce: c.nonce, returnUrl: `${PORTAL}/register/certificate/callback`, pin: PIN, lang: 'en', cardSerial: serials['card-a'] },
+      {
+        tbs: c.text,
+        nonce: c.nonce,
+        returnUrl: `${PORTAL}/register/certificate/callback`,
+        pin: PIN,
+        lang: 'en',
+        cardSerial: serials['card-a'],
+      },
       { Origin: PORTAL },
     );
     t.match(res.body, /Certificate loaded\./);
@@ -129,37 +165,40 @@ function run(module: string): void {
     t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(c.text), Buffer.from(back.signature, 'base64')));
   });
 
-  t.test('a wrong PIN answers tries left; the third locks the token, also across restarts, though SoftHSM2 never locks', async (t) => {
-    const stateDir = tempDir('sw-signer-state-');
-    const s = await signer(t, stateDir);
-    const ws = await connectWs(s.url, PORTAL);
-    const lockSerial = serials['card-lock'];
-    const first = await ws.request(wsSign({ pin: '654321', cardSerial: lockSerial }));
-    t.equal(first.error, 'wrong_pin');
-    t.equal(first.triesLeft, 2);
-    t.equal(first.lastError, 0xa0);
-    t.equal((await ws.request(wsSign({ pin: '654321', cardSerial: lockSerial }))).triesLeft, 1);
-    const third = await ws.request(wsSign({ pin: '654321', cardSerial: lockSerial }));
-    t.equal(third.error, 'locked');
-    t.equal(third.lastError, 0xa4);
-    t.equal((await ws.request(wsSign({ cardSerial: lockSerial }))).error, 'locked', 'the right PIN is refused too');
-    t.notOk((await ws.request(wsSign({ cardSerial: serials['card-b'] }))).error, 'another token is not affected');
-    ws.close();
-    const state = JSON.parse(readFileSync(join(stateDir, 'pkcs11-pin-state.json'), 'utf8'));
-    t.equal(state[lockSerial].failures, 3);
-    t.notMatch(JSON.stringify(state), /654321|123456/, 'no PIN in the state file');
-    await s.close();
+  t.test(
+    'a wrong PIN answers tries left; the third locks the token, also across restarts, though SoftHSM2 never locks',
+    async (t) => {
+      const stateDir = tempDir('sw-signer-state-');
+      const s = await signer(t, stateDir);
+      const ws = await connectWs(s.url, PORTAL);
+      const lockSerial = serials['card-lock'];
+      const first = await ws.request(wsSign({ pin: '654321', cardSerial: lockSerial }));
+      t.equal(first.error, 'wrong_pin');
+      t.equal(first.triesLeft, 2);
+      t.equal(first.lastError, 0xa0);
+      t.equal((await ws.request(wsSign({ pin: '654321', cardSerial: lockSerial }))).triesLeft, 1);
+      const third = await ws.request(wsSign({ pin: '654321', cardSerial: lockSerial }));
+      t.equal(third.error, 'locked');
+      t.equal(third.lastError, 0xa4);
+      t.equal((await ws.request(wsSign({ cardSerial: lockSerial }))).error, 'locked', 'the right PIN is refused too');
+      t.notOk((await ws.request(wsSign({ cardSerial: serials['card-b'] }))).error, 'another token is not affected');
+      ws.close();
+      const state = JSON.parse(readFileSync(join(stateDir, 'pkcs11-pin-state.json'), 'utf8'));
+      t.equal(state[lockSerial].failures, 3);
+      t.notMatch(JSON.stringify(state), /654321|123456/, 'no PIN in the state file');
+      await s.close();
 
-    const again = await signer(t, stateDir);
-    const res = await postForm(
-      `${again.url}/sign`,
-      { tbsPackage: JSON.stringify({ tbs: 'hello', pin: PIN, func: 'MakeSignature', cardSN: lockSerial }) },
-      { Origin: PORTAL },
-    );
-    const json = JSON.parse(res.body);
-    t.equal(json.error, 'locked');
-    t.equal(json.last_error, 0xa4);
-  });
+      const again = await signer(t, stateDir);
+      const res = await postForm(
+        `${again.url}/sign`,
+        { tbsPackage: JSON.stringify({ tbs: 'hello', pin: PIN, func: 'MakeSignature', cardSN: lockSerial }) },
+        { Origin: PORTAL },
+      );
+      const json = JSON.parse(res.body);
+      t.equal(json.error, 'locked');
+      t.equal(json.last_error, 0xa4);
+    },
+  );
 
   t.test('a right PIN after a wrong one resets the count', async (t) => {
     const stateDir = tempDir('sw-signer-state-');
@@ -193,11 +232,17 @@ function run(module: string): void {
     t.notOk(existsSync(join(stateDir, 'pkcs11-pin-state.json')), 'no PIN try was counted');
   });
 
-  t.test('a slot that does not exist means no reader; a missing module fails to start with a clear message', async (t) => {
-    const s = await signer(t, undefined, 99);
-    const ws = await connectWs(s.url, PORTAL);
-    t.teardown(() => ws.close());
-    t.equal((await ws.request(wsSign({}))).error, 'no_reader');
-    await t.rejects(startSigner({ port: 0, pkcs11: { module: join(hsm.dir, 'nothing.so') } }), /cannot load the PKCS#11 module/);
-  });
+  t.test(
+    'a slot that does not exist means no reader; a missing module fails to start with a clear message',
+    async (t) => {
+      const s = await signer(t, undefined, 99);
+      const ws = await connectWs(s.url, PORTAL);
+      t.teardown(() => ws.close());
+      t.equal((await ws.request(wsSign({}))).error, 'no_reader');
+      await t.rejects(
+        startSigner({ port: 0, pkcs11: { module: join(hsm.dir, 'nothing.so') } }),
+        /cannot load the PKCS#11 module/,
+      );
+    },
+  );
 }

@@ -18,7 +18,10 @@ export const SOFTHSM_MODULE_CANDIDATES = [
 
 export function findSoftHsm(): { module: string } | { missing: string } {
   const module = SOFTHSM_MODULE_CANDIDATES.find((file) => existsSync(file));
-  if (!module) return { missing: `SoftHSM2 module not found (looked in ${SOFTHSM_MODULE_CANDIDATES.join(', ')}); install the softhsm2 package` };
+  if (!module)
+    return {
+      missing: `SoftHSM2 module not found (looked in ${SOFTHSM_MODULE_CANDIDATES.join(', ')}); install the softhsm2 package`,
+    };
   const util = spawnSync('softhsm2-util', ['--version'], { encoding: 'utf8' });
   if (util.status !== 0) return { missing: 'softhsm2-util not found; install the softhsm2 package' };
   return { module };
@@ -30,7 +33,11 @@ export interface SoftHsm {
   /** Initialises a token, returns its serial number. */
   initToken(label: string, userPin: string): string;
   /** Puts an RSA private key (PEM) and optionally its certificate (DER) on the token under one CKA_ID. */
-  importObjects(label: string, userPin: string, objects: Array<{ id: number; label: string; keyPem?: string; certDer?: Buffer }>): void;
+  importObjects(
+    label: string,
+    userPin: string,
+    objects: Array<{ id: number; label: string; keyPem?: string; certDer?: Buffer }>,
+  ): void;
 }
 
 /** Sets SOFTHSM2_CONF for this process: call before any signer loads the module. */
@@ -38,7 +45,10 @@ export function createSoftHsm(module: string): SoftHsm {
   const dir = tempDir('sw-signer-softhsm-');
   mkdirSync(join(dir, 'tokens'));
   const conf = join(dir, 'softhsm2.conf');
-  writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  writeFileSync(
+    conf,
+    `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
   process.env.SOFTHSM2_CONF = conf;
 
   const withToken = (label: string, userPin: string, use: (p11: pkcs11js.PKCS11, session: pkcs11js.Handle) => void) => {
@@ -66,10 +76,14 @@ export function createSoftHsm(module: string): SoftHsm {
     module,
     dir,
     initToken(label, userPin) {
-      const result = spawnSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', '87654321', '--pin', userPin], {
-        encoding: 'utf8',
-        env: process.env,
-      });
+      const result = spawnSync(
+        'softhsm2-util',
+        ['--init-token', '--free', '--label', label, '--so-pin', '87654321', '--pin', userPin],
+        {
+          encoding: 'utf8',
+          env: process.env,
+        },
+      );
       if (result.status !== 0) throw new Error(`softhsm2-util --init-token failed: ${result.stderr}${result.stdout}`);
       const shown = spawnSync('softhsm2-util', ['--show-slots'], { encoding: 'utf8', env: process.env }).stdout;
       for (const block of shown.split(/\nSlot /)) {

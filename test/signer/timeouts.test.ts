@@ -41,7 +41,11 @@ t.test('a no-JS form whose body arrives a byte at a time is cut off at the reque
 t.test('a refused site trickling a body after its refusal is cut off too', async (t) => {
   const s = await signer(t);
   const closed = await slowClient(s.port, post(s, '/sign', 'https://evil.example'), 'tbsPackage=x&');
-  t.match(closed.received, /^HTTP\/1\.1 200 [\s\S]*"ret_code":1979711537/, 'refused at once (0x76000031), before the body');
+  t.match(
+    closed.received,
+    /^HTTP\/1\.1 200 [\s\S]*"ret_code":1979711537/,
+    'refused at once (0x76000031), before the body',
+  );
   t.ok(closed.afterMs < REQUEST_MS + SLACK_MS, `closed after ${closed.afterMs} ms (bound ${REQUEST_MS} ms)`);
   t.notMatch(closed.received, /HTTP\/1\.1 408/, 'no second answer after the first');
 });

@@ -2,7 +2,17 @@
 import t, { type Test } from 'tap';
 import WebSocket from 'ws';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
-import { challenge, connectWs, copyCard, derFromPem, makeTestCard, opensslVerifyCms, opensslVerifyPkcs1, PIN, PORTAL } from './fixtures.js';
+import {
+  challenge,
+  connectWs,
+  copyCard,
+  derFromPem,
+  makeTestCard,
+  opensslVerifyCms,
+  opensslVerifyPkcs1,
+  PIN,
+  PORTAL,
+} from './fixtures.js';
 
 const card = makeTestCard();
 
@@ -10,7 +20,12 @@ async function signer(t: Test, p12: string[] = [copyCard(card.p12)], now?: () =>
   const running = await startSigner({
     port: 0,
     allowOrigins: [PORTAL],
-    p12: p12.map((p12File) => ({ p12File, signingCertFile: card.signCert, encryptionCertFile: card.encCert, cardSerial: 'TP03000000000002' })),
+    p12: p12.map((p12File) => ({
+      p12File,
+      signingCertFile: card.signCert,
+      encryptionCertFile: card.encCert,
+      cardSerial: 'TP03000000000002',
+    })),
     limits: now ? { perSecond: 20, maxConcurrent: 4, now } : undefined,
   });
   t.teardown(() => running.close());
@@ -18,14 +33,24 @@ async function signer(t: Test, p12: string[] = [copyCard(card.p12)], now?: () =>
 }
 
 function signMessage(overrides: Record<string, unknown> = {}) {
-  return { id: 1, type: 'sign', tbs: challenge().text, hashAlgorithm: 'SHA256', signatureType: 'PKCS1', pin: PIN, ...overrides };
+  return {
+    id: 1,
+    type: 'sign',
+    tbs: challenge().text,
+    hashAlgorithm: 'SHA256',
+    signatureType: 'PKCS1',
+    pin: PIN,
+    ...overrides,
+  };
 }
 
 t.test('a connection from a site off the allow-list is refused at the upgrade', async (t) => {
   const s = await signer(t);
   await t.rejects(connectWs(s.url, 'https://evil.example'), /upgrade refused: 403/);
   const plain = new WebSocket(s.url.replace('http', 'ws') + '/ws');
-  const status = await new Promise((resolve) => plain.once('unexpected-response', (_req, res) => resolve(res.statusCode)));
+  const status = await new Promise((resolve) =>
+    plain.once('unexpected-response', (_req, res) => resolve(res.statusCode)),
+  );
   t.equal(status, 403, 'no Origin at all');
 });
 
@@ -38,9 +63,15 @@ t.test('hello answers the version; listCards the card with both certificates and
   t.match(hello.version, /^\d+\.\d+\.\d+$/);
   const list = await ws.request({ id: 2, type: 'listCards' });
   t.equal(list.readers, 1);
-  const cards = list.cards as Array<{ cardSerial: string; certificates: Array<{ usage: string; certificate: string; commonName: string }> }>;
+  const cards = list.cards as Array<{
+    cardSerial: string;
+    certificates: Array<{ usage: string; certificate: string; commonName: string }>;
+  }>;
   t.equal(cards[0].cardSerial, 'TP03000000000002');
-  t.same(cards[0].certificates.map((c) => c.usage), ['signing', 'encryption']);
+  t.same(
+    cards[0].certificates.map((c) => c.usage),
+    ['signing', 'encryption'],
+  );
   t.equal(cards[0].certificates[0].commonName, '王小明');
   t.same(Buffer.from(cards[0].certificates[0].certificate, 'base64'), derFromPem(card.signCert));
 });

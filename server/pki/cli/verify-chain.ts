@@ -31,7 +31,8 @@ interface ChainRequest {
 
 function strings(x: unknown, what: string): string[] {
   if (x === undefined || x === null) return [];
-  if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) throw new Error(`${what} must be an array of PEM strings`);
+  if (!Array.isArray(x) || !x.every((s) => typeof s === 'string'))
+    throw new Error(`${what} must be an array of PEM strings`);
   return x as string[];
 }
 
@@ -46,7 +47,9 @@ async function single(): Promise<void> {
     req = JSON.parse(await readStdin()) as ChainRequest;
     if (typeof req !== 'object' || req === null) throw new Error('expected a JSON object');
   } catch (e) {
-    process.stdout.write(JSON.stringify({ ok: false, reason: 'malformed', detail: `input: ${(e as Error).message}`, path: [] }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ok: false, reason: 'malformed', detail: `input: ${(e as Error).message}`, path: [] }) + '\n',
+    );
     process.exitCode = 2;
     return;
   }
@@ -113,15 +116,25 @@ export function runLimboCase(tc: LimboCase, now: Date = new Date()): LimboResult
   const peer = tc.expected_peer_name ? `${tc.expected_peer_name.kind}:${tc.expected_peer_name.value}` : 'none';
   const note = `chain only; peer name (${peer}) not matched: this engine validates certificate chains, not host names`;
   if (tc.signature_algorithms && tc.signature_algorithms.length > 0) {
-    return { id: tc.id, actual_result: 'SKIPPED', context: 'a caller-chosen signature algorithm list is not supported; the engine has a fixed allow-list' };
+    return {
+      id: tc.id,
+      actual_result: 'SKIPPED',
+      context: 'a caller-chosen signature algorithm list is not supported; the engine has a fixed allow-list',
+    };
   }
   const ku = tc.key_usage ?? [];
   const unsupportedKu = ku.filter((k) => k !== 'digitalSignature');
-  if (unsupportedKu.length > 0) return { id: tc.id, actual_result: 'SKIPPED', context: `required key usage ${unsupportedKu.join(',')} is not supported (only digitalSignature)` };
+  if (unsupportedKu.length > 0)
+    return {
+      id: tc.id,
+      actual_result: 'SKIPPED',
+      context: `required key usage ${unsupportedKu.join(',')} is not supported (only digitalSignature)`,
+    };
   const eku: string[] = [];
   for (const name of tc.extended_key_usage ?? []) {
     const oid = EKU_NAMES[name];
-    if (!oid) return { id: tc.id, actual_result: 'SKIPPED', context: `extended key usage ${name} is unknown to the harness` };
+    if (!oid)
+      return { id: tc.id, actual_result: 'SKIPPED', context: `extended key usage ${name} is unknown to the harness` };
     eku.push(oid);
   }
   const time = tc.validation_time ? new Date(tc.validation_time) : now;

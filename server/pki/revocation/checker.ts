@@ -5,7 +5,14 @@ import { aiaUrls, crlUrls } from '../certificate-fields';
 import { certificateFrom, type Certificate } from '../parse';
 import { checkCrl, crlCovers, CrlError, parseCrl, type ParsedCrl } from './crl';
 import { FetchError, httpRequest, type Fetcher } from './http';
-import { buildOcspRequest, certIdFor, checkOcspResponse, parseOcspResponse, type CertIdHash, type SingleResponse } from './ocsp';
+import {
+  buildOcspRequest,
+  certIdFor,
+  checkOcspResponse,
+  parseOcspResponse,
+  type CertIdHash,
+  type SingleResponse,
+} from './ocsp';
 import { DerError, fromPem, isPem } from '../der';
 
 export interface RevocationCheckerOptions {
@@ -39,7 +46,19 @@ const MAX_CRL_CACHE = 64;
 
 type Answer = RevocationResult | { unavailable: string };
 
-const REASON_NAMES = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+const REASON_NAMES = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  '',
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
+];
 const reasonName = (code?: number) => (code === undefined ? 'unspecified' : REASON_NAMES[code] || String(code));
 
 export interface CachingRevocationChecker extends RevocationChecker {
@@ -61,7 +80,11 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
   function downloadCrl(url: string): Promise<ParsedCrl> {
     let pending = crlInFlight.get(url);
     if (!pending) {
-      pending = httpRequest(url, { accept: 'application/pkix-crl' }, { timeoutMs, maxBytes: maxCrlBytes, fetch: options.fetch })
+      pending = httpRequest(
+        url,
+        { accept: 'application/pkix-crl' },
+        { timeoutMs, maxBytes: maxCrlBytes, fetch: options.fetch },
+      )
         .then(({ body }) => parseCrl(isPem(body) ? fromPem(body) : body))
         .finally(() => crlInFlight.delete(url));
       crlInFlight.set(url, pending);
@@ -77,14 +100,16 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
     const issuerId = issuer.spki.hash;
     for (const url of urls) {
       let entry = crlCache.get(url);
-      const fresh = (crl: ParsedCrl) => crl.nextUpdate !== undefined && now.getTime() < crl.nextUpdate.getTime() - refreshBeforeMs;
+      const fresh = (crl: ParsedCrl) =>
+        crl.nextUpdate !== undefined && now.getTime() < crl.nextUpdate.getTime() - refreshBeforeMs;
       if (!entry || !fresh(entry.crl)) {
         try {
           const crl = await downloadCrl(url);
           const problem = checkCrl(crl, issuer, now, clockSkewMs);
           if (problem) problems.push(`crl ${url}: ${problem}`);
           else {
-            if (!crlCache.has(url) && crlCache.size >= MAX_CRL_CACHE) crlCache.delete(crlCache.keys().next().value as string);
+            if (!crlCache.has(url) && crlCache.size >= MAX_CRL_CACHE)
+              crlCache.delete(crlCache.keys().next().value as string);
             crlCache.set(url, (entry = { crl, verifiedFor: new Set([issuerId]) }));
           }
         } catch (error) {
@@ -94,7 +119,9 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
       if (!entry) continue;
       // The signature is checked once per issuer; currency is re-checked at every call against the caller's clock.
       const problem = entry.verifiedFor.has(issuerId)
-        ? entry.crl.nextUpdate && now.getTime() < entry.crl.nextUpdate.getTime() && entry.crl.thisUpdate.getTime() <= now.getTime() + clockSkewMs
+        ? entry.crl.nextUpdate &&
+          now.getTime() < entry.crl.nextUpdate.getTime() &&
+          entry.crl.thisUpdate.getTime() <= now.getTime() + clockSkewMs
           ? undefined
           : 'stale'
         : checkCrl(entry.crl, issuer, now, clockSkewMs);
@@ -108,7 +135,13 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
         continue;
       }
       const hit = entry.crl.lookup(cert.serialHex);
-      if (hit) return { ok: false, reason: 'revoked', detail: `crl: serial ${cert.serialHex} revoked (${reasonName(hit.reason)})`, revokedAt: hit.revokedAt };
+      if (hit)
+        return {
+          ok: false,
+          reason: 'revoked',
+          detail: `crl: serial ${cert.serialHex} revoked (${reasonName(hit.reason)})`,
+          revokedAt: hit.revokedAt,
+        };
       return { ok: true, source: 'crl' };
     }
     return { unavailable: problems.join('; ') || 'crl: no usable CRL' };
@@ -121,21 +154,29 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
     const cacheKey = `${issuer.spki.hash}|${cert.serialHex}`;
     const cached = ocspCache.get(cacheKey);
     let single: SingleResponse | undefined;
-    if (cached && now.getTime() <= cached.until && cached.single.thisUpdate.getTime() <= now.getTime() + clockSkewMs) single = cached.single;
+    if (cached && now.getTime() <= cached.until && cached.single.thisUpdate.getTime() <= now.getTime() + clockSkewMs)
+      single = cached.single;
     const problems: string[] = [];
     for (const url of single ? [] : urls) {
       const request = buildOcspRequest(certId, randomBytes(32));
       try {
         const { body } = await httpRequest(
           url,
-          { method: 'POST', body: request.der, contentType: 'application/ocsp-request', accept: 'application/ocsp-response' },
+          {
+            method: 'POST',
+            body: request.der,
+            contentType: 'application/ocsp-request',
+            accept: 'application/ocsp-response',
+          },
           { timeoutMs, maxBytes: maxOcspBytes, fetch: options.fetch },
         );
         const response = parseOcspResponse(body);
         if (!requireNonce && !response.nonce) response.nonce = request.nonce;
         const checked = checkOcspResponse({ response, cert, issuer, certId, nonce: request.nonce, now, clockSkewMs });
         if ('problem' in checked) {
-          problems.push(`ocsp ${url}: ${checked.problem}${checked.problem === 'not_successful' ? ` (status ${response.responseStatus})` : ''}`);
+          problems.push(
+            `ocsp ${url}: ${checked.problem}${checked.problem === 'not_successful' ? ` (status ${response.responseStatus})` : ''}`,
+          );
           continue;
         }
         single = checked.single;
@@ -152,9 +193,18 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
     if (!single) return { unavailable: problems.join('; ') };
     if (single.status === 'good') return { ok: true, source: 'ocsp' };
     if (single.status === 'revoked') {
-      return { ok: false, reason: 'revoked', detail: `ocsp: serial ${cert.serialHex} revoked (${reasonName(single.reason)})`, revokedAt: single.revokedAt };
+      return {
+        ok: false,
+        reason: 'revoked',
+        detail: `ocsp: serial ${cert.serialHex} revoked (${reasonName(single.reason)})`,
+        revokedAt: single.revokedAt,
+      };
     }
-    return { ok: false, reason: 'revocation_unknown', detail: `ocsp: responder does not know serial ${cert.serialHex}` };
+    return {
+      ok: false,
+      reason: 'revocation_unknown',
+      detail: `ocsp: responder does not know serial ${cert.serialHex}`,
+    };
   }
 
   return {
@@ -170,7 +220,11 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Cach
         cert = certificateFrom(subject.certDer);
         issuer = certificateFrom(subject.issuerDer);
       } catch (error) {
-        return { ok: false, reason: 'revocation_unavailable', detail: `certificate could not be read: ${(error as Error).message}` };
+        return {
+          ok: false,
+          reason: 'revocation_unavailable',
+          detail: `certificate could not be read: ${(error as Error).message}`,
+        };
       }
       const sources: Array<(c: Certificate, i: Certificate, n: Date) => Promise<Answer>> =
         options.mode === 'ocsp' ? [ocspAnswer] : options.mode === 'crl' ? [crlAnswer] : [ocspAnswer, crlAnswer];

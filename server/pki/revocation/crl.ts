@@ -4,7 +4,19 @@ import { verifySigned } from '../algorithms';
 import { hasKeyUsage, isCa } from '../certificate-fields';
 import { OID } from '../oids';
 import type { AlgorithmIdentifier, Certificate } from '../parse';
-import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, readTlv, Tag, whole, type Tlv } from '../der';
+import {
+  algorithmIdentifier,
+  children,
+  content,
+  decodeOid,
+  decodeTime,
+  DerError,
+  expect,
+  readTlv,
+  Tag,
+  whole,
+  type Tlv,
+} from '../der';
 
 export interface RevokedInfo {
   revokedAt: Date;
@@ -96,7 +108,8 @@ function parse(der: Buffer): ParsedCrl {
   let extTlv: Tlv | undefined;
   while (at < end) {
     const f = readTlv(der, at, end);
-    if ((f.tag === Tag.UTCTime || f.tag === Tag.GeneralizedTime) && !nextUpdate && !revokedTlv) nextUpdate = decodeTime(der, f);
+    if ((f.tag === Tag.UTCTime || f.tag === Tag.GeneralizedTime) && !nextUpdate && !revokedTlv)
+      nextUpdate = decodeTime(der, f);
     else if (f.tag === Tag.SEQUENCE && !revokedTlv && !extTlv) revokedTlv = f;
     else if (f.tag === 0xa0 && !extTlv) extTlv = f;
     else throw new DerError(`unexpected field 0x${f.tag.toString(16)} in TBSCertList`);
@@ -191,7 +204,10 @@ function parse(der: Buffer): ParsedCrl {
     for (;;) {
       const i = table[slot];
       if (i === -1) return -1;
-      if (serialLength[i] === serial.length && der.compare(serial, 0, serial.length, serialStart[i], serialStart[i] + serial.length) === 0) {
+      if (
+        serialLength[i] === serial.length &&
+        der.compare(serial, 0, serial.length, serialStart[i], serialStart[i] + serial.length) === 0
+      ) {
         return entryStart[i];
       }
       slot = (slot + 1) & mask;
@@ -316,7 +332,12 @@ export function crlCovers(crl: ParsedCrl, cert: Certificate, fetchedFrom: string
 }
 
 /** RFC 5280 §6.3.3: the CRL is issued by this CA (name and key), signed with its key, and current at `now`. */
-export function checkCrl(crl: ParsedCrl, issuer: Certificate, now: Date, clockSkewMs = 5 * 60_000): CrlProblem | undefined {
+export function checkCrl(
+  crl: ParsedCrl,
+  issuer: Certificate,
+  now: Date,
+  clockSkewMs = 5 * 60_000,
+): CrlProblem | undefined {
   if (!crl.issuer.equals(issuer.subjectDer)) return 'issuer_mismatch';
   if (crl.unsupportedCritical.length > 0) return 'unsupported_critical_extension';
   if (hasKeyUsage(issuer, 6) === false) return 'issuer_not_crl_signer';

@@ -38,7 +38,9 @@ export async function httpRequest(
       redirect: 'follow',
     });
   } catch (error) {
-    throw new FetchError(`${url}: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`);
+    throw new FetchError(
+      `${url}: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`,
+    );
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
@@ -64,7 +66,9 @@ export async function httpRequest(
     }
   } catch (error) {
     if (error instanceof FetchError) throw error;
-    throw new FetchError(`${url}: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`);
+    throw new FetchError(
+      `${url}: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`,
+    );
   }
   return { body: Buffer.concat(chunks, size), contentType: response.headers.get('content-type') ?? '' };
 }

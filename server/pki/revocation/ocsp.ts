@@ -7,7 +7,19 @@ import { extendedKeyUsages, isIssuedBy } from '../certificate-fields';
 import { OID } from '../oids';
 import { certificateFrom, type AlgorithmIdentifier, type Certificate } from '../parse';
 import * as der from '../der';
-import { algorithmIdentifier, children, content, decodeOid, decodeTime, DerError, expect, integerHex, readTlv, Tag, whole } from '../der';
+import {
+  algorithmIdentifier,
+  children,
+  content,
+  decodeOid,
+  decodeTime,
+  DerError,
+  expect,
+  integerHex,
+  readTlv,
+  Tag,
+  whole,
+} from '../der';
 
 export type CertIdHash = 'sha1' | 'sha256';
 const HASH_OID: Record<CertIdHash, string> = { sha1: OID.sha1, sha256: OID.sha256 };
@@ -40,7 +52,10 @@ export function encodeCertId(id: CertId): Buffer {
 }
 
 export const sameCertId = (a: CertId, b: CertId): boolean =>
-  a.hash === b.hash && a.issuerNameHash.equals(b.issuerNameHash) && a.issuerKeyHash.equals(b.issuerKeyHash) && a.serialHex === b.serialHex;
+  a.hash === b.hash &&
+  a.issuerNameHash.equals(b.issuerNameHash) &&
+  a.issuerKeyHash.equals(b.issuerKeyHash) &&
+  a.serialHex === b.serialHex;
 
 /** OCSPRequest with one CertID and a 32-octet nonce extension (RFC 6960 §4.1.1, RFC 8954 §2.1). */
 export function buildOcspRequest(certId: CertId, nonce: Buffer = randomBytes(32)): { der: Buffer; nonce: Buffer } {
@@ -158,12 +173,14 @@ function readOcspResponse(buf: Buffer): ParsedOcspResponse {
   const basicBuf = content(buf, octets);
   const basic = expect(basicBuf, 0, Tag.SEQUENCE);
   const [tbsTlv, algTlv, sigTlv, certsTlv] = children(basicBuf, basic);
-  if (!tbsTlv || !algTlv || !sigTlv || sigTlv.tag !== Tag.BIT_STRING) throw new DerError('incomplete BasicOCSPResponse');
+  if (!tbsTlv || !algTlv || !sigTlv || sigTlv.tag !== Tag.BIT_STRING)
+    throw new DerError('incomplete BasicOCSPResponse');
   result.tbs = Buffer.from(whole(basicBuf, tbsTlv));
   result.signatureAlgorithm = algorithmIdentifier(basicBuf, algTlv);
   result.signature = Buffer.from(basicBuf.subarray(sigTlv.start + 1, sigTlv.end));
   if (certsTlv && certsTlv.tag === 0xa0) {
-    for (const c of children(basicBuf, readTlv(basicBuf, certsTlv.start, certsTlv.end))) result.certs.push(Buffer.from(whole(basicBuf, c)));
+    for (const c of children(basicBuf, readTlv(basicBuf, certsTlv.start, certsTlv.end)))
+      result.certs.push(Buffer.from(whole(basicBuf, c)));
   }
   let fields = children(basicBuf, tbsTlv);
   if (fields[0]?.tag === 0xa0) fields = fields.slice(1); // version v1
@@ -220,7 +237,8 @@ export interface OcspCheckInput {
 
 function matchesResponderId(response: ParsedOcspResponse, candidate: Certificate): boolean {
   if (response.responderByName) return response.responderByName.equals(candidate.subjectDer);
-  if (response.responderByKey) return response.responderByKey.equals(createHash('sha1').update(candidate.spki.publicKeyBits).digest());
+  if (response.responderByKey)
+    return response.responderByKey.equals(createHash('sha1').update(candidate.spki.publicKeyBits).digest());
   return false;
 }
 
@@ -247,16 +265,20 @@ function findAuthorisedSigner(input: OcspCheckInput): Certificate | 'unauthorize
 
 export function checkOcspResponse(input: OcspCheckInput): { problem: OcspProblem } | { single: SingleResponse } {
   const { response, certId, nonce, now, clockSkewMs } = input;
-  if (response.responseStatus !== 0 || !response.tbs || !response.signature || !response.signatureAlgorithm) return { problem: 'not_successful' };
+  if (response.responseStatus !== 0 || !response.tbs || !response.signature || !response.signatureAlgorithm)
+    return { problem: 'not_successful' };
   const signer = findAuthorisedSigner(input);
   if (signer === 'unauthorized') return { problem: 'unauthorized_responder' };
-  if (!verifySigned(response.signatureAlgorithm, signer.publicKey(), response.tbs, response.signature)) return { problem: 'bad_signature' };
+  if (!verifySigned(response.signatureAlgorithm, signer.publicKey(), response.tbs, response.signature))
+    return { problem: 'bad_signature' };
   if (nonce && !(response.nonce && response.nonce.equals(nonce))) return { problem: 'nonce_mismatch' };
   const single = response.responses.find((r) => sameCertId(r.certId, certId));
   if (!single) return { problem: 'no_matching_response' };
   if (single.thisUpdate.getTime() > now.getTime() + clockSkewMs) return { problem: 'not_yet_valid' };
   // Without nextUpdate, the answer is only as fresh as thisUpdate (§4.2.2.1): allow it for the skew window only.
-  const until = single.nextUpdate ? single.nextUpdate.getTime() + clockSkewMs : single.thisUpdate.getTime() + clockSkewMs;
+  const until = single.nextUpdate
+    ? single.nextUpdate.getTime() + clockSkewMs
+    : single.thisUpdate.getTime() + clockSkewMs;
   if (now.getTime() > until) return { problem: 'stale' };
   return { single };
 }

@@ -38,57 +38,79 @@ const account: FastifyPluginAsync = async (app) => {
   }
 
   app.get<{ Querystring: { changed?: string; rebound?: string } }>('/account', async (request, reply) =>
-    reply.page('account/index', await render(request, { changed: request.query.changed === '1', rebound: request.query.rebound === '1' })),
+    reply.page(
+      'account/index',
+      await render(request, { changed: request.query.changed === '1', rebound: request.query.rebound === '1' }),
+    ),
   );
 
-  app.post<{ Body: Record<string, string | undefined> }>('/account/password', {
-    config: { rateLimit: { max: 10, timeWindow: 60_000 } },
-  }, async (request, reply) => {
-    const user = request.session.user!;
-    const accounts = accountsRepository(app.db);
-    const found = (await accounts.findById(user.accountId))!;
-    const current = String(request.body?.currentPassword ?? '');
-    const password = String(request.body?.newPassword ?? '');
-    const confirm = String(request.body?.newPasswordConfirm ?? '');
-    const errors: FieldErrorCode[] = [];
-    if (!current) errors.push({ field: 'currentPassword', code: 'required' });
-    const rule = validatePassword(password, found.idNumber);
-    if (!rule.ok) errors.push({ field: 'newPassword', code: rule.error });
-    const again = validatePasswordConfirm(password, confirm);
-    if (!again.ok) errors.push({ field: 'newPasswordConfirm', code: again.error });
-    if (errors.length) {
-      return reply.code(400).page('account/index', await render(request, { errors: toErrorList(errors, request.t) }));
-    }
-    // The current password is guessed like any other: a hijacked session must not be a way round the lockout.
-    const now = app.now();
-    const gate = await app.lockout.begin(found.idNumber, request.ip, now);
-    if (gate.kind !== 'open') {
-      const refused = gateRefusal(gate);
-      reply.header('retry-after', String(refused.retryAfterSeconds));
-      const text = request.t(refused.key, refused.params);
-      return reply.code(refused.status).page('account/index', await render(request, { errors: [{ href: '#currentPassword', text }] }));
-    }
-    const check = await verifyPassword(found.passwordHash, current);
-    if (!check.ok) {
-      const result = await app.lockout.failed(gate.attempt, { accountId: found.id, via: 'change_password' }, now);
-      const wrong = toErrorList([{ field: 'currentPassword', code: 'wrong' }], request.t);
-      const errorList = result.locked
-        ? [{ href: '#currentPassword', text: request.t('login.errors.locked', { minutes: Math.ceil(app.lockout.policy.lockMs / 60_000) }) }]
-        : wrong;
-      return reply.code(result.locked ? 423 : 400).page('account/index', await render(request, { errors: errorList }));
-    }
-    await app.lockout.passwordAccepted(gate.attempt);
-    const hash = await hashPassword(password);
-    await withTransaction(app.db, async (client) => {
-      await accountsRepository(client).setPasswordHash(found.id, hash, now);
-      // Other sessions of this account end: whoever else knew the old password is out.
-      await sessionsRepository(client).destroyForAccount(found.id, request.session.sessionId);
-      await auditRepository(client).append({
-        actorAccountId: found.id, actorLabel: `account:${found.id}`, action: 'password.change', subjectAccountId: found.id,
-      }, now);
-    });
-    return reply.redirect('/account?changed=1', 303);
-  });
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/account/password',
+    {
+      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+    },
+    async (request, reply) => {
+      const user = request.session.user!;
+      const accounts = accountsRepository(app.db);
+      const found = (await accounts.findById(user.accountId))!;
+      const current = String(request.body?.currentPassword ?? '');
+      const password = String(request.body?.newPassword ?? '');
+      const confirm = String(request.body?.newPasswordConfirm ?? '');
+      const errors: FieldErrorCode[] = [];
+      if (!current) errors.push({ field: 'currentPassword', code: 'required' });
+      const rule = validatePassword(password, found.idNumber);
+      if (!rule.ok) errors.push({ field: 'newPassword', code: rule.error });
+      const again = validatePasswordConfirm(password, confirm);
+      if (!again.ok) errors.push({ field: 'newPasswordConfirm', code: again.error });
+      if (errors.length) {
+        return reply.code(400).page('account/index', await render(request, { errors: toErrorList(errors, request.t) }));
+      }
+      // The current password is guessed like any other: a hijacked session must not be a way round the lockout.
+      const now = app.now();
+      const gate = await app.lockout.begin(found.idNumber, request.ip, now);
+      if (gate.kind !== 'open') {
+        const refused = gateRefusal(gate);
+        reply.header('retry-after', String(refused.retryAfterSeconds));
+        const text = request.t(refused.key, refused.params);
+        return reply
+          .code(refused.status)
+          .page('account/index', await render(request, { errors: [{ href: '#currentPassword', text }] }));
+      }
+      const check = await verifyPassword(found.passwordHash, current);
+      if (!check.ok) {
+        const result = await app.lockout.failed(gate.attempt, { accountId: found.id, via: 'change_password' }, now);
+        const wrong = toErrorList([{ field: 'currentPassword', code: 'wrong' }], request.t);
+        const errorList = result.locked
+          ? [
+              {
+                href: '#currentPassword',
+                text: request.t('login.errors.locked', { minutes: Math.ceil(app.lockout.policy.lockMs / 60_000) }),
+              },
+            ]
+          : wrong;
+        return reply
+          .code(result.locked ? 423 : 400)
+          .page('account/index', await render(request, { errors: errorList }));
+      }
+      await app.lockout.passwordAccepted(gate.attempt);
+      const hash = await hashPassword(password);
+      await withTransaction(app.db, async (client) => {
+        await accountsRepository(client).setPasswordHash(found.id, hash, now);
+        // Other sessions of this account end: whoever else knew the old password is out.
+        await sessionsRepository(client).destroyForAccount(found.id, request.session.sessionId);
+        await auditRepository(client).append(
+          {
+            actorAccountId: found.id,
+            actorLabel: `account:${found.id}`,
+            action: 'password.change',
+            subjectAccountId: found.id,
+          },
+          now,
+        );
+      });
+      return reply.redirect('/account?changed=1', 303);
+    },
+  );
 };
 
 export default account;

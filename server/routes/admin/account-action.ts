@@ -9,14 +9,26 @@ import type { LockState } from '../../auth/lockout';
 import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
 import { findAccountOr404 } from './account-detail';
 import { findBindingEvidence } from './binding-evidence';
-import { ACCOUNT_ACTIONS, NEXT_STATUS, actorRefusal, transitionRefusal, type AccountAction } from '../../admin/account-rules';
+import {
+  ACCOUNT_ACTIONS,
+  NEXT_STATUS,
+  actorRefusal,
+  transitionRefusal,
+  type AccountAction,
+} from '../../admin/account-rules';
 import { validateReason } from '../../forms/reason';
 import { actorLabel, operatorOf, reasonErrors, seeOther, setFlash, type Operator } from './shared';
 
 /** Deciding a review is where the operator must see what the card did and did not prove. */
 const REVIEW_ACTIONS: readonly AccountAction[] = ['approve', 'reject'];
 
-function refusalFor(operator: Operator, action: AccountAction, account: Account, lock: LockState, now: Date): string | undefined {
+function refusalFor(
+  operator: Operator,
+  action: AccountAction,
+  account: Account,
+  lock: LockState,
+  now: Date,
+): string | undefined {
   return actorRefusal(operator, account) ?? transitionRefusal(action, account, lock, now);
 }
 
@@ -32,7 +44,12 @@ const accountAction: FastifyPluginAsync = async (app) => {
       const refusal = refusalFor(operatorOf(request), action, account, lock, now);
       if (refusal) return renderRefusal(request, reply, account, refusal);
       const evidence = REVIEW_ACTIONS.includes(action) ? await findBindingEvidence(request, account) : undefined;
-      return renderActionForm(request, reply, { key: action, account, formAction: `/admin/accounts/${account.id}/${action}`, evidence });
+      return renderActionForm(request, reply, {
+        key: action,
+        account,
+        formAction: `/admin/accounts/${account.id}/${action}`,
+        evidence,
+      });
     });
 
     app.post(url, async (request, reply) => {
@@ -40,7 +57,13 @@ const accountAction: FastifyPluginAsync = async (app) => {
       if (!account) return reply;
       const operator = operatorOf(request);
       const now = app.now();
-      const refusal = refusalFor(operator, action, account, await app.lockout.stateOf(app.db, account.idNumber, now), now);
+      const refusal = refusalFor(
+        operator,
+        action,
+        account,
+        await app.lockout.stateOf(app.db, account.idNumber, now),
+        now,
+      );
       if (refusal) return renderRefusal(request, reply, account, refusal);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const reason = validateReason(body.reason);
@@ -48,8 +71,12 @@ const accountAction: FastifyPluginAsync = async (app) => {
       if (!reason.ok) {
         reply.code(400);
         return renderActionForm(request, reply, {
-          key: action, account, formAction: `/admin/accounts/${account.id}/${action}`,
-          reason: typeof body.reason === 'string' ? body.reason : '', errors: reasonErrors(request, reason), evidence,
+          key: action,
+          account,
+          formAction: `/admin/accounts/${account.id}/${action}`,
+          reason: typeof body.reason === 'string' ? body.reason : '',
+          errors: reasonErrors(request, reason),
+          evidence,
         });
       }
       try {
@@ -57,7 +84,13 @@ const accountAction: FastifyPluginAsync = async (app) => {
           // Checked again on the locked row: two operators acting at once get one change and one refusal.
           const locked = await accountsRepository(client).findByIdForUpdate(account.id);
           if (!locked) throw new ActionRefused('gone', account);
-          const lockedRefusal = refusalFor(operator, action, locked, await app.lockout.stateOf(client, locked.idNumber, now), now);
+          const lockedRefusal = refusalFor(
+            operator,
+            action,
+            locked,
+            await app.lockout.stateOf(client, locked.idNumber, now),
+            now,
+          );
           if (lockedRefusal) throw new ActionRefused(lockedRefusal, locked);
           let details: Record<string, unknown>;
           if (action === 'unlock') {
@@ -72,24 +105,34 @@ const accountAction: FastifyPluginAsync = async (app) => {
           } else {
             await accountsRepository(client).setStatus(locked.id, NEXT_STATUS[action], now);
             // A review decided on a name that differs from the card's says so in the trail.
-            details = { from: locked.status, to: NEXT_STATUS[action], ...(evidence && { nameComparison: evidence.nameComparison }) };
+            details = {
+              from: locked.status,
+              to: NEXT_STATUS[action],
+              ...(evidence && { nameComparison: evidence.nameComparison }),
+            };
           }
           // A suspended account is logged out everywhere at once.
           if (action === 'suspend') await sessionsRepository(client).destroyForAccount(locked.id);
-          await auditRepository(client).append({
-            actorAccountId: operator.accountId,
-            actorLabel: actorLabel(operator),
-            action: `account.${action}`,
-            subjectAccountId: locked.id,
-            reason: reason.value,
-            details,
-          }, now);
+          await auditRepository(client).append(
+            {
+              actorAccountId: operator.accountId,
+              actorLabel: actorLabel(operator),
+              action: `account.${action}`,
+              subjectAccountId: locked.id,
+              reason: reason.value,
+              details,
+            },
+            now,
+          );
         });
       } catch (error) {
         if (error instanceof ActionRefused) return renderRefusal(request, reply, error.account, error.refusalKey);
         throw error;
       }
-      request.log.info({ action: `account.${action}`, accountId: account.id, actor: operator.accountId }, 'operator action');
+      request.log.info(
+        { action: `account.${action}`, accountId: account.id, actor: operator.accountId },
+        'operator action',
+      );
       setFlash(request, { kind: 'success', text: request.t(`admin.actions.${action}.done`, { name: account.name }) });
       return seeOther(reply, `/admin/accounts/${account.id}`);
     });

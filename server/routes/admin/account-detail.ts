@@ -20,7 +20,12 @@ export interface DetailOptions {
 }
 
 /** Renders the detail page; used by the GET and by the full-ID POST. */
-export async function renderAccountDetail(request: FastifyRequest, reply: FastifyReply, account: Account, options: DetailOptions = {}): Promise<FastifyReply> {
+export async function renderAccountDetail(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  account: Account,
+  options: DetailOptions = {},
+): Promise<FastifyReply> {
   const t = request.t;
   const db = request.server.db;
   const operator = operatorOf(request);

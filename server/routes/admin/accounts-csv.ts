@@ -40,39 +40,44 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
     // The list masks ID numbers for everyone; the export shows them whole to an admin only, and every export is audited.
     const fullIds = operator.role === 'admin';
     await withTransaction(app.db, (client) =>
-      auditRepository(client).append({
-        actorAccountId: operator.accountId,
-        actorLabel: actorLabel(operator),
-        action: 'account.export_csv',
-        subjectAccountId: null,
-        reason: null,
-        details: { filter: { ...query.filter }, sort: query.sort, fullIds },
-      }, now),
+      auditRepository(client).append(
+        {
+          actorAccountId: operator.accountId,
+          actorLabel: actorLabel(operator),
+          action: 'account.export_csv',
+          subjectAccountId: null,
+          reason: null,
+          details: { filter: { ...query.filter }, sort: query.sort, fullIds },
+        },
+        now,
+      ),
     );
     const repo = adminAccountsRepository(app.db);
-    const header = ['id', 'idNumber', 'name', 'category', 'status', 'locked', 'email', 'phone', 'registeredAt'].map((k) => t(`admin.csv.${k}`));
+    const header = ['id', 'idNumber', 'name', 'category', 'status', 'locked', 'email', 'phone', 'registeredAt'].map(
+      (k) => t(`admin.csv.${k}`),
+    );
     async function* lines(): AsyncGenerator<string> {
       yield '\uFEFF' + csvRow(header);
       for await (const batch of repo.listAll(query.filter, query.sort)) {
         yield batch
-          .map((item) => csvRow([
-            item.id,
-            fullIds ? item.idNumber : maskIdNumber(item.idNumber),
-            item.name,
-            t(`admin.category.${item.category}`),
-            t(`admin.status.${item.status}`),
-            isLocked(item, now) ? t('admin.csv.yes') : '',
-            item.email1,
-            item.phone,
-            formatTaiwanTime(item.createdAt),
-          ]))
+          .map((item) =>
+            csvRow([
+              item.id,
+              fullIds ? item.idNumber : maskIdNumber(item.idNumber),
+              item.name,
+              t(`admin.category.${item.category}`),
+              t(`admin.status.${item.status}`),
+              isLocked(item, now) ? t('admin.csv.yes') : '',
+              item.email1,
+              item.phone,
+              formatTaiwanTime(item.createdAt),
+            ]),
+          )
           .join('');
       }
     }
     const day = taiwanDate(now);
-    reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="accounts-${day}.csv"`);
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="accounts-${day}.csv"`);
     return reply.send(Readable.from(lines()));
   });
 };

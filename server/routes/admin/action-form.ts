@@ -51,7 +51,12 @@ export function renderActionForm(request: FastifyRequest, reply: FastifyReply, p
 }
 
 /** 409: the action does not apply (an illegal transition, your own account, an operator acting on an admin). */
-export function renderRefusal(request: FastifyRequest, reply: FastifyReply, account: Account, refusalKey: string): FastifyReply {
+export function renderRefusal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  account: Account,
+  refusalKey: string,
+): FastifyReply {
   const t = request.t;
   reply.code(409);
   return reply.page('admin/refused', {
@@ -63,7 +68,10 @@ export function renderRefusal(request: FastifyRequest, reply: FastifyReply, acco
 
 /** Thrown inside a transaction when the locked row no longer allows the action: rolls back, then becomes a 409 page. */
 export class ActionRefused extends Error {
-  constructor(readonly refusalKey: string, readonly account: Account) {
+  constructor(
+    readonly refusalKey: string,
+    readonly account: Account,
+  ) {
     super(refusalKey);
   }
 }

@@ -49,7 +49,9 @@ const auditLog: FastifyPluginAsync = async (app) => {
     if (afterId !== undefined) {
       // Going back to newer events: find the page just above the cursor, then read it newest first.
       const newer = await admin.auditEventIdsNewerThan(filter, afterId, AUDIT_PAGE_SIZE);
-      events = newer.ids.length ? await audit.list({ ...filter, beforeId: newer.ids[0] + 1, limit: AUDIT_PAGE_SIZE }) : [];
+      events = newer.ids.length
+        ? await audit.list({ ...filter, beforeId: newer.ids[0] + 1, limit: AUDIT_PAGE_SIZE })
+        : [];
       hasNewer = newer.more;
       hasOlder = true;
     } else {
@@ -91,19 +93,32 @@ const auditLog: FastifyPluginAsync = async (app) => {
     const operator = operatorOf(request);
     const check = await auditRepository(app.db).verifyChain();
     await withTransaction(app.db, (client) =>
-      auditRepository(client).append({
-        actorAccountId: operator.accountId,
-        actorLabel: actorLabel(operator),
-        action: 'audit.verify_chain',
-        subjectAccountId: null,
-        details: { ok: check.ok, checked: check.checked, brokenAt: check.brokenAt ?? null },
-      }, app.now()),
+      auditRepository(client).append(
+        {
+          actorAccountId: operator.accountId,
+          actorLabel: actorLabel(operator),
+          action: 'audit.verify_chain',
+          subjectAccountId: null,
+          details: { ok: check.ok, checked: check.checked, brokenAt: check.brokenAt ?? null },
+        },
+        app.now(),
+      ),
     );
     request.log.info({ ok: check.ok, checked: check.checked, brokenAt: check.brokenAt }, 'audit chain checked');
     const t = request.t;
-    setFlash(request, check.ok
-      ? { kind: 'success', text: t('admin.audit.chainOk', { checked: check.checked }) }
-      : { kind: 'error', text: t('admin.audit.chainBroken', { id: check.brokenAt!.id, problem: t(`admin.audit.problem.${check.brokenAt!.problem}`), checked: check.checked }) });
+    setFlash(
+      request,
+      check.ok
+        ? { kind: 'success', text: t('admin.audit.chainOk', { checked: check.checked }) }
+        : {
+            kind: 'error',
+            text: t('admin.audit.chainBroken', {
+              id: check.brokenAt!.id,
+              problem: t(`admin.audit.problem.${check.brokenAt!.problem}`),
+              checked: check.checked,
+            }),
+          },
+    );
     return seeOther(reply, '/admin/audit');
   });
 };

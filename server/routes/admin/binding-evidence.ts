@@ -25,7 +25,10 @@ export interface EvidenceView {
  * The registration's recorded evidence; for an account registered before it was recorded, the same comparison made
  * now with its active certificate (said so on the page), so pending reviews from then are flagged too.
  */
-export async function findBindingEvidence(request: FastifyRequest, account: Account): Promise<EvidenceView | undefined> {
+export async function findBindingEvidence(
+  request: FastifyRequest,
+  account: Account,
+): Promise<EvidenceView | undefined> {
   const db = request.server.db;
   const event = await auditRepository(db).findLatestForAccount(account.id, 'register');
   const recorded = event && evidenceFromDetails(event.details);
@@ -35,7 +38,11 @@ export async function findBindingEvidence(request: FastifyRequest, account: Acco
   return evidenceView(request, bindingEvidence(account, active), 'certificate');
 }
 
-function evidenceView(request: FastifyRequest, evidence: BindingEvidence, source: EvidenceView['source']): EvidenceView {
+function evidenceView(
+  request: FastifyRequest,
+  evidence: BindingEvidence,
+  source: EvidenceView['source'],
+): EvidenceView {
   const t = request.t;
   return {
     source,
@@ -48,6 +55,8 @@ function evidenceView(request: FastifyRequest, evidence: BindingEvidence, source
     idLast4Text: t(evidence.idLast4.matched ? 'admin.evidence.idLast4.matched' : 'admin.evidence.idLast4.mismatch'),
     cardSerial: evidence.cardSerial ?? '',
     certificateSerial: evidence.certificate.serialHex,
-    notProven: evidence.notProven.map((item) => t(`admin.evidence.notProven.${item}`)).join(t('admin.evidence.listSeparator')),
+    notProven: evidence.notProven
+      .map((item) => t(`admin.evidence.notProven.${item}`))
+      .join(t('admin.evidence.listSeparator')),
   };
 }

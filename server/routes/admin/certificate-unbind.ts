@@ -11,7 +11,11 @@ import { formatTaiwanTime } from '../../taiwan-time';
 import { validateReason } from '../../forms/reason';
 import { actorLabel, operatorOf, parseId, reasonErrors, seeOther, setFlash } from './shared';
 
-async function findCertificate(request: FastifyRequest, reply: FastifyReply, account: Account): Promise<BoundCertificate | undefined> {
+async function findCertificate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  account: Account,
+): Promise<BoundCertificate | undefined> {
   const id = parseId((request.params as { certificateId?: string }).certificateId);
   const cert = id === undefined ? undefined : await certificatesRepository(request.server.db).findById(id);
   if (!cert || cert.accountId !== account.id) {
@@ -41,7 +45,10 @@ const certificateUnbind: FastifyPluginAsync = async (app) => {
     const refusal = actorRefusal(operatorOf(request), account) ?? (cert.unboundAt ? 'certificateNotBound' : undefined);
     if (refusal) return renderRefusal(request, reply, account, refusal);
     return renderActionForm(request, reply, {
-      key: 'unbind', account, details: describe(request, cert), formAction: `/admin/accounts/${account.id}/certificates/${cert.id}/unbind`,
+      key: 'unbind',
+      account,
+      details: describe(request, cert),
+      formAction: `/admin/accounts/${account.id}/certificates/${cert.id}/unbind`,
     });
   });
 
@@ -58,8 +65,12 @@ const certificateUnbind: FastifyPluginAsync = async (app) => {
     if (!reason.ok) {
       reply.code(400);
       return renderActionForm(request, reply, {
-        key: 'unbind', account, details: describe(request, cert), formAction: `/admin/accounts/${account.id}/certificates/${cert.id}/unbind`,
-        reason: typeof body.reason === 'string' ? body.reason : '', errors: reasonErrors(request, reason),
+        key: 'unbind',
+        account,
+        details: describe(request, cert),
+        formAction: `/admin/accounts/${account.id}/certificates/${cert.id}/unbind`,
+        reason: typeof body.reason === 'string' ? body.reason : '',
+        errors: reasonErrors(request, reason),
       });
     }
     const now = app.now();
@@ -67,15 +78,24 @@ const certificateUnbind: FastifyPluginAsync = async (app) => {
       await withTransaction(app.db, async (client) => {
         const locked = await accountsRepository(client).findByIdForUpdate(account.id);
         if (!locked) throw new ActionRefused('gone', account);
-        if (!(await certificatesRepository(client).unbind(cert.id, reason.value, now))) throw new ActionRefused('certificateNotBound', locked);
-        await auditRepository(client).append({
-          actorAccountId: operator.accountId,
-          actorLabel: actorLabel(operator),
-          action: 'certificate.unbind',
-          subjectAccountId: account.id,
-          reason: reason.value,
-          details: { certificateId: cert.id, issuerDn: cert.issuerDn, serialHex: cert.serialHex, fingerprintSha256: cert.fingerprintSha256 },
-        }, now);
+        if (!(await certificatesRepository(client).unbind(cert.id, reason.value, now)))
+          throw new ActionRefused('certificateNotBound', locked);
+        await auditRepository(client).append(
+          {
+            actorAccountId: operator.accountId,
+            actorLabel: actorLabel(operator),
+            action: 'certificate.unbind',
+            subjectAccountId: account.id,
+            reason: reason.value,
+            details: {
+              certificateId: cert.id,
+              issuerDn: cert.issuerDn,
+              serialHex: cert.serialHex,
+              fingerprintSha256: cert.fingerprintSha256,
+            },
+          },
+          now,
+        );
       });
     } catch (error) {
       if (error instanceof ActionRefused) return renderRefusal(request, reply, error.account, error.refusalKey);

@@ -44,9 +44,18 @@ export function barChart(days: DayCount[], width = 640, height = 220): BarChart 
   const round = (n: number) => Math.round(n * 10) / 10;
   const bars = days.map((d, i) => {
     const y = scale(d.count);
-    return { day: d.day, count: d.count, x: round(plotLeft + i * slot + (slot - barWidth) / 2), y: round(y), width: round(barWidth), height: round(plotBottom - y) };
+    return {
+      day: d.day,
+      count: d.count,
+      x: round(plotLeft + i * slot + (slot - barWidth) / 2),
+      y: round(y),
+      width: round(barWidth),
+      height: round(plotBottom - y),
+    };
   });
-  const ticks = [0, max / 2, max].filter((v, i, all) => Number.isInteger(v) && all.indexOf(v) === i).map((value) => ({ value, y: round(scale(value)) }));
+  const ticks = [0, max / 2, max]
+    .filter((v, i, all) => Number.isInteger(v) && all.indexOf(v) === i)
+    .map((value) => ({ value, y: round(scale(value)) }));
   const labels = days
     .map((d, i) => ({ text: d.day.slice(5), x: round(plotLeft + i * slot + slot / 2), i }))
     .filter((l) => (days.length - 1 - l.i) % 7 === 0)

@@ -8,12 +8,19 @@ import { takeFlash } from './shared';
 const dashboard: FastifyPluginAsync = async (app) => {
   app.get('/', async (request, reply) => {
     const repo = adminAccountsRepository(app.db);
-    const [counts, days] = await Promise.all([repo.countByStatus(), repo.registrationsPerDay(taiwanDate(app.now()), 30)]);
+    const [counts, days] = await Promise.all([
+      repo.countByStatus(),
+      repo.registrationsPerDay(taiwanDate(app.now()), 30),
+    ]);
     const t = request.t;
     return reply.page('admin/index', {
       pageTitle: t('admin.dashboard.title'),
       flash: takeFlash(request),
-      statuses: ACCOUNT_STATUSES.map((status) => ({ status, label: t(`admin.status.${status}`), count: counts[status] })),
+      statuses: ACCOUNT_STATUSES.map((status) => ({
+        status,
+        label: t(`admin.status.${status}`),
+        count: counts[status],
+      })),
       chart: barChart(days),
       days,
       total: days.reduce((sum, d) => sum + d.count, 0),

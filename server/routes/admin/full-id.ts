@@ -13,7 +13,11 @@ const fullId: FastifyPluginAsync = async (app) => {
   app.get(url, { config: { adminRole: 'admin' } }, async (request, reply) => {
     const account = await findAccountOr404(request, reply);
     if (!account) return reply;
-    return renderActionForm(request, reply, { key: 'viewFullId', account, formAction: `/admin/accounts/${account.id}/full-id` });
+    return renderActionForm(request, reply, {
+      key: 'viewFullId',
+      account,
+      formAction: `/admin/accounts/${account.id}/full-id`,
+    });
   });
 
   app.post(url, { config: { adminRole: 'admin' } }, async (request, reply) => {
@@ -25,18 +29,24 @@ const fullId: FastifyPluginAsync = async (app) => {
     if (!reason.ok) {
       reply.code(400);
       return renderActionForm(request, reply, {
-        key: 'viewFullId', account, formAction: `/admin/accounts/${account.id}/full-id`,
-        reason: typeof body.reason === 'string' ? body.reason : '', errors: reasonErrors(request, reason),
+        key: 'viewFullId',
+        account,
+        formAction: `/admin/accounts/${account.id}/full-id`,
+        reason: typeof body.reason === 'string' ? body.reason : '',
+        errors: reasonErrors(request, reason),
       });
     }
     await withTransaction(app.db, (client) =>
-      auditRepository(client).append({
-        actorAccountId: operator.accountId,
-        actorLabel: actorLabel(operator),
-        action: 'account.view_full_id',
-        subjectAccountId: account.id,
-        reason: reason.value,
-      }, app.now()),
+      auditRepository(client).append(
+        {
+          actorAccountId: operator.accountId,
+          actorLabel: actorLabel(operator),
+          action: 'account.view_full_id',
+          subjectAccountId: account.id,
+          reason: reason.value,
+        },
+        app.now(),
+      ),
     );
     // Shown in this response only (not kept in the session, not behind a redirect a browser could replay).
     return renderAccountDetail(request, reply, account, {

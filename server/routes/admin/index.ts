@@ -21,7 +21,11 @@ declare module 'fastify' {
   }
 }
 
-async function refuse(request: FastifyRequest, reply: FastifyReply, bodyKey = 'admin.forbidden.body'): Promise<FastifyReply> {
+async function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  bodyKey = 'admin.forbidden.body',
+): Promise<FastifyReply> {
   reply.code(403);
   return reply.page('admin/forbidden', { pageTitle: request.t('admin.forbidden.title'), body: request.t(bodyKey) });
 }
@@ -43,7 +47,8 @@ const admin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =>
     const account = await accountsRepository(app.db).findById(user.accountId);
     if (!account || account.status !== 'active' || account.role !== user.role) return refuse(request, reply);
     // In production operators act only after a certificate login; a password is for the first admin of a demo.
-    if (config.mode === 'production' && user.method !== 'certificate') return refuse(request, reply, 'admin.forbidden.certificateRequired');
+    if (config.mode === 'production' && user.method !== 'certificate')
+      return refuse(request, reply, 'admin.forbidden.certificateRequired');
     if (request.routeOptions.config?.adminRole === 'admin' && user.role !== 'admin') return refuse(request, reply);
   });
 

@@ -3,7 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import type { FieldError } from '../../plugins/views';
 import type { AccountCategory, AccountStatus } from '../../db/accounts-repository';
 import {
-  ACCOUNT_CATEGORIES, ACCOUNT_STATUSES, type AccountCursor, type AccountFilter, type SortOrder,
+  ACCOUNT_CATEGORIES,
+  ACCOUNT_STATUSES,
+  type AccountCursor,
+  type AccountFilter,
+  type SortOrder,
 } from '../../db/admin-accounts-repository';
 import { parseDay } from './shared';
 
@@ -29,7 +33,9 @@ const PG_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?
 export function isPostgresTimestamp(raw: string): boolean {
   const match = PG_TIMESTAMP.exec(raw);
   if (!match || !parseDay(match[1])) return false;
-  const [hour, minute, second, offsetHours, offsetMinutes, offsetSeconds] = match.slice(2).map((part) => Number(part ?? 0));
+  const [hour, minute, second, offsetHours, offsetMinutes, offsetSeconds] = match
+    .slice(2)
+    .map((part) => Number(part ?? 0));
   // PostgreSQL takes offsets up to 15:59:59.
   return hour < 24 && minute < 60 && second < 60 && offsetHours <= 15 && offsetMinutes < 60 && offsetSeconds < 60;
 }
@@ -43,8 +49,14 @@ export function decodeCursor(raw: unknown): AccountCursor | undefined {
   if (typeof raw !== 'string' || raw.length > 200) return undefined;
   try {
     const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && isPostgresTimestamp(value[0])
-      && Number.isSafeInteger(value[1]) && value[1] > 0) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      isPostgresTimestamp(value[0]) &&
+      Number.isSafeInteger(value[1]) &&
+      value[1] > 0
+    ) {
       return { createdAt: value[0], id: value[1] };
     }
   } catch {
@@ -76,7 +88,8 @@ export function readListQuery(request: FastifyRequest, source: unknown = request
   const errors: FieldError[] = [];
   const filter: AccountFilter = {};
   if ((ACCOUNT_STATUSES as readonly string[]).includes(values.status)) filter.status = values.status as AccountStatus;
-  if ((ACCOUNT_CATEGORIES as readonly string[]).includes(values.category)) filter.category = values.category as AccountCategory;
+  if ((ACCOUNT_CATEGORIES as readonly string[]).includes(values.category))
+    filter.category = values.category as AccountCategory;
   if (values.from) {
     const from = day(values.from);
     if (from) filter.from = from;

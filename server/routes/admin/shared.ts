@@ -50,7 +50,8 @@ const FIRST_YEAR = 1900;
 
 /** YYYY-MM-DD that is a real calendar date from 1900 on, or undefined. */
 export function parseDay(raw: unknown): string | undefined {
-  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number(raw.slice(0, 4)) < FIRST_YEAR) return undefined;
+  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number(raw.slice(0, 4)) < FIRST_YEAR)
+    return undefined;
   const date = new Date(`${raw}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === raw ? raw : undefined;
 }

@@ -10,16 +10,26 @@ const detail: FastifyPluginAsync = async (app) => {
     const path = item && shippedFilePath(item);
     const info = path && (await fileInfo(path));
     if (!item || !info) {
-      if (item) request.log.warn({ slug: item.slug, filePath: item.filePath }, 'download listed but its file is missing');
+      if (item)
+        request.log.warn({ slug: item.slug, filePath: item.filePath }, 'download listed but its file is missing');
       return reply.callNotFound();
     }
     const t = request.t;
     const shown = localised(request, item);
     return reply.page('downloads/detail', {
       pageTitle: shown.title,
-      breadcrumb: [{ label: t('common.menu.downloadsGroup') }, { label: t('downloads.title'), href: '/downloads' }, { label: shown.title }],
+      breadcrumb: [
+        { label: t('common.menu.downloadsGroup') },
+        { label: t('downloads.title'), href: '/downloads' },
+        { label: shown.title },
+      ],
       item: shown,
-      file: { href: `/downloads/${item.slug}/file`, size: formatSize(info.size), bytes: info.size, sha256: info.sha256 },
+      file: {
+        href: `/downloads/${item.slug}/file`,
+        size: formatSize(info.size),
+        bytes: info.size,
+        sha256: info.sha256,
+      },
     });
   });
 };

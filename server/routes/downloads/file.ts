@@ -16,7 +16,8 @@ const file: FastifyPluginAsync = async (app) => {
     const path = item && shippedFilePath(item);
     const info = path && (await fileInfo(path));
     if (!item || !path || !info) {
-      if (item) request.log.warn({ slug: item.slug, filePath: item.filePath }, 'download listed but its file is missing');
+      if (item)
+        request.log.warn({ slug: item.slug, filePath: item.filePath }, 'download listed but its file is missing');
       return reply.callNotFound();
     }
     return reply

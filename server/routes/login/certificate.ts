@@ -25,7 +25,10 @@ declare module 'fastify' {
  * A card the session keeps for a later step (送出 ④, a renewed card's password) while the challenge it signed lives,
  * no longer: an expired one is dropped, and the certificate page says the request timed out.
  */
-export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(request: FastifyRequest, key: K): FastifyRequest['session'][K] {
+export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(
+  request: FastifyRequest,
+  key: K,
+): FastifyRequest['session'][K] {
   const pending = request.session[key];
   if (pending && isStillVerified(pending, request.server.now())) return pending;
   if (pending) {
@@ -39,7 +42,11 @@ export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(request
  * A verified card logs in as its account. The card is checked once more here, where the session is created: the
  * challenge it signed must still be alive and the certificate still good (a card revoked since it signed is refused).
  */
-export async function finishCertificateLogin(request: FastifyRequest, reply: FastifyReply, card: VerifiedCard): Promise<FastifyReply> {
+export async function finishCertificateLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  card: VerifiedCard,
+): Promise<FastifyReply> {
   const { db, cardVerifier } = request.server;
   const now = request.server.now();
   const identity = card.identity;
@@ -55,7 +62,12 @@ export async function finishCertificateLogin(request: FastifyRequest, reply: Fas
 
   const outcome = await findAccountForCertificate(db, identity);
   if (outcome.kind === 'unknown') {
-    await recordLogin(request, { accountId: null, method: 'certificate', success: false, outcome: 'unknown_certificate' });
+    await recordLogin(request, {
+      accountId: null,
+      method: 'certificate',
+      success: false,
+      outcome: 'unknown_certificate',
+    });
     return reply.code(404).page('login/unknown-certificate', {
       pageTitle: request.t('login.unknownTitle'),
       breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.unknownTitle') }],
@@ -69,7 +81,13 @@ export async function finishCertificateLogin(request: FastifyRequest, reply: Fas
   // Password failures never refuse a card: it proves possession (server/auth/lockout.ts).
   const refusal = refusalFor(outcome.account);
   if (refusal) {
-    await recordLogin(request, { accountId: outcome.account.id, method: 'certificate', success: false, outcome: refusal, auditAction: 'login.refused' });
+    await recordLogin(request, {
+      accountId: outcome.account.id,
+      method: 'certificate',
+      success: false,
+      outcome: refusal,
+      auditAction: 'login.refused',
+    });
     request.session.loginError = refusal;
     return reply.redirect('/login/certificate', 303);
   }
@@ -91,7 +109,10 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
 
   async function renderStart(request: FastifyRequest, reply: FastifyReply, errorReason?: string) {
     const challenge = await issueChallenge(app.db, {
-      purpose: 'login', origin: config.publicOrigin, sessionId: request.session.sessionId, now: app.now(),
+      purpose: 'login',
+      origin: config.publicOrigin,
+      sessionId: request.session.sessionId,
+      now: app.now(),
     });
     // Writing to the session makes sure it is stored, so the completion GET finds this browser again.
     request.session.set('signingNonce', challenge.nonce);
@@ -117,7 +138,9 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     const token = parseSigningToken(request.body);
     if (!token) return renderStart(request, reply, 'token_malformed');
     const result = await verifySignedChallenge(app.db, app.cardVerifier, token, {
-      sessionId: request.session.sessionId, purpose: 'login', now: app.now(),
+      sessionId: request.session.sessionId,
+      purpose: 'login',
+      now: app.now(),
     });
     if (!result.ok) {
       request.log.info({ reason: result.reason, detail: result.detail }, 'certificate login refused');

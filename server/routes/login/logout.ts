@@ -32,16 +32,20 @@ const logout: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   }
 
   // A kiosk page's meta refresh lands here when nobody touched the screen: one click keeps the session.
-  app.get<{ Querystring: { next?: string } }>('/logout/warning', { config: { idleNeutral: true } }, async (request, reply) => {
-    if (!request.session.user) return reply.redirect('/logged-out?idle=1', 303);
-    const plan = kioskWarningPlan(config.kioskIdleSeconds);
-    return reply.header('cache-control', 'no-store').page('login/idle-warning', {
-      pageTitle: request.t('login.idleWarningTitle'),
-      next: safeLocalPath(request.query.next, '/account'),
-      warnFor: plan.warnFor || 20,
-      noIdleRefresh: true,
-    });
-  });
+  app.get<{ Querystring: { next?: string } }>(
+    '/logout/warning',
+    { config: { idleNeutral: true } },
+    async (request, reply) => {
+      if (!request.session.user) return reply.redirect('/logged-out?idle=1', 303);
+      const plan = kioskWarningPlan(config.kioskIdleSeconds);
+      return reply.header('cache-control', 'no-store').page('login/idle-warning', {
+        pageTitle: request.t('login.idleWarningTitle'),
+        next: safeLocalPath(request.query.next, '/account'),
+        warnFor: plan.warnFor || 20,
+        noIdleRefresh: true,
+      });
+    },
+  );
 
   app.get<{ Querystring: { idle?: string } }>('/logged-out', async (request, reply) =>
     reply.page('login/logged-out', {

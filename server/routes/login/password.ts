@@ -26,60 +26,90 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
 
   app.get('/login/password', async (request, reply) => reply.page('login/password', page(request, { values: {} })));
 
-  app.post<{ Body: PasswordLoginBody }>('/login/password', {
-    config: { rateLimit: { max: 20, timeWindow: 60_000 } },
-  }, async (request, reply) => {
-    const idNumber = String(request.body?.idNumber ?? '').trim().toUpperCase();
-    const password = String(request.body?.password ?? '');
-    const errors = [];
-    if (!idNumber) errors.push({ href: '#idNumber', text: request.t('login.errors.idNumberRequired') });
-    if (!password) errors.push({ href: '#password', text: request.t('login.errors.passwordRequired') });
-    if (errors.length) return reply.code(400).page('login/password', page(request, { errors, values: { idNumber } }));
+  app.post<{ Body: PasswordLoginBody }>(
+    '/login/password',
+    {
+      config: { rateLimit: { max: 20, timeWindow: 60_000 } },
+    },
+    async (request, reply) => {
+      const idNumber = String(request.body?.idNumber ?? '')
+        .trim()
+        .toUpperCase();
+      const password = String(request.body?.password ?? '');
+      const errors = [];
+      if (!idNumber) errors.push({ href: '#idNumber', text: request.t('login.errors.idNumberRequired') });
+      if (!password) errors.push({ href: '#password', text: request.t('login.errors.passwordRequired') });
+      if (errors.length) return reply.code(400).page('login/password', page(request, { errors, values: { idNumber } }));
 
-    const now = app.now();
-    const accounts = accountsRepository(app.db);
-    // Only an ID number that could belong to an account reaches the database; anything else is simply wrong.
-    const plausible = /^[A-Z0-9]{1,20}$/.test(idNumber);
-    const refuse = (text: string, status: number) =>
-      reply.code(status).page('login/password', page(request, { errors: [{ href: '#idNumber', text }], values: { idNumber } }));
+      const now = app.now();
+      const accounts = accountsRepository(app.db);
+      // Only an ID number that could belong to an account reaches the database; anything else is simply wrong.
+      const plausible = /^[A-Z0-9]{1,20}$/.test(idNumber);
+      const refuse = (text: string, status: number) =>
+        reply
+          .code(status)
+          .page('login/password', page(request, { errors: [{ href: '#idNumber', text }], values: { idNumber } }));
 
-    // Counted before the account is looked up, the same way for every ID number: no answer tells whether it is registered.
-    const gate = plausible ? await app.lockout.begin(idNumber, request.ip, now) : undefined;
-    const account = plausible ? await accounts.findByIdNumber(idNumber) : undefined;
-    if (gate && gate.kind !== 'open') {
-      await recordLogin(request, { accountId: account?.id ?? null, method: 'password', success: false, outcome: gate.kind === 'wait' ? 'delayed' : 'locked' });
-      const refused = gateRefusal(gate);
-      reply.header('retry-after', String(refused.retryAfterSeconds));
-      return refuse(request.t(refused.key, refused.params), refused.status);
-    }
-    const check = await verifyPassword(account?.passwordHash ?? null, password);
-    if (!account || !check.ok) {
-      const result: { locked?: 'source' | 'account' } = gate
-        ? await app.lockout.failed(gate.attempt, { accountId: account?.id ?? null, via: 'password_login' }, now)
-        : {};
-      await recordLogin(request, {
-        accountId: account?.id ?? null, method: 'password', success: false,
-        outcome: result.locked ? 'locked_now' : account ? 'wrong_password' : 'unknown_account',
-      });
-      if (result.locked) return refuse(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
-      return refuse(request.t('login.errors.wrongCredentials'), 401);
-    }
-    if (gate) await app.lockout.passwordAccepted(gate.attempt);
-    const refusal = refusalFor(account);
-    if (refusal) {
-      await recordLogin(request, { accountId: account.id, method: 'password', success: false, outcome: refusal, auditAction: 'login.refused' });
-      return refuse(request.t(`signing.reasons.${refusal}`), 403);
-    }
-    if (check.needsRehash) {
-      await accounts.setPasswordHash(account.id, await hashPassword(password), now);
-      await withTransaction(app.db, (client) => auditRepository(client).append({
-        actorAccountId: account.id, actorLabel: `account:${account.id}`, action: 'password.rehash', subjectAccountId: account.id,
-      }, now));
-    }
-    const next = request.session.loginNext;
-    await startLoggedInSession(request, account, 'password');
-    return reply.redirect(safeLocalPath(next, account.role === 'citizen' ? '/account' : '/admin'), 303);
-  });
+      // Counted before the account is looked up, the same way for every ID number: no answer tells whether it is registered.
+      const gate = plausible ? await app.lockout.begin(idNumber, request.ip, now) : undefined;
+      const account = plausible ? await accounts.findByIdNumber(idNumber) : undefined;
+      if (gate && gate.kind !== 'open') {
+        await recordLogin(request, {
+          accountId: account?.id ?? null,
+          method: 'password',
+          success: false,
+          outcome: gate.kind === 'wait' ? 'delayed' : 'locked',
+        });
+        const refused = gateRefusal(gate);
+        reply.header('retry-after', String(refused.retryAfterSeconds));
+        return refuse(request.t(refused.key, refused.params), refused.status);
+      }
+      const check = await verifyPassword(account?.passwordHash ?? null, password);
+      if (!account || !check.ok) {
+        const result: { locked?: 'source' | 'account' } = gate
+          ? await app.lockout.failed(gate.attempt, { accountId: account?.id ?? null, via: 'password_login' }, now)
+          : {};
+        await recordLogin(request, {
+          accountId: account?.id ?? null,
+          method: 'password',
+          success: false,
+          outcome: result.locked ? 'locked_now' : account ? 'wrong_password' : 'unknown_account',
+        });
+        if (result.locked)
+          return refuse(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
+        return refuse(request.t('login.errors.wrongCredentials'), 401);
+      }
+      if (gate) await app.lockout.passwordAccepted(gate.attempt);
+      const refusal = refusalFor(account);
+      if (refusal) {
+        await recordLogin(request, {
+          accountId: account.id,
+          method: 'password',
+          success: false,
+          outcome: refusal,
+          auditAction: 'login.refused',
+        });
+        return refuse(request.t(`signing.reasons.${refusal}`), 403);
+      }
+      if (check.needsRehash) {
+        await accounts.setPasswordHash(account.id, await hashPassword(password), now);
+        await withTransaction(app.db, (client) =>
+          auditRepository(client).append(
+            {
+              actorAccountId: account.id,
+              actorLabel: `account:${account.id}`,
+              action: 'password.rehash',
+              subjectAccountId: account.id,
+            },
+            now,
+          ),
+        );
+      }
+      const next = request.session.loginNext;
+      await startLoggedInSession(request, account, 'password');
+      return reply.redirect(safeLocalPath(next, account.role === 'citizen' ? '/account' : '/admin'), 303);
+    },
+  );
 };
 
 export default passwordLogin;

@@ -12,7 +12,12 @@ import { verifiedCard } from '../../auth/verified-card';
 
 const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   /** A verified card (from either path of this step): the binding rules now, so a mismatch is told before 送出. */
-  async function acceptCard(request: FastifyRequest, reply: FastifyReply, identity: CertificateIdentity, challenge: { nonce: string; expiresAt: Date }) {
+  async function acceptCard(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    identity: CertificateIdentity,
+    challenge: { nonce: string; expiresAt: Date },
+  ) {
     const draft = request.session.registrationDraft;
     if (!draft) return reply.redirect('/register/citizen', 303);
     const refusal = await bindingRefusal(app.db, draft, identity);
@@ -38,7 +43,10 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
     const draft = request.session.registrationDraft;
     if (!draft) return reply.redirect('/register/citizen', 303);
     const challenge = await issueChallenge(app.db, {
-      purpose: 'register', origin: config.publicOrigin, sessionId: request.session.sessionId, now: app.now(),
+      purpose: 'register',
+      origin: config.publicOrigin,
+      sessionId: request.session.sessionId,
+      now: app.now(),
     });
     request.session.set('signingNonce', challenge.nonce);
     const reason = errorReason ?? request.session.registrationError;
@@ -65,19 +73,25 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
   app.get('/register/citizen/certificate', async (request, reply) => render(request, reply));
 
   // When the page script signed on this page (same-site, so the session is checked at once).
-  app.post('/register/citizen/certificate', { config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (request, reply) => {
-    if (!request.session.registrationDraft) return reply.redirect('/register/citizen', 303);
-    const token = parseSigningToken(request.body);
-    if (!token) return render(request, reply, 'token_malformed');
-    const verified = await verifySignedChallenge(app.db, app.cardVerifier, token, {
-      sessionId: request.session.sessionId, purpose: 'register', now: app.now(),
-    });
-    if (!verified.ok) {
-      request.log.info({ reason: verified.reason, detail: verified.detail }, 'registration signature refused');
-      return render(request, reply, verified.reason);
-    }
-    return acceptCard(request, reply, verified.identity, verified.challenge);
-  });
+  app.post(
+    '/register/citizen/certificate',
+    { config: { rateLimit: { max: 30, timeWindow: 60_000 } } },
+    async (request, reply) => {
+      if (!request.session.registrationDraft) return reply.redirect('/register/citizen', 303);
+      const token = parseSigningToken(request.body);
+      if (!token) return render(request, reply, 'token_malformed');
+      const verified = await verifySignedChallenge(app.db, app.cardVerifier, token, {
+        sessionId: request.session.sessionId,
+        purpose: 'register',
+        now: app.now(),
+      });
+      if (!verified.ok) {
+        request.log.info({ reason: verified.reason, detail: verified.detail }, 'registration signature refused');
+        return render(request, reply, verified.reason);
+      }
+      return acceptCard(request, reply, verified.identity, verified.challenge);
+    },
+  );
 };
 
 export default certificateStep;

@@ -16,7 +16,12 @@ export type CheckLimiter = ReturnType<FastifyInstance['createRateLimit']>;
 /** Existence checks per client address and minute. */
 export const CHECKS_PER_MINUTE = 10;
 
-export async function answerCheck(app: FastifyInstance, request: FastifyRequest, limit: CheckLimiter, idNumber: string): Promise<CheckAnswer> {
+export async function answerCheck(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  limit: CheckLimiter,
+  idNumber: string,
+): Promise<CheckAnswer> {
   const verdict = await limit(request);
   if (!verdict.isAllowed && verdict.isExceeded) return { status: 'limited', text: request.t('register.check.limited') };
   const registered = await accountsRepository(app.db).existsByIdNumber(idNumber);
@@ -27,18 +32,22 @@ export async function answerCheck(app: FastifyInstance, request: FastifyRequest,
 
 // A POST, not a GET with the number in the query string: ID numbers stay out of URLs, access logs and browser history.
 const check: FastifyPluginAsync<{ checkLimit: CheckLimiter }> = async (app, { checkLimit }) => {
-  app.post('/register/citizen/check', {
-    config: { rateLimit: { max: 60, timeWindow: 60_000 } },
-  }, async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    const raw = (request.body as Record<string, unknown> | undefined)?.idNumber;
-    const id = validateCitizenIdNumber(typeof raw === 'string' ? raw : '');
-    if (!id.ok) {
-      return reply.code(400).send({ status: 'invalid', message: request.t(errorMessageKey('idNumber', id.error)) });
-    }
-    const answer = await answerCheck(app, request, checkLimit, id.value.value);
-    return reply.code(answer.status === 'limited' ? 429 : 200).send({ status: answer.status, message: answer.text });
-  });
+  app.post(
+    '/register/citizen/check',
+    {
+      config: { rateLimit: { max: 60, timeWindow: 60_000 } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const raw = (request.body as Record<string, unknown> | undefined)?.idNumber;
+      const id = validateCitizenIdNumber(typeof raw === 'string' ? raw : '');
+      if (!id.ok) {
+        return reply.code(400).send({ status: 'invalid', message: request.t(errorMessageKey('idNumber', id.error)) });
+      }
+      const answer = await answerCheck(app, request, checkLimit, id.value.value);
+      return reply.code(answer.status === 'limited' ? 429 : 200).send({ status: answer.status, message: answer.text });
+    },
+  );
 };
 
 export default check;

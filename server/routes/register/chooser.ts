@@ -3,11 +3,20 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CITIZEN_CATEGORIES, REGISTRATION_CATEGORIES, validateRegistrationCategory } from '../../forms/category';
 
-export function categoryItems(request: FastifyRequest, codes: readonly string[] = REGISTRATION_CATEGORIES.map((c) => c.code)) {
+export function categoryItems(
+  request: FastifyRequest,
+  codes: readonly string[] = REGISTRATION_CATEGORIES.map((c) => c.code),
+) {
   return codes.map((code) => ({ value: code, label: request.t(`validation.categories.${code}`) }));
 }
 
-function render(request: FastifyRequest, reply: FastifyReply, status: number, value: string, errors: Array<{ href: string; text: string }>) {
+function render(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  value: string,
+  errors: Array<{ href: string; text: string }>,
+) {
   const title = request.t('register.chooser.title');
   return reply.code(status).page('register/index', {
     pageTitle: title,
@@ -30,7 +39,10 @@ const chooser: FastifyPluginAsync = async (app) => {
       return render(request, reply, 400, '', [{ href: '#category', text }]);
     }
     const citizen = (CITIZEN_CATEGORIES as readonly string[]).includes(result.value);
-    return reply.redirect(`/register/${citizen ? 'citizen' : 'business'}?category=${encodeURIComponent(result.value)}`, 303);
+    return reply.redirect(
+      `/register/${citizen ? 'citizen' : 'business'}?category=${encodeURIComponent(result.value)}`,
+      303,
+    );
   });
 };
 

@@ -9,7 +9,10 @@ import { CITIZEN_CATEGORIES, isRegistrationCategory } from '../../forms/category
 import { toErrorList, type ErrorListItem } from '../../forms/errors';
 import { taiwanDate } from '../../taiwan-time';
 import {
-  KEPT_FIELDS, validateCitizenIdNumber, validateRegistrationDetails, type RegistrationValues,
+  KEPT_FIELDS,
+  validateCitizenIdNumber,
+  validateRegistrationDetails,
+  type RegistrationValues,
 } from '../../forms/registration';
 import { draftFrom } from '../../registration/draft';
 import { registerSignedDetails } from '../../registration/transaction';
@@ -18,7 +21,15 @@ import { reasonMessage, refusalStatus, signerReferrer, valuesFromDraft } from '.
 import { answerCheck, type CheckAnswer, type CheckLimiter } from './check';
 
 const EMPTY_VALUES: RegistrationValues = {
-  category: '', name: '', idNumber: '', birthDate: '', phone: '', address: '', email1: '', email2: '', consent: '',
+  category: '',
+  name: '',
+  idNumber: '',
+  birthDate: '',
+  phone: '',
+  address: '',
+  email1: '',
+  email2: '',
+  consent: '',
 };
 
 /** A form field as a string; a field posted twice counts once. */
@@ -40,11 +51,17 @@ export interface CitizenFormState {
   check?: CheckAnswer;
 }
 
-const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> = async (app, { config, checkLimit }) => {
+const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> = async (
+  app,
+  { config, checkLimit },
+) => {
   async function render(request: FastifyRequest, reply: FastifyReply, state: CitizenFormState = {}) {
     // A fresh challenge for the JavaScript path's certificate part on every rendering (single use, five minutes).
     const challenge = await issueChallenge(app.db, {
-      purpose: 'register', origin: config.publicOrigin, sessionId: request.session.sessionId, now: app.now(),
+      purpose: 'register',
+      origin: config.publicOrigin,
+      sessionId: request.session.sessionId,
+      now: app.now(),
     });
     // Writing to the session makes sure it is stored, so the challenge's session is this browser's.
     request.session.set('signingNonce', challenge.nonce);
@@ -85,7 +102,11 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
       const values = keptValues(body);
       const id = validateCitizenIdNumber(values.idNumber);
       if (!id.ok) {
-        return render(request, reply, { status: 400, values, errors: toErrorList([{ field: 'idNumber', code: id.error }], t) });
+        return render(request, reply, {
+          status: 400,
+          values,
+          errors: toErrorList([{ field: 'idNumber', code: id.error }], t),
+        });
       }
       const answer = await answerCheck(app, request, checkLimit, id.value.value);
       return render(request, reply, { status: answer.status === 'limited' ? 429 : 200, values, check: answer });
@@ -111,15 +132,21 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     const refuse = (reason: string) => {
       request.log.info({ reason }, 'registration refused');
       return render(request, reply, {
-        status: refusalStatus(reason), values: keptValues(body), errors: [{ href: '#pin', text: reasonMessage(request, reason) }],
+        status: refusalStatus(reason),
+        values: keptValues(body),
+        errors: [{ href: '#pin', text: reasonMessage(request, reason) }],
       });
     };
     const token = parseSigningToken(body);
     if (!token) return refuse('token_malformed');
     const draft = await draftFrom(details);
-    const outcome = await registerSignedDetails(app.db, app.cardVerifier, draft, token, { sessionId: request.session.sessionId, now });
+    const outcome = await registerSignedDetails(app.db, app.cardVerifier, draft, token, {
+      sessionId: request.session.sessionId,
+      now,
+    });
     if (!outcome.ok) {
-      if (outcome.detail) request.log.info({ reason: outcome.reason, detail: outcome.detail }, 'registration signature refused');
+      if (outcome.detail)
+        request.log.info({ reason: outcome.reason, detail: outcome.detail }, 'registration signature refused');
       return refuse(outcome.reason);
     }
     request.session.registrationDraft = undefined;

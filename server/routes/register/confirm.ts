@@ -40,33 +40,39 @@ const confirm: FastifyPluginAsync = async (app) => {
     return render(request, reply);
   });
 
-  app.post('/register/citizen/confirm', { config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (request, reply) => {
-    const missing = missingStep(request);
-    if (missing) return reply.redirect(missing, 303);
-    const draft = request.session.registrationDraft!;
-    const card = request.session.registrationCard!;
-    // The card once more before the account is written: a card revoked since it signed registers nothing.
-    const recheck = await recheckCard(app.cardVerifier, card.identity, app.now());
-    if (!recheck.ok) {
-      request.log.info({ reason: recheck.reason, detail: recheck.detail }, 'registration card refused at 送出');
+  app.post(
+    '/register/citizen/confirm',
+    { config: { rateLimit: { max: 30, timeWindow: 60_000 } } },
+    async (request, reply) => {
+      const missing = missingStep(request);
+      if (missing) return reply.redirect(missing, 303);
+      const draft = request.session.registrationDraft!;
+      const card = request.session.registrationCard!;
+      // The card once more before the account is written: a card revoked since it signed registers nothing.
+      const recheck = await recheckCard(app.cardVerifier, card.identity, app.now());
+      if (!recheck.ok) {
+        request.log.info({ reason: recheck.reason, detail: recheck.detail }, 'registration card refused at 送出');
+        request.session.registrationCard = undefined;
+        request.session.registrationError = recheck.reason;
+        return reply.redirect('/register/citizen/certificate', 303);
+      }
+      // Under this browser's registration lock: a second 送出 of a double click waits, then finds the first one's receipt.
+      const outcome = await registerVerifiedCard(app.db, draft, card.identity, {
+        sessionId: request.session.sessionId,
+        nonce: card.nonce,
+        now: app.now(),
+      });
+      if (!outcome.ok) {
+        request.log.info({ reason: outcome.reason }, 'registration refused');
+        return render(request, reply, refusalStatus(outcome.reason), outcome.reason);
+      }
+      request.session.registrationDraft = undefined;
       request.session.registrationCard = undefined;
-      request.session.registrationError = recheck.reason;
-      return reply.redirect('/register/citizen/certificate', 303);
-    }
-    // Under this browser's registration lock: a second 送出 of a double click waits, then finds the first one's receipt.
-    const outcome = await registerVerifiedCard(app.db, draft, card.identity, {
-      sessionId: request.session.sessionId, nonce: card.nonce, now: app.now(),
-    });
-    if (!outcome.ok) {
-      request.log.info({ reason: outcome.reason }, 'registration refused');
-      return render(request, reply, refusalStatus(outcome.reason), outcome.reason);
-    }
-    request.session.registrationDraft = undefined;
-    request.session.registrationCard = undefined;
-    request.session.registrationReceipt = outcome.receipt;
-    request.log.info({ accountId: outcome.accountId, resubmitted: outcome.resubmitted }, 'account registered');
-    return reply.redirect('/register/citizen/done', 303);
-  });
+      request.session.registrationReceipt = outcome.receipt;
+      request.log.info({ accountId: outcome.accountId, resubmitted: outcome.resubmitted }, 'account registered');
+      return reply.redirect('/register/citizen/done', 303);
+    },
+  );
 };
 
 export default confirm;

@@ -21,11 +21,13 @@ const cpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: inFlight }, () => worker(start + seconds * 1000, counter)));
 const wall = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(JSON.stringify({
-  hashesPerSecond: counter.n / wall,
-  hashes: counter.n,
-  seconds: wall,
-  inFlight,
-  cpuSeconds: (cpu.user + cpu.system) / 1e6,
-  msPerHashOneCore: ((cpu.user + cpu.system) / 1e3) / counter.n,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    hashesPerSecond: counter.n / wall,
+    hashes: counter.n,
+    seconds: wall,
+    inFlight,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    msPerHashOneCore: (cpu.user + cpu.system) / 1e3 / counter.n,
+  }) + '\n',
+);

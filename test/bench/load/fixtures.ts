@@ -80,25 +80,44 @@ export interface BenchPki {
 }
 
 const spec = (id: string, n: number): DemoCardSpec => ({
-  id, purpose: 'citizen', holderName: '王小明', idNumber: benchIdNumber(n), pin: '123456', issuer: n % 2 === 0 ? 'g3' : 'g2',
+  id,
+  purpose: 'citizen',
+  holderName: '王小明',
+  idNumber: benchIdNumber(n),
+  pin: '123456',
+  issuer: n % 2 === 0 ? 'g3' : 'g2',
 });
 
 /**
  * The demo PKI the portal will serve from DATA_DIR/demo-pki, with `login` cards for accounts made now and
  * `registration` cards for accounts the benchmark registers. One key pair for all cards keeps the making quick.
  */
-export async function createBenchPki(origin: string, counts: { login: number; registration: number }): Promise<BenchPki> {
+export async function createBenchPki(
+  origin: string,
+  counts: { login: number; registration: number },
+): Promise<BenchPki> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sw-portal-bench-'));
-  const [signing, encryption] = await Promise.all([2048, 2048].map(async (bits) => (await generateKeyPairAsync('rsa', { modulusLength: bits })).privateKey));
+  const [signing, encryption] = await Promise.all(
+    [2048, 2048].map(async (bits) => (await generateKeyPairAsync('rsa', { modulusLength: bits })).privateKey),
+  );
   const login = Array.from({ length: counts.login }, (_, i) => spec(`login-${i}`, i));
   const registration = Array.from({ length: counts.registration }, (_, i) => spec(`register-${i}`, counts.login + i));
   // 2048-bit CA keys as the tests use; path validation is cached after the first login of each chain either way.
   const pki = await createDemoPki(demoPkiDir(dataDir), {
-    baseUrl: origin, keyBits: 2048, cards: [...login, ...registration], cardKeys: { signing, encryption },
+    baseUrl: origin,
+    keyBits: 2048,
+    cards: [...login, ...registration],
+    cardKeys: { signing, encryption },
   });
   const card = (s: DemoCardSpec): BenchCard => {
     const entry = pki.card(s.id);
-    return { id: s.id, holderName: s.holderName, idNumber: s.idNumber, cardSerial: entry.cardSerial, certificateBase64: entry.signingCertDer.toString('base64') };
+    return {
+      id: s.id,
+      holderName: s.holderName,
+      idNumber: s.idNumber,
+      cardSerial: entry.cardSerial,
+      certificateBase64: entry.signingCertDer.toString('base64'),
+    };
   };
   return { dataDir, pki, signingKey: signing, loginCards: login.map(card), registrationCards: registration.map(card) };
 }
@@ -108,9 +127,16 @@ function identityOf(der: Buffer): CertificateIdentity {
   if (!parsed.ok) throw new Error('bench card does not parse');
   const p = readProfile(parsed.cert);
   return {
-    fingerprintSha256: p.fingerprint, issuerDn: p.issuer, serialHex: p.serial, subjectCn: p.commonName ?? '',
-    subjectSerial: p.subjectSerialNumber ?? null, idLast4: p.idLast4 ?? null, cardSerial: p.cardSerial ?? null,
-    notBefore: p.notBefore.toISOString(), notAfter: p.notAfter.toISOString(), derBase64: der.toString('base64'),
+    fingerprintSha256: p.fingerprint,
+    issuerDn: p.issuer,
+    serialHex: p.serial,
+    subjectCn: p.commonName ?? '',
+    subjectSerial: p.subjectSerialNumber ?? null,
+    idLast4: p.idLast4 ?? null,
+    cardSerial: p.cardSerial ?? null,
+    notBefore: p.notBefore.toISOString(),
+    notAfter: p.notAfter.toISOString(),
+    derBase64: der.toString('base64'),
   };
 }
 
@@ -119,9 +145,19 @@ export async function insertLoginAccounts(pool: Pool, cards: BenchCard[]): Promi
   const passwordHash = await hashPassword(PASSWORD);
   for (const card of cards) {
     const account = (await accountsRepository(pool).insert({
-      category: 'individual', idNumber: card.idNumber, name: card.holderName, birthDate: '1980-05-17', phone: '0912-345-678',
-      address: '臺北市', email1: 'bench@example.com.tw', email2: null, passwordHash, status: 'active',
+      category: 'individual',
+      idNumber: card.idNumber,
+      name: card.holderName,
+      birthDate: '1980-05-17',
+      phone: '0912-345-678',
+      address: '臺北市',
+      email1: 'bench@example.com.tw',
+      email2: null,
+      passwordHash,
+      status: 'active',
     }))!;
-    await certificatesRepository(pool).bind(bindingFor(account.id, identityOf(Buffer.from(card.certificateBase64, 'base64'))));
+    await certificatesRepository(pool).bind(
+      bindingFor(account.id, identityOf(Buffer.from(card.certificateBase64, 'base64'))),
+    );
   }
 }

@@ -24,7 +24,10 @@ export class LoadBrowser {
   private readonly agent: Agent;
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly origin: string, localAddress = nextLoopbackAddress()) {
+  constructor(
+    private readonly origin: string,
+    localAddress = nextLoopbackAddress(),
+  ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: 1, localAddress });
   }
 
@@ -59,7 +62,13 @@ export class LoadBrowser {
         }
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            location: res.headers.location,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -129,7 +129,10 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** The real server/main.ts, under node with tsx as its loader (so the measured pid is the portal itself). */
-export async function startPortal(env: Record<string, string>, options: { cpuProfileDir?: string } = {}): Promise<PortalProcess> {
+export async function startPortal(
+  env: Record<string, string>,
+  options: { cpuProfileDir?: string } = {},
+): Promise<PortalProcess> {
   const flags = ['--import', 'tsx', '--import', PROBE];
   if (options.cpuProfileDir) flags.unshift('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = spawn(process.execPath, [...flags, 'server/main.ts'], {
@@ -151,10 +154,14 @@ export async function startPortal(env: Record<string, string>, options: { cpuPro
 
 /** The bare Fastify route (bare-server.ts) in its own process. */
 export async function startBareServer(): Promise<{ pid: number; origin: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('bare-server.ts', import.meta.url))], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('bare-server.ts', import.meta.url))],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

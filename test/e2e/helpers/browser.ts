@@ -196,13 +196,33 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   await checker.setViewportSize(page.viewportSize() ?? { width: 1280, height: 900 });
   await checker.unrouteAll();
   // Same URL, so the stylesheets load from the portal and colour contrast is measured on the real styles.
-  await checker.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: snapshot }));
+  await checker.route(url, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: snapshot }),
+  );
   await checker.goto(url, { waitUntil: 'load' });
   await checker.addScriptTag({ content: AXE_SOURCE });
   return checker.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: unknown,
+            options: unknown,
+          ): Promise<{
+            violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
 }
 
@@ -230,7 +250,11 @@ export async function tabOrder(page: Page, count: number): Promise<FocusStop[]> 
     stops.push(
       await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
-        return { tag: el?.tagName.toLowerCase() ?? '', href: el?.getAttribute('href') ?? null, text: (el?.textContent ?? '').trim() };
+        return {
+          tag: el?.tagName.toLowerCase() ?? '',
+          href: el?.getAttribute('href') ?? null,
+          text: (el?.textContent ?? '').trim(),
+        };
       }),
     );
   }

@@ -20,8 +20,12 @@ export async function startDemoRepository(dataDir: string, cards?: readonly Demo
       response.writeHead(404).end();
       return;
     }
-    const body = file.endsWith('.crl') ? readFileSync(pki.path(file)) : pki.intermediates.find((i) => file === `${i.id}.crt`)?.certDer ?? pki.rootDer;
-    response.writeHead(200, { 'content-type': file.endsWith('.crl') ? 'application/pkix-crl' : 'application/pkix-cert' }).end(body);
+    const body = file.endsWith('.crl')
+      ? readFileSync(pki.path(file))
+      : (pki.intermediates.find((i) => file === `${i.id}.crt`)?.certDer ?? pki.rootDer);
+    response
+      .writeHead(200, { 'content-type': file.endsWith('.crl') ? 'application/pkix-crl' : 'application/pkix-cert' })
+      .end(body);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { pki, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

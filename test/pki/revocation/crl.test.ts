@@ -31,7 +31,10 @@ t.before(async () => {
   ca.revoke(revoked.certFile, 'keyCompromise');
   crlDer = ca.gencrl('20260301000000Z', '20260308000000Z');
   served = crlDer;
-  server.routes.set('/ca.crl', serveBody(() => served, 'application/pkix-crl'));
+  server.routes.set(
+    '/ca.crl',
+    serveBody(() => served, 'application/pkix-crl'),
+  );
 });
 t.teardown(() => server.close());
 
@@ -61,7 +64,9 @@ t.test('an openssl CRL verifies under its issuing CA inside its validity window'
 t.test('a CRL with one altered byte is refused as a bad signature', async (t) => {
   const tampered = Buffer.from(crlDer);
   const crl = parseCrl(crlDer);
-  const at = tampered.indexOf(Buffer.from(revoked.serialHex.length % 2 ? '0' + revoked.serialHex : revoked.serialHex, 'hex'));
+  const at = tampered.indexOf(
+    Buffer.from(revoked.serialHex.length % 2 ? '0' + revoked.serialHex : revoked.serialHex, 'hex'),
+  );
   t.ok(at > 0);
   tampered[at + 1] ^= 0x01;
   t.equal(checkCrl(parseCrl(tampered), certificateFrom(ca.caCertDer), NOW), 'bad_signature');
@@ -82,7 +87,12 @@ t.test('a CRL checked against another CA is refused as an issuer mismatch', asyn
 });
 
 t.test('truncated, empty and random input is a CrlError, never a crash', async (t) => {
-  for (const bad of [crlDer.subarray(0, crlDer.length - 1), crlDer.subarray(0, 40), Buffer.alloc(0), Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff])]) {
+  for (const bad of [
+    crlDer.subarray(0, crlDer.length - 1),
+    crlDer.subarray(0, 40),
+    Buffer.alloc(0),
+    Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
+  ]) {
     t.throws(() => parseCrl(bad), { name: 'CrlError' });
   }
   for (let i = 0; i < 2000; i++) {
@@ -100,9 +110,17 @@ t.test('truncated, empty and random input is a CrlError, never a crash', async (
 t.test('a large CRL is indexed completely and every listed serial is found', async (t) => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const entries: RevokedEntry[] = [];
-  for (let i = 0; i < 20_000; i++) entries.push({ serialHex: '4' + randomBytes(15).toString('hex').slice(1), revokedAt: THIS_UPDATE, reason: i % 2 ? 1 : undefined });
+  for (let i = 0; i < 20_000; i++)
+    entries.push({
+      serialHex: '4' + randomBytes(15).toString('hex').slice(1),
+      revokedAt: THIS_UPDATE,
+      reason: i % 2 ? 1 : undefined,
+    });
   const der = buildCrl({
-    issuer: encodeName([{ type: 'C', value: 'TW' }, { type: 'CN', value: 'Big CRL CA' }]),
+    issuer: encodeName([
+      { type: 'C', value: 'TW' },
+      { type: 'CN', value: 'Big CRL CA' },
+    ]),
     issuerSpki: spkiOf(privateKey),
     thisUpdate: THIS_UPDATE,
     nextUpdate: NEXT_UPDATE,
@@ -128,8 +146,14 @@ t.test('the checker in crl mode accepts a good certificate and caches the CRL un
   const checker = createRevocationChecker({ mode: 'crl' });
   const before = server.hits.get('/ca.crl') ?? 0;
   t.same(await checker.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), { ok: true, source: 'crl' });
-  t.same(await checker.check({ certDer: good.der, issuerDer: ca.caCertDer }, new Date('2026-03-05T00:00:00Z')), { ok: true, source: 'crl' });
-  t.match(await checker.check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW), { ok: false, reason: 'revoked' });
+  t.same(await checker.check({ certDer: good.der, issuerDer: ca.caCertDer }, new Date('2026-03-05T00:00:00Z')), {
+    ok: true,
+    source: 'crl',
+  });
+  t.match(await checker.check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW), {
+    ok: false,
+    reason: 'revoked',
+  });
   t.equal((server.hits.get('/ca.crl') ?? 0) - before, 1, 'downloaded once');
 });
 
@@ -150,9 +174,19 @@ t.test('a stale CRL at the distribution point makes the answer revocation_unavai
 t.test('a tampered CRL at the distribution point is not used', async (t) => {
   const tampered = Buffer.from(crlDer);
   tampered[tampered.length - 5] ^= 0xff;
-  server.routes.set('/tampered.crl', serveBody(() => tampered));
-  const checker = createRevocationChecker({ mode: 'crl', fetch: (url, init) => fetch(String(url).replace('/ca.crl', '/tampered.crl'), init) });
-  t.match(await checker.check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW), { ok: false, reason: 'revocation_unavailable', detail: /bad_signature/ });
+  server.routes.set(
+    '/tampered.crl',
+    serveBody(() => tampered),
+  );
+  const checker = createRevocationChecker({
+    mode: 'crl',
+    fetch: (url, init) => fetch(String(url).replace('/ca.crl', '/tampered.crl'), init),
+  });
+  t.match(await checker.check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW), {
+    ok: false,
+    reason: 'revocation_unavailable',
+    detail: /bad_signature/,
+  });
 });
 
 t.test('an unreachable distribution point fails closed, and passes with failOpen', async (t) => {
@@ -160,20 +194,35 @@ t.test('an unreachable distribution point fails closed, and passes with failOpen
     throw new TypeError('fetch failed');
   };
   const closed = createRevocationChecker({ mode: 'crl', fetch: fetchFails });
-  t.match(await closed.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), { ok: false, reason: 'revocation_unavailable' });
+  t.match(await closed.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), {
+    ok: false,
+    reason: 'revocation_unavailable',
+  });
   const open = createRevocationChecker({ mode: 'crl', fetch: fetchFails, failOpen: true });
   t.same(await open.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), { ok: true, source: 'fail-open' });
 });
 
 t.test('a CRL larger than the size limit is not downloaded in full', async (t) => {
   const checker = createRevocationChecker({ mode: 'crl', maxCrlBytes: 100 });
-  t.match(await checker.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), { ok: false, reason: 'revocation_unavailable', detail: /limit/ });
+  t.match(await checker.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), {
+    ok: false,
+    reason: 'revocation_unavailable',
+    detail: /limit/,
+  });
 });
 
 t.test('a distribution point that does not answer in time is revocation_unavailable', async (t) => {
   server.routes.set('/hang.crl', () => undefined);
-  const checker = createRevocationChecker({ mode: 'crl', timeoutMs: 200, fetch: (url, init) => fetch(String(url).replace('/ca.crl', '/hang.crl'), init) });
-  t.match(await checker.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), { ok: false, reason: 'revocation_unavailable', detail: /timed out/ });
+  const checker = createRevocationChecker({
+    mode: 'crl',
+    timeoutMs: 200,
+    fetch: (url, init) => fetch(String(url).replace('/ca.crl', '/hang.crl'), init),
+  });
+  t.match(await checker.check({ certDer: good.der, issuerDer: ca.caCertDer }, NOW), {
+    ok: false,
+    reason: 'revocation_unavailable',
+    detail: /timed out/,
+  });
 });
 
 t.test('mode off answers ok without looking', async (t) => {
@@ -187,7 +236,10 @@ t.test('a CRL whose issuingDistributionPoint names its URL and user certificates
     const crl = parseCrl(served);
     t.same(crl.idp?.uris, [`${server.url}/ca.crl`]);
     t.equal(crl.idp?.onlyUserCerts, true);
-    t.match(await createRevocationChecker({ mode: 'crl' }).check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW), { ok: false, reason: 'revoked' });
+    t.match(
+      await createRevocationChecker({ mode: 'crl' }).check({ certDer: revoked.der, issuerDer: ca.caCertDer }, NOW),
+      { ok: false, reason: 'revoked' },
+    );
   } finally {
     served = crlDer;
   }

@@ -23,7 +23,10 @@ t.teardown(async () => {
 });
 
 t.test('the portal answers a cookieless OCSP POST without a CSRF token', async (t) => {
-  const certId = certIdFor(certificateFrom(pki.card('wang-xiaoming').signingCertDer), certificateFrom(pki.intermediate('g3').certDer));
+  const certId = certIdFor(
+    certificateFrom(pki.card('wang-xiaoming').signingCertDer),
+    certificateFrom(pki.intermediate('g3').certDer),
+  );
   const request = buildOcspRequest(certId);
   const response = await portal.app.inject({
     method: 'POST',
@@ -53,6 +56,11 @@ t.test('the portal serves the demo CRL as DER with the pkix-crl type', async (t)
 });
 
 t.test('other form posts in the portal still need their CSRF token', async (t) => {
-  const response = await portal.app.inject({ method: 'POST', url: '/register/citizen', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x' });
+  const response = await portal.app.inject({
+    method: 'POST',
+    url: '/register/citizen',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'name=x',
+  });
   t.equal(response.statusCode, 403);
 });

@@ -6,10 +6,15 @@ import { createServer as createNetServer } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const pemToDer = (pem: string): Buffer => Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+export const pemToDer = (pem: string): Buffer =>
+  Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 
 export function openssl(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): string {
-  return execFileSync('openssl', args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+  return execFileSync('openssl', args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString('utf8');
 }
 
 export interface OpensslCa {
@@ -19,7 +24,10 @@ export interface OpensslCa {
   caKeyFile: string;
   config: string;
   /** issues a leaf (RSA-2048) with CRLDP/AIA pointing at the given URLs; returns its DER and serial (hex, upper case) */
-  issue(name: string, opts?: { extensions?: string }): { der: Buffer; serialHex: string; certFile: string; keyFile: string };
+  issue(
+    name: string,
+    opts?: { extensions?: string },
+  ): { der: Buffer; serialHex: string; certFile: string; keyFile: string };
   revoke(certFile: string, reason?: string): void;
   /** openssl ca -gencrl with fixed lastUpdate/nextUpdate (YYYYMMDDHHMMSSZ), optionally with another CRL extension section */
   gencrl(lastUpdate: string, nextUpdate: string, crlExtensions?: string): Buffer;
@@ -84,8 +92,25 @@ onlyCA = TRUE
   const caKeyFile = join(dir, 'ca.key');
   const caCertFile = join(dir, 'ca.crt');
   openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKeyFile, '-out', caCertFile, '-subj', '/C=TW/O=OpenSSL Test CA/CN=Independent CA',
-    '-days', '3650', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'basicConstraints=critical,CA:TRUE', '-config', config,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    caKeyFile,
+    '-out',
+    caCertFile,
+    '-subj',
+    '/C=TW/O=OpenSSL Test CA/CN=Independent CA',
+    '-days',
+    '3650',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-config',
+    config,
   ]);
   return {
     dir,
@@ -97,13 +122,43 @@ onlyCA = TRUE
       const keyFile = join(dir, `${name}.key`);
       const csr = join(dir, `${name}.csr`);
       const certFile = join(dir, `${name}.crt`);
-      openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`, '-config', config]);
       openssl([
-        'ca', '-batch', '-config', config, '-extensions', opts.extensions ?? 'leaf_ext', '-in', csr, '-out', certFile, '-notext',
-        '-startdate', '20250101000000Z', '-enddate', '20351231000000Z',
+        'req',
+        '-new',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        csr,
+        '-subj',
+        `/CN=${name}`,
+        '-config',
+        config,
+      ]);
+      openssl([
+        'ca',
+        '-batch',
+        '-config',
+        config,
+        '-extensions',
+        opts.extensions ?? 'leaf_ext',
+        '-in',
+        csr,
+        '-out',
+        certFile,
+        '-notext',
+        '-startdate',
+        '20250101000000Z',
+        '-enddate',
+        '20351231000000Z',
       ]);
       const der = pemToDer(readFileSync(certFile, 'utf8'));
-      const serialHex = openssl(['x509', '-in', certFile, '-noout', '-serial']).trim().replace(/^serial=/, '').toUpperCase();
+      const serialHex = openssl(['x509', '-in', certFile, '-noout', '-serial'])
+        .trim()
+        .replace(/^serial=/, '')
+        .toUpperCase();
       return { der, serialHex, certFile, keyFile };
     },
     revoke(certFile, reason = 'keyCompromise') {
@@ -112,7 +167,16 @@ onlyCA = TRUE
     gencrl(lastUpdate, nextUpdate, crlExtensions) {
       const out = join(dir, 'ca.crl');
       openssl([
-        'ca', '-config', config, '-gencrl', '-crl_lastupdate', lastUpdate, '-crl_nextupdate', nextUpdate, '-out', out,
+        'ca',
+        '-config',
+        config,
+        '-gencrl',
+        '-crl_lastupdate',
+        lastUpdate,
+        '-crl_nextupdate',
+        nextUpdate,
+        '-out',
+        out,
         ...(crlExtensions ? ['-crlexts', crlExtensions] : []),
       ]);
       return pemToDer(readFileSync(out, 'utf8'));
@@ -162,7 +226,8 @@ export async function startServer(): Promise<TestServer> {
   };
 }
 
-export const serveBody = (body: () => Buffer, contentType = 'application/octet-stream') =>
+export const serveBody =
+  (body: () => Buffer, contentType = 'application/octet-stream') =>
   (_req: IncomingMessage, _body: Buffer, res: ServerResponse) => {
     res.setHeader('content-type', contentType);
     res.end(body());

@@ -27,11 +27,31 @@ let delegated: ReturnType<OpensslCa['issue']>;
 let noEku: ReturnType<OpensslCa['issue']>;
 
 /** Points every OCSP request at another local port (the certificates name `port`). */
-const toPort = (other: number): typeof fetch => (url, init) => fetch(String(url).replace(`:${port}/`, `:${other}/`), init);
+const toPort =
+  (other: number): typeof fetch =>
+  (url, init) =>
+    fetch(String(url).replace(`:${port}/`, `:${other}/`), init);
 
 async function responder(signerCert: string, signerKey: string, extra: string[] = []): Promise<number> {
   const p = await freePort();
-  children.push(await startOpensslOcsp(['-index', join(ca.dir, 'index.txt'), '-CA', ca.caCertFile, '-rsigner', signerCert, '-rkey', signerKey, '-nmin', '60', ...extra], p));
+  children.push(
+    await startOpensslOcsp(
+      [
+        '-index',
+        join(ca.dir, 'index.txt'),
+        '-CA',
+        ca.caCertFile,
+        '-rsigner',
+        signerCert,
+        '-rkey',
+        signerKey,
+        '-nmin',
+        '60',
+        ...extra,
+      ],
+      p,
+    ),
+  );
   return p;
 }
 
@@ -48,10 +68,59 @@ t.before(async () => {
   ca.revoke(revoked.certFile, 'keyCompromise');
   // Signed by the CA key but never entered in its database: openssl answers "unknown".
   const csr = join(ca.dir, 'stranger.csr');
-  openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(ca.dir, 'stranger.key'), '-out', csr, '-subj', '/CN=stranger', '-config', ca.config]);
-  openssl(['x509', '-req', '-in', csr, '-CA', ca.caCertFile, '-CAkey', ca.caKeyFile, '-set_serial', '0x7777', '-days', '365', '-extfile', ca.config, '-extensions', 'leaf_ext', '-out', join(ca.dir, 'stranger.crt')]);
+  openssl([
+    'req',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    join(ca.dir, 'stranger.key'),
+    '-out',
+    csr,
+    '-subj',
+    '/CN=stranger',
+    '-config',
+    ca.config,
+  ]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.caCertFile,
+    '-CAkey',
+    ca.caKeyFile,
+    '-set_serial',
+    '0x7777',
+    '-days',
+    '365',
+    '-extfile',
+    ca.config,
+    '-extensions',
+    'leaf_ext',
+    '-out',
+    join(ca.dir, 'stranger.crt'),
+  ]);
   unknownDer = pemToDer(readFileSync(join(ca.dir, 'stranger.crt'), 'utf8'));
-  children.push(await startOpensslOcsp(['-index', join(ca.dir, 'index.txt'), '-CA', ca.caCertFile, '-rsigner', delegated.certFile, '-rkey', delegated.keyFile, '-nmin', '60'], port));
+  children.push(
+    await startOpensslOcsp(
+      [
+        '-index',
+        join(ca.dir, 'index.txt'),
+        '-CA',
+        ca.caCertFile,
+        '-rsigner',
+        delegated.certFile,
+        '-rkey',
+        delegated.keyFile,
+        '-nmin',
+        '60',
+      ],
+      port,
+    ),
+  );
   ekuPort = await responder(noEku.certFile, noEku.keyFile);
   caSignedPort = await responder(ca.caCertFile, ca.caKeyFile);
 });
@@ -61,12 +130,19 @@ const subject = (der: Buffer) => ({ certDer: der, issuerDer: ca.caCertDer });
 t.test('openssl ocsp answers our request with the nonce echoed and a good status', async (t) => {
   const certId = certIdFor(certificateFrom(good.der), certificateFrom(ca.caCertDer));
   const request = buildOcspRequest(certId);
-  const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request.der) });
+  const response = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/ocsp-request' },
+    body: new Uint8Array(request.der),
+  });
   const parsed = parseOcspResponse(Buffer.from(await response.arrayBuffer()));
   t.equal(parsed.responseStatus, 0);
   t.ok(parsed.nonce?.equals(request.nonce), 'nonce echoed');
   t.equal(parsed.responses[0].status, 'good');
-  t.ok(parsed.certs.some((c) => c.equals(delegated.der)), 'the delegated responder certificate is included');
+  t.ok(
+    parsed.certs.some((c) => c.equals(delegated.der)),
+    'the delegated responder certificate is included',
+  );
 });
 
 t.test('a good certificate is ok by openssl ocsp through its delegated responder', async (t) => {
@@ -74,19 +150,32 @@ t.test('a good certificate is ok by openssl ocsp through its delegated responder
 });
 
 t.test('a revoked certificate is reported revoked with its reason by openssl ocsp', async (t) => {
-  t.match(await createRevocationChecker({ mode: 'ocsp' }).check(subject(revoked.der), NOW), { ok: false, reason: 'revoked', detail: /keyCompromise/ });
+  t.match(await createRevocationChecker({ mode: 'ocsp' }).check(subject(revoked.der), NOW), {
+    ok: false,
+    reason: 'revoked',
+    detail: /keyCompromise/,
+  });
 });
 
 t.test('a certificate openssl ocsp does not know is revocation_unknown', async (t) => {
-  t.match(await createRevocationChecker({ mode: 'ocsp' }).check(subject(unknownDer), NOW), { ok: false, reason: 'revocation_unknown' });
+  t.match(await createRevocationChecker({ mode: 'ocsp' }).check(subject(unknownDer), NOW), {
+    ok: false,
+    reason: 'revocation_unknown',
+  });
 });
 
 t.test('a SHA-256 CertID is answered by openssl ocsp too', async (t) => {
-  t.same(await createRevocationChecker({ mode: 'ocsp', ocspHash: 'sha256' }).check(subject(good.der), NOW), { ok: true, source: 'ocsp' });
+  t.same(await createRevocationChecker({ mode: 'ocsp', ocspHash: 'sha256' }).check(subject(good.der), NOW), {
+    ok: true,
+    source: 'ocsp',
+  });
 });
 
 t.test('an answer signed by the CA itself is accepted', async (t) => {
-  t.same(await createRevocationChecker({ mode: 'ocsp', fetch: toPort(caSignedPort) }).check(subject(good.der), NOW), { ok: true, source: 'ocsp' });
+  t.same(await createRevocationChecker({ mode: 'ocsp', fetch: toPort(caSignedPort) }).check(subject(good.der), NOW), {
+    ok: true,
+    source: 'ocsp',
+  });
 });
 
 t.test('an answer signed by a responder without id-kp-OCSPSigning is refused', async (t) => {
@@ -99,7 +188,11 @@ t.test('an answer signed by a responder without id-kp-OCSPSigning is refused', a
 
 t.test('an openssl answer older than its nextUpdate is refused as stale', async (t) => {
   const later = new Date(NOW.getTime() + 2 * 3600_000);
-  t.match(await createRevocationChecker({ mode: 'ocsp' }).check(subject(good.der), later), { ok: false, reason: 'revocation_unavailable', detail: /stale/ });
+  t.match(await createRevocationChecker({ mode: 'ocsp' }).check(subject(good.der), later), {
+    ok: false,
+    reason: 'revocation_unavailable',
+    detail: /stale/,
+  });
 });
 
 t.test('an openssl answer with one altered signature byte is refused', async (t) => {
@@ -124,8 +217,14 @@ t.test('a responder that is not listening fails closed, and passes with failOpen
     ok: false,
     reason: 'revocation_unavailable',
   });
-  t.same(await createRevocationChecker({ mode: 'ocsp', fetch: toPort(closedPort), failOpen: true }).check(subject(good.der), NOW), {
-    ok: true,
-    source: 'fail-open',
-  });
+  t.same(
+    await createRevocationChecker({ mode: 'ocsp', fetch: toPort(closedPort), failOpen: true }).check(
+      subject(good.der),
+      NOW,
+    ),
+    {
+      ok: true,
+      source: 'fail-open',
+    },
+  );
 });

@@ -36,7 +36,8 @@ export async function startClientServer(): Promise<ClientServer> {
   const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    page: (name, signerUrl, params = {}) => `${origin}/${name}?${new URLSearchParams({ signer: signerUrl, ...params }).toString()}`,
+    page: (name, signerUrl, params = {}) =>
+      `${origin}/${name}?${new URLSearchParams({ signer: signerUrl, ...params }).toString()}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -17,11 +17,14 @@ if (!existsSync(CHROMIUM)) {
   await run();
 }
 
-
 async function run(): Promise<void> {
   const card = makeTestCard();
   const clients: ClientServer = await startClientServer();
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
   t.teardown(async () => {
     await browser.close();
     await clients.close();
@@ -32,7 +35,14 @@ async function run(): Promise<void> {
       port: 0,
       allowOrigins: [clients.origin],
       stateDir: tempDir('sw-signer-state-'),
-      p12: [{ p12File: copyCard(card.p12), cardSerial: CARD_SERIAL, signingCertFile: card.signCert, encryptionCertFile: card.encCert }],
+      p12: [
+        {
+          p12File: copyCard(card.p12),
+          cardSerial: CARD_SERIAL,
+          signingCertFile: card.signCert,
+          encryptionCertFile: card.encCert,
+        },
+      ],
       ...extra,
     });
     t.teardown(() => running.close());
@@ -40,7 +50,11 @@ async function run(): Promise<void> {
   }
 
   /** Opens a client page, presses its button and returns what the page shows as the component's answer. */
-  async function runPage(name: string, s: RunningSigner, params: Record<string, string> = {}): Promise<{ answer: Record<string, any>; page: Page }> {
+  async function runPage(
+    name: string,
+    s: RunningSigner,
+    params: Record<string, string> = {},
+  ): Promise<{ answer: Record<string, any>; page: Page }> {
     const context = await browser.newContext();
     t.teardown(() => context.close());
     const page = await context.newPage();
@@ -52,36 +66,59 @@ async function run(): Promise<void> {
 
   const s = await signer();
 
-  t.test('readCertificate: GetUserCert through /popupForm is answered with func pkcs11info and the certificates', async (t) => {
-    const { answer, page } = await runPage('read-certificate.html', s);
-    t.equal(answer.func, 'pkcs11info');
-    t.equal(answer.ret_code, 0);
-    const token = answer.slots.at(-1).token;
-    t.equal(token.serialNumber, CARD_SERIAL);
-    t.ok(token.certs.every((c: { certb64?: string }) => typeof c.certb64 === 'string'), 'every certificate with its bytes');
-    t.equal(await page.textContent('#subjectCN'), card.holderName, 'the page found the digitalSignature certificate');
-  });
+  t.test(
+    'readCertificate: GetUserCert through /popupForm is answered with func pkcs11info and the certificates',
+    async (t) => {
+      const { answer, page } = await runPage('read-certificate.html', s);
+      t.equal(answer.func, 'pkcs11info');
+      t.equal(answer.ret_code, 0);
+      const token = answer.slots.at(-1).token;
+      t.equal(token.serialNumber, CARD_SERIAL);
+      t.ok(
+        token.certs.every((c: { certb64?: string }) => typeof c.certb64 === 'string'),
+        'every certificate with its bytes',
+      );
+      t.equal(await page.textContent('#subjectCN'), card.holderName, 'the page found the digitalSignature certificate');
+    },
+  );
 
-  t.test('checkEnvir: CheckEnvir through /popupForm is answered with func pkcs11info, without certificate bytes', async (t) => {
-    const { answer } = await runPage('check-envir.html', s);
-    t.equal(answer.func, 'pkcs11info');
-    t.equal(answer.ret_code, 0);
-    t.notOk(answer.slots.at(-1).token.certs.some((c: { certb64?: string }) => 'certb64' in c));
-  });
+  t.test(
+    'checkEnvir: CheckEnvir through /popupForm is answered with func pkcs11info, without certificate bytes',
+    async (t) => {
+      const { answer } = await runPage('check-envir.html', s);
+      t.equal(answer.func, 'pkcs11info');
+      t.equal(answer.ret_code, 0);
+      t.notOk(answer.slots.at(-1).token.certs.some((c: { certb64?: string }) => 'certb64' in c));
+    },
+  );
 
-  t.test('sign: MakeSignature through /popupForm, SHA256 PKCS7, answered with func sign and the component version', async (t) => {
-    const tbs = 'sample text to sign 簽章+測試';
-    const { answer } = await runPage('sign.html', s, { tbs, pin: PIN, hashAlgorithm: 'SHA256', signatureType: 'PKCS7' });
-    t.equal(answer.func, 'sign');
-    t.equal(answer.ret_code, 0);
-    t.equal(answer.version, '2.3.2');
-    const verified = opensslVerifyCms(Buffer.from(answer.signature, 'base64'));
-    t.ok(verified.ok);
-    t.equal(verified.content.toString(), tbs, "the sample's %2B for '+' is undone");
-  });
+  t.test(
+    'sign: MakeSignature through /popupForm, SHA256 PKCS7, answered with func sign and the component version',
+    async (t) => {
+      const tbs = 'sample text to sign 簽章+測試';
+      const { answer } = await runPage('sign.html', s, {
+        tbs,
+        pin: PIN,
+        hashAlgorithm: 'SHA256',
+        signatureType: 'PKCS7',
+      });
+      t.equal(answer.func, 'sign');
+      t.equal(answer.ret_code, 0);
+      t.equal(answer.version, '2.3.2');
+      const verified = opensslVerifyCms(Buffer.from(answer.signature, 'base64'));
+      t.ok(verified.ok);
+      t.equal(verified.content.toString(), tbs, "the sample's %2B for '+' is undone");
+    },
+  );
 
   t.test('sign: SHA1 PKCS1 through the SDK popup /ChtPopupForm', async (t) => {
-    const { answer } = await runPage('sign.html', s, { tbs: 'legacy', pin: PIN, hashAlgorithm: 'SHA1', signatureType: 'PKCS1', popup: '/ChtPopupForm' });
+    const { answer } = await runPage('sign.html', s, {
+      tbs: 'legacy',
+      pin: PIN,
+      hashAlgorithm: 'SHA1',
+      signatureType: 'PKCS1',
+      popup: '/ChtPopupForm',
+    });
     t.equal(answer.ret_code, 0);
     t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from('legacy'), Buffer.from(answer.signature, 'base64'), 'sha1'));
   });
@@ -116,23 +153,26 @@ async function run(): Promise<void> {
     t.same((await runPage('detect.html', untrusting)).answer, { installed: true });
   });
 
-  t.test('addDomain: an untrusted site is told 0x76000031; after the user confirms on /addDomain it is served, also after a restart', async (t) => {
-    const stateDir = tempDir('sw-signer-state-');
-    const first = await signer({ allowOrigins: ['https://portal.example'], stateDir });
-    t.equal((await runPage('read-certificate.html', first)).answer.ret_code, 0x76000031);
-    const context = await browser.newContext();
-    t.teardown(() => context.close());
-    const page = await context.newPage();
-    await page.goto(`${first.url}/addDomain?domain=${encodeURIComponent(clients.origin)}`);
-    await page.waitForSelector('text=請先加入信任網站');
-    t.match(await page.textContent('main'), clients.origin, 'the page names the site');
-    await page.click('button:has-text("加入信任網站")');
-    t.equal(await page.getAttribute('#result', 'data-result'), 'added');
-    t.equal((await runPage('read-certificate.html', first)).answer.ret_code, 0);
-    await first.close();
-    const second = await signer({ allowOrigins: ['https://portal.example'], stateDir });
-    t.equal((await runPage('read-certificate.html', second)).answer.ret_code, 0, 'the trusted-site list was kept');
-  });
+  t.test(
+    'addDomain: an untrusted site is told 0x76000031; after the user confirms on /addDomain it is served, also after a restart',
+    async (t) => {
+      const stateDir = tempDir('sw-signer-state-');
+      const first = await signer({ allowOrigins: ['https://portal.example'], stateDir });
+      t.equal((await runPage('read-certificate.html', first)).answer.ret_code, 0x76000031);
+      const context = await browser.newContext();
+      t.teardown(() => context.close());
+      const page = await context.newPage();
+      await page.goto(`${first.url}/addDomain?domain=${encodeURIComponent(clients.origin)}`);
+      await page.waitForSelector('text=請先加入信任網站');
+      t.match(await page.textContent('main'), clients.origin, 'the page names the site');
+      await page.click('button:has-text("加入信任網站")');
+      t.equal(await page.getAttribute('#result', 'data-result'), 'added');
+      t.equal((await runPage('read-certificate.html', first)).answer.ret_code, 0);
+      await first.close();
+      const second = await signer({ allowOrigins: ['https://portal.example'], stateDir });
+      t.equal((await runPage('read-certificate.html', second)).answer.ret_code, 0, 'the trusted-site list was kept');
+    },
+  );
 
   t.test('addDomain: cancelling adds nothing', async (t) => {
     const untrusting = await signer({ allowOrigins: ['https://portal.example'] });

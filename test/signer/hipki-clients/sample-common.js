@@ -49,7 +49,11 @@ function usePopup(path, makeRequest, onAnswer) {
 }
 
 function onReady(run) {
-  window.addEventListener('load', function () {
-    document.getElementById('go').addEventListener('click', run, false);
-  }, false);
+  window.addEventListener(
+    'load',
+    function () {
+      document.getElementById('go').addEventListener('click', run, false);
+    },
+    false
+  );
 }
