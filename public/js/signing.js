@@ -5,8 +5,13 @@
  * form, which then posts once. The PIN goes to the signer only.
  *
  * Markup: <form data-signer-form data-signer-url="http://127.0.0.1:61161" data-signed-form="signed-form"
- *           data-msg-unreachable="…" data-msg-failed="… {code} …"> with inputs tbs, nonce, pin;
- *         <form id="signed-form" hidden> with inputs nonce, signature, certificate, signatureType, cardSerial.
+ *           data-check-url="/signing/card-check" data-msg-unreachable="…" data-msg-failed="… {code} …"> with inputs
+ *           tbs, nonce, pin;
+ *         <form id="signed-form" hidden> with inputs _csrf, nonce, signature, certificate, signatureType, cardSerial.
+ *
+ * With data-check-url, the card is checked at once after 載入 (POST, same site): the holder and card number are
+ * shown beside 「憑證載入完成。」, and a card that 送出 would refuse for reasons that are not the user's fault (revoked,
+ * already registered, an account under review) gives an outcome box with the next steps instead of 送出.
  */
 (function () {
   'use strict';
@@ -39,6 +44,121 @@
   function clearError() {
     var box = document.getElementById('signing-error');
     if (box) box.parentNode.removeChild(box);
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.appendChild(document.createTextNode(text));
+    return node;
+  }
+
+  function removeById(id) {
+    var node = document.getElementById(id);
+    if (node) node.parentNode.removeChild(node);
+  }
+
+  /** A form field's value; for a group of radio buttons, the checked one's (old browsers have no RadioNodeList.value). */
+  function fieldValue(form, name) {
+    var field = byName(form, name);
+    if (!field) return '';
+    if (typeof field.value === 'string' && field.nodeType === 1) return field.value;
+    for (var i = 0; i < field.length; i++) if (field[i].checked) return field[i].value;
+    return '';
+  }
+
+  /** Asks the portal about the card just loaded; done(null) when it cannot answer (then 送出 checks as before). */
+  function checkCard(url, signedForm, done) {
+    var xhr = new XMLHttpRequest();
+    var names = ['_csrf', 'nonce', 'signature', 'certificate', 'signatureType', 'category', 'name', 'idNumber'];
+    var body = [];
+    for (var i = 0; i < names.length; i++) {
+      body.push(names[i] + '=' + encodeURIComponent(fieldValue(signedForm, names[i])));
+    }
+    xhr.open('POST', url, true);
+    xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.onreadystatechange = function () {
+      if (xhr.readyState !== 4) return;
+      var answer = null;
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch (e) {
+        answer = null;
+      }
+      done(answer && answer.status ? answer : null);
+    };
+    xhr.send(body.join('&'));
+  }
+
+  /** Holder, card number and validity as a list, from an answer of the card check. */
+  function cardFacts(answer) {
+    var labels = answer.labels || {};
+    var list = element('dl');
+    var facts = [
+      [labels.holder, answer.holder],
+      [labels.cardSerial, answer.cardSerial],
+      [labels.validUntil, answer.validUntil]
+    ];
+    for (var i = 0; i < facts.length; i++) {
+      if (!facts[i][0] || !facts[i][1]) continue;
+      list.appendChild(element('dt', '', facts[i][0]));
+      list.appendChild(element('dd', '', facts[i][1]));
+    }
+    return list;
+  }
+
+  /** Beside 「憑證載入完成。」: whose card it is, and a word when 送出 will ask for more (a renewed card) or fail. */
+  function showCard(answer) {
+    var loaded = document.getElementById('signed-message');
+    if (!loaded) return;
+    var box = element('div', 'card-check');
+    box.id = 'card-check';
+    box.appendChild(element('p', '', answer.message));
+    box.appendChild(cardFacts(answer));
+    if (answer.note) box.appendChild(element('p', 'notice', answer.note));
+    loaded.parentNode.insertBefore(box, loaded.nextSibling);
+  }
+
+  /** The outcome of a refusal that is not the user's fault: what happened, the next steps, and another card. */
+  function showOutcome(signerForm, answer, restart) {
+    var box = element('section', 'outcome-box');
+    box.id = 'card-outcome';
+    box.setAttribute('tabindex', '-1');
+    box.setAttribute('aria-labelledby', 'card-outcome-title');
+    var title = element('h2', '', answer.title);
+    title.id = 'card-outcome-title';
+    box.appendChild(title);
+    box.appendChild(element('p', 'outcome__text', answer.text));
+    if (answer.hint) box.appendChild(element('p', 'outcome__hint', answer.hint));
+    if (answer.holder) box.appendChild(cardFacts(answer));
+    if (answer.nextHeading) box.appendChild(element('h3', '', answer.nextHeading));
+    var steps = element('ul', 'next-steps');
+    for (var i = 0; i < (answer.steps || []).length; i++) {
+      var step = answer.steps[i];
+      var item = element('li', 'next-steps__item');
+      item.setAttribute('data-step', step.step);
+      if (step.href) {
+        var link = element('a', '', step.label);
+        link.setAttribute('href', step.href);
+        item.appendChild(link);
+      } else {
+        item.appendChild(element('strong', '', step.label));
+      }
+      if (step.text) item.appendChild(element('p', 'hint', step.text));
+      steps.appendChild(item);
+    }
+    box.appendChild(steps);
+    var again = element('button', 'button--secondary', (answer.labels || {}).otherCard || '');
+    again.setAttribute('type', 'button');
+    again.id = 'other-card';
+    again.onclick = function () {
+      removeById('card-outcome');
+      restart();
+    };
+    box.appendChild(again);
+    signerForm.parentNode.insertBefore(box, signerForm);
+    box.focus();
   }
 
   function wsUrl(httpUrl) {
@@ -205,7 +325,39 @@
   function attach(signerForm) {
     var signedForm = document.getElementById(signerForm.getAttribute('data-signed-form'));
     if (!signedForm) return;
+    var checkUrl = signerForm.getAttribute('data-check-url');
     var busy = false;
+
+    function forgetSignature() {
+      setField(signedForm, 'signature', '');
+      setField(signedForm, 'certificate', '');
+      setField(signedForm, 'cardSerial', '');
+    }
+
+    /** After the card check (answer null: none was made or it failed): 送出, an outcome box, or the PIN again. */
+    function settle(answer, pinInput) {
+      if (answer && answer.status === 'outcome') {
+        forgetSignature();
+        signerForm.setAttribute('hidden', 'hidden');
+        showOutcome(signerForm, answer, function () {
+          signerForm.removeAttribute('hidden');
+          if (pinInput) pinInput.focus();
+        });
+        return;
+      }
+      if (answer && answer.status === 'refused') {
+        forgetSignature();
+        showError(signerForm, answer.message);
+        if (pinInput) pinInput.focus();
+        return;
+      }
+      signerForm.setAttribute('hidden', 'hidden');
+      signedForm.removeAttribute('hidden');
+      if (answer && (answer.status === 'ok' || answer.status === 'mismatch')) showCard(answer);
+      if (answer && answer.status === 'mismatch') showError(signerForm, answer.message);
+      var loaded = document.getElementById('signed-message');
+      if (loaded && !(answer && answer.status === 'mismatch')) loaded.focus();
+    }
 
     signerForm.addEventListener(
       'submit',
@@ -214,6 +366,8 @@
         if (busy) return;
         busy = true;
         clearError();
+        removeById('card-check');
+        removeById('card-outcome');
         var pinInput = byName(signerForm, 'pin');
         var signerUrl = String(signerForm.getAttribute('data-signer-url')).replace(/\/+$/, '');
         var request = {
@@ -244,10 +398,15 @@
           setField(signedForm, 'certificate', reply.certificate);
           setField(signedForm, 'signatureType', reply.signatureType || 'PKCS7');
           setField(signedForm, 'cardSerial', reply.cardSerial || '');
-          signerForm.setAttribute('hidden', 'hidden');
-          signedForm.removeAttribute('hidden');
-          var loaded = document.getElementById('signed-message');
-          if (loaded) loaded.focus();
+          if (!checkUrl || !window.XMLHttpRequest) {
+            settle(null, pinInput);
+            return;
+          }
+          busy = true;
+          checkCard(checkUrl, signedForm, function (answer) {
+            busy = false;
+            settle(answer, pinInput);
+          });
         }
 
         // Without WebSocket the popup, opened now while the submit event still counts as the user's action.

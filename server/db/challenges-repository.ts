@@ -1,6 +1,6 @@
 import type { Db } from './pool';
 
-export type ChallengePurpose = 'register' | 'login' | 'rebind';
+export type ChallengePurpose = 'register' | 'login' | 'rebind' | 'password-reset' | 'unlock';
 
 export interface Challenge {
   nonce: string;

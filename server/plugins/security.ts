@@ -28,7 +28,10 @@ export default fp<{ config: Config }>(
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
-          objectSrc: ["'none'"],
+          // The readiness box of the certificate pages is the local signer's /readiness page in an <object>, whose
+          // fallback text shows when the signer does not answer: Chromium checks such a frame against both of these.
+          objectSrc: [config.signerUrl],
+          frameSrc: [config.signerUrl],
           baseUri: ["'none'"],
           frameAncestors: ["'none'"],
           // The no-JS certificate page posts the PIN form to the local signer, and the script talks to it.

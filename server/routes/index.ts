@@ -7,6 +7,7 @@ import language from './language';
 import infoPages from './info/pages';
 import downloads from './downloads/index';
 import signingCallback from './signing/callback';
+import cardCheck from './signing/card-check';
 import login from './login/index';
 import account from './account/index';
 import admin from './admin/index';
@@ -18,6 +19,7 @@ const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   await app.register(infoPages, { config });
   await app.register(downloads);
   await app.register(signingCallback);
+  await app.register(cardCheck, { config });
   await app.register(login, { config });
   await app.register(account);
   await app.register(import('./register/index'), { config });

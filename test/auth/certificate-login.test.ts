@@ -240,7 +240,7 @@ t.test('the encryption certificate is refused', async (t) => {
   t.match(res.body, /加密|簽章用/);
 });
 
-t.test('a revoked card gets 憑證已廢止', async (t) => {
+t.test('a revoked card gets an outcome page (廢止) with the next steps, not a PIN error', async (t) => {
   const browser = new Browser(ctx.app);
   const page = await browser.get('/login/certificate');
   const { tbs, nonce } = challengeFrom(page.body);
@@ -248,8 +248,13 @@ t.test('a revoked card gets 憑證已廢止', async (t) => {
     _csrf: csrfFrom(page.body),
     ...signWithCard(pki, 'revoked', tbs, nonce),
   });
-  t.equal(res.statusCode, 400);
+  t.equal(res.statusCode, 403);
   t.match(res.body, /廢止/);
+  t.match(res.body, /data-reason="revoked"/);
+  t.match(res.body, /data-step="renew_card">\s*<a href="\/login\/certificate">換發新卡/, '換發新卡 leads to the rebind path');
+  t.match(res.body, /href="\/login\/password"/, 'the password login is offered');
+  t.notMatch(res.body, /id="pin"/, 'no PIN field');
+  t.notMatch(res.body, /field--error/, 'nothing in red');
 });
 
 t.test('an unknown certificate gets a message with a link to registration', async (t) => {
@@ -276,10 +281,10 @@ t.test('an unknown certificate gets a message with a link to registration', asyn
   t.match(res.body, /href="\/register"/);
 });
 
-t.test('suspended and pending accounts are refused with their own messages', async (t) => {
-  for (const [card, text] of [
-    ['lin', /停用/],
-    ['chen', /審核中/],
+t.test('suspended and pending accounts get outcome pages with their own messages and next steps', async (t) => {
+  for (const [card, text, step] of [
+    ['lin', /您的帳號已停用/, 'support'],
+    ['chen', /您的帳號正在審核中/, 'wait_review'],
   ] as const) {
     const browser = new Browser(ctx.app);
     const page = await browser.get('/login/certificate');
@@ -288,10 +293,23 @@ t.test('suspended and pending accounts are refused with their own messages', asy
       _csrf: csrfFrom(page.body),
       ...signWithCard(pki, card, tbs, nonce),
     });
-    t.equal(res.statusCode, 303);
-    const back = await browser.get(res.headers.location as string);
-    t.match(back.body, text);
+    t.equal(res.statusCode, 403);
+    t.match(res.body, text);
+    t.match(res.body, `data-step="${step}"`);
+    t.match(res.body, /href="tel:/, 'the service desk’s phone');
+    t.notMatch(res.body, /id="pin"/, 'no PIN field');
   }
+});
+
+t.test('without JavaScript an account refused is told right after the signer’s 確定 ③, not after 送出 ④', async (t) => {
+  const browser = new Browser(ctx.app);
+  const { callback } = await signInWithoutJs(browser, 'chen');
+  const complete = await browser.get(callback.headers.location as string);
+  t.equal(complete.statusCode, 403);
+  t.match(complete.body, /您的帳號正在審核中/);
+  t.match(complete.body, /陳志明/, 'the card’s holder is named');
+  const confirm = await browser.get('/login/certificate/confirm');
+  t.equal(confirm.headers.location, '/login/certificate', 'nothing waits for 送出 ④');
 });
 
 t.test('a challenge issued by one instance verifies on another sharing the database', async (t) => {

@@ -100,13 +100,6 @@ const RULES: Array<{
     en: /encryption certificate/,
   },
   {
-    rule: 'a revoked card is refused',
-    details: detailsFor(revoked),
-    sign: card('zhang-yating'),
-    zh: /此自然人憑證已被廢止或停用/,
-    en: /has been revoked or suspended/,
-  },
-  {
     rule: 'a signature that does not verify is refused',
     details: detailsFor(wang),
     sign: (tbs, nonce) => signWithCard(pki, 'wang-xiaoming', `${tbs}\nsomething else`, nonce),
@@ -164,6 +157,46 @@ for (const { rule, details, sign, zh, en } of RULES) {
   });
 }
 
+// A revoked card is not something to fix at the form: an outcome page with 換發新卡 and the 客服 contact.
+t.test('a revoked card gets an outcome page with the next steps, with JavaScript', async (t) => {
+  const res = await registerWithJs(detailsFor(revoked), card('zhang-yating'));
+  t.equal(res.statusCode, 403);
+  t.match(res.body, /這張自然人憑證已被廢止或停用/);
+  t.match(res.body, /data-step="renew_card"/);
+  t.match(res.body, /data-step="support"/);
+  t.notMatch(res.body, /id="pin-error"/, 'no error at the PIN');
+  t.notMatch(res.body, /Harbour2Light/);
+  t.equal(await accountCount(revoked.idNumber), 0);
+});
+
+t.test('a revoked card gets the outcome page right after the signer’s 確定, without JavaScript', async (t) => {
+  const { client, completed } = await registerWithoutJs(detailsFor(revoked), card('zhang-yating'));
+  t.equal(completed.statusCode, 403);
+  t.match(completed.body, /這張自然人憑證已被廢止或停用/);
+  t.match(completed.body, /重新輸入 PIN碼 也不會改變結果/);
+  t.equal(
+    (await client.get('/register/citizen/confirm')).headers.location,
+    '/register/citizen/certificate',
+    'no confirm page',
+  );
+  t.equal(await accountCount(revoked.idNumber), 0);
+});
+
+t.test('a revoked card’s outcome page in English', async (t) => {
+  const client = new Browser(ctx.app, uniqueAddress());
+  client.cookies.set('lang', 'en');
+  const page = await client.get('/register/citizen');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await client.post('/register/citizen', {
+    _csrf: csrfFrom(page.body),
+    ...detailsFor(revoked),
+    ...signWithCard(pki, 'zhang-yating', tbs, nonce),
+  });
+  t.equal(res.statusCode, 403);
+  t.match(res.body, /This Citizen Digital Certificate has been revoked or suspended/);
+  t.match(res.body, /Get a renewed card, then log in with it/);
+});
+
 t.test('a 報關專責人員 may give a contact name other than the card holder’s', async (t) => {
   const res = await registerWithJs(
     detailsFor(lin, { category: 'customs_specialist', name: '陳小姐' }),
@@ -198,10 +231,13 @@ t.test('an ID number already registered is refused, with its own message, on bot
   });
   const js = await registerWithJs(detailsFor(huang), card('huang-zhihao'));
   t.equal(js.statusCode, 409);
-  t.match(js.body, /此身分證號已註冊過單一窗口帳號/);
-  const { client, completed } = await registerWithoutJs(detailsFor(huang), card('huang-zhihao'));
-  t.equal(completed.headers.location, '/register/citizen/certificate');
-  t.match((await client.get('/register/citizen/certificate')).body, /此身分證號已註冊過單一窗口帳號/);
+  t.match(js.body, /此身分證號已有帳號/);
+  t.match(js.body, /data-step="certificate_login">\s*<a href="\/login\/certificate">以自然人憑證直接登入/, '直接登入');
+  t.match(js.body, /href="\/login\/forgot-password"/, '忘記密碼');
+  const { completed } = await registerWithoutJs(detailsFor(huang), card('huang-zhihao'));
+  t.equal(completed.statusCode, 409, 'an outcome page right after the signer’s 確定');
+  t.match(completed.body, /此身分證號已有帳號/);
+  t.match(completed.body, /href="\/login\/certificate"/);
   t.equal(await accountCount(huang.idNumber), 1);
 });
 
@@ -210,10 +246,12 @@ t.test('a certificate already bound to an account is refused, with its own messa
   const other = nationalIdEndingIn(wang.idLast4);
   const js = await registerWithJs(detailsFor(wang, { idNumber: other }), card('wang-xiaoming'));
   t.equal(js.statusCode, 409);
-  t.match(js.body, /此自然人憑證已綁定單一窗口帳號/);
-  const { client, completed } = await registerWithoutJs(detailsFor(wang, { idNumber: other }), card('wang-xiaoming'));
-  t.equal(completed.headers.location, '/register/citizen/certificate');
-  t.match((await client.get('/register/citizen/certificate')).body, /此自然人憑證已綁定單一窗口帳號/);
+  t.match(js.body, /這張自然人憑證已註冊/);
+  t.match(js.body, /data-step="certificate_login"/, '直接登入');
+  const { completed } = await registerWithoutJs(detailsFor(wang, { idNumber: other }), card('wang-xiaoming'));
+  t.equal(completed.statusCode, 409);
+  t.match(completed.body, /這張自然人憑證已註冊/);
+  t.match(completed.body, /王小明/, 'the card’s holder is named');
   t.equal(await accountCount(other), 0);
 });
 
@@ -239,6 +277,6 @@ t.test('a card bound between the certificate step and 送出 is refused at 送�
   t.equal((await registerWithJs(detailsFor(chen), card('chen-zhiming'))).statusCode, 303);
   const late = await client.post('/register/citizen/confirm', { _csrf: csrfFrom(confirm.body) });
   t.equal(late.statusCode, 409);
-  t.match(late.body, /已註冊過單一窗口帳號|已綁定單一窗口帳號/);
+  t.match(late.body, /此身分證號已有帳號|這張自然人憑證已註冊/);
   t.equal(await accountCount(chen.idNumber), 1);
 });

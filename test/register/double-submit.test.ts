@@ -100,7 +100,7 @@ t.test('the same form sent again later by the same browser is answered with the 
   // 吳淑芬 is registered (above) with another challenge: this new one is refused as an ID already registered.
   const first = await client.post('/register/citizen', form);
   t.equal(first.statusCode, 409);
-  t.match(first.body, /此身分證號已註冊過單一窗口帳號/);
+  t.match(first.body, /此身分證號已有帳號/);
   const again = await client.post('/register/citizen', form);
   t.equal(again.statusCode, 400, 'a refused challenge stays used');
   t.match(again.body, /已使用過/);

@@ -291,7 +291,7 @@ t.test('two identical registrations at the same time make one account and a clea
   const codes = results.map((r) => r.statusCode).sort();
   t.same(codes, [303, 409]);
   const loser = results.find((r) => r.statusCode === 409)!;
-  t.match(loser.body, /已註冊過單一窗口帳號|已綁定單一窗口帳號/);
+  t.match(loser.body, /此身分證號已有帳號|這張自然人憑證已註冊/);
   t.equal((await accountsWithId(card.idNumber)).length, 1);
   const bound = await ctx.db.pool.query('SELECT count(*)::int AS n FROM certificates WHERE serial_hex = $1', [
     card.signingSerial,

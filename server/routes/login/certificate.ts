@@ -9,6 +9,9 @@ import { findAccountForCertificate, refusalFor } from '../../auth/certificate-lo
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { isStillVerified, recheckCard, verifiedCard, type VerifiedCard } from '../../auth/verified-card';
 import { safeLocalPath } from '../../safe-redirect';
+import { assessCard } from '../../auth/card-check';
+import { outcomeFor } from '../../auth/outcomes';
+import { outcomePages, type OutcomePages } from '../signing/outcome';
 
 declare module 'fastify' {
   interface Session {
@@ -38,14 +41,19 @@ export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(
   return undefined;
 }
 
+/** Reasons that are not a failure of this login but a word before it (a password session sent here for 帶憑證 services). */
+const NOTICE_REASONS = new Set(['certificate_login_required']);
+
 /**
  * A verified card logs in as its account. The card is checked once more here, where the session is created: the
  * challenge it signed must still be alive and the certificate still good (a card revoked since it signed is refused).
+ * A refusal that is not the holder's fault (a revoked card, an account under review) is an outcome page.
  */
 export async function finishCertificateLogin(
   request: FastifyRequest,
   reply: FastifyReply,
   card: VerifiedCard,
+  outcomes: OutcomePages,
 ): Promise<FastifyReply> {
   const { db, cardVerifier } = request.server;
   const now = request.server.now();
@@ -53,6 +61,8 @@ export async function finishCertificateLogin(
   const refuseCard = async (reason: string, detail?: string) => {
     request.log.info({ reason, detail }, 'certificate login refused at session start');
     await recordLogin(request, { accountId: null, method: 'certificate', success: false, outcome: reason });
+    const page = outcomes.refusal(request, reply, reason, 'login', identity);
+    if (page) return page;
     request.session.loginError = reason;
     return reply.redirect('/login/certificate', 303);
   };
@@ -68,11 +78,7 @@ export async function finishCertificateLogin(
       success: false,
       outcome: 'unknown_certificate',
     });
-    return reply.code(404).page('login/unknown-certificate', {
-      pageTitle: request.t('login.unknownTitle'),
-      breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.unknownTitle') }],
-      identity,
-    });
+    return outcomes.render(request, reply, outcomeFor('unknown_certificate', 'login')!, 'login', identity);
   }
   if (outcome.kind === 'renewal') {
     request.session.pendingRebind = { ...card, accountId: outcome.account.id };
@@ -88,8 +94,7 @@ export async function finishCertificateLogin(
       outcome: refusal,
       auditAction: 'login.refused',
     });
-    request.session.loginError = refusal;
-    return reply.redirect('/login/certificate', 303);
+    return outcomes.render(request, reply, outcomeFor(refusal, 'login')!, 'login', identity);
   }
   await request.server.lockout.cardAccepted(outcome.account.idNumber, request.ip);
   const next = request.session.loginNext;
@@ -98,12 +103,20 @@ export async function finishCertificateLogin(
 }
 
 const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  const outcomes = outcomePages(config);
+
   app.signingCompletions.set('login', async (request, reply, result) => {
     if (!result.ok) {
+      const page = outcomes.refusal(request, reply, result.reason, 'login');
+      if (page) return page;
       request.session.loginError = result.reason;
       return reply.redirect('/login/certificate', 303);
     }
-    request.session.pendingLogin = verifiedCard(result.identity, result);
+    const card = verifiedCard(result.identity, result);
+    // A login that 送出 ④ would refuse (no account, an account under review) is told now, not after one more step.
+    if (!(await assessCard(app.db, 'login', card.identity)).ok)
+      return finishCertificateLogin(request, reply, card, outcomes);
+    request.session.pendingLogin = card;
     return reply.redirect('/login/certificate/confirm', 303);
   });
 
@@ -118,7 +131,8 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     request.session.set('signingNonce', challenge.nonce);
     const reason = errorReason ?? request.session.loginError;
     request.session.loginError = undefined;
-    const message = reason ? request.t(`signing.reasons.${reason}`) : undefined;
+    const notice = reason && NOTICE_REASONS.has(reason) ? request.t(`signing.reasons.${reason}`) : undefined;
+    const message = reason && !notice ? request.t(`signing.reasons.${reason}`) : undefined;
     return reply.code(errorReason ? 400 : 200).page('login/certificate', {
       pageTitle: request.t('login.certificateTitle'),
       breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.certificateTitle') }],
@@ -128,6 +142,7 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
       // Across sites the signer sees only our origin as Referer: this is where its error page links back to.
       backUrl: `${config.publicOrigin}/login/certificate`,
       errors: message ? [{ href: '#pin', text: message }] : [],
+      notice,
     });
   }
 
@@ -145,9 +160,9 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     if (!result.ok) {
       request.log.info({ reason: result.reason, detail: result.detail }, 'certificate login refused');
       await recordLogin(request, { accountId: null, method: 'certificate', success: false, outcome: result.reason });
-      return renderStart(request, reply, result.reason);
+      return outcomes.refusal(request, reply, result.reason, 'login') ?? renderStart(request, reply, result.reason);
     }
-    return finishCertificateLogin(request, reply, verifiedCard(result.identity, result.challenge));
+    return finishCertificateLogin(request, reply, verifiedCard(result.identity, result.challenge), outcomes);
   });
 
   // After the no-JS round trip: 「憑証載入完成。」 and 送出 ④.
@@ -167,7 +182,7 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     const pending = pendingLogin(request);
     if (!pending) return reply.redirect('/login/certificate', 303);
     request.session.pendingLogin = undefined;
-    return finishCertificateLogin(request, reply, pending);
+    return finishCertificateLogin(request, reply, pending, outcomes);
   });
 };
 

@@ -10,6 +10,8 @@ import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { auditRepository } from '../../db/audit-repository';
 import { withTransaction } from '../../db/transaction';
 import { safeLocalPath } from '../../safe-redirect';
+import { outcomeFor } from '../../auth/outcomes';
+import { outcomePages } from '../signing/outcome';
 
 interface PasswordLoginBody {
   idNumber?: string;
@@ -17,6 +19,7 @@ interface PasswordLoginBody {
 }
 
 const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  const outcomes = outcomePages(config);
   const page = (request: import('fastify').FastifyRequest, data: Record<string, unknown>) => ({
     pageTitle: request.t('login.passwordTitle'),
     intro: request.t('login.passwordIntro', { max: config.loginMaxFailures, minutes: config.loginLockoutMinutes }),
@@ -46,9 +49,11 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
       // Only an ID number that could belong to an account reaches the database; anything else is simply wrong.
       const plausible = /^[A-Z0-9]{1,20}$/.test(idNumber);
       const refuse = (text: string, status: number) =>
-        reply
-          .code(status)
-          .page('login/password', page(request, { errors: [{ href: '#idNumber', text }], values: { idNumber } }));
+        reply.code(status).page(
+          'login/password',
+          // A lock is answered with the way out of it: the bound card lifts it at once (/login/unlock).
+          page(request, { errors: [{ href: '#idNumber', text }], values: { idNumber }, locked: status === 423 }),
+        );
 
       // Counted before the account is looked up, the same way for every ID number: no answer tells whether it is registered.
       const gate = plausible ? await app.lockout.begin(idNumber, request.ip, now) : undefined;
@@ -89,7 +94,8 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
           outcome: refusal,
           auditAction: 'login.refused',
         });
-        return refuse(request.t(`signing.reasons.${refusal}`), 403);
+        // The password was right, so this says nothing to someone guessing: the account's state, and what to do.
+        return outcomes.render(request, reply, outcomeFor(refusal, 'login')!, 'login');
       }
       if (check.needsRehash) {
         await accounts.setPasswordHash(account.id, await hashPassword(password), now);

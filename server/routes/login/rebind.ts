@@ -14,8 +14,11 @@ import { gateRefusal } from '../../auth/lockout';
 import { maskIdNumber } from '../../mask';
 import { recheckCard } from '../../auth/verified-card';
 import { stillPending } from './certificate';
+import { outcomeFor } from '../../auth/outcomes';
+import { outcomePages } from '../signing/outcome';
 
 const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  const outcomes = outcomePages(config);
   const pageData = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const pending = request.session.pendingRebind!;
     const account = await accountsRepository(app.db).findById(pending.accountId);
@@ -72,12 +75,17 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
         return fail(request.t('login.errors.wrongPassword'), 401);
       }
       const refusal = refusalFor(account);
-      if (refusal) return fail(request.t(`signing.reasons.${refusal}`), 403);
+      if (refusal) {
+        request.session.pendingRebind = undefined;
+        return outcomes.render(request, reply, outcomeFor(refusal, 'login')!, 'login', pending.identity);
+      }
       // The card once more before it is bound: revoked since it signed means no binding and no session.
       const recheck = await recheckCard(app.cardVerifier, pending.identity, app.now());
       if (!recheck.ok) {
         request.log.info({ reason: recheck.reason, detail: recheck.detail }, 'renewed card refused at binding');
         request.session.pendingRebind = undefined;
+        const page = outcomes.refusal(request, reply, recheck.reason, 'login', pending.identity);
+        if (page) return page;
         request.session.loginError = recheck.reason;
         return reply.redirect('/login/certificate', 303);
       }

@@ -9,8 +9,11 @@ import type { CertificateIdentity } from '../../auth/certificate-identity';
 import { bindingRefusal } from '../../registration/binding-rules';
 import { reasonMessage, signerReferrer } from './shared';
 import { verifiedCard } from '../../auth/verified-card';
+import { outcomePages } from '../signing/outcome';
 
 const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  const outcomes = outcomePages(config);
+
   /** A verified card (from either path of this step): the binding rules now, so a mismatch is told before 送出. */
   async function acceptCard(
     request: FastifyRequest,
@@ -23,6 +26,9 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
     const refusal = await bindingRefusal(app.db, draft, identity);
     if (refusal) {
       request.log.info({ reason: refusal }, 'registration card refused');
+      // Already registered (the card or the ID number): an outcome page with 直接登入, not an error at the PIN.
+      const page = outcomes.refusal(request, reply, refusal, 'register', identity);
+      if (page) return page;
       request.session.registrationError = refusal;
       return reply.redirect('/register/citizen/certificate', 303);
     }
@@ -33,6 +39,8 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
   app.signingCompletions.set('register', async (request, reply, result) => {
     if (!request.session.registrationDraft) return reply.redirect('/register/citizen', 303);
     if (!result.ok) {
+      const page = outcomes.refusal(request, reply, result.reason, 'register');
+      if (page) return page;
       request.session.registrationError = result.reason;
       return reply.redirect('/register/citizen/certificate', 303);
     }
@@ -87,7 +95,7 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
       });
       if (!verified.ok) {
         request.log.info({ reason: verified.reason, detail: verified.detail }, 'registration signature refused');
-        return render(request, reply, verified.reason);
+        return outcomes.refusal(request, reply, verified.reason, 'register') ?? render(request, reply, verified.reason);
       }
       return acceptCard(request, reply, verified.identity, verified.challenge);
     },

@@ -19,6 +19,7 @@ import { registerSignedDetails } from '../../registration/transaction';
 import { categoryItems } from './chooser';
 import { reasonMessage, refusalStatus, signerReferrer, valuesFromDraft } from './shared';
 import { answerCheck, type CheckAnswer, type CheckLimiter } from './check';
+import { outcomePages } from '../signing/outcome';
 
 const EMPTY_VALUES: RegistrationValues = {
   category: '',
@@ -55,6 +56,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
   app,
   { config, checkLimit },
 ) => {
+  const outcomes = outcomePages(config);
   async function render(request: FastifyRequest, reply: FastifyReply, state: CitizenFormState = {}) {
     // A fresh challenge for the JavaScript path's certificate part on every rendering (single use, five minutes).
     const challenge = await issueChallenge(app.db, {
@@ -131,6 +133,8 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     // transaction that writes the account (see registerSignedDetails).
     const refuse = (reason: string) => {
       request.log.info({ reason }, 'registration refused');
+      const page = outcomes.refusal(request, reply, reason, 'register');
+      if (page) return page;
       return render(request, reply, {
         status: refusalStatus(reason),
         values: keptValues(body),

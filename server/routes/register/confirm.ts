@@ -1,12 +1,15 @@
 // The no-JS confirm step: the details and the card (name, card serial, validity) once more, then 送出 creates the
 // account in one transaction. A second 送出 (double click, back button) finds the receipt and shows it again.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config';
 import { bindingEvidence } from '../../auth/binding-evidence';
 import { registerVerifiedCard } from '../../registration/transaction';
 import { reasonMessage, refusalStatus } from './shared';
 import { isStillVerified, recheckCard } from '../../auth/verified-card';
+import { outcomePages } from '../signing/outcome';
 
-const confirm: FastifyPluginAsync = async (app) => {
+const confirm: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
+  const outcomes = outcomePages(config);
   /** Where to go when this step has nothing to confirm; undefined when it has. */
   function missingStep(request: FastifyRequest): string | undefined {
     const { registrationDraft: draft, registrationCard: card, registrationReceipt: receipt } = request.session;
@@ -53,6 +56,8 @@ const confirm: FastifyPluginAsync = async (app) => {
       if (!recheck.ok) {
         request.log.info({ reason: recheck.reason, detail: recheck.detail }, 'registration card refused at 送出');
         request.session.registrationCard = undefined;
+        const page = outcomes.refusal(request, reply, recheck.reason, 'register', card.identity);
+        if (page) return page;
         request.session.registrationError = recheck.reason;
         return reply.redirect('/register/citizen/certificate', 303);
       }
@@ -64,7 +69,10 @@ const confirm: FastifyPluginAsync = async (app) => {
       });
       if (!outcome.ok) {
         request.log.info({ reason: outcome.reason }, 'registration refused');
-        return render(request, reply, refusalStatus(outcome.reason), outcome.reason);
+        return (
+          outcomes.refusal(request, reply, outcome.reason, 'register', card.identity) ??
+          render(request, reply, refusalStatus(outcome.reason), outcome.reason)
+        );
       }
       request.session.registrationDraft = undefined;
       request.session.registrationCard = undefined;

@@ -17,7 +17,7 @@ const register: FastifyPluginAsync<{ config: Config }> = async (app, { config })
   await app.register(citizen, { config, checkLimit });
   await app.register(check, { checkLimit });
   await app.register(certificateStep, { config });
-  await app.register(confirm);
+  await app.register(confirm, { config });
   await app.register(done);
 };
 
