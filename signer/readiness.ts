@@ -18,7 +18,7 @@ const texts = {
     holder: '持卡人',
     cardSerial: '卡號',
     noHolder: '（卡片未提供憑證資料，輸入 PIN碼 後才能讀取）',
-    change: '要更換卡片：取出讀卡機中的卡片，插入要使用的自然人憑證，再按「重新檢查」。',
+    change: '要更換卡片：換插要使用的自然人憑證，再按「重新檢查」。',
     chooseDemo: '選擇示範卡片（另開視窗）',
     recheck: '重新檢查',
     noReader: '找不到讀卡機：請連接讀卡機後按「重新檢查」。',
@@ -26,34 +26,36 @@ const texts = {
   },
   en: {
     title: 'Certificate signer status',
-    running: 'The certificate signer is running',
+    running: 'Certificate signer running',
     version: (v: string) => ` (version ${v})`,
     holder: 'Card holder',
     cardSerial: 'Card number',
     noHolder: '(the card shows its certificates only after the PIN)',
-    change:
-      'To change card: take the card out of the reader, insert the Citizen Digital Certificate to use, then choose Check again.',
-    chooseDemo: 'Choose a demo card (opens a new window)',
+    change: 'To change card: insert the card to use, then choose Check again.',
+    chooseDemo: 'Choose a demo card (new window)',
     recheck: 'Check again',
     noReader: 'No card reader was found: connect the reader, then choose Check again.',
-    noCard: 'No card is in the reader: insert your Citizen Digital Certificate, then choose Check again.',
+    noCard: 'No card in the reader: insert your Citizen Digital Certificate, then choose Check again.',
   },
 } as const;
 
-/** Small enough for a frame of a few lines on a phone; the colours keep 4.5:1 on white. */
+/**
+ * Small enough for a frame of a few lines on a phone; the colours keep 4.5:1 on white. The page is transparent around
+ * its box, which is as high as its text: the frame's height is the most it may need.
+ */
 export const READINESS_CSS = `
-html { font-family: "Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif; font-size: 100%; line-height: 1.5; color: #1b1b1b; background: #fff; }
-body { margin: 0; padding: 0.5rem 0.75rem; }
-main { margin: 0; }
-p { margin: 0 0 0.35rem; }
+html { font-family: "Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif; font-size: 100%; line-height: 1.5; color: #1b1b1b; background: transparent; }
+body { margin: 0; }
+main { margin: 0; padding: 0.4rem 0.75rem; border: 2px solid #0b4f8a; border-radius: 4px; background: #fff; }
+p { margin: 0 0 0.25rem; }
 .status { font-weight: bold; }
 .status--ok { color: #0a6b2d; }
 .status--warn { color: #8a4b00; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 1rem; margin: 0 0 0.35rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 1rem; margin: 0 0 0.25rem; }
 dt { font-weight: bold; }
 dd { margin: 0; overflow-wrap: anywhere; }
 .hint { color: #444; font-size: 0.95rem; }
-.actions { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; }
+.actions { display: flex; flex-wrap: wrap; gap: 0 1.25rem; margin: 0; }
 a { color: #0b4f8a; }
 a:focus { outline: 3px solid #ffbf47; outline-offset: 1px; }
 `;

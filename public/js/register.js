@@ -60,6 +60,14 @@
         signerForm.reset();
         signerForm.removeAttribute('hidden');
       }
+      // What signing.js showed about the card goes with it; the readiness box comes back for the next card.
+      var shown = ['card-check', 'card-outcome', 'signing-error'];
+      for (var j = 0; j < shown.length; j++) {
+        var node = document.getElementById(shown[j]);
+        if (node) node.parentNode.removeChild(node);
+      }
+      var readiness = document.getElementById('readiness');
+      if (readiness) readiness.removeAttribute('hidden');
       if (loadedMessage) loadedMessage.setAttribute('hidden', 'hidden');
       if (answer) {
         answer.textContent = '';

@@ -328,6 +328,14 @@
     var checkUrl = signerForm.getAttribute('data-check-url');
     var busy = false;
 
+    /** The readiness box (before the PIN): folded away while a loaded card is shown; back, fresh, for another card. */
+    function showReadiness(shown) {
+      var box = document.getElementById('readiness');
+      if (!box) return;
+      if (shown) box.removeAttribute('hidden');
+      else box.setAttribute('hidden', 'hidden');
+    }
+
     function forgetSignature() {
       setField(signedForm, 'signature', '');
       setField(signedForm, 'certificate', '');
@@ -339,7 +347,9 @@
       if (answer && answer.status === 'outcome') {
         forgetSignature();
         signerForm.setAttribute('hidden', 'hidden');
+        showReadiness(false);
         showOutcome(signerForm, answer, function () {
+          showReadiness(true);
           signerForm.removeAttribute('hidden');
           if (pinInput) pinInput.focus();
         });
@@ -351,6 +361,7 @@
         if (pinInput) pinInput.focus();
         return;
       }
+      showReadiness(false);
       signerForm.setAttribute('hidden', 'hidden');
       signedForm.removeAttribute('hidden');
       if (answer && (answer.status === 'ok' || answer.status === 'mismatch')) showCard(answer);
