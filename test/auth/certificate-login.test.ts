@@ -251,7 +251,11 @@ t.test('a revoked card gets an outcome page (廢止) with the next steps, not a 
   t.equal(res.statusCode, 403);
   t.match(res.body, /廢止/);
   t.match(res.body, /data-reason="revoked"/);
-  t.match(res.body, /data-step="renew_card">\s*<a href="\/login\/certificate">換發新卡/, '換發新卡 leads to the rebind path');
+  t.match(
+    res.body,
+    /data-step="renew_card">\s*<a href="\/login\/certificate">換發新卡/,
+    '換發新卡 leads to the rebind path',
+  );
   t.match(res.body, /href="\/login\/password"/, 'the password login is offered');
   t.notMatch(res.body, /id="pin"/, 'no PIN field');
   t.notMatch(res.body, /field--error/, 'nothing in red');

@@ -218,26 +218,32 @@ t.test(
   },
 );
 
-t.test('a revoked card is refused with JavaScript, and nothing is registered', async (t) => {
-  const zhang = pki.card('zhang-yating');
-  insertCard(zhang.id);
-  const page = await portal.newPage({ js: true });
-  await page.goto(portal.url('/register/citizen'));
-  await fillDetails(page, zhang);
-  await page.fill('#pin', zhang.pin);
-  await page.click('#load-certificate');
-  await page.waitForSelector('#signed-message', { state: 'visible' });
-  await page.click('#register-submit');
-  await page.waitForLoadState('load');
-  t.equal(path(page), '/register/citizen');
-  t.match(await page.textContent('.error-summary'), /已被廢止或停用/);
-  t.equal(await page.inputValue('#idNumber'), zhang.idNumber, 'the details are kept');
-  t.equal(await page.inputValue('#password'), '', 'the password is not');
-  await expectAxeClean(page, t);
-  t.equal(await account(zhang.idNumber), undefined);
-});
+t.test(
+  'a revoked card with JavaScript is told right after 載入, with the next steps, the details kept, nothing registered',
+  async (t) => {
+    const zhang = pki.card('zhang-yating');
+    insertCard(zhang.id);
+    const page = await portal.newPage({ js: true });
+    await page.goto(portal.url('/register/citizen'));
+    await fillDetails(page, zhang);
+    await page.fill('#pin', zhang.pin);
+    await page.click('#load-certificate');
+    await page.waitForSelector('#card-outcome', { state: 'visible' });
+    t.equal(path(page), '/register/citizen', 'before any 送出');
+    t.equal((await page.textContent('#card-outcome h2'))?.trim(), '這張自然人憑證已被廢止或停用');
+    t.ok(await page.isVisible('#card-outcome [data-step="renew_card"] a[href="/login/certificate"]'), '換發新卡');
+    t.notOk(await page.isVisible('#signed-message'), 'no 「憑證載入完成。」');
+    t.equal(await page.inputValue('#register-form input[name="signature"]'), '', 'no signature waits for 送出');
+    t.equal(await page.inputValue('#idNumber'), zhang.idNumber, 'the details are kept');
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'card-outcome', 'the outcome has the focus');
+    await expectAxeClean(page, t);
+    await page.click('#other-card');
+    t.ok(await page.isVisible('#pin'), '改用另一張卡片 brings the PIN back');
+    t.equal(await account(zhang.idNumber), undefined);
+  },
+);
 
-t.test('a revoked card is refused without JavaScript, back on the certificate page', async (t) => {
+t.test('a revoked card without JavaScript gets the outcome page right after the signer’s 確定', async (t) => {
   const zhang = pki.card('zhang-yating');
   insertCard(zhang.id);
   const page = await portal.newPage({ js: false });
@@ -247,9 +253,12 @@ t.test('a revoked card is refused without JavaScript, back on the certificate pa
   await page.fill('#pin', zhang.pin);
   await page.click('#load-certificate');
   await page.click('form button[type="submit"]');
-  t.equal(path(page), '/register/citizen/certificate');
-  t.match(await page.textContent('.error-summary'), /已被廢止或停用/);
+  t.equal((await page.textContent('h1'))?.trim(), '這張自然人憑證已被廢止或停用');
+  t.match(await page.textContent('main'), '重新輸入 PIN碼 也不會改變結果');
+  t.equal(await page.$('#pin'), null, 'no PIN field');
+  t.ok(await page.isVisible('[data-step="renew_card"] a[href="/login/certificate"]'));
   await expectAxeClean(page, t);
+  t.equal(await account(zhang.idNumber), undefined);
 });
 
 t.test('重填 with JavaScript empties the form and forgets a loaded card', async (t) => {
