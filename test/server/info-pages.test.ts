@@ -130,6 +130,11 @@ t.test('通關服務(帶憑證) sends anyone not logged in with the card to the 
   t.equal(byPassword.headers.location, '/login/certificate');
   const loginPage = await ctx.app.inject({ url: '/login/certificate', headers: { cookie: passwordSession } });
   t.match(loginPage.body, /須以自然人憑證登入/);
+  // The wrong way of logging in for this page is a word before the PIN, not an error at it.
+  t.match(loginPage.body, /<p class="notice" role="status">通關服務\(帶憑證\)須以自然人憑證登入/);
+  t.notMatch(loginPage.body, /class="error-summary"/);
+  t.notMatch(loginPage.body, /aria-invalid="true"/);
+  t.equal(loginPage.statusCode, 200);
 });
 
 t.test('通關服務(免憑證) accepts a password or a certificate login, and no anonymous visitor', async (t) => {
