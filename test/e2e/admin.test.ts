@@ -55,7 +55,10 @@ t.test('the applicant cannot log in while the registration is pending', async (t
   const page = await portal.newPage({ js: false });
   await logIn(page, 'F123456789', APPLICANT_PASSWORD);
   t.equal(new URL(page.url()).pathname, '/login/password');
-  t.ok(await page.isVisible('.error-summary'));
+  // Not the applicant's fault: an outcome page with what to expect, not a form error.
+  t.ok(await page.isVisible('#outcome[data-reason="account_pending"]'));
+  t.equal((await page.textContent('h1'))?.trim(), '您的帳號正在審核中');
+  t.ok(await page.isVisible('[data-step="wait_review"]'));
 });
 
 t.test(

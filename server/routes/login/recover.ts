@@ -123,17 +123,15 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
    */
   async function stillRecoverable(request: FastifyRequest, reply: FastifyReply, pending: PendingRecovery) {
     const recheck = await recheckCard(app.cardVerifier, pending.identity, app.now());
-    const reason = recheck.ok ? undefined : recheck.reason;
-    const recoverable = reason ? undefined : await recoverableAccount(app.db, pending.identity);
-    const refusal = reason ?? (recoverable && !recoverable.ok ? recoverable.reason : undefined);
-    if (refusal || !recoverable?.ok) {
-      request.session.pendingRecovery = undefined;
-      const page = refusal ? outcomes.refusal(request, reply, refusal, 'recover', pending.identity) : undefined;
-      if (page) return { reply: page };
-      request.session.recoveryError = refusal ?? 'challenge_expired';
-      return { reply: reply.redirect(PATHS[pending.intent].start, 303) };
-    }
-    return { account: recoverable.account };
+    const found = recheck.ok ? await recoverableAccount(app.db, pending.identity) : undefined;
+    // The same account as at the proof: a card unbound meanwhile recovers nothing.
+    if (found?.ok && found.account.id === pending.accountId) return { account: found.account };
+    const refusal = !recheck.ok ? recheck.reason : found && !found.ok ? found.reason : 'unknown_certificate';
+    request.session.pendingRecovery = undefined;
+    const page = outcomes.refusal(request, reply, refusal, 'recover', pending.identity);
+    if (page) return { reply: page };
+    request.session.recoveryError = refusal;
+    return { reply: reply.redirect(PATHS[pending.intent].start, 303) };
   }
 
   for (const intent of INTENTS) {
