@@ -141,6 +141,12 @@ const SETUPS: Record<string, Partial<RouteSetup>> = {
   '/login/certificate': { challengePage: '/login/certificate' },
   '/login/certificate/confirm': { formPage: '/login/certificate' },
   '/login/rebind': { formPage: '/login/password' },
+  // The page script's card check: any certificate page's token and challenge.
+  '/signing/card-check': { formPage: '/login/certificate', challengePage: '/login/certificate' },
+  '/login/forgot-password': { challengePage: '/login/forgot-password' },
+  '/login/forgot-password/new': { formPage: '/login/forgot-password' },
+  '/login/unlock': { challengePage: '/login/unlock' },
+  '/login/unlock/confirm': { formPage: '/login/unlock' },
   '/logout': { session: 'citizen', formPage: '/account' },
   '/account/password': { session: 'citizen', formPage: '/account' },
   '/register': { formPage: '/register' },
