@@ -1,5 +1,6 @@
 // `npm test`: tap over every test file, against the PostgreSQL in DATABASE_URL, or, when it is not set, an embedded
 // PostgreSQL started for this run (in a temporary folder, removed afterwards). Arguments go to tap unchanged.
+// TEST_RUN_CACHE names a folder the run's test files share (axe-core's answers by page content); removed afterwards.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,12 +20,15 @@ async function main(): Promise<number> {
     env.DATABASE_URL = embedded.url;
     stop = embedded.stop;
   }
+  const runCache = mkdtempSync(join(tmpdir(), 'sw-portal-test-run-'));
+  env.TEST_RUN_CACHE = runCache;
   const tap = fileURLToPath(new URL('../node_modules/.bin/tap', import.meta.url));
   const code = await new Promise<number>((resolve) => {
     const child = spawn(tap, process.argv.slice(2), { stdio: 'inherit', env });
     child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
   });
   await stop?.();
+  rmSync(runCache, { recursive: true, force: true });
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   return code;
 }

@@ -27,6 +27,7 @@
  *   a temporary user-data-dir), no network side channels.
  */
 import { readFileSync } from 'node:fs';
+import { axeCacheKey, readAxeCache, writeAxeCache } from './axe-cache';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -188,12 +189,18 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   // The DOM as the user sees it now, without scripts: their effects are already in it.
   const html = await page.content();
   const snapshot = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
+  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+  // The same DOM at the same size gives the same answer: a page seen again (in this file or another of the run) is
+  // not checked twice.
+  const key = axeCacheKey(snapshot, viewport);
+  const known = readAxeCache<AxeViolation[]>(key);
+  if (known) return known;
   axePage ??= launchBrowser().then(async (browser) => {
     const context = await browser.newContext({ javaScriptEnabled: true, bypassCSP: true });
     return context.newPage();
   });
   const checker = await axePage;
-  await checker.setViewportSize(page.viewportSize() ?? { width: 1280, height: 900 });
+  await checker.setViewportSize(viewport);
   await checker.unrouteAll();
   // Same URL, so the stylesheets load from the portal and colour contrast is measured on the real styles.
   await checker.route(url, (route) =>
@@ -201,7 +208,7 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   );
   await checker.goto(url, { waitUntil: 'load' });
   await checker.addScriptTag({ content: AXE_SOURCE });
-  return checker.evaluate(async () => {
+  const violations = await checker.evaluate(async () => {
     const axe = (
       window as unknown as {
         axe: {
@@ -224,6 +231,8 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
       nodes: v.nodes.map((n) => n.target.join(' ')),
     }));
   });
+  writeAxeCache(key, violations);
+  return violations;
 }
 
 /** Asserts no serious or critical axe-core violation. With t, a tap assertion; without, throws with the list. */
