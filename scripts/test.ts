@@ -3,9 +3,19 @@
 // TEST_RUN_CACHE names a folder the run's test files share (axe-core's answers by page content); removed afterwards.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * As many test files at once as the machine has cores (TEST_JOBS overrides), unless the caller passed --jobs: the
+ * suite is mostly CPU (Chromium, RSA, argon2), so more jobs than cores only makes each slower.
+ */
+function jobsArgument(args: string[], env: NodeJS.ProcessEnv): string[] {
+  if (args.some((arg) => arg.startsWith('--jobs') || arg === '-j' || /^-j\d/.test(arg))) return [];
+  const jobs = Number(env.TEST_JOBS) > 0 ? Number(env.TEST_JOBS) : availableParallelism();
+  return [`--jobs=${jobs}`];
+}
 
 async function main(): Promise<number> {
   const env = { ...process.env };
@@ -24,7 +34,10 @@ async function main(): Promise<number> {
   env.TEST_RUN_CACHE = runCache;
   const tap = fileURLToPath(new URL('../node_modules/.bin/tap', import.meta.url));
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(tap, process.argv.slice(2), { stdio: 'inherit', env });
+    const child = spawn(tap, [...jobsArgument(process.argv.slice(2), env), ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env,
+    });
     child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
   });
   await stop?.();
