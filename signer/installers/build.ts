@@ -182,7 +182,7 @@ export async function buildInstallers(options: BuildInstallersOptions = {}): Pro
           bundle: createHash('sha256').update(bundle).digest('hex'),
           builder: builderHash(),
           addons: Object.fromEntries(
-            Object.entries(addons).map(([p, a]) => [p, a.file ? a.sha256 : a.reason]),
+            Object.entries(addons).map(([p, a]) => [p, a.file !== null ? a.sha256 : a.reason]),
           ),
           tools,
           mingw: hasTool(MINGW_CXX),
@@ -252,7 +252,7 @@ export async function buildInstallers(options: BuildInstallersOptions = {}): Pro
       packages,
       skipped,
       addons: Object.fromEntries(
-        Object.entries(addons).map(([p, a]) => [p, a.file ? `pkcs11.node ${a.sha256}` : `none: ${a.reason}`]),
+        Object.entries(addons).map(([p, a]) => [p, a.file !== null ? `pkcs11.node ${a.sha256}` : `none: ${a.reason}`]),
       ),
     };
     // Packages of earlier builds go; the cache stays.

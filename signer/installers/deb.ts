@@ -74,17 +74,18 @@ export function buildDeb(input: PackageInput, workDir: string, outFile: string):
     ].join('\n'),
   );
   // Enabled for every user's session; running sessions start it themselves (systemctl --user start sw-signer).
+  // DPKG_ROOT is set when dpkg installs into another root (dpkg --root, as the tests do).
   const postinst = `#!/bin/sh
 set -e
 if [ "$1" = configure ] && command -v systemctl >/dev/null 2>&1; then
-  systemctl --global enable ${DEB_SERVICE} >/dev/null 2>&1 || true
+  systemctl --root="\${DPKG_ROOT:-/}" --global enable ${DEB_SERVICE} >/dev/null 2>&1 || true
 fi
 exit 0
 `;
   const prerm = `#!/bin/sh
 set -e
 if [ "$1" = remove ] && command -v systemctl >/dev/null 2>&1; then
-  systemctl --global disable ${DEB_SERVICE} >/dev/null 2>&1 || true
+  systemctl --root="\${DPKG_ROOT:-/}" --global disable ${DEB_SERVICE} >/dev/null 2>&1 || true
 fi
 exit 0
 `;
