@@ -23,7 +23,12 @@ export function signerCheck(signerUrl: string, lang: Lang) {
   return { badgeUrl: `${signerUrl}/ready.svg?lang=${lang}`, statusUrl: `${signerUrl}/?lang=${lang}`, signerUrl };
 }
 
-/** The page's policy, allowing the signer's picture in an <object> (every other page keeps object-src 'none'). */
+/**
+ * The page's policy, allowing the signer's picture in an <object> (every other page keeps object-src 'none').
+ * Browsers treat an SVG document in an <object> as a frame, so frame-src names the signer too.
+ */
 export function signerCheckCsp(csp: string, signerUrl: string): string {
-  return csp.replace(/object-src 'none'/, `object-src ${signerUrl}`).replace(/img-src ([^;]*)/, `img-src $1 ${signerUrl}`);
+  return `${csp
+    .replace(/object-src 'none'/, `object-src ${signerUrl}`)
+    .replace(/img-src ([^;]*)/, `img-src $1 ${signerUrl}`)};frame-src ${signerUrl}`;
 }
