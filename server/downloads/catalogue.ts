@@ -158,7 +158,7 @@ function installerDescription(
         'A .pkg for macOS: it installs into "/Library/Application Support/sw-signer" and a LaunchAgent starts it at every ' +
         'login. The program is an Intel (x86_64) build; on a Mac with Apple silicon, the installer first asks for ' +
         'Rosetta 2. The package is not signed or notarised by Apple: the first time, choose Open Anyway in System ' +
-        "Settings › Privacy & Security. pkcs11js has no prebuilt macOS binary and it cannot be compiled where the " +
+        'Settings › Privacy & Security. pkcs11js has no prebuilt macOS binary and it cannot be compiled where the ' +
         'package is built, so this version does not support card readers. It is built on Linux; its structure (xar, ' +
         'Bom, Payload) is checked, but it has not been installed on a Mac in testing.',
     },
@@ -168,7 +168,7 @@ function installerDescription(
         '讀卡機模組為 npm 安裝 pkcs11js 時編譯的版本。本套件已在建置機器上安裝並實際執行測試。',
       en:
         'A .deb for Debian and Ubuntu (amd64): it installs into /usr/lib/sw-signer and a systemd user service starts it ' +
-        "at every login. The card-reader add-on is the one npm built when installing pkcs11js. This package is installed " +
+        'at every login. The card-reader add-on is the one npm built when installing pkcs11js. This package is installed ' +
         'and run in the tests where it is built.',
     },
   };

@@ -158,7 +158,9 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function buildInstallers(options: BuildInstallersOptions = {}): Promise<InstallersManifest & { built: boolean; dir: string }> {
+export async function buildInstallers(
+  options: BuildInstallersOptions = {},
+): Promise<InstallersManifest & { built: boolean; dir: string }> {
   const outDir = resolve(options.outDir ?? defaultInstallersDir());
   const cacheDir = resolve(options.cacheDir ?? join(outDir, 'cache'));
   const origins = options.origins ?? defaultAllowedOrigins();
@@ -207,7 +209,10 @@ export async function buildInstallers(options: BuildInstallersOptions = {}): Pro
 
     for (const platform of platforms) {
       if (!tools[platform]) {
-        skipped.push({ platform, reason: `${TOOLS[platform].command} is not installed (Debian ${TOOLS[platform].debianPackage})` });
+        skipped.push({
+          platform,
+          reason: `${TOOLS[platform].command} is not installed (Debian ${TOOLS[platform].debianPackage})`,
+        });
         continue;
       }
       try {
@@ -257,7 +262,8 @@ export async function buildInstallers(options: BuildInstallersOptions = {}): Pro
     };
     // Packages of earlier builds go; the cache stays.
     const keep = new Set(['manifest.json', 'cache', '.work', '.lock', ...packages.map((p) => p.fileName)]);
-    for (const name of readdirSync(outDir)) if (!keep.has(name)) rmSync(join(outDir, name), { recursive: true, force: true });
+    for (const name of readdirSync(outDir))
+      if (!keep.has(name)) rmSync(join(outDir, name), { recursive: true, force: true });
     writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     rmSync(work, { recursive: true, force: true });
     return { ...manifest, built: true, dir: outDir };

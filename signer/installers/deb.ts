@@ -1,7 +1,16 @@
 // The Linux package: a .deb made with dpkg-deb. It installs the program in /usr/lib/sw-signer (with pkcs11js's
 // add-on beside it), /usr/bin/sw-signer, and a systemd user service enabled for every user, so the signer runs in
 // each desktop session; `systemctl --user start sw-signer` starts it at once.
-import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, copyFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+  copyFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { elfNeeds } from './elf-needs.js';
 import { licenceText, type PackageInput } from './package-input.js';
@@ -67,8 +76,8 @@ export function buildDeb(input: PackageInput, workDir: string, outFile: string):
       `Depends: ${depends.join(', ')}`,
       `Installed-Size: ${dirSizeKiB(shipped)}`,
       `Description: certificate component (憑證元件) of the Customs-Port-Trade Single Window`,
-      ' A local signer on http://127.0.0.1:61161 that signs the portal\'s login and registration',
-      ' challenges with the Citizen Digital Certificate (自然人憑證) through the card reader\'s',
+      " A local signer on http://127.0.0.1:61161 that signs the portal's login and registration",
+      " challenges with the Citizen Digital Certificate (自然人憑證) through the card reader's",
       ` PKCS#11 module. The PIN is used for the card only. Node.js ${input.nodeVersion} is inside the program.`,
       '',
     ].join('\n'),

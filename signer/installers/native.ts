@@ -17,7 +17,8 @@ import { hasTool, run } from './run.js';
 
 const require = createRequire(import.meta.url);
 
-export type NativeAddon = { file: string; sha256: string; reason?: undefined } | { file: null; reason: string; sha256?: undefined };
+export type NativeAddon =
+  { file: string; sha256: string; reason?: undefined } | { file: null; reason: string; sha256?: undefined };
 
 export const MINGW_CXX = 'x86_64-w64-mingw32-g++-posix';
 const MINGW_DLLTOOL = 'x86_64-w64-mingw32-dlltool';

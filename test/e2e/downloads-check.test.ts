@@ -45,7 +45,7 @@ async function fallbackShown(page: Awaited<ReturnType<typeof portal.newPage>>): 
   return page.isVisible('.signer-check__missing');
 }
 
-t.test('with JavaScript off and the signer running, the check shows the signer\'s picture', async (t) => {
+t.test("with JavaScript off and the signer running, the check shows the signer's picture", async (t) => {
   const page = await portal.newPage({ js: false });
   await page.goto(portal.url('/downloads/signer-linux'));
   await page.waitForLoadState('load');
@@ -76,7 +76,7 @@ t.test('when the signer stops, the live text changes without a reload', async (t
   t.equal(await page.textContent('.signer-check__live'), '✖ 未偵測到憑證元件：元件尚未安裝或尚未啟動。');
 });
 
-t.test('with JavaScript off and no signer, the page\'s own text answers', async (t) => {
+t.test("with JavaScript off and no signer, the page's own text answers", async (t) => {
   const page = await portal.newPage({ js: false });
   await page.goto(portal.url('/downloads/signer-linux'));
   await page.waitForLoadState('load');

@@ -110,8 +110,14 @@ t.test('the three packages are listed first, newest, each with its own size and 
     /<td[^>]*>1\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-windows">憑證元件 1\.2\.0版本（Windows 安裝程式）<\/a><\/td>/,
     'first even on the same date',
   );
-  t.match(list.body, /<td[^>]*>2\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-macos">憑證元件 1\.2\.0版本（macOS 安裝套件）/);
-  t.match(list.body, /<td[^>]*>3\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-linux">憑證元件 1\.2\.0版本（Linux 套件（\.deb））/);
+  t.match(
+    list.body,
+    /<td[^>]*>2\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-macos">憑證元件 1\.2\.0版本（macOS 安裝套件）/,
+  );
+  t.match(
+    list.body,
+    /<td[^>]*>3\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-linux">憑證元件 1\.2\.0版本（Linux 套件（\.deb））/,
+  );
   t.match(list.body, /<td[^>]*>4\.<\/td>\s*<td[^>]*><a href="\/downloads\/registration-manual">/);
   for (const p of build.packages) {
     const detail = await ctx.app.inject({ url: `/downloads/signer-${p.platform}` });
@@ -147,21 +153,24 @@ t.test('each package page has numbered install steps for its platform', async (t
   t.notMatch(manual.body, /install-steps|signer-check/, 'the manual has neither');
 });
 
-t.test('the 元件已啟動？ check works without JavaScript: the signer\'s picture with the page\'s text as fallback', async (t) => {
-  const res = await ctx.app.inject({ url: '/downloads/signer-linux' });
-  t.match(res.body, /<h2 id="signer-check-heading">元件已啟動？<\/h2>/);
-  t.match(
-    res.body,
-    /<object data="http:\/\/127\.0\.0\.1:61161\/ready\.svg\?lang=zh-TW" type="image\/svg\+xml"[^>]*>\s*<p class="signer-check__missing" data-state="not-running">✖ 未偵測到憑證元件/,
-  );
-  t.match(res.body, /<a href="http:\/\/127\.0\.0\.1:61161\/\?lang=zh-TW">開啟元件的狀態頁<\/a>/);
-  const csp = String(res.headers['content-security-policy']);
-  t.match(csp, /object-src http:\/\/127\.0\.0\.1:61161/, 'the page may show the signer\'s picture');
-  t.match(csp, /img-src 'self' data: http:\/\/127\.0\.0\.1:61161/);
-  t.match(csp, /frame-src http:\/\/127\.0\.0\.1:61161$/, 'an SVG in an <object> counts as a frame');
-  const other = await ctx.app.inject({ url: '/downloads' });
-  t.match(String(other.headers['content-security-policy']), /object-src 'none'/, 'other pages keep object-src none');
-});
+t.test(
+  "the 元件已啟動？ check works without JavaScript: the signer's picture with the page's text as fallback",
+  async (t) => {
+    const res = await ctx.app.inject({ url: '/downloads/signer-linux' });
+    t.match(res.body, /<h2 id="signer-check-heading">元件已啟動？<\/h2>/);
+    t.match(
+      res.body,
+      /<object data="http:\/\/127\.0\.0\.1:61161\/ready\.svg\?lang=zh-TW" type="image\/svg\+xml"[^>]*>\s*<p class="signer-check__missing" data-state="not-running">✖ 未偵測到憑證元件/,
+    );
+    t.match(res.body, /<a href="http:\/\/127\.0\.0\.1:61161\/\?lang=zh-TW">開啟元件的狀態頁<\/a>/);
+    const csp = String(res.headers['content-security-policy']);
+    t.match(csp, /object-src http:\/\/127\.0\.0\.1:61161/, "the page may show the signer's picture");
+    t.match(csp, /img-src 'self' data: http:\/\/127\.0\.0\.1:61161/);
+    t.match(csp, /frame-src http:\/\/127\.0\.0\.1:61161$/, 'an SVG in an <object> counts as a frame');
+    const other = await ctx.app.inject({ url: '/downloads' });
+    t.match(String(other.headers['content-security-policy']), /object-src 'none'/, 'other pages keep object-src none');
+  },
+);
 
 t.test('a newer build updates the items in place; a platform no longer built is removed', async (t) => {
   const build = fakeInstallersBuild('1.3.0', '2030-01-02', ['windows', 'linux']);

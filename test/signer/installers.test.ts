@@ -85,11 +85,15 @@ t.test('the .deb installs with dpkg, enables the user service, and its program a
   const hsm = createSoftHsm(found.module);
   hsm.initToken('deb-test-token', '123456');
   const port = 40000 + Math.floor(Math.random() * 20000);
-  const child = spawn(program, ['--port', String(port), '--pkcs11', found.module, '--state-dir', tempDir('sw-deb-state-')], {
-    cwd: root,
-    env: { ...process.env, SOFTHSM2_CONF: process.env.SOFTHSM2_CONF },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    program,
+    ['--port', String(port), '--pkcs11', found.module, '--state-dir', tempDir('sw-deb-state-')],
+    {
+      cwd: root,
+      env: { ...process.env, SOFTHSM2_CONF: process.env.SOFTHSM2_CONF },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   t.teardown(() => child.kill());
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -240,11 +244,17 @@ function readBomPaths(t: Test, bom: Buffer): Array<{ path: string; mode: number;
 
 t.test('the .pkg is a flat package: Distribution, PackageInfo, Bom, Payload and Scripts', async (t) => {
   const files = readXar(t, readFileSync(fileOf('macos')));
-  t.same(
-    [...files.keys()].sort(),
-    ['Distribution', 'sw-signer.pkg/Bom', 'sw-signer.pkg/PackageInfo', 'sw-signer.pkg/Payload', 'sw-signer.pkg/Scripts'],
+  t.same([...files.keys()].sort(), [
+    'Distribution',
+    'sw-signer.pkg/Bom',
+    'sw-signer.pkg/PackageInfo',
+    'sw-signer.pkg/Payload',
+    'sw-signer.pkg/Scripts',
+  ]);
+  t.match(
+    files.get('Distribution')!.toString(),
+    /<pkg-ref id="tw\.gov\.customs\.sw-signer"[^>]*>#sw-signer\.pkg<\/pkg-ref>/,
   );
-  t.match(files.get('Distribution')!.toString(), /<pkg-ref id="tw\.gov\.customs\.sw-signer"[^>]*>#sw-signer\.pkg<\/pkg-ref>/);
   t.match(files.get('Distribution')!.toString(), /hostArchitectures="x86_64"/);
   const info = files.get('sw-signer.pkg/PackageInfo')!.toString();
   t.match(info, /identifier="tw\.gov\.customs\.sw-signer"/);
@@ -286,11 +296,7 @@ t.test('the .pkg is a flat package: Distribution, PackageInfo, Bom, Payload and 
   t.match(agent, new RegExp(`<string>--allow-origin</string>\\s*<string>${INSTALLERS_TEST_ORIGIN}</string>`));
 
   const bom = readBomPaths(t, files.get('sw-signer.pkg/Bom')!);
-  t.same(
-    bom.map((b) => b.path).sort(),
-    expected.sort(),
-    'the Bom names every path of the Payload',
-  );
+  t.same(bom.map((b) => b.path).sort(), expected.sort(), 'the Bom names every path of the Payload');
   const programRow = bom.find((b) => b.path.endsWith('sw-signer/sw-signer'))!;
   t.equal(programRow.mode, 0o100755);
   t.equal(programRow.size, program.length);
@@ -319,7 +325,10 @@ t.test('軟體下載 lists the three packages and serves each with the size and 
     t.equal(file.rawPayload.length, p.size, `${slug}: served bytes`);
     const served = sha256(file.rawPayload);
     t.equal(served, p.sha256);
-    t.ok(page.body.includes(`<code class="mono">${served}</code>`), `${slug}: the page shows the served file's SHA-256`);
+    t.ok(
+      page.body.includes(`<code class="mono">${served}</code>`),
+      `${slug}: the page shows the served file's SHA-256`,
+    );
     t.ok(page.body.includes(`${file.rawPayload.length} 位元組`), `${slug}: and its exact size`);
   }
   t.ok(readdirSync(built.dir).includes('manifest.json'));

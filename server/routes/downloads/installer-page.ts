@@ -13,7 +13,8 @@ export function installSteps(
 ): string[] {
   const steps: string[] = [];
   for (let n = 1; ; n++) {
-    const text = messages[lang][`downloads.steps.${platform}.${n}`] ?? messages['zh-TW'][`downloads.steps.${platform}.${n}`];
+    const text =
+      messages[lang][`downloads.steps.${platform}.${n}`] ?? messages['zh-TW'][`downloads.steps.${platform}.${n}`];
     if (text === undefined) return steps;
     steps.push(text.replace(/\{fileName\}/g, fileName));
   }
