@@ -20,6 +20,7 @@ import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
 import type { OriginLimits } from './limiter.js';
 import { errorMessage, pickLang, t, type Lang } from './locale.js';
 import { handleNojsSign } from './nojs.js';
+import { handleReadyBadge } from './ready-badge.js';
 import { callerOrigin, OriginPolicy } from './origin-policy.js';
 import { SigningService } from './signing.js';
 import { Pkcs12Backend, type SoftCardConfig } from './tokens/pkcs12.js';
@@ -230,6 +231,7 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     if (method === 'GET' && (path === '/popupForm' || path === '/ChtPopupForm')) return handlePopupForm(ctx, res, url);
     if (method === 'GET' && path === '/p11Image.bmp') return handleP11Image(ctx, req, res, url);
     if (method === 'GET' && path === '/waiting.gif') return handleWaitingGif(res);
+    if (method === 'GET' && path === '/ready.svg') return handleReadyBadge(res, url, ctx.lang);
     if (method === 'GET' && path === '/addDomain') return handleAddDomainPage(ctx, req, res, url);
     if (method === 'POST' && path === '/addDomain') return handleAddDomain(ctx, req, res, trustedSites);
     if ((method === 'GET' || method === 'POST') && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);

@@ -14,8 +14,8 @@
  *     await expectMenuReachableByKeyboard(page, t);
  *   });
  *
- * - startPortal({ env, signerDir }) takes extra configuration (as environment variables, e.g. { KIOSK: 'true' }) and
- *   where the signer build lives for the download catalogue. `portal.config.publicOrigin` is the origin the browser
+ * - startPortal({ env, installersDir }) takes extra configuration (as environment variables, e.g. { KIOSK: 'true' })
+ *   and where the certificate component's packages are for the download catalogue (default: none listed). `portal.config.publicOrigin` is the origin the browser
  *   uses (http://localhost:<port>), so signing challenges bind the right origin; serve a signer on 127.0.0.1 for a
  *   second site, as in production (DESIGN.md §3.5).
  * - `portal.app` is the Fastify instance, `portal.db.pool` the test schema's pool (seed accounts with it).
@@ -80,8 +80,8 @@ export interface Portal {
 export interface StartPortalOptions {
   /** Extra configuration, as environment variables (KIOSK, SIGNER_URL, …). */
   env?: Record<string, string>;
-  /** Folder of a signer build (manifest.json + package) for the download catalogue; default the project's dist/signer. */
-  signerDir?: string;
+  /** Folder of an installers build (manifest.json + packages) for the download catalogue; default DATA_DIR/installers. */
+  installersDir?: string;
 }
 
 /** A port free on that host right now (the portal's public origin must be known before it starts). */
@@ -124,7 +124,9 @@ export async function startPortal(options: StartPortalOptions = {}): Promise<Por
       ...options.env,
     });
     app = await buildApp({ config, pool: db.pool, sessionSecret: 'e2e-secret-e2e-secret-e2e-secret-012345' });
-    background = await startBackgroundServices(app, config, { downloads: { signerDir: options.signerDir } });
+    background = await startBackgroundServices(app, config, {
+      downloads: options.installersDir ? { installersDir: options.installersDir } : {},
+    });
     try {
       await app.listen({ port, host: 'localhost' });
       break;
