@@ -1,5 +1,7 @@
 // The HiPKI-compatible HTTP API over real sockets with a PKCS#12 soft card.
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
 import {
@@ -13,6 +15,7 @@ import {
   PIN,
   PORTAL,
   postForm,
+  tempDir,
 } from './fixtures.js';
 
 const card = makeTestCard();
@@ -390,6 +393,34 @@ t.test('/addDomain refuses a post that does not come from its own confirmation p
     'still not trusted',
   );
 });
+
+t.test(
+  '/addDomain with a host name trusts that site over https on any port, and over http only on this machine',
+  async (t) => {
+    const stateDir = tempDir('sw-signer-state-');
+    const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [copyCard(card.p12)], stateDir });
+    t.teardown(() => s.close());
+    const page = await http(`${s.url}/addDomain?domain=Portal.Example`, {
+      headers: { Referer: 'https://portal.example/x' },
+    });
+    t.match(page.body, /「portal\.example」/, 'the confirmation names the host name');
+    t.match(page.body, /name="opener" value="https:\/\/portal\.example"/, 'the opening page, to post the outcome to');
+    const bad = await http(`${s.url}/addDomain?domain=${encodeURIComponent('portal.example/path')}`);
+    t.equal(bad.status, 400);
+    const added = await postForm(`${s.url}/addDomain`, { domain: 'portal.example', answer: 'add' }, { Origin: s.url });
+    t.match(added.body, /data-result="added" data-ret-code="0"/);
+    const code = async (origin: string) =>
+      JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: origin } })).body).ret_code;
+    t.equal(await code('https://portal.example'), 0);
+    t.equal(await code('https://portal.example:8443'), 0, 'any port');
+    t.equal(await code('http://portal.example'), 0x76000031, 'not over plain http');
+    t.equal(await code('https://www.portal.example'), 0x76000031, 'not another host');
+    const saved = JSON.parse(readFileSync(join(stateDir, 'trusted-sites.json'), 'utf8'));
+    t.same(saved.domains, ['portal.example']);
+    await postForm(`${s.url}/addDomain`, { domain: 'localhost', answer: 'add' }, { Origin: s.url });
+    t.equal(await code('http://localhost:3999'), 0, 'http on a loopback name');
+  },
+);
 
 t.test(
   'callers without Origin or Referer (native programs) are told 0x76000031 by /sign and answered by /pkcs11info',
