@@ -71,7 +71,9 @@ export async function createCardVerifier(config: Config): Promise<CardVerifier> 
   const trustStore = buildPortalTrustStore({
     trustDir: config.trustDir,
     demoAnchors: demo ? [demo.rootDer] : [],
-    demoIntermediates: demo ? demo.intermediates.map((i) => i.certDer) : [],
+    // The customs-only CA is a root of its own: trusted through the configured-trust folder, as TRUST_DIR would.
+    demoIntermediates: demo ? demo.intermediates.filter((i) => !i.configuredTrust).map((i) => i.certDer) : [],
+    demoTrustDir: demo?.configuredTrustDir,
     production,
   });
   const revocation =
