@@ -241,6 +241,11 @@ export interface CreateOptions {
    * hundreds of cards, and RSA key generation would take minutes. Each card still has its own certificates.
    */
   cardKeys?: { signing: KeyObject; encryption: KeyObject };
+  /**
+   * Where the keys come from, in the order they are asked for: fresh RSA keys by default. The test suite passes keys
+   * made once per run, since every test file makes its own demo PKI and key generation is most of its cost.
+   */
+  newKey?: (bits: number) => Promise<KeyObject>;
 }
 
 const nameString = (attrs: NameAttribute[]) => attrs.map((a) => `${a.type}=${a.value}`).join(', ');
@@ -290,10 +295,11 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
 
   const caIds = casFor(cards);
   // Keys in parallel: Node's key generation runs on the thread pool. G3 has the root's size (as the real G3's 4096).
+  const newKey = options.newKey ?? rsaKey;
   const [rootKey, ...otherKeys] = await Promise.all([
-    rsaKey(keyBits),
-    ...caIds.flatMap((id) => [rsaKey(id === 'g3' ? keyBits : 2048), rsaKey(2048)]),
-    ...(options.cardKeys ? [] : cards.flatMap(() => [rsaKey(2048), rsaKey(2048)])),
+    newKey(keyBits),
+    ...caIds.flatMap((id) => [newKey(id === 'g3' ? keyBits : 2048), newKey(2048)]),
+    ...(options.cardKeys ? [] : cards.flatMap(() => [newKey(2048), newKey(2048)])),
   ]);
   const caKeys = {} as Record<CaId, KeyObject>;
   const ocspKeys = {} as Record<CaId, KeyObject>;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoPki, type DemoCardSpec, type DemoPki } from '../../demo-pki/demo-pki';
 import { openPkcs12 } from '../../demo-pki/pkcs12';
+import { runKeys } from './run-keys';
 import { createRevocationChecker, createTrustStore, type CachingRevocationChecker } from '../../server/pki/index';
 import type { CardVerifier } from '../../server/auth/certificate-identity';
 import { engineCardVerifier } from '../../server/auth/card-verifier';
@@ -19,7 +20,13 @@ export async function makeDemoPki(
   cards?: readonly DemoCardSpec[],
 ): Promise<{ pki: DemoPki; remove(): void }> {
   const root = mkdtempSync(join(tmpdir(), 'demo-cards-pki-'));
-  const pki = await createDemoPki(join(root, 'pki'), { keyBits: 2048, baseUrl: DEMO_BASE_URL, now, cards });
+  const pki = await createDemoPki(join(root, 'pki'), {
+    keyBits: 2048,
+    baseUrl: DEMO_BASE_URL,
+    now,
+    cards,
+    newKey: runKeys(),
+  });
   return { pki, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
