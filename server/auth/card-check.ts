@@ -7,6 +7,9 @@ import type { Db } from '../db/pool';
 import { challengesRepository, type Challenge, type ChallengePurpose } from '../db/challenges-repository';
 import { certificatesRepository } from '../db/certificates-repository';
 import { bindingRefusal, type Applicant } from '../registration/binding-rules';
+import { organisationBindingRefusal } from '../registration/organisation';
+import type { OrganisationCategory } from '../registration/organisation-rules';
+import type { OrganisationCertificateKind } from '../db/organisation-accounts-repository';
 import { challengeText } from './challenges';
 import type { CardVerifier, CertificateIdentity } from './certificate-identity';
 import { findAccountForCertificate, refusalFor } from './certificate-login';
@@ -44,17 +47,28 @@ export async function verifyLoadedCard(
 /** ok: 送出 can go on (renewal: a renewed card, which the login binds after the account's password). */
 export type CardAssessment = { ok: true; renewal?: boolean } | { ok: false; reason: string };
 
+/** Who registers: a citizen's details, or a company's category and the kind of certificate it registers with. */
+export type RegistrationApplicant =
+  | { kind: 'citizen'; applicant: Applicant }
+  | { kind: 'organisation'; category: OrganisationCategory; certificate: OrganisationCertificateKind };
+
 /**
  * What the journey of the challenge's purpose will say about this card. For a registration, the applicant's details
- * (the draft, or the fields typed on the one-page form) add the binding rules; without them only the card is asked.
+ * (the draft, or the fields typed on the one-page form; a company's category) add the binding rules; without them
+ * only the card is asked.
  */
 export async function assessCard(
   db: Db,
   purpose: ChallengePurpose,
   identity: CertificateIdentity,
-  applicant?: Applicant,
+  registering?: RegistrationApplicant,
 ): Promise<CardAssessment> {
   if (purpose === 'register') {
+    if (registering?.kind === 'organisation') {
+      const refusal = await organisationBindingRefusal(db, registering.category, registering.certificate, identity);
+      return refusal ? { ok: false, reason: refusal } : { ok: true };
+    }
+    const applicant = registering?.applicant;
     if (applicant) {
       const refusal = await bindingRefusal(db, applicant, identity);
       return refusal ? { ok: false, reason: refusal } : { ok: true };

@@ -26,6 +26,7 @@ export type OutcomeReason =
   | 'account_rejected'
   | 'id_already_registered'
   | 'certificate_already_registered'
+  | 'organisation_already_registered'
   | 'unknown_certificate'
   | 'renewal_not_bound'
   | 'password_not_set';
@@ -66,6 +67,8 @@ const OUTCOMES: Record<OutcomeReason, { status: number; steps: StepsByJourney }>
     status: 409,
     steps: { register: ['certificate_login', 'forgot_password', 'support'] },
   },
+  // A company's 統一編號 (an agency's 機關代碼) with an account in this category already.
+  organisation_already_registered: { status: 409, steps: { register: ['certificate_login', 'support'] } },
   unknown_certificate: { status: 404, steps: { login: ['register', 'support'], recover: ['register', 'support'] } },
   // 忘記密碼 with a renewed card not bound yet: binding it needs the password, so only the old card or 客服 can help.
   renewal_not_bound: { status: 409, steps: { recover: ['support'] } },

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import helmet from 'helmet';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyReply } from 'fastify';
 import type { Config } from '../config';
 
 declare module 'fastify' {
@@ -10,6 +11,24 @@ declare module 'fastify' {
     /** false for the few POSTs that cannot carry a CSRF token (the local signer's cross-site callback). */
     csrf?: boolean;
   }
+  interface FastifyReply {
+    /**
+     * This page shows a page of the local signer in an <object> (the certificate pages' readiness box; with
+     * `image`, 軟體下載's 元件已啟動？ picture): its policy lets exactly that origin in. Every other page keeps
+     * object-src 'none' and no frame.
+     */
+    allowSignerFrame(options?: { image?: boolean }): FastifyReply;
+  }
+}
+
+/**
+ * A page's policy with the signer's origin allowed in an <object>. Chromium checks such an object against object-src
+ * and, as it is a frame (an HTML page, or an SVG document), against frame-src; a picture also against img-src.
+ */
+export function signerFrameCsp(csp: string, signerUrl: string, options: { image?: boolean } = {}): string {
+  const framed = csp.replace(/object-src 'none'/, `object-src ${signerUrl}`);
+  const withImage = options.image ? framed.replace(/img-src ([^;]*)/, `img-src $1 ${signerUrl}`) : framed;
+  return /(^|;)\s*frame-src /.test(withImage) ? withImage : `${withImage};frame-src ${signerUrl}`;
 }
 
 const PERMISSIONS_POLICY =
@@ -28,10 +47,8 @@ export default fp<{ config: Config }>(
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
-          // The readiness box of the certificate pages is the local signer's /readiness page in an <object>, whose
-          // fallback text shows when the signer does not answer: Chromium checks such a frame against both of these.
-          objectSrc: [config.signerUrl],
-          frameSrc: [config.signerUrl],
+          // Pages that show the local signer's page in an <object> widen this for themselves (allowSignerFrame).
+          objectSrc: ["'none'"],
           baseUri: ["'none'"],
           frameAncestors: ["'none'"],
           // The no-JS certificate page posts the PIN form to the local signer, and the script talks to it.
@@ -51,6 +68,12 @@ export default fp<{ config: Config }>(
     });
     app.addHook('onRequest', (request, reply, done) => {
       securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+    });
+    app.decorateReply('allowSignerFrame', function allowSignerFrame(this: FastifyReply, options = {}) {
+      const csp = this.getHeader('content-security-policy') ?? this.raw.getHeader('content-security-policy');
+      if (typeof csp === 'string')
+        this.header('content-security-policy', signerFrameCsp(csp, config.signerUrl, options));
+      return this;
     });
     app.addHook('onSend', async (_request, reply, payload) => {
       // No page needs a camera, a microphone, a location, payments or USB: say so, so an injected frame cannot ask.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoPki, type DemoCardSpec, type DemoPki } from '../../demo-pki/demo-pki';
 import { openPkcs12 } from '../../demo-pki/pkcs12';
+import { runKeys } from './run-keys';
 import { createRevocationChecker, createTrustStore, type CachingRevocationChecker } from '../../server/pki/index';
 import type { CardVerifier } from '../../server/auth/certificate-identity';
 import { engineCardVerifier } from '../../server/auth/card-verifier';
@@ -19,7 +20,13 @@ export async function makeDemoPki(
   cards?: readonly DemoCardSpec[],
 ): Promise<{ pki: DemoPki; remove(): void }> {
   const root = mkdtempSync(join(tmpdir(), 'demo-cards-pki-'));
-  const pki = await createDemoPki(join(root, 'pki'), { keyBits: 2048, baseUrl: DEMO_BASE_URL, now, cards });
+  const pki = await createDemoPki(join(root, 'pki'), {
+    keyBits: 2048,
+    baseUrl: DEMO_BASE_URL,
+    now,
+    cards,
+    newKey: runKeys(),
+  });
   return { pki, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -27,7 +34,7 @@ export async function makeDemoPki(
 function demoRepository(pki: DemoPki): typeof fetch {
   return (async (input: string | URL | Request) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const file = /^\/demo-pki\/(root|g2|g3)\.crl$/.exec(url.pathname);
+    const file = /^\/demo-pki\/(root|g2|g3|moeaca|gca|customs)\.crl$/.exec(url.pathname);
     if (url.origin !== DEMO_BASE_URL || !file) return new Response('not found', { status: 404 });
     return new Response(readFileSync(pki.path(`${file[1]}.crl`)), {
       status: 200,
@@ -46,8 +53,14 @@ export function demoCardVerifier(
   revocation: CachingRevocationChecker = demoRevocationChecker(pki),
 ): CardVerifier {
   const trustStore = createTrustStore({
-    anchors: [{ cert: pki.rootDer, isDemo: true, source: 'demo' }],
-    intermediates: pki.intermediates.map((i) => i.certDer),
+    anchors: [
+      { cert: pki.rootDer, isDemo: true, source: 'demo' },
+      // The customs-only test CA: a root of its own, configured trust (as TRUST_DIR makes the real one).
+      ...pki.intermediates
+        .filter((i) => i.configuredTrust)
+        .map((i) => ({ cert: i.certDer, isDemo: true, configured: true, source: `demo/${i.id}-ca.pem` })),
+    ],
+    intermediates: pki.intermediates.filter((i) => !i.configuredTrust).map((i) => i.certDer),
     production: false,
   });
   return engineCardVerifier({ trustStore, revocation, refuseDemoAnchors: false });

@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../../server/downloads/catalogue';
 import { createDemoPki, demoPkiDir, type DemoPki } from '../../demo-pki/demo-pki';
 import { createTestDatabase, type TestDatabase } from './db';
 import { TEST_SESSION_SECRET } from './session';
+import { runKeys } from './run-keys';
 
 export interface PortalProcess {
   child: ChildProcess;
@@ -59,7 +60,7 @@ export async function startPortalProcess(env: Record<string, string> = {}): Prom
   const dataDir = mkdtempSync(join(tmpdir(), 'sw-portal-fault-'));
   // The portal would make this itself on its first start, with 4096-bit keys: slow. Its CRL and OCSP URLs point at
   // this portal, which serves them in demo mode, so revocation is checked for real.
-  const pki = await createDemoPki(demoPkiDir(dataDir), { keyBits: 2048, baseUrl: origin });
+  const pki = await createDemoPki(demoPkiDir(dataDir), { keyBits: 2048, baseUrl: origin, newKey: runKeys() });
   const url = new URL(db.url);
   url.searchParams.set('options', `-c search_path=${db.schema}`);
   // node with the tsx loader, not the tsx wrapper: then the child's pid is the portal's, for its RSS and its signals.

@@ -1,6 +1,6 @@
 // The readiness box before the PIN on every certificate page: the local signer's /readiness page in an <object> with
 // a fallback that says, without JavaScript, that the component does not answer; and a CSP that lets exactly that
-// frame in (the signer's origin, for object-src and frame-src), nothing more.
+// frame in (the signer's origin, for object-src and frame-src) on those pages only, nothing more.
 import t from 'tap';
 import { buildTestApp, Browser, csrfFrom } from '../helpers/app';
 
@@ -17,21 +17,42 @@ function directives(csp: string): Map<string, string[]> {
   );
 }
 
-t.test('the CSP allows the signer’s origin to be framed as an object, and nothing else', async (t) => {
-  const page = await ctx.app.inject({ url: '/login/certificate' });
-  const csp = directives(String(page.headers['content-security-policy']));
-  t.same(csp.get('object-src'), ['http://127.0.0.1:61161']);
-  t.same(csp.get('frame-src'), ['http://127.0.0.1:61161']);
-  t.same(csp.get('default-src'), ["'self'"], 'everything else stays on the portal');
-  t.same(csp.get('script-src'), ["'self'"]);
-  t.same(csp.get('frame-ancestors'), ["'none'"], 'and the portal itself is framed by nobody');
-  t.notOk(csp.has('child-src'));
+const CERTIFICATE_PAGES = [
+  '/login/certificate',
+  '/login/organisation-certificate',
+  '/login/forgot-password',
+  '/login/unlock',
+  '/register/citizen',
+  '/register/organisation/certificate?category=customs_broker',
+];
+
+t.test('a certificate page’s CSP lets the signer’s origin in as an object, and nothing else', async (t) => {
+  for (const url of CERTIFICATE_PAGES) {
+    const page = await ctx.app.inject({ url });
+    t.equal(page.statusCode, 200, url);
+    const csp = directives(String(page.headers['content-security-policy']));
+    t.same(csp.get('object-src'), ['http://127.0.0.1:61161'], `${url}: object-src`);
+    t.same(csp.get('frame-src'), ['http://127.0.0.1:61161'], `${url}: frame-src`);
+    t.same(csp.get('img-src'), ["'self'", 'data:'], `${url}: no picture from the signer`);
+    t.same(csp.get('default-src'), ["'self'"], 'everything else stays on the portal');
+    t.same(csp.get('script-src'), ["'self'"]);
+    t.same(csp.get('frame-ancestors'), ["'none'"], 'and the portal itself is framed by nobody');
+    t.notOk(csp.has('child-src'));
+  }
+});
+
+t.test('pages without the box keep object-src none and no frame at all', async (t) => {
+  for (const url of ['/', '/login', '/login/password', '/register', '/downloads']) {
+    const csp = directives(String((await ctx.app.inject({ url })).headers['content-security-policy']));
+    t.same(csp.get('object-src'), ["'none'"], url);
+    t.notOk(csp.has('frame-src'), `${url}: no frame-src (default-src 'self')`);
+  }
 });
 
 t.test('the CSP follows SIGNER_URL', async (t) => {
   const other = await buildTestApp({ SIGNER_URL: 'http://127.0.0.1:61999' });
   t.teardown(other.close);
-  const page = await other.app.inject({ url: '/' });
+  const page = await other.app.inject({ url: '/login/certificate' });
   const csp = directives(String(page.headers['content-security-policy']));
   t.same(csp.get('object-src'), ['http://127.0.0.1:61999']);
   t.same(csp.get('frame-src'), ['http://127.0.0.1:61999']);
@@ -44,8 +65,7 @@ t.test('the CSP follows SIGNER_URL', async (t) => {
 /** The certificate pages: each shows the box before its PIN field. */
 async function certificatePages(browser: Browser): Promise<Array<[string, string]>> {
   const pages: Array<[string, string]> = [];
-  for (const url of ['/login/certificate', '/login/forgot-password', '/login/unlock', '/register/citizen'])
-    pages.push([url, (await browser.get(url)).body]);
+  for (const url of CERTIFICATE_PAGES) pages.push([url, (await browser.get(url)).body]);
   // The no-JS registration's certificate step needs the details first.
   const form = await browser.get('/register/citizen');
   await browser.post('/register/citizen', {

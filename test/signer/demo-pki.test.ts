@@ -16,10 +16,11 @@ import {
   postForm,
   tempDir,
 } from './fixtures.js';
+import { runKeys } from '../helpers/run-keys';
 
 const spec = DEMO_CARDS[0];
 const dir = join(tempDir('sw-signer-demo-pki-'), 'pki');
-const pki = await createDemoPki(dir, { keyBits: 2048, cards: [spec] });
+const pki = await createDemoPki(dir, { keyBits: 2048, cards: [spec], newKey: runKeys() });
 const demoCard = pki.card(spec.id);
 
 t.test('a demo card signs with its signing certificate through the no-JS page', async (t) => {

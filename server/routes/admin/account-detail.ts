@@ -7,6 +7,7 @@ import { auditRepository } from '../../db/audit-repository';
 import { findBindingEvidence } from './binding-evidence';
 import type { FieldError } from '../../plugins/views';
 import { ACCOUNT_ACTIONS, actorRefusal, isLocked, transitionRefusal } from '../../admin/account-rules';
+import { organisationAccountsRepository } from '../../db/organisation-accounts-repository';
 import { formatTaiwanTime } from '../../taiwan-time';
 import { maskIdNumber } from '../../mask';
 import { revocationStateFor } from '../../admin/revocation-state';
@@ -30,13 +31,17 @@ export async function renderAccountDetail(
   const db = request.server.db;
   const operator = operatorOf(request);
   const now = request.server.now();
-  const [certificates, logins, events, lock, evidence] = await Promise.all([
+  const [certificates, logins, events, lock, citizenEvidence, organisation] = await Promise.all([
     certificatesRepository(db).listForAccount(account.id),
     loginAttemptsRepository(db).listForAccount(account.id, 20),
     auditRepository(db).listForAccount(account.id, 50),
     request.server.lockout.stateOf(db, account.idNumber, now),
     findBindingEvidence(request, account),
+    organisationAccountsRepository(db).findByAccountId(account.id),
   ]);
+  // A company's or agency's card proves its 統一編號 (機關代碼), not a holder's ID number: no citizen evidence for it.
+  const evidence = organisation ? undefined : citizenEvidence;
+  const certificateName = certificates.find((c) => c.unboundAt === null)?.subjectCn ?? certificates[0]?.subjectCn;
   const refusal = actorRefusal(operator, account);
   const actions = refusal
     ? []
@@ -98,6 +103,15 @@ export async function renderAccountDetail(
       updatedAt: formatTaiwanTime(account.updatedAt),
     },
     evidence,
+    organisation: organisation && {
+      ...organisation,
+      idLabel: t(
+        `admin.detail.organisation.${organisation.organisationIdKind === 'agency_code' ? 'agencyCode' : 'organisationId'}`,
+      ),
+      certificateLabel: t(`admin.detail.organisation.certificates.${organisation.certificateKind}`),
+      certificateName: certificateName ?? '',
+      nameDiffers: certificateName !== undefined && certificateName !== organisation.organisationName,
+    },
     refusal: refusal ? t(`admin.refusal.${refusal}`) : undefined,
     actions,
     canShowFullId: operator.role === 'admin' && options.fullIdNumber === undefined,

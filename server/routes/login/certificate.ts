@@ -44,6 +44,14 @@ export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(
 /** Reasons that are not a failure of this login but a word before it (a password session sent here for 帶憑證 services). */
 const NOTICE_REASONS = new Set(['certificate_login_required']);
 
+/** Where a refused card is told why: the 工商憑證登入 page for an organisation certificate, else 新版自然人憑証登入. */
+function certificatePageFor(identity: VerifiedCard['identity']): string {
+  const kind = identity.organisation?.issuerKind;
+  return kind === 'moeaca' || kind === 'gca' || kind === 'configured'
+    ? '/login/organisation-certificate'
+    : '/login/certificate';
+}
+
 /**
  * A verified card logs in as its account. The card is checked once more here, where the session is created: the
  * challenge it signed must still be alive and the certificate still good (a card revoked since it signed is refused).
@@ -64,7 +72,7 @@ export async function finishCertificateLogin(
     const page = outcomes.refusal(request, reply, reason, 'login', identity);
     if (page) return page;
     request.session.loginError = reason;
-    return reply.redirect('/login/certificate', 303);
+    return reply.redirect(certificatePageFor(identity), 303);
   };
   if (!isStillVerified(card, now)) return refuseCard('challenge_expired');
   const recheck = await recheckCard(cardVerifier, identity, now);
@@ -133,6 +141,8 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     request.session.loginError = undefined;
     const notice = reason && NOTICE_REASONS.has(reason) ? request.t(`signing.reasons.${reason}`) : undefined;
     const message = reason && !notice ? request.t(`signing.reasons.${reason}`) : undefined;
+    // The readiness box before the PIN frames the local signer's page.
+    reply.allowSignerFrame();
     return reply.code(errorReason ? 400 : 200).page('login/certificate', {
       pageTitle: request.t('login.certificateTitle'),
       breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.certificateTitle') }],

@@ -71,6 +71,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     request.session.recoveryError = undefined;
     const paths = PATHS[intent];
     const title = request.t(paths.titleKey);
+    reply.allowSignerFrame();
     return reply.code(error ? 400 : 200).page('login/recover', {
       pageTitle: title,
       breadcrumb: breadcrumb(request, title),

@@ -62,6 +62,7 @@ const certificateStep: FastifyPluginAsync<{ config: Config }> = async (app, { co
     const t = request.t;
     const title = t('register.certificate.title');
     signerReferrer(reply);
+    reply.allowSignerFrame();
     return reply.code(errorReason ? 400 : 200).page('register/certificate', {
       pageTitle: title,
       breadcrumb: [

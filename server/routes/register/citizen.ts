@@ -70,6 +70,8 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     const t = request.t;
     const title = t('register.citizen.title');
     signerReferrer(reply);
+    // The one-page form's certificate part has the readiness box, which frames the local signer's page.
+    reply.allowSignerFrame();
     return reply.code(state.status ?? 200).page('register/citizen', {
       pageTitle: title,
       breadcrumb: [{ label: t('register.chooser.title'), href: '/register' }, { label: title }],

@@ -9,16 +9,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import { parseSigningToken } from '../../auth/signing-token';
-import { assessCard, verifyLoadedCard } from '../../auth/card-check';
+import { assessCard, verifyLoadedCard, type RegistrationApplicant } from '../../auth/card-check';
 import { outcomeFor, type Journey, type Outcome } from '../../auth/outcomes';
 import type { CertificateIdentity } from '../../auth/certificate-identity';
-import type { ChallengePurpose } from '../../db/challenges-repository';
+import type { Challenge, ChallengePurpose } from '../../db/challenges-repository';
 import type { Applicant } from '../../registration/binding-rules';
 import { validateCitizenCategory } from '../../forms/category';
 import { validateName } from '../../forms/name';
 import { validateCitizenIdNumber } from '../../forms/registration';
 import { reasonMessage } from '../register/shared';
-import { outcomePages } from './outcome';
+import { outcomePages, type Audience } from './outcome';
 
 const JOURNEYS: Record<ChallengePurpose, Journey> = {
   login: 'login',
@@ -28,8 +28,27 @@ const JOURNEYS: Record<ChallengePurpose, Journey> = {
   unlock: 'recover',
 };
 
-/** The applicant of a registration: the kept draft, or the fields of the one-page form when each one is valid. */
-function applicantOf(request: FastifyRequest): Applicant | undefined {
+/**
+ * Who registers with this challenge: the company of the organisation certificate page that issued it, or the citizen
+ * of the kept draft, or of the one-page form's fields when each one is valid.
+ */
+function registeringWith(request: FastifyRequest, challenge: Challenge): RegistrationApplicant | undefined {
+  const organisation = request.session.organisationRegistration;
+  if (organisation?.nonce === challenge.nonce)
+    return { kind: 'organisation', category: organisation.category, certificate: organisation.certificate };
+  const applicant = citizenApplicantOf(request);
+  return applicant && { kind: 'citizen', applicant };
+}
+
+/** A company's or agency's page issued the challenge: the next steps are worded for its certificate. */
+function audienceOfChallenge(request: FastifyRequest, challenge: Challenge): Audience | undefined {
+  const { organisationRegistration, organisationLoginNonce } = request.session;
+  const theirs = organisationRegistration?.nonce === challenge.nonce || organisationLoginNonce === challenge.nonce;
+  return theirs ? 'organisation' : undefined;
+}
+
+/** A citizen applicant: the kept draft, or the fields of the one-page form when each one is valid. */
+function citizenApplicantOf(request: FastifyRequest): Applicant | undefined {
   const draft = request.session.registrationDraft;
   if (draft) return draft;
   const body = (request.body ?? {}) as Record<string, unknown>;
@@ -57,9 +76,9 @@ const cardCheck: FastifyPluginAsync<{ config: Config }> = async (app, { config }
         validUntil: t('readiness.check.validUntil'),
         otherCard: t('readiness.check.otherCard'),
       };
-      const outcomeAnswer = (outcome: Outcome, card?: CertificateIdentity) => ({
+      const outcomeAnswer = (outcome: Outcome, challenge: Challenge, card?: CertificateIdentity) => ({
         status: 'outcome',
-        ...outcomes.view(request, outcome, card),
+        ...outcomes.view(request, outcome, card, audienceOfChallenge(request, challenge)),
         hint: t('outcome.notYourFault'),
         nextHeading: t('outcome.nextHeading'),
         labels,
@@ -75,7 +94,7 @@ const cardCheck: FastifyPluginAsync<{ config: Config }> = async (app, { config }
       if (!loaded.ok) {
         request.log.info({ reason: loaded.reason, detail: loaded.detail }, 'card check: card refused');
         const outcome = loaded.challenge && outcomeFor(loaded.reason, JOURNEYS[loaded.challenge.purpose]);
-        if (outcome) return reply.send(outcomeAnswer(outcome));
+        if (outcome) return reply.send(outcomeAnswer(outcome, loaded.challenge!));
         return refused(loaded.reason);
       }
       const journey = JOURNEYS[loaded.challenge.purpose];
@@ -89,12 +108,12 @@ const cardCheck: FastifyPluginAsync<{ config: Config }> = async (app, { config }
         app.db,
         challenge.purpose,
         identity,
-        challenge.purpose === 'register' ? applicantOf(request) : undefined,
+        challenge.purpose === 'register' ? registeringWith(request, challenge) : undefined,
       );
       if (!assessment.ok) {
         request.log.info({ reason: assessment.reason, purpose: challenge.purpose }, 'card check: refusal ahead');
         const outcome = outcomeFor(assessment.reason, journey);
-        if (outcome) return reply.send({ ...outcomeAnswer(outcome, identity), ...card });
+        if (outcome) return reply.send({ ...outcomeAnswer(outcome, challenge, identity), ...card });
         if (assessment.reason === 'id_last4_mismatch' || assessment.reason === 'name_mismatch') {
           const message = reasonMessage(request, assessment.reason);
           return reply.send({ status: 'mismatch', ...card, reason: assessment.reason, message, labels });

@@ -1,20 +1,36 @@
 // The outcome page of a refusal that is not the user's fault (server/auth/outcomes.ts): what happened, the card it
 // happened with, and the next steps as links (換發新卡, 直接登入, 帳號密碼登入, 忘記密碼, 帳號註冊) and the 客服 contact.
 // The same words reach the page script as JSON when it checks a card right after 載入 (card-check.ts).
+// A company's or agency's card (工商憑證, 政府憑證, 通關專屬憑證) has words and links of its own where they differ:
+// its issuer is not the household registration office, and it logs in at 工商憑證登入.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import { outcomeFor, type Journey, type NextStep, type Outcome } from '../../auth/outcomes';
 import { supportFor } from '../../plugins/views';
 
+/** Whose card it is: the words of 換發新卡 and 直接登入 differ. */
+export type Audience = 'citizen' | 'organisation';
+
 /** Where each next step leads; the review and the 客服 contact are words, not pages. */
-const STEP_LINKS: Record<NextStep, string | undefined> = {
-  renew_card: '/login/certificate',
-  certificate_login: '/login/certificate',
-  password_login: '/login/password',
-  forgot_password: '/login/forgot-password',
-  register: '/register',
-  wait_review: undefined,
-  support: undefined,
+const STEP_LINKS: Record<Audience, Record<NextStep, string | undefined>> = {
+  citizen: {
+    renew_card: '/login/certificate',
+    certificate_login: '/login/certificate',
+    password_login: '/login/password',
+    forgot_password: '/login/forgot-password',
+    register: '/register',
+    wait_review: undefined,
+    support: undefined,
+  },
+  organisation: {
+    renew_card: '/login/organisation-certificate',
+    certificate_login: '/login/organisation-certificate',
+    password_login: '/login/password',
+    forgot_password: undefined,
+    register: '/register',
+    wait_review: undefined,
+    support: undefined,
+  },
 };
 
 export interface NextStepView {
@@ -35,6 +51,8 @@ export interface OutcomeView {
 export interface OutcomeCard {
   subjectCn: string;
   cardSerial: string | null;
+  /** the organisation profile the engine reads from every certificate: its issuer's kind tells whose card it is */
+  organisation?: { issuerKind?: string };
 }
 
 export interface SupportWords {
@@ -43,23 +61,43 @@ export interface SupportWords {
   hours: string;
 }
 
+/** The audience's own words where the locale has them (`….organisation.title`), else the common ones. */
+function wordsFor(request: FastifyRequest, key: string, audience: Audience, params: Record<string, string>): string {
+  if (audience === 'organisation') {
+    const own = request.t(`${key.replace(/\.(\w+)$/, '.organisation.$1')}`, params);
+    if (!own.startsWith('outcome.')) return own;
+  }
+  return request.t(key, params);
+}
+
+/** The issuers of companies' and agencies' certificates (工商憑證, 政府憑證, and 通關專屬憑證 as configured trust). */
+const ORGANISATION_ISSUERS = new Set(['moeaca', 'gca', 'configured']);
+
+export function audienceOf(card: OutcomeCard | undefined, given?: Audience): Audience {
+  if (given) return given;
+  return ORGANISATION_ISSUERS.has(card?.organisation?.issuerKind ?? '') ? 'organisation' : 'citizen';
+}
+
 export function outcomeView(
   request: FastifyRequest,
   outcome: Outcome,
   card: OutcomeCard | undefined,
   support: SupportWords,
+  given?: Audience,
 ): OutcomeView {
-  const t = request.t;
+  const audience = audienceOf(card, given);
   const key = `outcome.reasons.${outcome.reason}`;
+  // 忘記密碼's pages prove a 自然人憑證: they are not offered for a company's card.
+  const steps = outcome.steps.filter((step) => audience === 'citizen' || step !== 'forgot_password');
   return {
     reason: outcome.reason,
-    title: t(`${key}.title`),
-    text: t(`${key}.text`, { name: card?.subjectCn ?? '' }),
-    steps: outcome.steps.map((step) => ({
+    title: wordsFor(request, `${key}.title`, audience, {}),
+    text: wordsFor(request, `${key}.text`, audience, { name: card?.subjectCn ?? '' }),
+    steps: steps.map((step) => ({
       step,
-      href: STEP_LINKS[step],
-      label: t(`outcome.steps.${step}.label`),
-      text: t(`outcome.steps.${step}.text`, { ...support }),
+      href: STEP_LINKS[audience][step],
+      label: wordsFor(request, `outcome.steps.${step}.label`, audience, {}),
+      text: wordsFor(request, `outcome.steps.${step}.text`, audience, { ...support }),
     })),
   };
 }
@@ -78,8 +116,9 @@ export function renderOutcome(
   journey: Journey,
   card: OutcomeCard | undefined,
   support: SupportWords,
+  audience?: Audience,
 ): FastifyReply {
-  const view = outcomeView(request, outcome, card, support);
+  const view = outcomeView(request, outcome, card, support, audience);
   return reply.code(outcome.status).page('signing/outcome', {
     pageTitle: view.title,
     breadcrumb: [breadcrumbStart(request, journey), { label: view.title }],
@@ -95,19 +134,26 @@ export function renderOutcome(
 export function outcomePages(config: Config) {
   const support = (request: FastifyRequest) => supportFor(config.support, request.t);
   return {
-    view: (request: FastifyRequest, outcome: Outcome, card?: OutcomeCard) =>
-      outcomeView(request, outcome, card, support(request)),
-    render: (request: FastifyRequest, reply: FastifyReply, outcome: Outcome, journey: Journey, card?: OutcomeCard) =>
-      renderOutcome(request, reply, outcome, journey, card, support(request)),
+    view: (request: FastifyRequest, outcome: Outcome, card?: OutcomeCard, audience?: Audience) =>
+      outcomeView(request, outcome, card, support(request), audience),
+    render: (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      outcome: Outcome,
+      journey: Journey,
+      card?: OutcomeCard,
+      audience?: Audience,
+    ) => renderOutcome(request, reply, outcome, journey, card, support(request), audience),
     refusal(
       request: FastifyRequest,
       reply: FastifyReply,
       reason: string,
       journey: Journey,
       card?: OutcomeCard,
+      audience?: Audience,
     ): FastifyReply | undefined {
       const outcome = outcomeFor(reason, journey);
-      return outcome ? renderOutcome(request, reply, outcome, journey, card, support(request)) : undefined;
+      return outcome ? renderOutcome(request, reply, outcome, journey, card, support(request), audience) : undefined;
     },
   };
 }

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createDemoPki, demoPkiDir, type DemoCardSpec, type DemoPki } from '../../../demo-pki/demo-pki';
 import { freePort } from './browser';
+import { runKeys } from '../../helpers/run-keys';
 
 export interface DemoRepository {
   pki: DemoPki;
@@ -13,9 +14,14 @@ export interface DemoRepository {
 /** Makes the demo PKI in DATA_DIR's demo-pki folder (where demo mode looks) and serves its repository. */
 export async function startDemoRepository(dataDir: string, cards?: readonly DemoCardSpec[]): Promise<DemoRepository> {
   const port = await freePort('127.0.0.1');
-  const pki = await createDemoPki(demoPkiDir(dataDir), { keyBits: 2048, baseUrl: `http://127.0.0.1:${port}`, cards });
+  const pki = await createDemoPki(demoPkiDir(dataDir), {
+    keyBits: 2048,
+    baseUrl: `http://127.0.0.1:${port}`,
+    cards,
+    newKey: runKeys(),
+  });
   const server: Server = createServer((request, response) => {
-    const file = /^\/demo-pki\/((?:root|g2|g3)\.(?:crl|crt))$/.exec(request.url ?? '')?.[1];
+    const file = /^\/demo-pki\/((?:root|g2|g3|moeaca|gca|customs)\.(?:crl|crt))$/.exec(request.url ?? '')?.[1];
     if (!file) {
       response.writeHead(404).end();
       return;

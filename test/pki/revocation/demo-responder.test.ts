@@ -26,6 +26,7 @@ import { hasExtension } from '../../../server/pki/certificate-fields';
 import { OID } from '../../../server/pki/oids';
 import { buildOcspRequest, certIdFor, parseOcspRequest, parseOcspResponse } from '../../../server/pki/revocation/ocsp';
 import { parseCrl, checkCrl } from '../../../server/pki/revocation/crl';
+import { runKeys } from '../../helpers/run-keys';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 /** openssl as an OCSP client talks to this process's server, so it must not block the event loop. */
@@ -50,7 +51,7 @@ t.before(async () => {
   await app.register(demoPkiPlugin, { pkiDir: join(dir, 'pki'), clock: () => clockNow });
   await app.listen({ host: '127.0.0.1', port: 0 });
   baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  pki = await createDemoPki(join(dir, 'pki'), { keyBits: 2048, baseUrl, now: NOW });
+  pki = await createDemoPki(join(dir, 'pki'), { keyBits: 2048, baseUrl, now: NOW, newKey: runKeys() });
 });
 t.teardown(() => app.close());
 

@@ -8,13 +8,14 @@ import { createDemoPki, type DemoPki } from '../../../demo-pki/demo-pki';
 import { certificateFrom } from '../../../server/pki/parse';
 import { buildOcspRequest, certIdFor, parseOcspResponse } from '../../../server/pki/revocation/ocsp';
 import { parseCrl } from '../../../server/pki/revocation/crl';
+import { runKeys } from '../../helpers/run-keys';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'demo-route-app-'));
 let pki: DemoPki;
 let portal: TestApp;
 
 t.before(async () => {
-  pki = await createDemoPki(join(dataDir, 'demo-pki'), { keyBits: 2048 });
+  pki = await createDemoPki(join(dataDir, 'demo-pki'), { keyBits: 2048, newKey: runKeys() });
   portal = await buildTestApp({ DATA_DIR: dataDir, PORTAL_MODE: 'demo' });
 });
 t.teardown(async () => {

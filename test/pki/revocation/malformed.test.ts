@@ -8,6 +8,7 @@ import { createDemoOcspResponder } from '../../../demo-pki/ocsp-responder';
 import { createRevocationChecker } from '../../../server/pki/revocation/checker';
 import { certificateFrom } from '../../../server/pki/parse';
 import { buildOcspRequest, certIdFor, parseOcspRequest, parseOcspResponse } from '../../../server/pki/revocation/ocsp';
+import { runKeys } from '../../helpers/run-keys';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'revocation-malformed-'));
@@ -16,7 +17,12 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 let pki: DemoPki;
 let goodResponse: Buffer;
 t.before(async () => {
-  pki = await createDemoPki(join(dir, 'pki'), { keyBits: 2048, now: NOW, baseUrl: 'http://127.0.0.1:9' });
+  pki = await createDemoPki(join(dir, 'pki'), {
+    keyBits: 2048,
+    now: NOW,
+    baseUrl: 'http://127.0.0.1:9',
+    newKey: runKeys(),
+  });
   const card = pki.card('wang-xiaoming');
   const request = buildOcspRequest(
     certIdFor(certificateFrom(card.signingCertDer), certificateFrom(pki.intermediate('g3').certDer)),
