@@ -111,6 +111,8 @@ const GOOD_VALUES: Record<string, string> = {
   email2: '',
   password: 'Correct1Horse',
   passwordConfirm: 'Correct1Horse',
+  // 個資蒐集告知: without it the registering session's details step is refused and its steps have nothing to work on.
+  consent: 'yes',
   currentPassword: 'Correct1Horse',
   newPassword: 'Better2Horse',
   newPasswordConfirm: 'Better2Horse',
@@ -157,6 +159,13 @@ const SETUPS: Record<string, Partial<RouteSetup>> = {
   '/register/citizen/check': { formPage: '/register/citizen?category=individual' },
   '/register/citizen/certificate': { session: 'registering', challengePage: '/register/citizen/certificate' },
   '/register/citizen/confirm': { session: 'registering', formPage: '/register/citizen/certificate' },
+  // A company's steps: the certificate page of a category names the registration (the POSTs without it go back).
+  '/register/organisation/certificate': {
+    formPage: '/register/organisation/certificate?category=enterprise',
+    challengePage: '/register/organisation/certificate?category=enterprise',
+  },
+  '/register/organisation': { formPage: '/register/organisation/certificate?category=enterprise' },
+  '/register/organisation/confirm': { formPage: '/register/organisation/certificate?category=enterprise' },
   '/admin/accounts.csv': { formPage: '/admin/accounts' },
   '/admin/audit/verify': { formPage: '/admin/audit' },
   '/admin/accounts/:id/certificates/:certificateId/unbind': { formPage: '/admin/accounts/:id' },
