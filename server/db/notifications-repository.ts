@@ -89,12 +89,12 @@ export function notificationsRepository(db: Db) {
      */
     async claimDue(now: Date, policy: DuePolicy, limit = 20): Promise<Notification[]> {
       const { rows } = await db.query<NotificationRow>(
-        `UPDATE notifications SET status = 'sending', attempts = attempts + 1, updated_at = $1
+        `UPDATE notifications SET status = 'sending', attempts = attempts + 1, updated_at = $1::timestamptz
          WHERE id IN (
            SELECT id FROM notifications
            WHERE (status = 'failed' AND attempts < $2
-                  AND updated_at <= $1 - make_interval(secs => $3::double precision * power(2, attempts - 1)))
-              OR (status IN ('pending', 'sending') AND updated_at <= $1 - make_interval(secs => $4::double precision))
+                  AND updated_at <= $1::timestamptz - make_interval(secs => $3::double precision * power(2, attempts - 1)))
+              OR (status IN ('pending', 'sending') AND updated_at <= $1::timestamptz - make_interval(secs => $4::double precision))
            ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
          RETURNING ${COLUMNS}`,
         [now, policy.maxAttempts, policy.retryDelayMs / 1000, policy.staleAfterMs / 1000, limit],

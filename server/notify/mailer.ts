@@ -9,7 +9,7 @@ export interface OutgoingMail extends MailContent {
 }
 
 /** sent: the relay accepted it (its Message-ID); logged: no relay is configured and the mail was written to the log. */
-export type MailResult = { outcome: 'sent'; messageId: string | null } | { outcome: 'logged' };
+export type MailResult = { kind: 'sent'; messageId: string | null } | { kind: 'logged' };
 
 export interface Mailer {
   /** Resolves once the relay accepted the mail; rejects when it could not be reached or refused it. */
@@ -26,7 +26,7 @@ export function createMailer(config: MailConfig, log: FastifyBaseLogger): Mailer
           { mail: { from: config.from, to: mail.to, subject: mail.subject, text: mail.text } },
           'mail not sent: SMTP_URL is not set',
         );
-        return { outcome: 'logged' };
+        return { kind: 'logged' };
       },
       close() {},
     };
@@ -50,7 +50,7 @@ export function createMailer(config: MailConfig, log: FastifyBaseLogger): Mailer
         text: mail.text,
         headers: { 'Content-Language': mail.languages.join(', ') },
       });
-      return { outcome: 'sent', messageId: info.messageId ?? null };
+      return { kind: 'sent', messageId: info.messageId ?? null };
     },
     close() {
       transport.close();

@@ -54,7 +54,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     );
     try {
       const result = await mailer.send({ ...content, to });
-      if (result.outcome === 'sent') {
+      if (result.kind === 'sent') {
         await repository.markSent(notification.id, result.messageId, now());
         log.info(
           { notificationId: notification.id, kind: notification.kind, messageId: result.messageId },
