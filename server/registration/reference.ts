@@ -1,4 +1,4 @@
-// 申請編號: the reference a registration gives its applicant, e.g. 20261203-K7QM-4X9. The Taiwan date of the
+// 申請編號: the reference a registration gives its applicant, e.g. 20261203-K7QM-4X5. The Taiwan date of the
 // application, six random characters and a check character. Random rather than a running number, so that a reference
 // tells nobody how many people applied that day and cannot be guessed from one's own; the check character catches a
 // mistyped or misheard character when an applicant reads it out to the service desk.
