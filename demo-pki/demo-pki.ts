@@ -21,6 +21,7 @@ import {
   keyUsage,
   moicaDirectoryAttributes,
   ocspNoCheck,
+  organisationDirectoryAttributes,
   randomSerial,
   spkiOf,
   subjectKeyIdentifier,
@@ -30,10 +31,13 @@ import {
 import { buildPkcs12 } from './pkcs12';
 import { certificateFrom, der, OID } from '../server/pki/index';
 import {
+  CONFIGURED_TRUST_FOLDER,
   CRL_REASONS,
   loadDemoPki,
   readDemoManifest,
   type CaId,
+  type DemoCaKind,
+  type DemoOrganisation,
   type CardPurpose,
   type CrlReasonName,
   type DemoCaEntry,
@@ -46,7 +50,15 @@ import {
 // The manifest's shape and its reader belong to the portal (it reads the demo anchors as data); re-exported here so
 // the demo tooling's callers find the whole demo PKI in one place.
 export { CRL_REASONS, demoPkiDir, loadDemoPki } from '../server/demo/manifest';
-export type { CaId, CardPurpose, CrlReasonName, DemoCardEntry, DemoManifest, DemoPki } from '../server/demo/manifest';
+export type {
+  CaId,
+  CardPurpose,
+  CrlReasonName,
+  DemoCardEntry,
+  DemoManifest,
+  DemoOrganisation,
+  DemoPki,
+} from '../server/demo/manifest';
 
 const { fromPem, toPem } = der;
 
@@ -61,6 +73,11 @@ export interface DemoCardSpec {
   issuer: CaId;
   /** revoked when the PKI is made (keyCompromise) */
   revoked?: boolean;
+  /**
+   * An organisation card (issuer moeaca, gca or customs): the company or agency; idNumber is then its 統一編號 (or, for
+   * an agency, a number for the signer's label only) and holderName the name shown in the signer.
+   */
+  organisation?: DemoOrganisation;
 }
 
 /** The demo cards. ID numbers carry valid checksums; PINs are 6–8 digits. */
@@ -99,6 +116,53 @@ export const DEMO_CARDS: readonly DemoCardSpec[] = [
     issuer: 'g3',
     revoked: true,
   },
+  // Organisation cards. 統一編號 valid under the 2023 rule (a multiple of 5, not of 10: refused before 2023).
+  {
+    id: 'taiguan-broker',
+    purpose: 'company',
+    holderName: '台關報關股份有限公司',
+    idNumber: '23456786',
+    pin: '23456786',
+    issuer: 'moeaca',
+    organisation: { name: '台關報關股份有限公司', businessId: '23456786', category: 'customs_broker' },
+  },
+  {
+    id: 'xinyi-trading',
+    purpose: 'company',
+    holderName: '信義貿易有限公司',
+    idNumber: '53100003',
+    pin: '531000',
+    issuer: 'moeaca',
+    organisation: { name: '信義貿易有限公司', businessId: '53100003', category: 'enterprise' },
+  },
+  {
+    id: 'closed-company',
+    purpose: 'revocation-test',
+    holderName: '歇業測試企業社',
+    idNumber: '86420006',
+    pin: '864200',
+    issuer: 'moeaca',
+    revoked: true,
+    organisation: { name: '歇業測試企業社', businessId: '86420006', category: 'enterprise' },
+  },
+  {
+    id: 'customs-agency',
+    purpose: 'government',
+    holderName: '測試關務署',
+    idNumber: '00106008',
+    pin: '001060',
+    issuer: 'gca',
+    organisation: { name: '測試關務署', agencyCode: '2.16.886.101.99001.1', category: 'government' },
+  },
+  {
+    id: 'farglory-customs',
+    purpose: 'customs-only',
+    holderName: '遠通報關有限公司',
+    idNumber: '13579009',
+    pin: '135790',
+    issuer: 'customs',
+    organisation: { name: '遠通報關有限公司', businessId: '13579009', category: 'customs_broker' },
+  },
 ];
 
 export const DEMO_ROOT_SUBJECT: NameAttribute[] = [
@@ -115,6 +179,46 @@ export const demoCaSubject = (id: CaId): NameAttribute[] => [
   ...MOICA_NAME,
   { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} (DEMO)` },
 ];
+
+/** Each demo CA: the real CA it stands for and its subject (the real CA's O and OU, with a CN that says DEMO). */
+const DEMO_CAS: Record<CaId, { kind: DemoCaKind; subject: NameAttribute[]; configuredTrust?: boolean }> = {
+  g2: { kind: 'moica', subject: demoCaSubject('g2') },
+  g3: { kind: 'moica', subject: demoCaSubject('g3') },
+  moeaca: {
+    kind: 'moeaca',
+    subject: [
+      { type: 'C', value: 'TW' },
+      { type: 'O', value: '行政院' },
+      { type: 'OU', value: '工商憑證管理中心' },
+      { type: 'CN', value: '測試用 MOEACA (DEMO)' },
+    ],
+  },
+  gca: {
+    kind: 'gca',
+    subject: [
+      { type: 'C', value: 'TW' },
+      { type: 'O', value: '行政院' },
+      { type: 'OU', value: '政府憑證管理中心' },
+      { type: 'CN', value: '測試用 GCA (DEMO)' },
+    ],
+  },
+  // No public root exists for the customs-only certificate: its demo CA is a root of its own, trusted as configured.
+  customs: {
+    kind: 'customs',
+    configuredTrust: true,
+    subject: [
+      { type: 'C', value: 'TW' },
+      { type: 'O', value: 'DEMO 測試用' },
+      { type: 'CN', value: '測試用 通關專屬憑證 CA (DEMO, configured trust)' },
+    ],
+  },
+};
+
+/** The demo CAs a PKI needs: the MOICA ones always, the others when a card names them. */
+function casFor(cards: readonly DemoCardSpec[]): CaId[] {
+  const used = new Set<CaId>(['g2', 'g3', ...cards.map((c) => c.issuer)]);
+  return (Object.keys(DEMO_CAS) as CaId[]).filter((id) => used.has(id));
+}
 
 // Short-lived demo CRLs: relying parties cache a CRL until its nextUpdate, so a demo revocation shows in CRL mode within a day.
 const CRL_LIFETIME_MS = 24 * 3600_000;
@@ -157,6 +261,10 @@ function cardSerialFor(index: number, idNumber: string): string {
   const digits = idNumber.slice(1).replace(/\D/g, '');
   return `TP03${String(index + 1).padStart(4, '0')}${digits.slice(-8)}`;
 }
+/** An organisation card's serial for the signer's card list (organisation certificates carry none: docs/pki.md). */
+function organisationCardSerialFor(index: number, id: string): string {
+  return `OR${String(index + 1).padStart(4, '0')}${id.replace(/\D/g, '').padStart(10, '0').slice(-10)}`;
+}
 function dnSerialFor(index: number): string {
   return `9999${String(index + 1).padStart(12, '0')}`;
 }
@@ -180,15 +288,20 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
   mkdirSync(join(dir, 'keys'), { recursive: true });
   const write = (file: string, data: string | Buffer) => writeFileSync(join(dir, file), data, { mode: 0o644 });
 
-  // Keys in parallel: Node's key generation runs on the thread pool.
-  const [rootKey, g2Key, g3Key, g2OcspKey, g3OcspKey, ...cardKeys] = await Promise.all([
+  const caIds = casFor(cards);
+  // Keys in parallel: Node's key generation runs on the thread pool. G3 has the root's size (as the real G3's 4096).
+  const [rootKey, ...otherKeys] = await Promise.all([
     rsaKey(keyBits),
-    rsaKey(2048),
-    rsaKey(keyBits),
-    rsaKey(2048),
-    rsaKey(2048),
+    ...caIds.flatMap((id) => [rsaKey(id === 'g3' ? keyBits : 2048), rsaKey(2048)]),
     ...(options.cardKeys ? [] : cards.flatMap(() => [rsaKey(2048), rsaKey(2048)])),
   ]);
+  const caKeys = {} as Record<CaId, KeyObject>;
+  const ocspKeys = {} as Record<CaId, KeyObject>;
+  caIds.forEach((id, n) => {
+    caKeys[id] = otherKeys[n * 2]!;
+    ocspKeys[id] = otherKeys[n * 2 + 1]!;
+  });
+  const cardKeys = otherKeys.slice(caIds.length * 2);
 
   const rootName = encodeName(DEMO_ROOT_SUBJECT);
   const rootSpki = spkiOf(rootKey);
@@ -212,33 +325,48 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
   write('keys/root.key.pem', pemKey(rootKey));
 
   const intermediates: DemoIntermediateEntry[] = [];
-  const caKeys: Record<CaId, KeyObject> = { g2: g2Key, g3: g3Key };
-  const ocspKeys: Record<CaId, KeyObject> = { g2: g2OcspKey, g3: g3OcspKey };
-  const caNames: Record<CaId, Buffer> = { g2: Buffer.alloc(0), g3: Buffer.alloc(0) };
-  for (const id of ['g2', 'g3'] as const) {
+  const caNames = {} as Record<CaId, Buffer>;
+  for (const id of caIds) {
+    const ca = DEMO_CAS[id];
     const key = caKeys[id];
     const spki = spkiOf(key);
-    const name = encodeName(demoCaSubject(id));
+    const name = encodeName(ca.subject);
     caNames[id] = name;
     const notAfter = new Date(start.getTime() + 20 * YEAR);
-    const certDer = buildCertificate({
-      serial: randomSerial(),
-      issuer: rootName,
-      subject: name,
-      notBefore: start,
-      notAfter,
-      spki,
-      signingKey: rootKey,
-      extensions: [
-        authorityKeyIdentifier(rootSpki),
-        subjectKeyIdentifier(spki),
-        keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
-        certificatePolicies(DEMO_OID.gpkiLevel3Policy),
-        basicConstraints(true, 0),
-        crlDistributionPoint(rootUrls.crlUrl),
-        authorityInfoAccess({ ocsp: rootUrls.ocspUrl, caIssuers: rootUrls.caIssuersUrl }),
-      ],
-    });
+    const certDer = ca.configuredTrust
+      ? // a root of its own (RFC 5280 §6.1: a trust anchor by configuration)
+        buildCertificate({
+          serial: randomSerial(),
+          issuer: name,
+          subject: name,
+          notBefore: start,
+          notAfter,
+          spki,
+          signingKey: key,
+          extensions: [
+            basicConstraints(true, 0),
+            keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+            subjectKeyIdentifier(spki),
+          ],
+        })
+      : buildCertificate({
+          serial: randomSerial(),
+          issuer: rootName,
+          subject: name,
+          notBefore: start,
+          notAfter,
+          spki,
+          signingKey: rootKey,
+          extensions: [
+            authorityKeyIdentifier(rootSpki),
+            subjectKeyIdentifier(spki),
+            keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+            certificatePolicies(DEMO_OID.gpkiLevel3Policy),
+            basicConstraints(true, 0),
+            crlDistributionPoint(rootUrls.crlUrl),
+            authorityInfoAccess({ ocsp: rootUrls.ocspUrl, caIssuers: rootUrls.caIssuersUrl }),
+          ],
+        });
     const ocspSpki = spkiOf(ocspKeys[id]);
     const ocspSerial = randomSerial();
     const urls = repositoryUrls(baseUrl, id);
@@ -246,8 +374,11 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
       serial: ocspSerial,
       issuer: name,
       subject: encodeName([
-        ...MOICA_NAME,
-        { type: 'CN', value: `測試用 MOICA ${id.toUpperCase()} OCSP Responder (DEMO)` },
+        ...ca.subject.filter((a) => a.type !== 'CN'),
+        {
+          type: 'CN',
+          value: `${ca.subject.find((a) => a.type === 'CN')!.value.replace(/ \(DEMO.*$/, '')} OCSP Responder (DEMO)`,
+        },
       ]),
       notBefore: start,
       notAfter: new Date(start.getTime() + 5 * YEAR),
@@ -266,9 +397,15 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
     write(`keys/${id}.key.pem`, pemKey(key));
     write(`${id}-ocsp.crt.pem`, toPem('CERTIFICATE', ocspDer));
     write(`keys/${id}-ocsp.key.pem`, pemKey(ocspKeys[id]));
+    if (ca.configuredTrust) {
+      mkdirSync(join(dir, CONFIGURED_TRUST_FOLDER), { recursive: true });
+      write(`${CONFIGURED_TRUST_FOLDER}/${id}-ca.pem`, toPem('CERTIFICATE', certDer));
+    }
     intermediates.push({
       id,
-      subject: nameString(demoCaSubject(id)),
+      kind: ca.kind,
+      ...(ca.configuredTrust ? { configuredTrust: true } : {}),
+      subject: nameString(ca.subject),
       certFile: `${id}.crt.pem`,
       keyFile: `keys/${id}.key.pem`,
       crlFile: `${id}.crl`,
@@ -283,7 +420,10 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
   }
   write(
     'chain.pem',
-    intermediates.map((i) => readFileSync(join(dir, i.certFile), 'utf8')).join('') + toPem('CERTIFICATE', rootDer),
+    intermediates
+      .filter((i) => !i.configuredTrust)
+      .map((i) => readFileSync(join(dir, i.certFile), 'utf8'))
+      .join('') + toPem('CERTIFICATE', rootDer),
   );
 
   const cardEntries: DemoCardEntry[] = [];
@@ -292,13 +432,31 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
     const caSpki = spkiOf(caKey);
     const urls = repositoryUrls(baseUrl, spec.issuer);
     const idLast4 = spec.idNumber.slice(-4);
-    const dnSerialNumber = dnSerialFor(index);
-    const cardSerial = cardSerialFor(index, spec.idNumber);
-    const subject = encodeName([
-      { type: 'C', value: 'TW' },
-      { type: 'CN', value: spec.holderName },
-      { type: 'serialNumber', value: dnSerialNumber },
-    ]);
+    const org = spec.organisation;
+    // A business certificate names the company in O with its 統一編號 as serialNumber (docs/pki.md); a citizen card
+    // the holder in CN with a 16-character serialNumber.
+    const dnSerialNumber = org ? (org.businessId ?? '') : dnSerialFor(index);
+    const cardSerial = org ? organisationCardSerialFor(index, spec.idNumber) : cardSerialFor(index, spec.idNumber);
+    const subject = encodeName(
+      org
+        ? [
+            { type: 'C', value: 'TW' },
+            { type: 'O', value: org.name },
+            ...(org.businessId ? [{ type: 'serialNumber' as const, value: org.businessId }] : []),
+          ]
+        : [
+            { type: 'C', value: 'TW' },
+            { type: 'CN', value: spec.holderName },
+            { type: 'serialNumber', value: dnSerialNumber },
+          ],
+    );
+    const directory = org
+      ? organisationDirectoryAttributes({
+          businessId: org.businessId,
+          agencyCode: org.agencyCode,
+          cardRank: spec.issuer === 'moeaca' ? 'primary' : undefined,
+        })
+      : moicaDirectoryAttributes(idLast4, cardSerial);
     const certFor = (key: KeyObject, usage: number[], serial: Buffer) => {
       const spki = spkiOf(key);
       return buildCertificate({
@@ -314,7 +472,7 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
           subjectKeyIdentifier(spki),
           keyUsage(usage),
           certificatePolicies(DEMO_OID.gpkiLevel3Policy),
-          moicaDirectoryAttributes(idLast4, cardSerial),
+          directory,
           crlDistributionPoint(urls.crlUrl),
           authorityInfoAccess({ ocsp: urls.ocspUrl, caIssuers: urls.caIssuersUrl }),
         ],
@@ -355,6 +513,7 @@ export async function createDemoPki(dir: string, options: CreateOptions = {}): P
       signingSerial: hex(signingSerial),
       encryptionSerial: hex(encryptionSerial),
       issuer: spec.issuer,
+      ...(org ? { organisation: org } : {}),
       revoked: spec.revoked === true,
       ...(spec.revoked
         ? {

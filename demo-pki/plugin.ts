@@ -1,6 +1,6 @@
 // Demo mode only: the demo PKI's repository and OCSP responder, served by the portal itself so revocation works end to end
 // on one machine. GET /demo-pki/<ca>.crl and /demo-pki/<ca>.crt (DER), POST /demo-pki/ocsp/<ca> (RFC 6960 over HTTP, Appendix A),
-// for <ca> in root, g2, g3. The OCSP POST carries no CSRF token (its callers are relying parties, not browsers).
+// for <ca> in root, g2, g3, moeaca, gca and customs. The OCSP POST carries no CSRF token (its callers are relying parties, not browsers).
 // It lives in demo-pki/ rather than server/plugins/ because it signs (OCSP answers, re-issued CRLs) with the demo CAs'
 // keys: server/app.ts loads it with a dynamic import in demo mode only, so production never loads CA-issuing code.
 import type { FastifyPluginAsync } from 'fastify';
@@ -17,7 +17,7 @@ export interface DemoPkiPluginOptions {
   clock?: () => Date;
 }
 
-const CAS: readonly DemoCa[] = ['root', 'g2', 'g3'];
+const CAS: readonly DemoCa[] = ['root', 'g2', 'g3', 'moeaca', 'gca', 'customs'];
 const isCa = (value: string): value is DemoCa => (CAS as readonly string[]).includes(value);
 const MAX_OCSP_REQUEST_BYTES = 16 * 1024;
 
@@ -34,7 +34,7 @@ const demoPkiPlugin: FastifyPluginAsync<DemoPkiPluginOptions> = async (app, { pk
   const noRateLimit = { rateLimit: false } as const;
 
   app.get<{ Params: { file: string } }>('/demo-pki/:file', { config: noRateLimit }, async (request, reply) => {
-    const match = /^(root|g2|g3)\.(crl|crt)$/.exec(request.params.file);
+    const match = /^(root|g2|g3|moeaca|gca|customs)\.(crl|crt)$/.exec(request.params.file);
     if (!match) return reply.code(404).type('text/plain').send('not found');
     const [, ca, kind] = match;
     if (kind === 'crl') {

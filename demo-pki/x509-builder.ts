@@ -20,6 +20,11 @@ export const DEMO_OID = {
   moicaCardSerial: '2.16.886.1.100.2.204',
   /** The GPKI certificate policy the real MOICA CAs carry (assurance level 3). */
   gpkiLevel3Policy: '2.16.886.101.0.3.3',
+  /** Organisation certificates (docs/pki.md "Organisation profiles"): subject class, card rank, 統一編號, 機關代碼. */
+  gpkiSubjectType: '2.16.886.1.100.2.1',
+  moeacaCardRank: '2.16.886.1.100.2.2',
+  uniformOrganizationId: '2.16.886.1.100.2.101',
+  gcaAgencyCode: '2.16.886.1.100.2.102',
 } as const;
 
 export type NameAttribute = { type: 'C' | 'O' | 'OU' | 'CN' | 'serialNumber'; value: string };
@@ -120,6 +125,27 @@ export const moicaDirectoryAttributes = (last4: string, cardSerial?: string): Ex
   value: der.seq(
     der.seq(der.oid(DEMO_OID.moicaIdLast4), der.set(der.printable(last4))),
     ...(cardSerial ? [der.seq(der.oid(DEMO_OID.moicaCardSerial), der.set(der.printable(cardSerial)))] : []),
+  ),
+});
+
+/**
+ * An organisation certificate's subjectDirectoryAttributes: the 統一編號 (MOEACA), the card rank (正卡 primary or 附卡
+ * secondary), the GCA 機關代碼 (an OID value) and the subject class (an OID value), each only when given.
+ */
+export const organisationDirectoryAttributes = (fields: {
+  businessId?: string;
+  cardRank?: 'primary' | 'secondary';
+  agencyCode?: string;
+  subjectType?: string;
+}): ExtensionSpec => ({
+  oid: DEMO_OID.subjectDirectoryAttributes,
+  value: der.seq(
+    ...(fields.subjectType ? [der.seq(der.oid(DEMO_OID.gpkiSubjectType), der.set(der.oid(fields.subjectType)))] : []),
+    ...(fields.cardRank ? [der.seq(der.oid(DEMO_OID.moeacaCardRank), der.set(der.printable(fields.cardRank)))] : []),
+    ...(fields.businessId
+      ? [der.seq(der.oid(DEMO_OID.uniformOrganizationId), der.set(der.printable(fields.businessId)))]
+      : []),
+    ...(fields.agencyCode ? [der.seq(der.oid(DEMO_OID.gcaAgencyCode), der.set(der.oid(fields.agencyCode)))] : []),
   ),
 });
 

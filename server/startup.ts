@@ -1,5 +1,6 @@
 // Services that run beside the HTTP server: the download catalogue brought up to date, expired-row cleanup, and
 // e-mails due another try; the demo signer joins with the signer issue.
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { HOUSEKEEPING_INTERVAL_MS, purgeExpiredRows } from './housekeeping';
@@ -11,7 +12,7 @@ export interface BackgroundServices {
 }
 
 export interface StartupOptions {
-  /** Where the signer package and its manifest are (tests point this elsewhere). */
+  /** Where the certificate component's packages and their manifest are; default DATA_DIR/installers. */
   downloads?: SyncOptions;
   /** How often expired sessions and challenges are deleted (tests make it short). */
   housekeepingIntervalMs?: number;
@@ -21,12 +22,13 @@ export interface StartupOptions {
 
 export async function startBackgroundServices(
   app: FastifyInstance,
-  _config: Config,
+  config: Config,
   options: StartupOptions = {},
 ): Promise<BackgroundServices> {
   try {
     const listed = await syncDownloadsCatalogue(app.db, {
       log: (message) => app.log.warn(message),
+      installersDir: join(config.dataDir, 'installers'),
       ...options.downloads,
     });
     app.log.info({ listed }, 'download catalogue up to date');

@@ -71,3 +71,21 @@ export const POPUP_JS = `(function () {
   window.opener.postMessage(JSON.stringify({ func: 'getTbs' }), '*');
 })();
 `;
+
+/**
+ * /addDomain's outcome to the page that opened the window, as the component posts it: {"ret_code":0} once the site
+ * is trusted (the sample pages then reload), 0x76000999 when the user cancelled. The text says only the outcome.
+ */
+export const ADD_DOMAIN_JS = `(function () {
+  'use strict';
+  var result = document.getElementById('result');
+  if (!result || !window.opener) { return; }
+  var answer = {
+    func: 'addDomain',
+    ret_code: Number(result.getAttribute('data-ret-code')),
+    last_error: 0,
+    message: result.textContent
+  };
+  try { window.opener.postMessage(JSON.stringify(answer), result.getAttribute('data-opener') || '*'); } catch (e) { /* gone */ }
+})();
+`;

@@ -30,6 +30,11 @@ export function parseHashName(value: unknown): HashName | null {
   return match ? (`sha${match[1]}` as HashName) : null;
 }
 
+/** The hash kind whose digests have this many bytes, if one has. */
+export function hashOfLength(length: number): HashName | null {
+  return (Object.keys(DIGEST_LENGTH) as HashName[]).find((hash) => DIGEST_LENGTH[hash] === length) ?? null;
+}
+
 export function digest(hash: HashName, data: Buffer): Buffer {
   return createHash(hash).update(data).digest();
 }

@@ -1,6 +1,7 @@
 // The signer's closed list of failures, with the HiPKI LocalSignServer codes a page script may already know.
-// ret_code values are HiPKI's where HiPKI has one for the case; last_error carries the PKCS#11 return value
-// (CKR_PIN_INCORRECT 0xA0, CKR_PIN_LOCKED 0xA4) as HiPKI does.
+// ret_code values are HiPKI's where HiPKI has one for the case (the meanings of the component's own error table,
+// errorcode.js, as its client pages carry it); last_error carries the PKCS#11 return value (CKR_PIN_INCORRECT 0xA0,
+// CKR_PIN_LOCKED 0xA4) as HiPKI does.
 
 export type SignerErrorCode =
   | 'no_reader'
@@ -22,24 +23,24 @@ export type SignerErrorCode =
   | 'card_error';
 
 export const HIPKI_CODES: Record<SignerErrorCode, number> = {
-  no_reader: 0x76100003, // 找不到讀卡機
+  no_reader: 0x76100003, // 無可用讀卡機
   no_card: 0x76000006, // 未插入IC卡
-  site_not_trusted: 0x76000031, // 此網站未受信任
+  site_not_trusted: 0x76000031, // 在未授權的網站執行元件: clients answer it with 「請先加入信任網站」
   no_pin: 0x76000998, // 未輸入PIN碼
   cancelled: 0x76000999, // 使用者已取消動作
   // IC卡登入失敗, the reason in last_error: the PIN's format, a wrong PIN (with the tries left), the PIN locked.
   bad_pin_format: 0x76100006,
   wrong_pin: 0x76100006,
   locked: 0x76100006,
-  no_signing_certificate: 0x76000002, // no certificate
-  tbs_missing: 0x76000003, // nothing to sign
-  tbs_too_large: 0x7600000a, // too large
-  bad_json: 0x7600000b, // JSON format error
-  bad_request: 0x7600000c, // parameter error
-  unknown_message: 0x7600000c,
+  no_signing_certificate: 0x7610000c, // 找不到指定憑證: the card holds no signing certificate
+  tbs_missing: 0x76000003, // 未輸入待簽訊息
+  tbs_too_large: 0x7600000a, // 檔案過大
+  bad_json: 0x7600000b, // JSON格式錯誤
+  bad_request: 0x7600000c, // 參數錯誤
+  unknown_message: 0x7600000e, // 不支援的方法: a func the component does not have
   unsupported_algorithm: 0x7600000c,
   busy: 0x76000997, // not a HiPKI code: too many requests, try again
-  card_error: 0x76100004, // the card or its module failed
+  card_error: 0x76100004, // 取得讀卡機資訊失敗: the card or its module failed
 };
 
 export const CKR_PIN_INCORRECT = 0xa0;
@@ -51,11 +52,12 @@ export const CKR_VENDOR_DEFINED = 0x80000000;
 
 /**
  * last_error as the HiPKI component reports it: a wrong PIN with its tries left known is CKR_VENDOR_DEFINED + tries
- * (0x80000002, 0x80000001), as the card's module answers; otherwise the PKCS#11 return value (0xA0, 0xA4, ...).
+ * as the card's module answers, written as a signed 32-bit number (-2147483646 for two tries left, -2147483647 for
+ * one), which is the form client pages compare with; otherwise the PKCS#11 return value (0xA0, 0xA4, ...).
  */
 export function hipkiLastError(error: SignerError): number {
   if (error.code === 'wrong_pin' && error.triesLeft !== undefined && error.triesLeft > 0)
-    return CKR_VENDOR_DEFINED + error.triesLeft;
+    return (CKR_VENDOR_DEFINED + error.triesLeft) | 0;
   return error.lastError;
 }
 

@@ -1,8 +1,11 @@
 // The /pkcs11info answer in the shape of the HiPKI LocalSignServer's (see README: which fields follow the
 // component's published answers and which are our reading of them).
 import type { CertificateInfo } from './cert-info.js';
-import { SignerError } from './errors.js';
+import { SignerError, toSignerError } from './errors.js';
+import { pkcs11InfoErrorBody } from './hipki-answer.js';
+import type { Lang } from './locale.js';
 import type { SigningService } from './signing.js';
+import type { Slot } from './tokens/types.js';
 import { HIPKI_SERVER_VERSION, SIGNER_VERSION } from './version.js';
 
 /** YYMMDDhhmmssZ, the certificate's own UTCTime form, as the component shows validity. */
@@ -30,7 +33,8 @@ export function hipkiUsage(certificate: CertificateInfo): string {
 function certJson(c: CertificateInfo, withCert: boolean) {
   return {
     label: c.label ?? c.commonName,
-    id: c.objectId ?? '',
+    // Base64, as clients match it against a key id they hold in base64 (keyidb64).
+    id: c.objectId ? Buffer.from(c.objectId, 'hex').toString('base64') : '',
     usage: hipkiUsage(c),
     keyUsage: c.keyUsage,
     subjectDN: c.subjectRdns.join(','),
@@ -47,18 +51,64 @@ function certJson(c: CertificateInfo, withCert: boolean) {
   };
 }
 
+type ListedSlot = Slot & { backend: 'pkcs12' | 'pkcs11' };
+
+function slotJson(slot: ListedSlot, withCert: boolean) {
+  // A reader without a card has no token: clients skip such a slot (token == null) or show it as empty.
+  if (!slot.card) return { slotDescription: slot.description };
+  return {
+    slotDescription: slot.description,
+    token: {
+      label: slot.card.label,
+      serialNumber: slot.card.serial,
+      flags: slot.tokenFlags ?? 0,
+      certs: slot.card.certificates.map((c) => certJson(c, withCert)),
+    },
+  };
+}
+
 /**
- * One slot per reader that holds a card, the card the signer signs with listed last (clients take the last slot).
- * Soft cards are one reader holding the card "inserted" on the signer's page, not every demo card at once.
- * Throws no_reader when there is no reader at all and no_card when no reader holds a card.
+ * The readers to list: every PKCS#11 slot, with or without a card; of the soft cards, the one reader holding the card
+ * in use (an empty soft reader when no soft card is there). The card in use comes first, because clients take the
+ * first slot that holds a card; then the other cards; then the empty readers.
  */
-export async function pkcs11Info(service: SigningService, withCert: boolean) {
-  const slots = await service.slots();
-  if (slots.length === 0) throw new SignerError('no_reader');
-  const inUse = await service.cardInUse();
-  if (!inUse) throw new SignerError('no_card');
-  const listed = slots.filter((slot) => slot.card && (slot.backend === 'pkcs11' || slot.card.serial === inUse.serial));
-  listed.sort((a, b) => Number(a.card?.serial === inUse.serial) - Number(b.card?.serial === inUse.serial));
+function readersToList(slots: ListedSlot[], inUse: string | null): ListedSlot[] {
+  const soft = slots.filter((slot) => slot.backend === 'pkcs12');
+  const softInUse = soft.filter((slot) => slot.card && slot.card.serial === inUse);
+  const softShown = softInUse.length > 0 ? softInUse : soft.some((slot) => slot.card) ? [] : soft.slice(0, 1);
+  const listed = [...slots.filter((slot) => slot.backend === 'pkcs11'), ...softShown];
+  const rank = (slot: ListedSlot) => (slot.card ? (slot.card.serial === inUse ? 0 : 1) : 2);
+  return listed
+    .map((slot, index) => ({ slot, index }))
+    .sort((a, b) => rank(a.slot) - rank(b.slot) || a.index - b.index)
+    .map((x) => x.slot);
+}
+
+/**
+ * The /pkcs11info answer, failures included. No reader at all is no_reader with no slots; readers without any card
+ * are no_card, the empty readers still listed.
+ */
+export async function pkcs11Info(
+  service: SigningService,
+  withCert: boolean,
+  lang: Lang,
+): Promise<Record<string, unknown>> {
+  let slots: ListedSlot[];
+  let inUse: Awaited<ReturnType<SigningService['cardInUse']>>;
+  try {
+    slots = await service.slots();
+    inUse = await service.cardInUse();
+  } catch (error) {
+    return pkcs11InfoErrorBody(toSignerError(error), lang);
+  }
+  if (slots.length === 0) return pkcs11InfoErrorBody(new SignerError('no_reader'), lang);
+  const listed = readersToList(slots, inUse?.serial ?? null);
+  if (!inUse)
+    return pkcs11InfoErrorBody(
+      new SignerError('no_card'),
+      lang,
+      listed.map((slot) => slotJson(slot, false)),
+    );
   const backend = service.backends.find((b) => b.kind === inUse.backend);
   const library = backend ? backend.libraryInfo() : { description: '', version: '', manufacturer: '' };
   return {
@@ -71,14 +121,6 @@ export async function pkcs11Info(service: SigningService, withCert: boolean) {
     libraryVersion: library.version,
     manufacturerID: library.manufacturer,
     module: inUse.backend,
-    slots: listed.map((slot) => ({
-      slotDescription: slot.description,
-      token: {
-        label: slot.card?.label ?? '',
-        serialNumber: slot.card?.serial ?? '',
-        flags: slot.tokenFlags ?? 0,
-        certs: (slot.card?.certificates ?? []).map((c) => certJson(c, withCert)),
-      },
-    })),
+    slots: listed.map((slot) => slotJson(slot, withCert)),
   };
 }

@@ -2,25 +2,26 @@
 // GET or POST /pkcs11info[?withcert=true], POST /sign (form field tbsPackage), GET /popupForm (popup + postMessage).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignerContext } from './context.js';
-import { HIPKI_CODES, hipkiLastError, SignerError, toSignerError } from './errors.js';
+import { SignerError, toSignerError } from './errors.js';
 import { escapeHtml, page } from './html.js';
+import { hipkiErrorBody, pkcs11InfoErrorBody } from './hipki-answer.js';
 import { pkcs11Info } from './hipki-info.js';
 import { BodyTooLarge, parseForm, readBody, sendHtml, sendJson } from './http-util.js';
-import { errorMessage, pickLang, t, type Lang } from './locale.js';
+import { pickLang, t } from './locale.js';
 import { HIPKI_SIGN_VERSION, SIGNER_VERSION } from './version.js';
 import { NO_ORIGIN } from './limiter.js';
 import { callerOrigin } from './origin-policy.js';
 
-/** Every failure: the component's ret_code and last_error, a message to show, and our own code beside them. */
-function errorBody(func: string, error: SignerError, lang: Lang) {
-  return {
-    func,
-    ret_code: HIPKI_CODES[error.code],
-    last_error: hipkiLastError(error),
-    message: errorMessage(lang, error.code, error.triesLeft),
-    error: error.code,
-    ...(error.triesLeft !== undefined ? { triesLeft: error.triesLeft } : {}),
-  };
+/**
+ * The func an answer carries for the func a package asked: what the client pages wait for. MakeSignature is answered
+ * "sign", the certificate questions "pkcs11info", DecryptData (which this signer does not do) "decrypt"; any other
+ * func is named back, so the page's own handler for it sees the refusal.
+ */
+function answerFunc(asked: unknown): string {
+  if (asked === undefined || asked === 'MakeSignature') return 'sign';
+  if (asked === 'GetUserCert' || asked === 'CheckEnvir' || asked === 'pkcs11info') return 'pkcs11info';
+  if (asked === 'DecryptData') return 'decrypt';
+  return typeof asked === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(asked) ? asked : 'sign';
 }
 
 /**
@@ -87,14 +88,14 @@ export async function handlePkcs11Info(
   const popup = fromOwnPopup(ctx, caller);
   // A page on another origin, or a popup opened by one, that is not on the allow-list learns nothing.
   if ((caller && !popup && !ctx.policy.isAllowed(caller)) || (opener !== null && !ctx.policy.isAllowed(opener))) {
-    sendJson(res, 200, errorBody('pkcs11info', new SignerError('site_not_trusted'), ctx.lang));
+    sendJson(res, 200, pkcs11InfoErrorBody(new SignerError('site_not_trusted'), ctx.lang));
     return;
   }
   // Counted for the site asking: the popup's opener, else the page; callers with neither header share one count,
   // since only the popup may name an opener (a no-referrer request from any page must not spend an allowed site's).
   const rateKey = popup ? (opener ?? (caller as string)) : (caller ?? NO_ORIGIN);
   if (!ctx.service.limiter.allowRequest(rateKey)) {
-    sendJson(res, 429, errorBody('pkcs11info', new SignerError('busy'), ctx.lang), cors);
+    sendJson(res, 429, pkcs11InfoErrorBody(new SignerError('busy'), ctx.lang), cors);
     return;
   }
   let withCert = url.searchParams.get('withcert') === 'true';
@@ -106,21 +107,13 @@ export async function handlePkcs11Info(
       sendJson(
         res,
         200,
-        errorBody(
-          'pkcs11info',
-          new SignerError(error instanceof BodyTooLarge ? 'tbs_too_large' : 'bad_request'),
-          ctx.lang,
-        ),
+        pkcs11InfoErrorBody(new SignerError(error instanceof BodyTooLarge ? 'tbs_too_large' : 'bad_request'), ctx.lang),
         cors,
       );
       return;
     }
   }
-  try {
-    sendJson(res, 200, await pkcs11Info(ctx.service, withCert), cors);
-  } catch (error) {
-    sendJson(res, 200, errorBody('pkcs11info', toSignerError(error), ctx.lang), cors);
-  }
+  sendJson(res, 200, await pkcs11Info(ctx.service, withCert, ctx.lang), cors);
 }
 
 /** HiPKI pages send the tbs and the PIN URI-encoded inside the JSON. */
@@ -138,10 +131,10 @@ export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: 
   const answer = (status: number, body: unknown) => sendJson(res, status, body, cors);
   // The package may name its language; failures before it is read are in the signer's.
   let lang = ctx.lang;
-  const fail = (error: unknown, origin: string | null) => {
+  const fail = (error: unknown, origin: string | null, func = 'sign') => {
     const signerError = toSignerError(error);
     ctx.log({ event: 'sign-refused', channel: 'hipki', origin, error: signerError.code });
-    answer(hipkiStatus(signerError), errorBody('sign', signerError, lang));
+    answer(hipkiStatus(signerError), hipkiErrorBody(func, signerError, lang));
   };
   const caller = callerOrigin(req.headers);
   const popup = fromOwnPopup(ctx, caller);
@@ -179,7 +172,7 @@ export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: 
   }
   lang = pickLang(tbsPackage.lang, ctx.lang);
   if (tbsPackage.func !== undefined && tbsPackage.func !== 'MakeSignature') {
-    return fail(new SignerError('unknown_message'), origin);
+    return fail(new SignerError('unknown_message'), origin, answerFunc(tbsPackage.func));
   }
   const tbsValue = uriDecoded(tbsPackage.tbs);
   if (typeof tbsValue !== 'string' || tbsValue === '') return fail(new SignerError('tbs_missing'), origin);
@@ -194,6 +187,8 @@ export async function handleSign(ctx: SignerContext, req: IncomingMessage, res: 
       signatureType: tbsPackage.signatureType,
       pin: uriDecoded(tbsPackage.pin),
       cardSerial: tbsPackage.cardSN ?? tbsPackage.cardSerial,
+      // The reader to sign with, as the SDK names it from /pkcs11info; an empty one means the default.
+      slotDescription: tbsPackage.slotDescription,
       detached: tbsPackage.detached === true || tbsPackage.detached === 'true',
     });
     ctx.log({ event: 'signed', channel: 'hipki', origin, cardSerial: result.cardSerial });

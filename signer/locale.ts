@@ -133,3 +133,27 @@ export function errorMessage(lang: Lang, code: SignerErrorCode, triesLeft?: numb
     return `${base}${lang === 'en' ? ' ' : ''}${texts[lang].triesLeft(triesLeft)}`;
   return base;
 }
+
+// What a HiPKI answer's last_error means (its message2): the reasons the component's own error table gives.
+const lastErrorReasons: Record<Lang, Record<number, string>> = {
+  'zh-TW': {
+    0xa0: 'PIN碼錯誤',
+    0xa1: 'PIN碼格式錯誤',
+    0xa2: 'PIN碼長度錯誤',
+    0xa4: '已鎖卡',
+    [-2147483647]: 'PIN碼錯誤，剩餘一次機會',
+    [-2147483646]: 'PIN碼錯誤，剩餘兩次機會',
+  },
+  en: {
+    0xa0: 'Wrong PIN.',
+    0xa1: 'The PIN has characters a PIN cannot have.',
+    0xa2: 'The PIN has the wrong length.',
+    0xa4: 'The card is locked.',
+    [-2147483647]: 'Wrong PIN. One try is left.',
+    [-2147483646]: 'Wrong PIN. Two tries are left.',
+  },
+};
+
+export function lastErrorMessage(lang: Lang, lastError: number): string | undefined {
+  return lastErrorReasons[lang][lastError];
+}

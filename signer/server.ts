@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { POPUP_JS, SIGNER_CSS } from './assets.js';
+import { ADD_DOMAIN_JS, POPUP_JS, SIGNER_CSS } from './assets.js';
 import type { SignerContext, SignerEvent } from './context.js';
 import { demoSoftCards } from './demo-cards.js';
 import { escapeHtml, page } from './html.js';
@@ -20,6 +20,7 @@ import { parseForm, readBody, sendHtml, sendText } from './http-util.js';
 import type { OriginLimits } from './limiter.js';
 import { errorMessage, pickLang, t, type Lang } from './locale.js';
 import { handleNojsSign } from './nojs.js';
+import { handleReadyBadge } from './ready-badge.js';
 import { callerOrigin, OriginPolicy } from './origin-policy.js';
 import { SigningService } from './signing.js';
 import { Pkcs12Backend, type SoftCardConfig } from './tokens/pkcs12.js';
@@ -155,7 +156,7 @@ ${rows}
 ${chooser}`
 }
 <h2>${escapeHtml(text.allowed)}</h2>
-<ul>${ctx.policy.origins.map((o) => `<li>${escapeHtml(o)}</li>`).join('')}</ul>`,
+<ul>${[...ctx.policy.origins, ...ctx.policy.domains].map((o) => `<li>${escapeHtml(o)}</li>`).join('')}</ul>`,
   });
 }
 
@@ -194,7 +195,9 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
   const trustedSites = new TrustedSitesFile(
     join(options.stateDir ?? join(homedir(), '.sw-signer'), 'trusted-sites.json'),
   );
-  const policy = new OriginPolicy([...(options.allowOrigins ?? defaultAllowedOrigins()), ...trustedSites.read()]);
+  const saved = trustedSites.read();
+  const policy = new OriginPolicy([...(options.allowOrigins ?? defaultAllowedOrigins()), ...saved.sites]);
+  for (const domain of saved.domains) policy.addDomain(domain);
   const backends = await openBackends(options);
   const service = new SigningService(backends, policy, options.limits);
   service.insertedCard = options.insertedCard ?? null;
@@ -226,10 +229,12 @@ export async function startSigner(options: StartSignerOptions = {}): Promise<Run
     if (method === 'OPTIONS' && (path === '/pkcs11info' || path === '/sign')) return handlePreflight(ctx, req, res);
     if (method === 'GET' && path === '/signer.css') return sendText(res, 200, 'text/css', SIGNER_CSS, 3600);
     if (method === 'GET' && path === '/popup.js') return sendText(res, 200, 'text/javascript', POPUP_JS, 3600);
-    // The SDK's popup speaks the same postMessage exchange as the samples' (README: our assumption).
+    if (method === 'GET' && path === '/adddomain.js') return sendText(res, 200, 'text/javascript', ADD_DOMAIN_JS, 3600);
+    // The SDK's popup (ChtICToken.js opens /ChtPopupForm) speaks the same postMessage exchange as the samples'.
     if (method === 'GET' && (path === '/popupForm' || path === '/ChtPopupForm')) return handlePopupForm(ctx, res, url);
     if (method === 'GET' && path === '/p11Image.bmp') return handleP11Image(ctx, req, res, url);
     if (method === 'GET' && path === '/waiting.gif') return handleWaitingGif(res);
+    if (method === 'GET' && path === '/ready.svg') return handleReadyBadge(res, url, ctx.lang);
     if (method === 'GET' && path === '/addDomain') return handleAddDomainPage(ctx, req, res, url);
     if (method === 'POST' && path === '/addDomain') return handleAddDomain(ctx, req, res, trustedSites);
     if ((method === 'GET' || method === 'POST') && path === '/pkcs11info') return handlePkcs11Info(ctx, req, res, url);

@@ -2,7 +2,7 @@
 // the algorithm, the challenge's own origin, the PIN's presence and format; then the card, under its lock.
 import { isChallengeText, parseChallengeText, type ChallengeText } from './challenge-text.js';
 import { createSignedData } from './cms.js';
-import { digest, DIGEST_LENGTH, digestInfo, parseHashName, type HashName } from './digests.js';
+import { digest, DIGEST_LENGTH, digestInfo, hashOfLength, parseHashName, type HashName } from './digests.js';
 import type { CertificateInfo } from './cert-info.js';
 import { CKR_PIN_INVALID, CKR_PIN_LEN_RANGE, SignerError, toSignerError } from './errors.js';
 import { KeyedMutex, OriginLimiter, type OriginLimits } from './limiter.js';
@@ -23,6 +23,8 @@ export interface SignInput {
   signatureType?: unknown;
   pin?: unknown;
   cardSerial?: unknown;
+  /** The reader whose card signs (HiPKI's slotDescription); '' or absent: the card in use. */
+  slotDescription?: unknown;
   /** PKCS7 only: leave the content out of the SignedData. */
   detached?: boolean;
 }
@@ -94,15 +96,21 @@ export class SigningService {
     return cards.find((c) => c.serial === this.insertedCard) ?? cards[0] ?? null;
   }
 
-  /** Throws no_reader / no_card; picks the named card, else the first card. */
-  private async chooseCard(cardSerial: unknown): Promise<{ card: CardView; backend: TokenBackend }> {
+  /** Throws no_reader / no_card; picks the named card, else the card in the named reader, else the card in use. */
+  private async chooseCard(
+    cardSerial: unknown,
+    slotDescription: unknown,
+  ): Promise<{ card: CardView; backend: TokenBackend }> {
     const slots = await this.slots();
     if (slots.length === 0) throw new SignerError('no_reader');
     const cards = await this.cards();
     const wanted = typeof cardSerial === 'string' && cardSerial !== '' ? cardSerial : null;
+    const reader = typeof slotDescription === 'string' && slotDescription !== '' ? slotDescription : null;
     const card = wanted
       ? cards.find((c) => c.serial === wanted)
-      : (cards.find((c) => c.serial === this.insertedCard) ?? cards[0]);
+      : reader
+        ? cards.find((c) => c.slotDescription === reader)
+        : (cards.find((c) => c.serial === this.insertedCard) ?? cards[0]);
     if (!card) throw new SignerError('no_card');
     const backend = this.backends.find((b) => b.kind === card.backend) as TokenBackend;
     return { card, backend };
@@ -113,11 +121,17 @@ export class SigningService {
     if (!this.policy.isAllowed(input.callerOrigin)) throw new SignerError('site_not_trusted');
     if (input.tbs.length === 0) throw new SignerError('tbs_missing');
     if (input.tbs.length > MAX_TBS_BYTES) throw new SignerError('tbs_too_large');
-    // SHA-1 is signed for older clients, as the component does; the portal's own verifier refuses it.
-    const hash = parseHashName(input.hashAlgorithm);
-    if (!hash) throw new SignerError('unsupported_algorithm');
     const signatureType = normalizeSignatureType(input.signatureType);
     if (!signatureType) throw new SignerError('unsupported_algorithm');
+    // SHA-1 is signed for older clients, as the component does; the portal's own verifier refuses it. A RAW hash
+    // sent without hashAlgorithm (as clients signing a precomputed hash do) is of the kind its length tells.
+    const unnamed = input.hashAlgorithm === undefined || input.hashAlgorithm === null || input.hashAlgorithm === '';
+    const hash =
+      signatureType === 'RAW' && unnamed ? hashOfLength(input.tbs.length) : parseHashName(input.hashAlgorithm);
+    if (!hash) {
+      if (signatureType === 'RAW' && unnamed) throw new SignerError('bad_request', { message: 'not a hash' });
+      throw new SignerError('unsupported_algorithm');
+    }
     if (signatureType === 'RAW' && input.tbs.length !== DIGEST_LENGTH[hash]) {
       throw new SignerError('bad_request', { message: `RAW signs a ${hash} hash of ${DIGEST_LENGTH[hash]} bytes` });
     }
@@ -145,7 +159,7 @@ export class SigningService {
     const release = this.limiter.begin(input.callerOrigin as string);
     if (!release) throw new SignerError('busy');
     try {
-      const { card, backend } = await this.chooseCard(input.cardSerial);
+      const { card, backend } = await this.chooseCard(input.cardSerial, input.slotDescription);
       return await this.cardLocks.run(card.serial, () =>
         backend.withSigningKey(card.serial, input.pin as string, async (key) => {
           const signature =

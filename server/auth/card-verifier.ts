@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import {
   buildPortalTrustStore,
   createRevocationChecker,
+  readOrganisationProfile,
   verifyChain,
   verifyChallengeSignature,
   type RevocationChecker,
@@ -33,17 +34,20 @@ export function engineCardVerifier(options: EngineVerifierOptions): CardVerifier
       });
       if (!result.ok) return { ok: false, reason: result.reason, detail: result.detail };
       const leaf = result.leaf;
+      const organisation = readOrganisationProfile(result.path[0]!, result.anchor);
       const identity: CertificateIdentity = {
         fingerprintSha256: leaf.fingerprint,
         issuerDn: leaf.issuer,
         serialHex: leaf.serial,
-        subjectCn: leaf.commonName ?? '',
+        // A business certificate may name the company in O only.
+        subjectCn: leaf.commonName ?? organisation.organisationName ?? '',
         subjectSerial: leaf.subjectSerialNumber ?? null,
         idLast4: leaf.idLast4 ?? null,
         cardSerial: leaf.cardSerial ?? null,
         notBefore: leaf.notBefore.toISOString(),
         notAfter: leaf.notAfter.toISOString(),
         derBase64: der.toString('base64'),
+        organisation,
       };
       return { ok: true, identity };
     },
@@ -67,7 +71,9 @@ export async function createCardVerifier(config: Config): Promise<CardVerifier> 
   const trustStore = buildPortalTrustStore({
     trustDir: config.trustDir,
     demoAnchors: demo ? [demo.rootDer] : [],
-    demoIntermediates: demo ? demo.intermediates.map((i) => i.certDer) : [],
+    // The customs-only CA is a root of its own: trusted through the configured-trust folder, as TRUST_DIR would.
+    demoIntermediates: demo ? demo.intermediates.filter((i) => !i.configuredTrust).map((i) => i.certDer) : [],
+    demoTrustDir: demo?.configuredTrustDir,
     production,
   });
   const revocation =

@@ -1,4 +1,5 @@
 // What the portal keeps of a verified card certificate: enough to bind it and to show it (DESIGN.md §3 "Identity").
+import type { OrganisationProfile } from '../pki/index';
 
 export interface CertificateIdentity {
   fingerprintSha256: string;
@@ -11,6 +12,11 @@ export interface CertificateIdentity {
   notBefore: string; // ISO time: the identity travels through JSON (challenge result, session)
   notAfter: string;
   derBase64: string;
+  /**
+   * The organisation fields (工商憑證, 政府憑證, 通關專屬憑證: 統一編號, name, 機關代碼, card rank) and the kind of CA
+   * that issued it. Absent on an identity kept from before they were read; every certificate has them now.
+   */
+  organisation?: OrganisationProfile;
 }
 
 export type SignatureFormat = 'PKCS1' | 'PKCS7';

@@ -4,6 +4,8 @@ import { accountsRepository, type Account } from '../db/accounts-repository';
 import { certificatesRepository, type BoundCertificate } from '../db/certificates-repository';
 import type { CertificateIdentity } from './certificate-identity';
 import { sameName } from '../forms/name';
+import { organisationIdOf } from './bind-certificate';
+import { organisationAccountsRepository } from '../db/organisation-accounts-repository';
 
 export type CertificateLoginOutcome =
   | { kind: 'bound'; account: Account; certificate: BoundCertificate }
@@ -29,6 +31,22 @@ export async function findAccountForCertificate(
       const account = await accountsRepository(db).findById(matching[0].accountId);
       if (account && account.idNumber.slice(-4) === identity.idLast4)
         return { kind: 'renewal', account, previous: matching[0] };
+    }
+  }
+  // A company's or agency's new card (renewed, or another card of it): the same 統一編號 (機關代碼) as a bound card of
+  // one organisation account, from the same kind of CA. Several accounts (one per category) leave it unknown.
+  const organisationId = organisationIdOf(identity);
+  if (organisationId) {
+    const candidates = await certificates.listActiveByOrganisationId(organisationId);
+    const accountIds = new Set(candidates.map((c) => c.accountId));
+    if (accountIds.size === 1) {
+      const org = await organisationAccountsRepository(db).findByAccountId(candidates[0].accountId);
+      const kind = identity.organisation?.issuerKind === 'configured' ? 'customs' : identity.organisation?.issuerKind;
+      const account =
+        org && org.organisationId === organisationId && org.certificateKind === kind
+          ? await accountsRepository(db).findById(org.accountId)
+          : undefined;
+      if (account) return { kind: 'renewal', account, previous: candidates[0] };
     }
   }
   return { kind: 'unknown' };

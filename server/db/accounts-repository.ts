@@ -1,6 +1,17 @@
 import type { Db } from './pool';
 
-export type AccountCategory = 'individual' | 'customs_specialist';
+export type AccountCategory =
+  | 'individual'
+  | 'customs_specialist'
+  | 'enterprise'
+  | 'customs_broker'
+  | 'express'
+  | 'shipping'
+  | 'warehouse'
+  | 'customs_inspection_broker'
+  | 'offshore_duty_free'
+  | 'duty_free_shop'
+  | 'government';
 export type AccountStatus = 'pending_review' | 'active' | 'suspended' | 'rejected';
 export type AccountRole = 'citizen' | 'operator' | 'admin';
 

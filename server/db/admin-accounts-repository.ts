@@ -5,7 +5,19 @@ import { TAIWAN_TIME_ZONE } from '../taiwan-time';
 import type { AccountCategory, AccountRole, AccountStatus } from './accounts-repository';
 
 export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['pending_review', 'active', 'suspended', 'rejected'];
-export const ACCOUNT_CATEGORIES: readonly AccountCategory[] = ['individual', 'customs_specialist'];
+export const ACCOUNT_CATEGORIES: readonly AccountCategory[] = [
+  'individual',
+  'customs_specialist',
+  'enterprise',
+  'customs_broker',
+  'express',
+  'shipping',
+  'warehouse',
+  'customs_inspection_broker',
+  'offshore_duty_free',
+  'duty_free_shop',
+  'government',
+];
 
 export interface AccountFilter {
   status?: AccountStatus;

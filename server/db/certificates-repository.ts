@@ -10,6 +10,8 @@ export interface BoundCertificate {
   subjectSerial: string | null;
   cardSerial: string | null;
   idLast4: string | null;
+  /** the 統一編號 or 機關代碼 an organisation certificate names; null on a citizen card */
+  organisationId: string | null;
   notBefore: Date;
   notAfter: Date;
   der: Buffer;
@@ -18,10 +20,12 @@ export interface BoundCertificate {
   unboundReason: string | null;
 }
 
-export type NewBinding = Omit<BoundCertificate, 'id' | 'boundAt' | 'unboundAt' | 'unboundReason'>;
+export type NewBinding = Omit<BoundCertificate, 'id' | 'boundAt' | 'unboundAt' | 'unboundReason' | 'organisationId'> & {
+  organisationId?: string | null;
+};
 
 const COLUMNS = `id, account_id, issuer_dn, serial_hex, fingerprint_sha256, subject_cn, subject_serial, card_serial, id_last4,
-  not_before, not_after, der, bound_at, unbound_at, unbound_reason`;
+  organisation_id, not_before, not_after, der, bound_at, unbound_at, unbound_reason`;
 
 interface CertificateRow {
   id: number;
@@ -33,6 +37,7 @@ interface CertificateRow {
   subject_serial: string | null;
   card_serial: string | null;
   id_last4: string | null;
+  organisation_id: string | null;
   not_before: Date;
   not_after: Date;
   der: Buffer;
@@ -52,6 +57,7 @@ function toBoundCertificate(row: CertificateRow): BoundCertificate {
     subjectSerial: row.subject_serial,
     cardSerial: row.card_serial,
     idLast4: row.id_last4,
+    organisationId: row.organisation_id,
     notBefore: row.not_before,
     notAfter: row.not_after,
     der: row.der,
@@ -67,8 +73,8 @@ export function certificatesRepository(db: Db) {
     async bind(binding: NewBinding, now = new Date()): Promise<BoundCertificate | undefined> {
       const { rows } = await db.query<CertificateRow>(
         `INSERT INTO certificates (account_id, issuer_dn, serial_hex, fingerprint_sha256, subject_cn, subject_serial, card_serial,
-           id_last4, not_before, not_after, der, bound_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           id_last4, not_before, not_after, der, bound_at, organisation_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT DO NOTHING
          RETURNING ${COLUMNS}`,
         [
@@ -84,6 +90,7 @@ export function certificatesRepository(db: Db) {
           binding.notAfter,
           binding.der,
           now,
+          binding.organisationId ?? null,
         ],
       );
       return rows[0] && toBoundCertificate(rows[0]);
@@ -108,6 +115,14 @@ export function certificatesRepository(db: Db) {
       const { rows } = await db.query<CertificateRow>(
         `SELECT ${COLUMNS} FROM certificates WHERE id_last4 = $1 AND unbound_at IS NULL ORDER BY id LIMIT 50`,
         [idLast4],
+      );
+      return rows.map(toBoundCertificate);
+    },
+    /** Active bindings naming this organisation (統一編號 or 機關代碼): a renewed company card's earlier cards. */
+    async listActiveByOrganisationId(organisationId: string): Promise<BoundCertificate[]> {
+      const { rows } = await db.query<CertificateRow>(
+        `SELECT ${COLUMNS} FROM certificates WHERE organisation_id = $1 AND unbound_at IS NULL ORDER BY id LIMIT 50`,
+        [organisationId],
       );
       return rows.map(toBoundCertificate);
     },

@@ -5,8 +5,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { der } from '../pki/index';
 
-export type CaId = 'g2' | 'g3';
-export type CardPurpose = 'citizen' | 'customs-specialist' | 'revocation-test';
+/** The demo CAs: MOICA-like G2 and G3, a MOEACA-like and a GCA-like CA under the demo root, and a customs-only CA
+ * that is a root of its own (configured trust, as TRUST_DIR would hold the real one). */
+export type CaId = 'g2' | 'g3' | 'moeaca' | 'gca' | 'customs';
+/** Which real CA a demo CA stands for: its cards follow that CA's profile (server/pki, docs/pki.md). */
+export type DemoCaKind = 'moica' | 'moeaca' | 'gca' | 'customs';
+export type CardPurpose =
+  'citizen' | 'customs-specialist' | 'revocation-test' | 'company' | 'government' | 'customs-only';
+
+/** The folder of configured roots the demo reads the way TRUST_DIR is read (the customs-only CA). */
+export const CONFIGURED_TRUST_FOLDER = 'customs-trust';
 
 /** CRLReason names (RFC 5280 §5.3.1) a demo card can be revoked with, and their codes. */
 export const CRL_REASONS = {
@@ -37,6 +45,10 @@ export interface DemoCaEntry {
 
 export interface DemoIntermediateEntry extends DemoCaEntry {
   id: CaId;
+  /** absent in a manifest made before organisation CAs existed: MOICA */
+  kind?: DemoCaKind;
+  /** a root of its own, trusted through CONFIGURED_TRUST_FOLDER instead of chaining to the demo root */
+  configuredTrust?: boolean;
   ocspCertFile: string;
   ocspKeyFile: string;
   ocspSerial: string;
@@ -58,9 +70,22 @@ export interface DemoCardEntry {
   signingSerial: string;
   encryptionSerial: string;
   issuer: CaId;
+  /** an organisation card (工商憑證, 政府憑證, 通關專屬憑證): the company or agency it names */
+  organisation?: DemoOrganisation;
   revoked: boolean;
   revokedAt?: string;
   revocationReason?: CrlReasonName;
+}
+
+export interface DemoOrganisation {
+  /** subject O: the company or agency */
+  name: string;
+  /** 統一編號 (companies): in subjectDirectoryAttributes 2.16.886.1.100.2.101 and the subject serialNumber */
+  businessId?: string;
+  /** 機關代碼 (government): subjectDirectoryAttributes 2.16.886.1.100.2.102 */
+  agencyCode?: string;
+  /** the registration category the card is meant to try */
+  category: string;
 }
 
 export interface DemoManifest {
@@ -85,6 +110,8 @@ export interface DemoPki {
   intermediate(id: CaId): DemoPki['intermediates'][number];
   /** absolute path of a file named in the manifest */
   path(file: string): string;
+  /** the configured-trust folder (the demo's stand-in for TRUST_DIR), when this PKI has one */
+  configuredTrustDir?: string;
 }
 
 /** The demo PKI directory for a data directory. */
@@ -140,5 +167,6 @@ export function loadDemoPki(dir: string): DemoPki {
       return ca;
     },
     path: file,
+    configuredTrustDir: existsSync(file(CONFIGURED_TRUST_FOLDER)) ? file(CONFIGURED_TRUST_FOLDER) : undefined,
   };
 }

@@ -16,6 +16,20 @@ export {
   type LeafProfile,
   type CertificateUse,
 } from './profile.js';
+export {
+  readOrganisationProfile,
+  checkOrganisationCertificate,
+  issuerKindOf,
+  ORGANISATION_REASONS,
+  GPKI_CA_UNITS,
+  MOEACA_ISSUER_DN,
+  GCA_ISSUER_DN,
+  type OrganisationProfile,
+  type OrganisationReason,
+  type OrganisationCertificate,
+  type IssuerKind,
+  type CardRank,
+} from './organisation.js';
 export { crlUrls, aiaUrls, extendedKeyUsages, hasKeyUsage, hasExtension } from './certificate-fields.js';
 export { OID } from './oids.js';
 export { KU } from './extensions.js';

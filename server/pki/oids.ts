@@ -93,4 +93,10 @@ export const OID = {
 
   // MOICA: last four digits of the holder's ID number, in subjectDirectoryAttributes
   moicaIdLast4: '2.16.886.1.100.2.51',
+
+  // GPKI subjectDirectoryAttributes of organisation certificates (docs/pki.md, "Organisation profiles")
+  gpkiSubjectType: '2.16.886.1.100.2.1', // the subject's class (an OID value)
+  moeacaCardRank: '2.16.886.1.100.2.2', // primary (正卡) or secondary (附卡)
+  uniformOrganizationId: '2.16.886.1.100.2.101', // 統一編號 of a MOEACA business certificate
+  gcaAgencyCode: '2.16.886.1.100.2.102', // the agency's code (機關代碼) in a GCA certificate
 } as const;

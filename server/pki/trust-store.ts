@@ -12,6 +12,11 @@ export interface TrustAnchor {
   isDemo: boolean;
   /** where it came from, for logs (file name or 'demo') */
   source: string;
+  /**
+   * a root named by configuration (TRUST_DIR, or the demo PKI's stand-in for it) rather than shipped with the portal:
+   * a CA without a public root, such as the customs-only certificate's, is trusted this way (organisation.ts)
+   */
+  configured: boolean;
 }
 
 export interface TrustStore {
@@ -29,6 +34,7 @@ export interface AnchorSpec {
   cert: CertInput | Certificate;
   isDemo?: boolean;
   source?: string;
+  configured?: boolean;
 }
 
 export interface TrustStoreOptions {
@@ -102,7 +108,7 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
     if (isDemo && opts.production) continue;
     if (seen.has(cert.fingerprint)) continue;
     seen.add(cert.fingerprint);
-    anchors.push({ cert, isDemo, source: s.source ?? `anchor ${n}` });
+    anchors.push({ cert, isDemo, source: s.source ?? `anchor ${n}`, configured: s.configured ?? false });
   }
   const intermediates: Certificate[] = [];
   for (const [n, x] of (opts.intermediates ?? []).entries()) {
@@ -185,6 +191,11 @@ export interface PortalTrustOptions {
   demoAnchors?: readonly (CertInput | Certificate)[];
   /** the demo PKI's intermediates */
   demoIntermediates?: readonly (CertInput | Certificate)[];
+  /**
+   * demo mode: a folder read like TRUST_DIR (configured roots), tagged isDemo: the demo customs-only CA, which has no
+   * public root, is trusted the way a real one is (through TRUST_DIR)
+   */
+  demoTrustDir?: string;
   production: boolean;
 }
 
@@ -199,7 +210,12 @@ export function buildPortalTrustStore(opts: PortalTrustOptions): TrustStore {
   }
   if (opts.trustDir) {
     const t = loadTrustDir(opts.trustDir);
-    anchors.push(...t.anchors.map((a) => ({ ...a, source: `TRUST_DIR/${a.source}` })));
+    anchors.push(...t.anchors.map((a) => ({ ...a, source: `TRUST_DIR/${a.source}`, configured: true })));
+    intermediates.push(...t.intermediates);
+  }
+  if (opts.demoTrustDir && !opts.production) {
+    const t = loadTrustDir(opts.demoTrustDir);
+    anchors.push(...t.anchors.map((a) => ({ ...a, source: `demo/${a.source}`, configured: true, isDemo: true })));
     intermediates.push(...t.intermediates);
   }
   for (const d of opts.demoAnchors ?? []) anchors.push({ cert: d, isDemo: true, source: 'demo' });

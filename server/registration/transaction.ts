@@ -2,7 +2,13 @@
 // under a lock for the browser session so that a double submit finds the first one's registration.
 import type { PoolClient } from 'pg';
 import type { Db, Pool } from '../db/pool';
-import { accountsRepository, type Account, type AccountLang, type AccountStatus } from '../db/accounts-repository';
+import {
+  accountsRepository,
+  type Account,
+  type AccountCategory,
+  type AccountLang,
+  type AccountStatus,
+} from '../db/accounts-repository';
 import { certificatesRepository } from '../db/certificates-repository';
 import { auditRepository } from '../db/audit-repository';
 import { notificationsRepository } from '../db/notifications-repository';
@@ -11,7 +17,6 @@ import { bindingFor } from '../auth/bind-certificate';
 import type { CardVerifier, CertificateIdentity } from '../auth/certificate-identity';
 import { verifySignedChallenge, type SigningToken } from '../auth/signing-token';
 import { bindingEvidence, evidenceFromDetails, type BindingEvidence } from '../auth/binding-evidence';
-import type { CitizenCategory } from '../forms/category';
 import { maskIdNumber } from '../mask';
 import { bindingRefusal, cardMismatch, initialStatus, type BindingRefusal } from './binding-rules';
 import type { RegistrationDraft } from './draft';
@@ -22,7 +27,7 @@ export interface RegistrationReceipt {
   accountId: number;
   name: string;
   idMasked: string;
-  category: CitizenCategory;
+  category: AccountCategory;
   status: AccountStatus;
   cardSerial: string | null;
   /** What the card proved and did not; absent on a receipt kept from before the evidence was recorded. */

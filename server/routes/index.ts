@@ -16,7 +16,7 @@ const routes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   await app.register(favicon);
   await app.register(language);
   await app.register(infoPages, { config });
-  await app.register(downloads);
+  await app.register(downloads, { config });
   await app.register(signingCallback);
   await app.register(login, { config });
   await app.register(account);

@@ -51,7 +51,7 @@ t.test('an operator approves a pending customs specialist registration with a re
   });
   t.equal(form.statusCode, 200);
   t.match(form.body, /<textarea id="reason" name="reason"/);
-  t.match(form.body, /核准報關專責人員註冊申請/);
+  t.match(form.body, /核准註冊申請（報關專責人員、公司或機關）/);
 
   const res = await asOperator(`/admin/accounts/${applicant.id}/approve`, '證照文件已核對');
   t.equal(res.statusCode, 303);

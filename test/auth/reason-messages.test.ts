@@ -1,10 +1,17 @@
 import t from 'tap';
 import { loadMessages } from '../../server/plugins/i18n';
-import { CHAIN_REASONS, SIGNATURE_REASONS, type ChainReason, type SignatureReason } from '../../server/pki/index';
+import {
+  CHAIN_REASONS,
+  ORGANISATION_REASONS,
+  SIGNATURE_REASONS,
+  type ChainReason,
+  type OrganisationReason,
+  type SignatureReason,
+} from '../../server/pki/index';
 
 // The engine's reasons come from its exported unions (each list is checked complete against its union where it is
 // declared), so a reason added to the engine fails here until both languages have its message.
-type EngineReason = ChainReason | SignatureReason;
+type EngineReason = ChainReason | SignatureReason | OrganisationReason;
 type ReasonsIn<File> = File extends { reasons: infer R } ? keyof R : never;
 type Missing<File> = Exclude<EngineReason, ReasonsIn<File>>;
 // A compile error (npx tsc --noEmit) names the reason without a message.
@@ -32,7 +39,7 @@ t.test('the locale files have a message for every reason type of the engine', as
 });
 
 t.test('every refusal reason of the engine and the protocol has a message in both languages', async (t) => {
-  for (const reason of [...CHAIN_REASONS, ...SIGNATURE_REASONS, ...PROTOCOL_REASONS]) {
+  for (const reason of [...CHAIN_REASONS, ...SIGNATURE_REASONS, ...ORGANISATION_REASONS, ...PROTOCOL_REASONS]) {
     for (const lang of ['zh-TW', 'en'] as const) {
       t.ok(messages[lang][`signing.reasons.${reason}`], `${lang} has signing.reasons.${reason}`);
     }

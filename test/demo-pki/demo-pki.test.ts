@@ -23,7 +23,12 @@ import {
   hasKeyUsage,
   OID,
   readProfile,
+  buildPortalTrustStore,
+  checkOrganisationCertificate,
+  readOrganisationProfile,
+  verifyPath,
 } from '../../server/pki/index';
+import { businessIdChecksumValid } from '../../server/forms/business-id';
 
 const { children, content, decodeOid, readTlv } = der;
 
@@ -52,7 +57,7 @@ function validNationalId(id: string): boolean {
 }
 
 t.test('openssl verify accepts every card certificate as a chain to the demo root', async (t) => {
-  for (const card of pki.cards) {
+  for (const card of pki.cards.filter((c) => !pki.intermediate(c.issuer).configuredTrust)) {
     for (const file of [card.signingCertFile, card.encryptionCertFile]) {
       const r = openssl([
         'verify',
@@ -72,8 +77,9 @@ t.test('openssl verify accepts every card certificate as a chain to the demo roo
 t.test(
   'the manifest lists at least four cards with valid national IDs, 6-8 digit PINs and TP03 card serials',
   async (t) => {
-    t.ok(pki.cards.length >= 4);
-    for (const card of pki.cards) {
+    const citizens = pki.cards.filter((c) => !c.organisation);
+    t.ok(citizens.length >= 4);
+    for (const card of citizens) {
       t.ok(validNationalId(card.idNumber), `${card.idNumber} has a valid checksum`);
       t.match(card.pin, /^\d{6,8}$/);
       t.match(card.cardSerial, /^TP03\d{12}$/);
@@ -137,7 +143,7 @@ t.test(
   'intermediates keep the real MOICA O and OU, are CAs with pathLen 0 and have distinct key identifiers',
   async (t) => {
     const skis = new Set<string>();
-    for (const ca of pki.intermediates) {
+    for (const ca of pki.intermediates.filter((i) => i.kind === 'moica')) {
       const text = openssl([
         'x509',
         '-in',
@@ -181,7 +187,7 @@ t.test('each OCSP responder certificate is issued by its CA with id-kp-OCSPSigni
       '-purpose',
       'ocsphelper',
       '-CAfile',
-      pki.path('root.crt.pem'),
+      pki.path(ca.configuredTrust ? ca.certFile : 'root.crt.pem'),
       '-untrusted',
       pki.path(ca.certFile),
       pki.path(ca.ocspCertFile),
@@ -306,4 +312,102 @@ t.test('the demo-pki command lists the cards and revokes one by id', async (t) =
   t.equal(loadDemoPki(pki.dir).card('lin-meihua').revocationReason, 'affiliationChanged');
   t.not(run('revoke', 'lin-meihua', 'no-such-reason').status, 0);
   t.not(run('frobnicate').status, 0);
+});
+
+t.test('the MOEACA-like and GCA-like CAs keep the real O and OU and chain to the demo root', async (t) => {
+  for (const [id, unit] of [
+    ['moeaca', '工商憑證管理中心'],
+    ['gca', '政府憑證管理中心'],
+  ] as const) {
+    const ca = pki.intermediate(id);
+    t.equal(ca.kind, id);
+    t.notOk(ca.configuredTrust);
+    const text = openssl([
+      'x509',
+      '-in',
+      pki.path(ca.certFile),
+      '-noout',
+      '-subject',
+      '-nameopt',
+      'utf8,sep_comma_plus_space',
+    ]).stdout;
+    t.match(text, `C=TW, O=行政院, OU=${unit}, CN=測試用 ${id.toUpperCase()} (DEMO)`);
+    const r = openssl(['verify', '-attime', ATTIME, '-CAfile', pki.path('root.crt.pem'), pki.path(ca.certFile)]);
+    t.equal(r.status, 0, r.stdout + r.stderr);
+  }
+});
+
+t.test('the customs-only CA is a root of its own, written to the configured-trust folder only', async (t) => {
+  const ca = pki.intermediate('customs');
+  t.equal(ca.configuredTrust, true);
+  t.ok(pki.configuredTrustDir);
+  t.same(readdirSync(pki.configuredTrustDir!), ['customs-ca.pem']);
+  t.equal(readFileSync(join(pki.configuredTrustDir!, 'customs-ca.pem'), 'utf8'), ca.certPem);
+  t.notMatch(readFileSync(pki.path('chain.pem'), 'utf8'), ca.certPem.trim().split('\n')[1]!);
+  const self = openssl(['verify', '-attime', ATTIME, '-CAfile', pki.path(ca.certFile), pki.path(ca.certFile)]);
+  t.equal(self.status, 0, self.stdout + self.stderr);
+  for (const card of pki.cards.filter((c) => c.issuer === 'customs')) {
+    const r = openssl(['verify', '-attime', ATTIME, '-CAfile', pki.path(ca.certFile), pki.path(card.signingCertFile)]);
+    t.equal(r.status, 0, r.stdout + r.stderr);
+  }
+});
+
+t.test('the organisation cards carry the business profile the engine reads', async (t) => {
+  const wanted = {
+    'taiguan-broker': { issuerKind: 'moeaca', businessId: '23456786', category: 'customs_broker', cardRank: 'primary' },
+    'xinyi-trading': { issuerKind: 'moeaca', businessId: '53100003', category: 'enterprise', cardRank: 'primary' },
+    'closed-company': { issuerKind: 'moeaca', businessId: '86420006', category: 'enterprise', cardRank: 'primary' },
+    'customs-agency': { issuerKind: 'gca', businessId: undefined, category: 'government', cardRank: undefined },
+    'farglory-customs': {
+      issuerKind: 'configured',
+      businessId: '13579009',
+      category: 'customs_broker',
+      cardRank: undefined,
+    },
+  } as const;
+  const store = buildPortalTrustStore({
+    includeGpki: false,
+    demoAnchors: [pki.rootDer],
+    demoIntermediates: pki.intermediates.filter((i) => !i.configuredTrust).map((i) => i.certDer),
+    demoTrustDir: pki.configuredTrustDir,
+    production: false,
+  });
+  for (const [id, want] of Object.entries(wanted)) {
+    const card = pki.card(id);
+    const r = verifyPath({ leaf: card.signingCertDer, anchors: store, time: NOW, purpose: 'signing' });
+    t.ok(r.ok, `${id} validates`);
+    if (!r.ok) continue;
+    const p = readOrganisationProfile(r.path[0]!, r.anchor);
+    t.equal(p.issuerKind, want.issuerKind, `${id} issuer kind`);
+    t.equal(p.businessId, want.businessId, `${id} 統一編號`);
+    t.equal(p.organisationName, card.organisation!.name, `${id} name`);
+    t.equal(p.cardRank, want.cardRank, `${id} card rank`);
+    t.equal(card.organisation!.category, want.category);
+    if (p.businessId)
+      t.ok(
+        businessIdChecksumValid(p.businessId, 5) && !businessIdChecksumValid(p.businessId, 10),
+        `${id}: valid only under the 2023 rule`,
+      );
+    const wantedCertificate = want.issuerKind === 'configured' ? 'customs' : want.issuerKind;
+    t.equal(checkOrganisationCertificate(p, wantedCertificate), undefined, `${id} passes its own check`);
+  }
+  t.equal(
+    readOrganisationProfile(certificateFrom(pki.card('customs-agency').signingCertDer)).agencyCode,
+    '2.16.886.101.99001.1',
+  );
+  t.equal(pki.card('closed-company').revoked, true);
+});
+
+t.test('the revoked company card is on the MOEACA-like CA CRL', async (t) => {
+  const card = pki.card('closed-company');
+  const text = openssl([
+    'crl',
+    '-in',
+    pki.path(pki.intermediate('moeaca').crlFile),
+    '-inform',
+    'DER',
+    '-noout',
+    '-text',
+  ]).stdout;
+  t.match(text, card.signingSerial);
 });

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { errorForField, errorMessageKey, toErrorList } from '../../server/forms/errors';
 import { REGISTRATION_ERROR_CODES, REGISTRATION_FIELDS } from '../../server/forms/registration';
+import { ORGANISATION_ERROR_CODES, ORGANISATION_FIELDS } from '../../server/forms/organisation-registration';
 import { LANGUAGES, loadMessages, makeTranslate } from '../../server/plugins/i18n';
 
 const messages = loadMessages();
@@ -60,4 +61,15 @@ t.test('the error list uses whatever translate function it is given', async (t) 
     toErrorList([{ field: 'name', code: 'required' }], (key) => `<${key}>`),
     [{ href: '#name', text: '<validation.name.required>' }],
   );
+});
+
+t.test('every reason code of every company or agency field has a message in both languages', async (t) => {
+  for (const field of ORGANISATION_FIELDS) {
+    for (const code of ORGANISATION_ERROR_CODES[field]) {
+      for (const lang of LANGUAGES) {
+        const text = messages[lang][errorMessageKey(field, code)];
+        t.ok(typeof text === 'string' && text.trim() !== '', `${lang} validation.${field}.${code}`);
+      }
+    }
+  }
 });

@@ -27,7 +27,7 @@ export async function makeDemoPki(
 function demoRepository(pki: DemoPki): typeof fetch {
   return (async (input: string | URL | Request) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const file = /^\/demo-pki\/(root|g2|g3)\.crl$/.exec(url.pathname);
+    const file = /^\/demo-pki\/(root|g2|g3|moeaca|gca|customs)\.crl$/.exec(url.pathname);
     if (url.origin !== DEMO_BASE_URL || !file) return new Response('not found', { status: 404 });
     return new Response(readFileSync(pki.path(`${file[1]}.crl`)), {
       status: 200,
@@ -46,8 +46,14 @@ export function demoCardVerifier(
   revocation: CachingRevocationChecker = demoRevocationChecker(pki),
 ): CardVerifier {
   const trustStore = createTrustStore({
-    anchors: [{ cert: pki.rootDer, isDemo: true, source: 'demo' }],
-    intermediates: pki.intermediates.map((i) => i.certDer),
+    anchors: [
+      { cert: pki.rootDer, isDemo: true, source: 'demo' },
+      // The customs-only test CA: a root of its own, configured trust (as TRUST_DIR makes the real one).
+      ...pki.intermediates
+        .filter((i) => i.configuredTrust)
+        .map((i) => ({ cert: i.certDer, isDemo: true, configured: true, source: `demo/${i.id}-ca.pem` })),
+    ],
+    intermediates: pki.intermediates.filter((i) => !i.configuredTrust).map((i) => i.certDer),
     production: false,
   });
   return engineCardVerifier({ trustStore, revocation, refuseDemoAnchors: false });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, utimesSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, utimesSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildTestApp } from '../helpers/app';
@@ -14,21 +14,33 @@ t.teardown(ctx.close);
 
 const manualPath = join(PROJECT_ROOT, 'public/downloads/registration-manual.txt');
 const manualSha = createHash('sha256').update(readFileSync(manualPath)).digest('hex');
-const noSigner = mkdtempSync(join(tmpdir(), 'sw-no-signer-'));
+const noInstallers = mkdtempSync(join(tmpdir(), 'sw-no-installers-'));
 
-/** A signer build as `npm run build:signer` leaves it: the package and manifest.json. */
-function fakeSignerBuild(version: string, date: string): { dir: string; sha256: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
-  const body = Buffer.from(`signer package ${version}\n`);
-  const fileName = `sw-signer-${version}.zip`;
-  writeFileSync(join(dir, fileName), body);
-  const sha256 = createHash('sha256').update(body).digest('hex');
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version, date, fileName, size: body.length, sha256 }));
-  return { dir, sha256 };
+/** An installers folder as `npm run build:installers` leaves it: small stand-in packages and manifest.json. */
+function fakeInstallersBuild(version: string, date: string, platforms = ['windows', 'macos', 'linux']) {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-installers-'));
+  const names: Record<string, string> = {
+    windows: `sw-signer-${version}-windows-x64.msi`,
+    macos: `sw-signer-${version}-macos-x64.pkg`,
+    linux: `sw-signer_${version}_amd64.deb`,
+  };
+  const packages = platforms.map((platform) => {
+    const body = Buffer.from(`${platform} package ${version}\n`);
+    writeFileSync(join(dir, names[platform]), body);
+    return {
+      platform,
+      fileName: names[platform],
+      size: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      cardReaders: platform !== 'macos',
+    };
+  });
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ key: 'k', version, date, node: '20.20.2', packages }));
+  return { dir, packages };
 }
 
-t.test('without a signer build the catalogue lists only the registration manual', async (t) => {
-  t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: noSigner }), ['registration-manual']);
+t.test('without an installers build the catalogue lists only the registration manual', async (t) => {
+  t.same(await syncDownloadsCatalogue(ctx.db.pool, { installersDir: noInstallers }), ['registration-manual']);
   const res = await ctx.app.inject({ url: '/downloads' });
   t.equal(res.statusCode, 200);
   t.match(res.body, /<h1>軟體下載<\/h1>/);
@@ -85,59 +97,135 @@ t.test('a non-ASCII file name gets an ASCII fallback and an RFC 5987 name', asyn
   );
 });
 
-t.test('a signer build is listed first, newest, with its own size and SHA-256', async (t) => {
-  const build = fakeSignerBuild('1.2.0', manualItem().publishedOn);
-  t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: build.dir }), ['signer', 'registration-manual']);
+t.test('the three packages are listed first, newest, each with its own size and SHA-256', async (t) => {
+  const build = fakeInstallersBuild('1.2.0', manualItem().publishedOn);
+  t.same(await syncDownloadsCatalogue(ctx.db.pool, { installersDir: build.dir }), [
+    'signer-windows',
+    'signer-macos',
+    'signer-linux',
+    'registration-manual',
+  ]);
   const list = await ctx.app.inject({ url: '/downloads' });
   t.match(
     list.body,
-    /<td[^>]*>1\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer">憑證元件 1\.2\.0版本<\/a><\/td>/,
+    /<td[^>]*>1\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-windows">憑證元件 1\.2\.0版本（Windows 安裝程式）<\/a><\/td>/,
     'first even on the same date',
   );
-  t.match(list.body, /<td[^>]*>2\.<\/td>\s*<td[^>]*><a href="\/downloads\/registration-manual">/);
-  const detail = await ctx.app.inject({ url: '/downloads/signer' });
-  t.equal(detail.statusCode, 200);
-  t.ok(detail.body.includes(build.sha256));
-  const file = await ctx.app.inject({ url: '/downloads/signer/file' });
-  t.equal(file.statusCode, 200);
-  t.equal(file.headers['content-type'], 'application/zip');
-  t.equal(file.body, 'signer package 1.2.0\n');
+  t.match(
+    list.body,
+    /<td[^>]*>2\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-macos">憑證元件 1\.2\.0版本（macOS 安裝套件）/,
+  );
+  t.match(
+    list.body,
+    /<td[^>]*>3\.<\/td>\s*<td[^>]*><a href="\/downloads\/signer-linux">憑證元件 1\.2\.0版本（Linux 套件（\.deb））/,
+  );
+  t.match(list.body, /<td[^>]*>4\.<\/td>\s*<td[^>]*><a href="\/downloads\/registration-manual">/);
+  for (const p of build.packages) {
+    const detail = await ctx.app.inject({ url: `/downloads/signer-${p.platform}` });
+    t.equal(detail.statusCode, 200);
+    const file = await ctx.app.inject({ url: `/downloads/signer-${p.platform}/file` });
+    t.equal(file.statusCode, 200);
+    t.equal(file.body, `${p.platform} package 1.2.0\n`);
+    const served = createHash('sha256').update(file.rawPayload).digest('hex');
+    t.ok(detail.body.includes(`<code class="mono">${served}</code>`), `${p.platform}: SHA-256 of the served file`);
+    t.ok(detail.body.includes(`${file.rawPayload.length} 位元組`), `${p.platform}: its size`);
+  }
+  const msi = await ctx.app.inject({ url: '/downloads/signer-windows/file' });
+  t.equal(msi.headers['content-type'], 'application/x-msi');
+  t.match(msi.headers['content-disposition'], /filename="sw-signer-1\.2\.0-windows-x64\.msi"/);
+  const deb = await ctx.app.inject({ url: '/downloads/signer-linux/file' });
+  t.equal(deb.headers['content-type'], 'application/vnd.debian.binary-package');
 });
 
-t.test('a newer signer build updates its item in place', async (t) => {
-  const build = fakeSignerBuild('1.3.0', '2030-01-02');
-  await syncDownloadsCatalogue(ctx.db.pool, { signerDir: build.dir });
+t.test('each package page has numbered install steps for its platform', async (t) => {
+  const windows = await ctx.app.inject({ url: '/downloads/signer-windows' });
+  const steps = /<section class="install-steps"[\s\S]*?<ol>([\s\S]*?)<\/ol>/.exec(windows.body);
+  t.ok(steps, 'a 安裝步驟 list');
+  t.match(windows.body, /<h2 id="install-steps-heading">安裝步驟<\/h2>/);
+  t.equal(steps![1].match(/<li>/g)?.length, 5, 'five steps');
+  t.match(steps![1], /按兩下 sw-signer-1\.2\.0-windows-x64\.msi 開始安裝/);
+  const linux = await ctx.app.inject({ url: '/downloads/signer-linux', cookies: { lang: 'en' } });
+  t.match(linux.body, /<h2 id="install-steps-heading">Installation steps<\/h2>/);
+  t.match(linux.body, /sudo apt install \.\/sw-signer_1\.2\.0_amd64\.deb/);
+  const macos = await ctx.app.inject({ url: '/downloads/signer-macos' });
+  t.match(macos.body, /Rosetta 2/);
+  t.match(macos.body, /不支援讀卡機/, 'says the macOS package has no card-reader add-on');
+  const manual = await ctx.app.inject({ url: '/downloads/registration-manual' });
+  t.notMatch(manual.body, /install-steps|signer-check/, 'the manual has neither');
+});
+
+t.test(
+  "the 元件已啟動？ check works without JavaScript: the signer's picture with the page's text as fallback",
+  async (t) => {
+    const res = await ctx.app.inject({ url: '/downloads/signer-linux' });
+    t.match(res.body, /<h2 id="signer-check-heading">元件已啟動？<\/h2>/);
+    t.match(
+      res.body,
+      /<object data="http:\/\/127\.0\.0\.1:61161\/ready\.svg\?lang=zh-TW" type="image\/svg\+xml"[^>]*>\s*<p class="signer-check__missing" data-state="not-running">✖ 未偵測到憑證元件/,
+    );
+    t.match(res.body, /<a href="http:\/\/127\.0\.0\.1:61161\/\?lang=zh-TW">開啟元件的狀態頁<\/a>/);
+    const csp = String(res.headers['content-security-policy']);
+    t.match(csp, /object-src http:\/\/127\.0\.0\.1:61161/, "the page may show the signer's picture");
+    t.match(csp, /img-src 'self' data: http:\/\/127\.0\.0\.1:61161/);
+    t.match(csp, /frame-src http:\/\/127\.0\.0\.1:61161$/, 'an SVG in an <object> counts as a frame');
+    const other = await ctx.app.inject({ url: '/downloads' });
+    t.match(String(other.headers['content-security-policy']), /object-src 'none'/, 'other pages keep object-src none');
+  },
+);
+
+t.test('a newer build updates the items in place; a platform no longer built is removed', async (t) => {
+  const build = fakeInstallersBuild('1.3.0', '2030-01-02', ['windows', 'linux']);
+  await syncDownloadsCatalogue(ctx.db.pool, { installersDir: build.dir });
   const items = await downloadsRepository(ctx.db.pool).list();
   t.same(
     items.map((i) => [i.slug, i.version, i.publishedOn]),
     [
-      ['signer', '1.3.0', '2030-01-02'],
+      ['signer-windows', '1.3.0', '2030-01-02'],
+      ['signer-linux', '1.3.0', '2030-01-02'],
       ['registration-manual', '1.0', manualItem().publishedOn],
     ],
   );
 });
 
-t.test('a manifest whose package is missing is not listed', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
-  writeFileSync(
-    join(dir, 'manifest.json'),
-    JSON.stringify({ version: '9', date: '2030-01-01', fileName: 'gone.zip', size: 1, sha256: 'x' }),
-  );
-  const messages: string[] = [];
-  t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir, log: (m) => messages.push(m) }), [
+t.test('a manifest whose package is missing does not list it', async (t) => {
+  const build = fakeInstallersBuild('9', '2030-01-01');
+  rmSync(join(build.dir, build.packages[0].fileName));
+  t.same(await syncDownloadsCatalogue(ctx.db.pool, { installersDir: build.dir }), [
+    'signer-macos',
+    'signer-linux',
     'registration-manual',
   ]);
-  t.match(messages[0], /gone\.zip is missing/);
-  t.equal(await downloadsRepository(ctx.db.pool).findBySlug('signer'), undefined);
+  t.equal(await downloadsRepository(ctx.db.pool).findBySlug('signer-windows'), undefined);
 });
 
 t.test('a manifest naming a path outside its folder is refused', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sw-installers-'));
   writeFileSync(
     join(dir, 'manifest.json'),
-    JSON.stringify({ version: '9', date: '2030-01-01', fileName: '../../etc/passwd', size: 1, sha256: 'x' }),
+    JSON.stringify({
+      version: '9',
+      date: '2030-01-01',
+      node: '20',
+      packages: [{ platform: 'linux', fileName: '../../etc/passwd', size: 1, sha256: 'x', cardReaders: true }],
+    }),
   );
-  t.same(await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir }), ['registration-manual']);
+  t.same(await syncDownloadsCatalogue(ctx.db.pool, { installersDir: dir }), ['registration-manual']);
+});
+
+t.test('a manifest that is not JSON is reported and lists nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-installers-'));
+  writeFileSync(join(dir, 'manifest.json'), '{');
+  const messages: string[] = [];
+  t.same(await syncDownloadsCatalogue(ctx.db.pool, { installersDir: dir, log: (m) => messages.push(m) }), [
+    'registration-manual',
+  ]);
+  t.match(messages[0], /manifest\.json is not JSON/);
+});
+
+t.test('the single-file script item of earlier versions is removed', async (t) => {
+  await downloadsRepository(ctx.db.pool).upsert({ ...manualItem(), slug: 'signer' });
+  await syncDownloadsCatalogue(ctx.db.pool, { installersDir: noInstallers });
+  t.equal(await downloadsRepository(ctx.db.pool).findBySlug('signer'), undefined);
 });
 
 t.test('a listed item whose file is missing gives the 404 page, not a crash', async (t) => {
@@ -176,27 +264,4 @@ t.test('the SHA-256 is recomputed when the file changes', async (t) => {
 
 t.test('the manual item points at a file inside the project', async (t) => {
   t.notMatch(relative(PROJECT_ROOT, join(PROJECT_ROOT, manualItem().filePath)), /^\.\./);
-});
-
-t.test('a signer built as one Node.js script is described with how to run it', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sw-signer-'));
-  writeFileSync(join(dir, 'sw-signer-2.0.0.mjs'), '#!/usr/bin/env node\n');
-  writeFileSync(
-    join(dir, 'manifest.json'),
-    JSON.stringify({
-      version: '2.0.0',
-      date: '2030-02-03',
-      fileName: 'sw-signer-2.0.0.mjs',
-      size: 20,
-      sha256: 'x',
-      node: '>=20',
-    }),
-  );
-  await syncDownloadsCatalogue(ctx.db.pool, { signerDir: dir });
-  const zh = await ctx.app.inject({ url: '/downloads/signer' });
-  t.match(zh.body, /node sw-signer-2\.0\.0\.mjs --help/);
-  const en = await ctx.app.inject({ url: '/downloads/signer', cookies: { lang: 'en' } });
-  t.match(en.body, /Certificate component, version 2\.0\.0/);
-  const file = await ctx.app.inject({ url: '/downloads/signer/file' });
-  t.match(file.headers['content-disposition'], /attachment; filename="sw-signer-2\.0\.0\.mjs"/);
 });

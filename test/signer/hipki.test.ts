@@ -1,5 +1,7 @@
 // The HiPKI-compatible HTTP API over real sockets with a PKCS#12 soft card.
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startSigner, type RunningSigner } from '../../signer/server.js';
 import {
@@ -13,6 +15,7 @@ import {
   PIN,
   PORTAL,
   postForm,
+  tempDir,
 } from './fixtures.js';
 
 const card = makeTestCard();
@@ -65,7 +68,7 @@ t.test('/pkcs11info lists the soft card in the real shape, with certificates on 
   t.equal(info.serverVersion, '1.3.8');
   t.equal(info.libraryDescription, 'sw-signer PKCS#12 soft card');
   t.match(info.libraryVersion, /^\d+\.\d+$/);
-  const token = info.slots.at(-1).token;
+  const token = info.slots[0].token;
   t.equal(token.serialNumber, 'TP03000000000001');
   t.same(
     token.certs.map((c: { usage: string }) => c.usage),
@@ -81,7 +84,7 @@ t.test('/pkcs11info lists the soft card in the real shape, with certificates on 
   t.match(signing.notBefore, /^\d{12}Z$/);
   t.match(signing.notAfter, /^\d{12}Z$/);
   t.equal(signing.notAfterT, Math.floor(Date.parse(new X509Certificate(derFromPem(card.signCert)).validTo) / 1000));
-  t.match(signing.id, /^[0-9a-f]{40}$/);
+  t.equal(Buffer.from(signing.id, 'base64').length, 20, 'the key id (SHA-1 of the public key) in base64');
   t.equal(signing.label, '王小明');
   t.same(Buffer.from(signing.certb64, 'base64'), derFromPem(card.signCert));
   t.same(Buffer.from(ca.certb64, 'base64'), derFromPem(card.caCert), "the card's CA certificate");
@@ -108,11 +111,39 @@ t.test('/pkcs11info shows one reader with the card in use, not every soft card',
   );
 });
 
-t.test('/pkcs11info with a reader but no card answers 0x76000006', async (t) => {
-  const s = await signer(t, [`${card.dir}/missing.p12`]);
-  const info = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
-  t.equal(info.ret_code, 0x76000006);
-});
+t.test(
+  '/sign signs with the card in the reader the package names (slotDescription), else the card in use',
+  async (t) => {
+    const other = makeTestCard();
+    const s = await startSigner({
+      port: 0,
+      allowOrigins: [PORTAL],
+      p12: [
+        { p12File: copyCard(card.p12), cardSerial: 'TP03000000000001', signingCertFile: card.signCert },
+        { p12File: copyCard(other.p12), cardSerial: 'TP03000000000002', signingCertFile: other.signCert },
+      ],
+      insertedCard: 'TP03000000000002',
+    });
+    t.teardown(() => s.close());
+    t.equal((await sign(s, tbsPackage())).json.cardSN, 'TP03000000000002', 'no reader named: the card in use');
+    t.equal((await sign(s, tbsPackage({ slotDescription: '' }))).json.cardSN, 'TP03000000000002');
+    const tbs = challenge().text;
+    const named = (await sign(s, tbsPackage({ slotDescription: 'Soft card reader 0' }, tbs))).json;
+    t.equal(named.cardSN, 'TP03000000000001', 'the card in the named reader');
+    t.ok(opensslVerifyPkcs1(card.signPub, Buffer.from(tbs), Buffer.from(named.signature as string, 'base64')));
+    t.equal((await sign(s, tbsPackage({ slotDescription: 'No such reader' }))).json.ret_code, 0x76000006);
+  },
+);
+
+t.test(
+  '/pkcs11info with a reader but no card answers 0x76000006, the empty reader listed without a token',
+  async (t) => {
+    const s = await signer(t, [`${card.dir}/missing.p12`]);
+    const info = JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: PORTAL } })).body);
+    t.equal(info.ret_code, 0x76000006);
+    t.same(info.slots, [{ slotDescription: 'Soft card reader 0' }]);
+  },
+);
 
 t.test(
   '/pkcs11info answers a site off the allow-list with HTTP 200, ret_code 0x76000031 and no CORS header',
@@ -124,13 +155,15 @@ t.test(
     const answer = JSON.parse(res.body);
     t.equal(answer.ret_code, 0x76000031);
     t.equal(answer.message, '此網站未受信任，憑證元件拒絕為它簽章。');
-    t.notOk('slots' in answer);
+    t.same(answer.slots, [], 'no reader or card is shown');
   },
 );
 
-t.test('/pkcs11info with no reader answers 0x76100003', async (t) => {
+t.test('/pkcs11info with no reader answers 0x76100003 and no slots', async (t) => {
   const s = await signer(t, []);
-  t.equal(JSON.parse((await http(`${s.url}/pkcs11info`)).body).ret_code, 0x76100003);
+  const info = JSON.parse((await http(`${s.url}/pkcs11info`)).body);
+  t.equal(info.ret_code, 0x76100003);
+  t.same(info.slots, []);
 });
 
 t.test('a CORS preflight is answered only for allow-listed origins', async (t) => {
@@ -201,7 +234,7 @@ t.test('/sign answers HiPKI codes for every failure', async (t) => {
     ['bad PIN format', sign(s, tbsPackage({ pin: '12' })), 0x76100006],
     ['no tbs', sign(s, tbsPackage({ tbs: '' })), 0x76000003],
     ['bad JSON', sign(s, '{"tbs": '), 0x7600000b],
-    ['unknown func', sign(s, tbsPackage({ func: 'DecryptData' })), 0x7600000c],
+    ['unknown func', sign(s, tbsPackage({ func: 'changeUserPINCode' })), 0x7600000e],
     ['MD5', sign(s, tbsPackage({ hashAlgorithm: 'MD5' })), 0x7600000c],
     ['unknown signature type', sign(s, tbsPackage({ signatureType: 'XML' })), 0x7600000c],
     ['tbs too large', sign(s, tbsPackage({ tbs: 'x'.repeat(64 * 1024 + 1) })), 0x7600000a],
@@ -216,6 +249,10 @@ t.test('/sign answers HiPKI codes for every failure', async (t) => {
   const refused = await sign(s, tbsPackage(), 'https://evil.example');
   t.equal(refused.res.status, 200);
   t.equal(refused.res.headers['access-control-allow-origin'], undefined);
+  const decrypt = (await sign(s, tbsPackage({ func: 'DecryptData' }))).json;
+  t.equal(decrypt.func, 'decrypt', 'answered with the func the decryptData sample waits for');
+  t.equal(decrypt.ret_code, 0x7600000e, '不支援的方法');
+  t.equal((await sign(s, tbsPackage({ func: 'changeUserPINCode' }))).json.func, 'changeUserPINCode');
 });
 
 t.test(
@@ -224,14 +261,17 @@ t.test(
     const s = await signer(t);
     const first = (await sign(s, tbsPackage({ pin: '654321' }))).json;
     t.equal(first.ret_code, 0x76100006, 'IC卡登入失敗');
-    t.equal(first.last_error, 0x80000002, 'two tries left');
+    t.equal(first.last_error, -2147483646, 'two tries left: 0x80000002 as the signed number clients compare with');
     t.equal(first.triesLeft, 2);
     t.match(first.message, /PIN碼錯誤。還可以再試 2 次/);
+    t.equal(first.message2, 'PIN碼錯誤，剩餘兩次機會', 'the reason of last_error');
     const second = (await sign(s, tbsPackage({ pin: '654321' }))).json;
-    t.equal(second.last_error, 0x80000001, 'one try left');
+    t.equal(second.last_error, -2147483647, 'one try left (0x80000001)');
+    t.equal(second.message2, 'PIN碼錯誤，剩餘一次機會');
     const third = (await sign(s, tbsPackage({ pin: '654321' }))).json;
     t.equal(third.ret_code, 0x76100006);
     t.equal(third.last_error, 0xa4, 'CKR_PIN_LOCKED');
+    t.equal(third.message2, '已鎖卡');
     t.equal(third.error, 'locked');
     t.equal((await sign(s, tbsPackage())).json.last_error, 0xa4);
   },
@@ -322,11 +362,11 @@ t.test('POST /pkcs11info answers as GET does, withcert from the form or the quer
   const form = JSON.parse((await postForm(`${s.url}/pkcs11info`, { withcert: 'true' }, { Origin: PORTAL })).body);
   t.equal(form.func, 'pkcs11info');
   t.equal(form.ret_code, 0);
-  t.ok(form.slots.at(-1).token.certs.every((c: { certb64?: string }) => c.certb64));
+  t.ok(form.slots[0].token.certs.every((c: { certb64?: string }) => c.certb64));
   const query = JSON.parse(
     (await http(`${s.url}/pkcs11info?withcert=true`, { method: 'POST', headers: { Origin: PORTAL } })).body,
   );
-  t.ok(query.slots.at(-1).token.certs[0].certb64);
+  t.ok(query.slots[0].token.certs[0].certb64);
   const plain = JSON.parse(
     (
       await http(`${s.url}/pkcs11info`, {
@@ -336,7 +376,7 @@ t.test('POST /pkcs11info answers as GET does, withcert from the form or the quer
       })
     ).body,
   );
-  t.notOk('certb64' in plain.slots.at(-1).token.certs[0]);
+  t.notOk('certb64' in plain.slots[0].token.certs[0]);
 });
 
 t.test('/addDomain refuses a post that does not come from its own confirmation page', async (t) => {
@@ -353,6 +393,34 @@ t.test('/addDomain refuses a post that does not come from its own confirmation p
     'still not trusted',
   );
 });
+
+t.test(
+  '/addDomain with a host name trusts that site over https on any port, and over http only on this machine',
+  async (t) => {
+    const stateDir = tempDir('sw-signer-state-');
+    const s = await startSigner({ port: 0, allowOrigins: [PORTAL], p12: [copyCard(card.p12)], stateDir });
+    t.teardown(() => s.close());
+    const page = await http(`${s.url}/addDomain?domain=Portal.Example`, {
+      headers: { Referer: 'https://portal.example/x' },
+    });
+    t.match(page.body, /「portal\.example」/, 'the confirmation names the host name');
+    t.match(page.body, /name="opener" value="https:\/\/portal\.example"/, 'the opening page, to post the outcome to');
+    const bad = await http(`${s.url}/addDomain?domain=${encodeURIComponent('portal.example/path')}`);
+    t.equal(bad.status, 400);
+    const added = await postForm(`${s.url}/addDomain`, { domain: 'portal.example', answer: 'add' }, { Origin: s.url });
+    t.match(added.body, /data-result="added" data-ret-code="0"/);
+    const code = async (origin: string) =>
+      JSON.parse((await http(`${s.url}/pkcs11info`, { headers: { Origin: origin } })).body).ret_code;
+    t.equal(await code('https://portal.example'), 0);
+    t.equal(await code('https://portal.example:8443'), 0, 'any port');
+    t.equal(await code('http://portal.example'), 0x76000031, 'not over plain http');
+    t.equal(await code('https://www.portal.example'), 0x76000031, 'not another host');
+    const saved = JSON.parse(readFileSync(join(stateDir, 'trusted-sites.json'), 'utf8'));
+    t.same(saved.domains, ['portal.example']);
+    await postForm(`${s.url}/addDomain`, { domain: 'localhost', answer: 'add' }, { Origin: s.url });
+    t.equal(await code('http://localhost:3999'), 0, 'http on a loopback name');
+  },
+);
 
 t.test(
   'callers without Origin or Referer (native programs) are told 0x76000031 by /sign and answered by /pkcs11info',

@@ -3,10 +3,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { accountsRepository } from '../../db/accounts-repository';
 import { certificatesRepository } from '../../db/certificates-repository';
 import { loginAttemptsRepository } from '../../db/login-attempts-repository';
-import { sessionsRepository } from '../../db/sessions-repository';
-import { auditRepository } from '../../db/audit-repository';
-import { withTransaction } from '../../db/transaction';
-import { hashPassword, verifyPassword } from '../../auth/passwords';
+import { verifyPassword } from '../../auth/passwords';
+import { changePassword } from '../../auth/password-change';
 import { gateRefusal } from '../../auth/lockout';
 import { validatePassword, validatePasswordConfirm } from '../../forms/password';
 import { toErrorList, type FieldErrorCode } from '../../forms/errors';
@@ -93,20 +91,11 @@ const account: FastifyPluginAsync = async (app) => {
           .page('account/index', await render(request, { errors: errorList }));
       }
       await app.lockout.passwordAccepted(gate.attempt);
-      const hash = await hashPassword(password);
-      await withTransaction(app.db, async (client) => {
-        await accountsRepository(client).setPasswordHash(found.id, hash, now);
-        // Other sessions of this account end: whoever else knew the old password is out.
-        await sessionsRepository(client).destroyForAccount(found.id, request.session.sessionId);
-        await auditRepository(client).append(
-          {
-            actorAccountId: found.id,
-            actorLabel: `account:${found.id}`,
-            action: 'password.change',
-            subjectAccountId: found.id,
-          },
-          now,
-        );
+      await changePassword(app.db, {
+        accountId: found.id,
+        newPassword: password,
+        keepSessionId: request.session.sessionId,
+        now,
       });
       return reply.redirect('/account?changed=1', 303);
     },

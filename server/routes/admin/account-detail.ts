@@ -12,6 +12,7 @@ import { WARNING_ACTIONS } from './action-form';
 import { actorDisplay, auditActionLabel, loginOutcomeLabel, unboundReasonLabel } from './labels';
 import type { FieldError } from '../../plugins/views';
 import { ACCOUNT_ACTIONS, actorRefusal, isLocked, transitionRefusal } from '../../admin/account-rules';
+import { organisationAccountsRepository } from '../../db/organisation-accounts-repository';
 import { formatTaiwanTime } from '../../taiwan-time';
 import { maskIdNumber } from '../../mask';
 import { revocationStateFor } from '../../admin/revocation-state';
@@ -35,14 +36,18 @@ export async function renderAccountDetail(
   const db = request.server.db;
   const operator = operatorOf(request);
   const now = request.server.now();
-  const [certificates, logins, events, lock, evidence, mails] = await Promise.all([
+  const [certificates, logins, events, lock, citizenEvidence, organisation, mails] = await Promise.all([
     certificatesRepository(db).listForAccount(account.id),
     loginAttemptsRepository(db).listForAccount(account.id, 20),
     auditRepository(db).listForAccount(account.id, 50),
     request.server.lockout.stateOf(db, account.idNumber, now),
     findBindingEvidence(request, account),
+    organisationAccountsRepository(db).findByAccountId(account.id),
     notificationsRepository(db).listForAccount(account.id, 20),
   ]);
+  // A company's or agency's card proves its 統一編號 (機關代碼), not a holder's ID number: no citizen evidence for it.
+  const evidence = organisation ? undefined : citizenEvidence;
+  const certificateName = certificates.find((c) => c.unboundAt === null)?.subjectCn ?? certificates[0]?.subjectCn;
   const refusal = actorRefusal(operator, account);
   const actions = refusal
     ? []
@@ -108,6 +113,15 @@ export async function renderAccountDetail(
     },
     mails: mails.map((mail) => mailView(t, mail)),
     evidence,
+    organisation: organisation && {
+      ...organisation,
+      idLabel: t(
+        `admin.detail.organisation.${organisation.organisationIdKind === 'agency_code' ? 'agencyCode' : 'organisationId'}`,
+      ),
+      certificateLabel: t(`admin.detail.organisation.certificates.${organisation.certificateKind}`),
+      certificateName: certificateName ?? '',
+      nameDiffers: certificateName !== undefined && certificateName !== organisation.organisationName,
+    },
     refusal: refusal ? t(`admin.refusal.${refusal}`) : undefined,
     actions,
     canShowFullId: operator.role === 'admin' && options.fullIdNumber === undefined,

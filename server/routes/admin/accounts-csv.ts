@@ -1,14 +1,13 @@
 // /admin/accounts.csv: the filtered list, streamed in keyset batches, UTF-8 with a BOM so Excel reads the Chinese.
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
+import { recordOperatorEvent } from '../../admin/operator-audit';
 import { adminAccountsRepository } from '../../db/admin-accounts-repository';
-import { auditRepository } from '../../db/audit-repository';
-import { withTransaction } from '../../db/transaction';
 import { readListQuery } from './list-filter';
 import { formatTaiwanTime, taiwanDate } from '../../taiwan-time';
 import { isLocked } from '../../admin/account-rules';
 import { maskIdNumber } from '../../mask';
-import { actorLabel, operatorOf } from './shared';
+import { operatorOf } from './shared';
 
 /**
  * One CSV cell. A cell a spreadsheet would read as a formula (= + - @, or a leading tab or carriage return) gets a
@@ -39,18 +38,16 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
     const query = readListQuery(request, request.body);
     // The list masks ID numbers for everyone; the export shows them whole to an admin only, and every export is audited.
     const fullIds = operator.role === 'admin';
-    await withTransaction(app.db, (client) =>
-      auditRepository(client).append(
-        {
-          actorAccountId: operator.accountId,
-          actorLabel: actorLabel(operator),
-          action: 'account.export_csv',
-          subjectAccountId: null,
-          reason: null,
-          details: { filter: { ...query.filter }, sort: query.sort, fullIds },
-        },
-        now,
-      ),
+    await recordOperatorEvent(
+      app.db,
+      operator,
+      {
+        action: 'account.export_csv',
+        subjectAccountId: null,
+        reason: null,
+        details: { filter: { ...query.filter }, sort: query.sort, fullIds },
+      },
+      now,
     );
     const repo = adminAccountsRepository(app.db);
     const header = ['id', 'idNumber', 'name', 'category', 'status', 'locked', 'email', 'phone', 'registeredAt'].map(

@@ -1,11 +1,11 @@
 // /admin/audit: the append-only, hash-chained audit trail with filters and keyset pagination, and the chain check.
 import type { FastifyPluginAsync } from 'fastify';
+import { recordOperatorEvent } from '../../admin/operator-audit';
 import { adminAccountsRepository } from '../../db/admin-accounts-repository';
 import { auditRepository } from '../../db/audit-repository';
-import { withTransaction } from '../../db/transaction';
 import type { FieldError } from '../../plugins/views';
 import { formatTaiwanTime, taiwanDayStart } from '../../taiwan-time';
-import { actorLabel, operatorOf, parseDay, parseId, seeOther, setFlash, takeFlash } from './shared';
+import { operatorOf, parseDay, parseId, seeOther, setFlash, takeFlash } from './shared';
 import { actorDisplay, auditActionLabel } from './labels';
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -97,17 +97,15 @@ const auditLog: FastifyPluginAsync = async (app) => {
   app.post('/audit/verify', async (request, reply) => {
     const operator = operatorOf(request);
     const check = await auditRepository(app.db).verifyChain();
-    await withTransaction(app.db, (client) =>
-      auditRepository(client).append(
-        {
-          actorAccountId: operator.accountId,
-          actorLabel: actorLabel(operator),
-          action: 'audit.verify_chain',
-          subjectAccountId: null,
-          details: { ok: check.ok, checked: check.checked, brokenAt: check.brokenAt ?? null },
-        },
-        app.now(),
-      ),
+    await recordOperatorEvent(
+      app.db,
+      operator,
+      {
+        action: 'audit.verify_chain',
+        subjectAccountId: null,
+        details: { ok: check.ok, checked: check.checked, brokenAt: check.brokenAt ?? null },
+      },
+      app.now(),
     );
     request.log.info({ ok: check.ok, checked: check.checked, brokenAt: check.brokenAt }, 'audit chain checked');
     const t = request.t;

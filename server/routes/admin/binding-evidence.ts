@@ -29,6 +29,9 @@ export async function findBindingEvidence(
   request: FastifyRequest,
   account: Account,
 ): Promise<EvidenceView | undefined> {
+  // The evidence compares an ID number and a holder's name with a citizen card; a company's or agency's account is
+  // shown its organisation fields instead (account-detail.ts).
+  if (account.category !== 'individual' && account.category !== 'customs_specialist') return undefined;
   const db = request.server.db;
   const event = await auditRepository(db).findLatestForAccount(account.id, 'register');
   const recorded = event && evidenceFromDetails(event.details);

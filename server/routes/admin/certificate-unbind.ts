@@ -1,15 +1,14 @@
 // /admin/accounts/:id/certificates/:certificateId/unbind: unbinding keeps the certificate row as history.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { accountsRepository, type Account } from '../../db/accounts-repository';
 import { certificatesRepository, type BoundCertificate } from '../../db/certificates-repository';
-import { auditRepository } from '../../db/audit-repository';
-import { withTransaction } from '../../db/transaction';
-import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
+import { renderActionForm, renderRefusal } from './action-form';
+import { unbindCertificate } from '../../admin/certificate-unbind';
+import type { Account } from '../../db/accounts-repository';
 import { findAccountOr404 } from './account-detail';
 import { actorRefusal } from '../../admin/account-rules';
 import { formatTaiwanTime } from '../../taiwan-time';
 import { validateReason } from '../../forms/reason';
-import { actorLabel, operatorOf, parseId, reasonErrors, seeOther, setFlash } from './shared';
+import { operatorOf, parseId, reasonErrors, seeOther, setFlash } from './shared';
 
 async function findCertificate(
   request: FastifyRequest,
@@ -73,34 +72,14 @@ const certificateUnbind: FastifyPluginAsync = async (app) => {
         errors: reasonErrors(request, reason),
       });
     }
-    const now = app.now();
-    try {
-      await withTransaction(app.db, async (client) => {
-        const locked = await accountsRepository(client).findByIdForUpdate(account.id);
-        if (!locked) throw new ActionRefused('gone', account);
-        if (!(await certificatesRepository(client).unbind(cert.id, reason.value, now)))
-          throw new ActionRefused('certificateNotBound', locked);
-        await auditRepository(client).append(
-          {
-            actorAccountId: operator.accountId,
-            actorLabel: actorLabel(operator),
-            action: 'certificate.unbind',
-            subjectAccountId: account.id,
-            reason: reason.value,
-            details: {
-              certificateId: cert.id,
-              issuerDn: cert.issuerDn,
-              serialHex: cert.serialHex,
-              fingerprintSha256: cert.fingerprintSha256,
-            },
-          },
-          now,
-        );
-      });
-    } catch (error) {
-      if (error instanceof ActionRefused) return renderRefusal(request, reply, error.account, error.refusalKey);
-      throw error;
-    }
+    const outcome = await unbindCertificate(app.db, {
+      operator,
+      account,
+      certificate: cert,
+      reason: reason.value,
+      now: app.now(),
+    });
+    if (!outcome.ok) return renderRefusal(request, reply, outcome.account, outcome.refusal);
     setFlash(request, { kind: 'success', text: request.t('admin.actions.unbind.done', { name: account.name }) });
     return seeOther(reply, `/admin/accounts/${account.id}`);
   });

@@ -1,11 +1,10 @@
 // /admin/accounts/:id/full-id: an admin sees the whole ID number after giving a reason; every viewing is audited.
 import type { FastifyPluginAsync } from 'fastify';
-import { auditRepository } from '../../db/audit-repository';
-import { withTransaction } from '../../db/transaction';
+import { recordOperatorEvent } from '../../admin/operator-audit';
 import { renderActionForm } from './action-form';
 import { findAccountOr404, renderAccountDetail } from './account-detail';
 import { validateReason } from '../../forms/reason';
-import { actorLabel, operatorOf, reasonErrors } from './shared';
+import { operatorOf, reasonErrors } from './shared';
 
 const fullId: FastifyPluginAsync = async (app) => {
   const url = '/accounts/:id/full-id';
@@ -36,17 +35,11 @@ const fullId: FastifyPluginAsync = async (app) => {
         errors: reasonErrors(request, reason),
       });
     }
-    await withTransaction(app.db, (client) =>
-      auditRepository(client).append(
-        {
-          actorAccountId: operator.accountId,
-          actorLabel: actorLabel(operator),
-          action: 'account.view_full_id',
-          subjectAccountId: account.id,
-          reason: reason.value,
-        },
-        app.now(),
-      ),
+    await recordOperatorEvent(
+      app.db,
+      operator,
+      { action: 'account.view_full_id', subjectAccountId: account.id, reason: reason.value },
+      app.now(),
     );
     // Shown in this response only (not kept in the session, not behind a redirect a browser could replay).
     return renderAccountDetail(request, reply, account, {

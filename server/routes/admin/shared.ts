@@ -12,10 +12,7 @@ export function operatorOf(request: FastifyRequest): Operator {
   return request.session.user as Operator;
 }
 
-/** 'operator:王小明' / 'admin:陳大文': who acted, readable in the audit trail. */
-export function actorLabel(operator: Operator): string {
-  return `${operator.role}:${operator.name}`;
-}
+export { operatorActorLabel as actorLabel } from '../../admin/operator-audit';
 
 export function reasonErrors(request: FastifyRequest, result: ReasonResult): FieldError[] {
   if (result.ok) return [];

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../../config';
 import { downloadsRepository } from '../../db/downloads-repository';
-import { shippedFilePath } from '../../downloads/catalogue';
+import { installerPlatformOf, shippedFilePath } from '../../downloads/catalogue';
 import { fileInfo } from '../../downloads/file-info';
+import { installSteps, signerCheck, signerCheckCsp } from './installer-page';
 import { formatSize, localised } from './shared';
 
-const detail: FastifyPluginAsync = async (app) => {
+const detail: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   app.get<{ Params: { slug: string } }>('/downloads/:slug', async (request, reply) => {
     const item = await downloadsRepository(app.db).findBySlug(request.params.slug);
     const path = item && shippedFilePath(item);
@@ -16,6 +18,11 @@ const detail: FastifyPluginAsync = async (app) => {
     }
     const t = request.t;
     const shown = localised(request, item);
+    const platform = installerPlatformOf(item.slug);
+    if (platform) {
+      const csp = reply.getHeader('content-security-policy') ?? reply.raw.getHeader('content-security-policy');
+      if (typeof csp === 'string') reply.header('content-security-policy', signerCheckCsp(csp, config.signerUrl));
+    }
     return reply.page('downloads/detail', {
       pageTitle: shown.title,
       breadcrumb: [
@@ -30,6 +37,8 @@ const detail: FastifyPluginAsync = async (app) => {
         bytes: info.size,
         sha256: info.sha256,
       },
+      steps: platform ? installSteps(app.messages, request.lang, platform, item.fileName) : [],
+      signerCheck: platform ? signerCheck(config.signerUrl, request.lang) : undefined,
     });
   });
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { PERSONAL_DATA_NOTICE_VERSION } from '../../forms/consent';
+import { CUSTOMS_CERTIFICATE_CATEGORIES } from '../../registration/organisation-rules';
 
 /**
  * Content pages: the route, its template (views/pages/<url path>.njk), its title key and its breadcrumb trail.
@@ -39,6 +40,7 @@ export const INFO_PAGES: InfoPage[] = [
     template: 'register/customs-certificate',
     titleKey: 'info.customsCertificate.title',
     parents: [['common.menu.register', '/register']],
+    data: { customsCategories: CUSTOMS_CERTIFICATE_CATEGORIES },
   },
   {
     url: '/services/with-certificate',

@@ -38,6 +38,14 @@ export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(
   return undefined;
 }
 
+/** Where a refused card is told why: the 工商憑證登入 page for an organisation certificate, else 新版自然人憑証登入. */
+function certificatePageFor(identity: VerifiedCard['identity']): string {
+  const kind = identity.organisation?.issuerKind;
+  return kind === 'moeaca' || kind === 'gca' || kind === 'configured'
+    ? '/login/organisation-certificate'
+    : '/login/certificate';
+}
+
 /**
  * A verified card logs in as its account. The card is checked once more here, where the session is created: the
  * challenge it signed must still be alive and the certificate still good (a card revoked since it signed is refused).
@@ -54,7 +62,7 @@ export async function finishCertificateLogin(
     request.log.info({ reason, detail }, 'certificate login refused at session start');
     await recordLogin(request, { accountId: null, method: 'certificate', success: false, outcome: reason });
     request.session.loginError = reason;
-    return reply.redirect('/login/certificate', 303);
+    return reply.redirect(certificatePageFor(identity), 303);
   };
   if (!isStillVerified(card, now)) return refuseCard('challenge_expired');
   const recheck = await recheckCard(cardVerifier, identity, now);
@@ -89,7 +97,7 @@ export async function finishCertificateLogin(
       auditAction: 'login.refused',
     });
     request.session.loginError = refusal;
-    return reply.redirect('/login/certificate', 303);
+    return reply.redirect(certificatePageFor(identity), 303);
   }
   await request.server.lockout.cardAccepted(outcome.account.idNumber, request.ip);
   const next = request.session.loginNext;

@@ -11,6 +11,7 @@ import { bindingFor } from '../../auth/bind-certificate';
 import { recordLogin, startLoggedInSession } from '../../auth/login-session';
 import { refusalFor } from '../../auth/certificate-login';
 import { gateRefusal } from '../../auth/lockout';
+import { organisationAccountsRepository } from '../../db/organisation-accounts-repository';
 import { maskIdNumber } from '../../mask';
 import { recheckCard } from '../../auth/verified-card';
 import { stillPending } from './certificate';
@@ -85,7 +86,10 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
       const bound = await withTransaction(app.db, async (client) => {
         const certificates = certificatesRepository(client);
         const previous = (await certificates.listForAccount(account.id)).filter((c) => c.unboundAt === null);
-        for (const old of previous) await certificates.unbind(old.id, 'renewed', now);
+        // A citizen's renewed card replaces the old one; a company or agency may hold several cards (正卡, 附卡), so
+        // a new one is added and the operator unbinds a card the organisation no longer uses.
+        const replaces = !(await organisationAccountsRepository(client).findByAccountId(account.id));
+        if (replaces) for (const old of previous) await certificates.unbind(old.id, 'renewed', now);
         const binding = await certificates.bind(bindingFor(account.id, pending.identity), now);
         if (!binding) return undefined;
         await auditRepository(client).append(
@@ -97,6 +101,7 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
             details: {
               fingerprint: pending.identity.fingerprintSha256,
               previous: previous.map((c) => c.fingerprintSha256),
+              kept: !replaces,
             },
           },
           now,

@@ -1,7 +1,8 @@
 // The page a business or government category reaches from the chooser: which certificate it registers with
-// (工商憑證 or 政府憑證, not the 自然人憑證 of this portal's citizen page) and what to have ready.
+// (工商憑證 or 政府憑證, not the 自然人憑證 of the citizen page), what to have ready, and the start of its registration.
 import type { FastifyPluginAsync } from 'fastify';
 import { CITIZEN_CATEGORIES, REGISTRATION_CATEGORIES } from '../../forms/category';
+import { ORGANISATION_RULES, isOrganisationCategory } from '../../registration/organisation-rules';
 
 const business: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { category?: string } }>('/register/business', async (request, reply) => {
@@ -21,6 +22,7 @@ const business: FastifyPluginAsync = async (app) => {
       categoryLabel: label,
       certificate: category.certificate,
       certificateLabel: t(`validation.certificates.${category.certificate}`),
+      approval: isOrganisationCategory(category.code) && ORGANISATION_RULES[category.code].approval,
     });
   });
 };

@@ -1,4 +1,4 @@
-// 註冊 > 工商、自然人憑證註冊: the chooser, the business page, and the 新版自然人憑證註冊 steps.
+// 註冊 > 工商、自然人憑證註冊: the chooser, the business page, the 新版自然人憑證註冊 steps and the company and agency steps.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import chooser from './chooser';
@@ -8,6 +8,9 @@ import check, { CHECKS_PER_MINUTE } from './check';
 import certificateStep from './certificate';
 import confirm from './confirm';
 import done from './done';
+import organisationCertificate from './organisation-certificate';
+import organisationDetails from './organisation-details';
+import organisationConfirm from './organisation-confirm';
 
 const register: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   // One limit for both ways of asking 檢核是否存在, so switching between them does not double the quota.
@@ -19,6 +22,11 @@ const register: FastifyPluginAsync<{ config: Config }> = async (app, { config })
   await app.register(certificateStep, { config });
   await app.register(confirm);
   await app.register(done);
+  // Companies and agencies (工商憑證, 政府憑證, 通關專屬憑證); after the citizen steps, whose 'register' completion the
+  // organisation certificate page wraps.
+  await app.register(organisationCertificate, { config });
+  await app.register(organisationDetails);
+  await app.register(organisationConfirm);
 };
 
 export default register;

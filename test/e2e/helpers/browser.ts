@@ -14,8 +14,8 @@
  *     await expectMenuReachableByKeyboard(page, t);
  *   });
  *
- * - startPortal({ env, signerDir }) takes extra configuration (as environment variables, e.g. { KIOSK: 'true' }) and
- *   where the signer build lives for the download catalogue. `portal.config.publicOrigin` is the origin the browser
+ * - startPortal({ env, installersDir }) takes extra configuration (as environment variables, e.g. { KIOSK: 'true' })
+ *   and where the certificate component's packages are for the download catalogue (default: none listed). `portal.config.publicOrigin` is the origin the browser
  *   uses (http://localhost:<port>), so signing challenges bind the right origin; serve a signer on 127.0.0.1 for a
  *   second site, as in production (DESIGN.md §3.5).
  * - `portal.app` is the Fastify instance, `portal.db.pool` the test schema's pool (seed accounts with it).
@@ -27,6 +27,7 @@
  *   a temporary user-data-dir), no network side channels.
  */
 import { readFileSync } from 'node:fs';
+import { axeCacheKey, readAxeCache, writeAxeCache } from './axe-cache';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -79,8 +80,8 @@ export interface Portal {
 export interface StartPortalOptions {
   /** Extra configuration, as environment variables (KIOSK, SIGNER_URL, …). */
   env?: Record<string, string>;
-  /** Folder of a signer build (manifest.json + package) for the download catalogue; default the project's dist/signer. */
-  signerDir?: string;
+  /** Folder of an installers build (manifest.json + packages) for the download catalogue; default DATA_DIR/installers. */
+  installersDir?: string;
 }
 
 /** A port free on that host right now (the portal's public origin must be known before it starts). */
@@ -123,7 +124,9 @@ export async function startPortal(options: StartPortalOptions = {}): Promise<Por
       ...options.env,
     });
     app = await buildApp({ config, pool: db.pool, sessionSecret: 'e2e-secret-e2e-secret-e2e-secret-012345' });
-    background = await startBackgroundServices(app, config, { downloads: { signerDir: options.signerDir } });
+    background = await startBackgroundServices(app, config, {
+      downloads: options.installersDir ? { installersDir: options.installersDir } : {},
+    });
     try {
       await app.listen({ port, host: 'localhost' });
       break;
@@ -188,12 +191,18 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   // The DOM as the user sees it now, without scripts: their effects are already in it.
   const html = await page.content();
   const snapshot = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '');
+  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+  // The same DOM at the same size gives the same answer: a page seen again (in this file or another of the run) is
+  // not checked twice.
+  const key = axeCacheKey(snapshot, viewport);
+  const known = readAxeCache<AxeViolation[]>(key);
+  if (known) return known;
   axePage ??= launchBrowser().then(async (browser) => {
     const context = await browser.newContext({ javaScriptEnabled: true, bypassCSP: true });
     return context.newPage();
   });
   const checker = await axePage;
-  await checker.setViewportSize(page.viewportSize() ?? { width: 1280, height: 900 });
+  await checker.setViewportSize(viewport);
   await checker.unrouteAll();
   // Same URL, so the stylesheets load from the portal and colour contrast is measured on the real styles.
   await checker.route(url, (route) =>
@@ -201,7 +210,7 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   );
   await checker.goto(url, { waitUntil: 'load' });
   await checker.addScriptTag({ content: AXE_SOURCE });
-  return checker.evaluate(async () => {
+  const violations = await checker.evaluate(async () => {
     const axe = (
       window as unknown as {
         axe: {
@@ -224,6 +233,8 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
       nodes: v.nodes.map((n) => n.target.join(' ')),
     }));
   });
+  writeAxeCache(key, violations);
+  return violations;
 }
 
 /** Asserts no serious or critical axe-core violation. With t, a tap assertion; without, throws with the list. */

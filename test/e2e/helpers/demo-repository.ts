@@ -15,7 +15,7 @@ export async function startDemoRepository(dataDir: string, cards?: readonly Demo
   const port = await freePort('127.0.0.1');
   const pki = await createDemoPki(demoPkiDir(dataDir), { keyBits: 2048, baseUrl: `http://127.0.0.1:${port}`, cards });
   const server: Server = createServer((request, response) => {
-    const file = /^\/demo-pki\/((?:root|g2|g3)\.(?:crl|crt))$/.exec(request.url ?? '')?.[1];
+    const file = /^\/demo-pki\/((?:root|g2|g3|moeaca|gca|customs)\.(?:crl|crt))$/.exec(request.url ?? '')?.[1];
     if (!file) {
       response.writeHead(404).end();
       return;

@@ -1,4 +1,5 @@
-/* Whether the component runs, told by loading its image: a page may embed it whatever its origin. */
+/* /waiting.gif, the picture the samples open in their small waiting window: any page may load it, whatever its
+   origin, and a page can tell from it that the component runs. */
 onReady(function () {
   var img = new Image();
   img.onload = function () {

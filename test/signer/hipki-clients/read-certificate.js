@@ -1,5 +1,5 @@
-/* The readCertificate sample: GetUserCert through the popup; the answer's func is "pkcs11info". It takes the last
-   listed slot and the certificate whose usage is digitalSignature, as the samples do. */
+/* The readCertificate sample: GetUserCert through the popup; the answer's func is "pkcs11info". It skips slots with
+   no token and takes the first certificate whose usage is digitalSignature, as the sample does. */
 onReady(function () {
   usePopup(
     '/popupForm',
@@ -11,11 +11,16 @@ onReady(function () {
         show(text);
         return;
       }
-      if (ret.ret_code === 0 && ret.slots && ret.slots.length > 0) {
-        var token = ret.slots[ret.slots.length - 1].token;
-        for (var i = 0; token && i < token.certs.length; i++) {
-          if (token.certs[i].usage === 'digitalSignature')
-            document.getElementById('subjectCN').textContent = token.certs[i].subjectCN;
+      var slots = ret.slots || [];
+      search: for (var i = 0; ret.ret_code === 0 && i < slots.length; i++) {
+        if (slots[i].token == null || slots[i].token === 'unknown token') continue;
+        var certs = slots[i].token.certs;
+        for (var j = 0; j < certs.length; j++) {
+          if (certs[j].usage === 'digitalSignature') {
+            document.getElementById('subjectCN').textContent = certs[j].subjectCN;
+            document.getElementById('cardSN').textContent = slots[i].token.serialNumber;
+            break search;
+          }
         }
       }
       show(text);

@@ -1,0 +1,179 @@
+// 工商憑證登入: a company or agency logs in with its certificate in the four steps (no-JS round trip and the script's
+// same-site POST), a pending account is told so on its own page, and a second card of the same 統一編號 is bound after
+// the password, beside the first (a company may hold several cards).
+import t from 'tap';
+import { Browser, buildTestApp, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
+import { DEMO_CARDS } from '../../demo-pki/demo-pki';
+import { registerOrganisation, organisationDraftFrom } from '../../server/registration/organisation';
+import { certificatesRepository } from '../../server/db/certificates-repository';
+import type { OrganisationCategory } from '../../server/registration/organisation-rules';
+
+const demo = await makeDemoPki(new Date(), [
+  ...DEMO_CARDS,
+  {
+    id: 'xinyi-second',
+    purpose: 'company',
+    holderName: '信義貿易有限公司',
+    idNumber: '53100003',
+    pin: '531001',
+    issuer: 'moeaca',
+    organisation: { name: '信義貿易有限公司', businessId: '53100003', category: 'enterprise' },
+  },
+]);
+t.teardown(demo.remove);
+const pki = demo.pki;
+const verifier = demoCardVerifier(pki);
+const clock = movableClock();
+const ctx = await buildTestApp({}, { cardVerifier: verifier, now: clock.now });
+t.teardown(ctx.close);
+const PASSWORD = 'Harbour2Light';
+
+/** Registers a card's organisation through the registration service, with the card verified by the portal's verifier. */
+async function register(cardId: string, category: OrganisationCategory) {
+  const check = await verifier.verifyCertificate(pki.card(cardId).signingCertDer.toString('base64'), clock.now());
+  if (!check.ok) throw new Error(check.reason);
+  const draft = await organisationDraftFrom(
+    {
+      organisationName: pki.card(cardId).organisation!.name,
+      representative: '林大海',
+      contactName: '陳小芬',
+      phone: '(02)2345-6789',
+      mobile: null,
+      address: '臺北市中正區',
+      licenceNumber: category === 'customs_broker' ? '北關登字第 1 號' : null,
+      password: PASSWORD,
+      email1: 'a@example.com.tw',
+      email2: null,
+      personalDataNotice: 'test',
+    },
+    { category, certificate: 'moeaca' },
+  );
+  const outcome = await registerOrganisation(ctx.db.pool, draft, check.identity, {
+    sessionId: `test-${cardId}`,
+    nonce: `nonce-${cardId}`,
+    now: clock.now(),
+    path: 'js',
+  });
+  if (!outcome.ok) throw new Error(outcome.reason);
+  return outcome.receipt;
+}
+
+function callback(token: SignedToken) {
+  return ctx.app.inject({
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ ...token, lang: 'zh-TW' }).toString(),
+  });
+}
+
+const enterprise = await register('xinyi-trading', 'enterprise');
+const broker = await register('taiguan-broker', 'customs_broker');
+
+t.test('單一登入 offers 工商憑證登入 beside 新版自然人憑証登入', async (t) => {
+  const page = await new Browser(ctx.app, uniqueAddress()).get('/login');
+  t.match(page.body, /href="\/login\/certificate">新版自然人憑証登入/);
+  t.match(page.body, /href="\/login\/organisation-certificate">工商憑證登入/);
+  const login = await new Browser(ctx.app, uniqueAddress()).get('/login/organisation-certificate');
+  t.equal(login.statusCode, 200);
+  t.match(login.body, /<h1>工商憑證登入<\/h1>/);
+  t.match(login.body, /PIN碼①/);
+  t.match(login.body, /action="http:\/\/127\.0\.0\.1:61161\/nojs\/sign"/, 'the PIN form posts to the local signer');
+});
+
+t.test('without JavaScript an 一般企業 logs in: signer, callback, 送出 ④, 我的帳號', async (t) => {
+  const client = new Browser(ctx.app, uniqueAddress());
+  const page = await client.get('/login/organisation-certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const back = await callback(signWithCard(pki, 'xinyi-trading', tbs, nonce));
+  t.equal(back.statusCode, 303);
+  const done = await client.get(back.headers.location as string);
+  t.equal(done.statusCode, 303);
+  t.equal(done.headers.location, '/login/certificate/confirm');
+  const confirm = await client.get('/login/certificate/confirm');
+  t.match(confirm.body, /信義貿易有限公司/);
+  const submit = await client.post('/login/certificate/confirm', { _csrf: csrfFrom(confirm.body) });
+  t.equal(submit.statusCode, 303);
+  t.equal(submit.headers.location, '/account');
+  const account = await client.get('/account');
+  t.equal(account.statusCode, 200);
+  t.match(account.body, /信義貿易有限公司/);
+  const { rows } = await ctx.db.pool.query(
+    "SELECT success FROM login_attempts WHERE account_id = $1 AND method = 'certificate'",
+    [enterprise.accountId],
+  );
+  t.same(rows, [{ success: true }]);
+});
+
+t.test('with JavaScript the signed challenge posts to the page and logs in at once', async (t) => {
+  const client = new Browser(ctx.app, uniqueAddress());
+  const page = await client.get('/login/organisation-certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await client.post('/login/organisation-certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'xinyi-trading', tbs, nonce),
+  });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/account');
+});
+
+t.test('an account waiting for approval is told so on the 工商憑證登入 page', async (t) => {
+  t.equal(broker.status, 'pending_review');
+  const client = new Browser(ctx.app, uniqueAddress());
+  const page = await client.get('/login/organisation-certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await client.post('/login/organisation-certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'taiguan-broker', tbs, nonce),
+  });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/login/organisation-certificate');
+  const told = await client.get('/login/organisation-certificate');
+  t.match(told.body, /正在審核中/);
+});
+
+t.test('a refused no-JS signature comes back to the 工商憑證登入 page', async (t) => {
+  const client = new Browser(ctx.app, uniqueAddress());
+  const page = await client.get('/login/organisation-certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const back = await callback(signWithCard(pki, 'closed-company', tbs, nonce));
+  const done = await client.get(back.headers.location as string);
+  t.equal(done.headers.location, '/login/organisation-certificate');
+  const told = await client.get('/login/organisation-certificate');
+  t.match(told.body, /已被廢止或停用/);
+});
+
+t.test('another card of the same 統一編號 is bound after the password, and the first card stays bound', async (t) => {
+  const client = new Browser(ctx.app, uniqueAddress());
+  const page = await client.get('/login/organisation-certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await client.post('/login/organisation-certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'xinyi-second', tbs, nonce),
+  });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/login/rebind');
+  const rebind = await client.get('/login/rebind');
+  t.equal(rebind.statusCode, 200);
+  const ok = await client.post('/login/rebind', { _csrf: csrfFrom(rebind.body), password: PASSWORD });
+  t.equal(ok.statusCode, 303);
+  t.equal(ok.headers.location, '/account?rebound=1');
+  const active = (await certificatesRepository(ctx.db.pool).listForAccount(enterprise.accountId)).filter(
+    (c) => c.unboundAt === null,
+  );
+  t.equal(active.length, 2, 'both cards bound');
+  t.ok(active.every((c) => c.organisationId === '53100003'));
+  // Both now log in directly.
+  for (const card of ['xinyi-trading', 'xinyi-second']) {
+    const browser = new Browser(ctx.app, uniqueAddress());
+    const p = await browser.get('/login/organisation-certificate');
+    const c = challengeFrom(p.body);
+    const r = await browser.post('/login/organisation-certificate', {
+      _csrf: csrfFrom(p.body),
+      ...signWithCard(pki, card, c.tbs, c.nonce),
+    });
+    t.equal(r.headers.location, '/account', card);
+  }
+});

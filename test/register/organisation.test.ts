@@ -1,0 +1,327 @@
+// Company and agency registration through app.inject, with the demo PKI's organisation cards and real signatures:
+// the card first (no-JS callback and the script's same-site POST), the 統一編號 from the certificate, each category's
+// rules (licence, approval), one transaction, and each refusal with its own message.
+import t from 'tap';
+import { Browser, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
+import { CHALLENGE_LIFETIME_MS } from '../../server/auth/challenges';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
+import { buildRegisterApp } from './helpers';
+import { ORGANISATION_CATEGORIES, ORGANISATION_RULES } from '../../server/registration/organisation-rules';
+import { certificatesRepository } from '../../server/db/certificates-repository';
+
+const demo = await makeDemoPki();
+t.teardown(demo.remove);
+const pki = demo.pki;
+const clock = movableClock();
+const ctx = await buildRegisterApp(demoCardVerifier(pki), {}, clock.now);
+t.teardown(ctx.close);
+
+function callback(token: SignedToken) {
+  return ctx.app.inject({
+    method: 'POST',
+    url: '/signing/callback',
+    remoteAddress: '127.0.0.1',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ ...token, lang: 'zh-TW' }).toString(),
+  });
+}
+
+const query = (category: string, customs = false) => `?category=${category}${customs ? '&certificate=customs' : ''}`;
+
+/** Step 1 without JavaScript: the certificate page, the signer, its callback, the completion GET. */
+async function loadCard(
+  client: Browser,
+  cardId: string,
+  category: string,
+  customs = false,
+  which: 'signing' | 'encryption' = 'signing',
+) {
+  const page = await client.get(`/register/organisation/certificate${query(category, customs)}`);
+  if (page.statusCode !== 200) throw new Error(`certificate page: ${page.statusCode}`);
+  const { tbs, nonce } = challengeFrom(page.body);
+  const back = await callback(signWithCard(pki, cardId, tbs, nonce, which));
+  if (back.statusCode !== 303) throw new Error(`callback refused: ${back.statusCode}`);
+  const completed = await client.get(back.headers.location as string);
+  // The completion answers 303: to the details (accepted) or back to the certificate page (refused, told there).
+  return completed.statusCode === 303 ? client.get(completed.headers.location as string) : completed;
+}
+
+function detailsFor(overrides: Record<string, string> = {}) {
+  return {
+    organisationName: '台關報關股份有限公司',
+    representative: '林大海',
+    contactName: '陳小芬',
+    phone: '(02)2345-6789',
+    mobile: '',
+    address: '臺北市中正區忠孝西路一段 1 號',
+    licenceNumber: '北關登字第 1234 號',
+    password: 'Harbour2Light',
+    passwordConfirm: 'Harbour2Light',
+    email1: 'customs@example.com.tw',
+    email2: '',
+    consent: 'yes',
+    ...overrides,
+  };
+}
+
+async function organisationRows(organisationId: string) {
+  const { rows } = await ctx.db.pool.query(
+    `SELECT a.id, a.status, a.category, a.name, a.id_number, o.organisation_id, o.organisation_id_kind, o.certificate_kind,
+            o.representative, o.contact_name, o.licence_number,
+            (SELECT count(*)::int FROM certificates c WHERE c.account_id = a.id AND c.organisation_id = o.organisation_id) AS cards
+       FROM accounts a JOIN organisation_accounts o ON o.account_id = a.id WHERE o.organisation_id = $1 ORDER BY a.id`,
+    [organisationId],
+  );
+  return rows;
+}
+
+t.test(
+  'every company and agency category of the chooser starts its registration from its explanation page',
+  async (t) => {
+    for (const category of ORGANISATION_CATEGORIES) {
+      const page = await new Browser(ctx.app, uniqueAddress()).get(`/register/business?category=${category}`);
+      t.match(page.body, `href="/register/organisation/certificate?category=${category}"`, category);
+      const cert = await new Browser(ctx.app, uniqueAddress()).get(
+        `/register/organisation/certificate?category=${category}`,
+      );
+      t.equal(cert.statusCode, 200, `${category} certificate page`);
+      t.match(cert.body, ORGANISATION_RULES[category].certificate === 'gca' ? '載入政府憑證' : '載入工商憑證');
+      t.match(cert.body, /步驟 1／4<\/span>\s*<span class="step-progress__name">載入憑證/);
+    }
+    const wrong = await new Browser(ctx.app, uniqueAddress()).get(
+      '/register/organisation/certificate?category=individual',
+    );
+    t.equal(wrong.statusCode, 303);
+    t.equal(wrong.headers.location, '/register');
+  },
+);
+
+t.test(
+  'without JavaScript a 報關業 registers: card, the 統一編號 read-only, details, confirm, pending approval',
+  async (t) => {
+    const client = new Browser(ctx.app, uniqueAddress());
+    const details = await loadCard(client, 'taiguan-broker', 'customs_broker');
+    t.equal(details.statusCode, 200);
+    t.match(details.body, /<input id="organisationId" type="text" value="23456786" readonly/);
+    t.match(details.body, /value="台關報關股份有限公司"/, 'the name starts as the certificate says');
+    t.match(details.body, /id="licenceNumber"/, '報關業 gives a licence number');
+    t.match(details.body, /步驟 2／4/);
+
+    const form = csrfFrom(details.body);
+    // The 統一編號 is never taken from the form: a posted one is ignored.
+    const next = await client.post(`/register/organisation${query('customs_broker')}`, {
+      _csrf: form,
+      organisationId: '53100003',
+      ...detailsFor(),
+    });
+    t.equal(next.statusCode, 303);
+    t.equal(next.headers.location, `/register/organisation/confirm${query('customs_broker')}`);
+    const confirm = await client.get(next.headers.location as string);
+    t.match(confirm.body, /23456786/);
+    t.match(confirm.body, /北關登字第 1234 號/);
+    t.match(confirm.body, /承辦人員審核/);
+    const done = await client.post(`/register/organisation/confirm${query('customs_broker')}`, {
+      _csrf: csrfFrom(confirm.body),
+    });
+    t.equal(done.statusCode, 303);
+    t.equal(done.headers.location, '/register/organisation/done');
+    const receipt = await client.get('/register/organisation/done');
+    t.match(receipt.body, /註冊完成/);
+    t.match(receipt.body, /<dd id="account-status">審核中<\/dd>/);
+
+    const rows = await organisationRows('23456786');
+    t.equal(rows.length, 1);
+    t.match(rows[0], {
+      status: 'pending_review',
+      category: 'customs_broker',
+      name: '台關報關股份有限公司',
+      id_number: 'customs_broker:23456786',
+      organisation_id_kind: 'business_id',
+      certificate_kind: 'moeaca',
+      representative: '林大海',
+      contact_name: '陳小芬',
+      licence_number: '北關登字第 1234 號',
+      cards: 1,
+    });
+    const audit = await ctx.db.pool.query(
+      "SELECT details FROM audit_events WHERE subject_account_id = $1 AND action = 'register'",
+      [rows[0].id],
+    );
+    t.match(audit.rows[0].details, {
+      organisationId: '23456786',
+      certificate: 'moeaca',
+      cardRank: 'primary',
+      path: 'nojs',
+    });
+    t.notMatch(JSON.stringify(audit.rows[0].details), /Harbour2Light/);
+  },
+);
+
+t.test(
+  'the same 統一編號 cannot register twice in one category, with its own message, but may in another',
+  async (t) => {
+    const again = await loadCard(new Browser(ctx.app, uniqueAddress()), 'taiguan-broker', 'customs_broker');
+    t.equal(again.statusCode, 200);
+    t.match(again.body, /此統一編號（機關代碼）已在此申請類別註冊過/);
+    // The card is bound already: a second category with the same card is refused as a bound certificate.
+    const other = await loadCard(new Browser(ctx.app, uniqueAddress()), 'taiguan-broker', 'warehouse');
+    t.match(other.body, /已綁定單一窗口帳號/);
+  },
+);
+
+t.test(
+  'with JavaScript an 一般企業 signs on the certificate page and is active at once, without a licence',
+  async (t) => {
+    const client = new Browser(ctx.app, uniqueAddress());
+    const page = await client.get(`/register/organisation/certificate${query('enterprise')}`);
+    const { tbs, nonce } = challengeFrom(page.body);
+    const signed = await client.post(`/register/organisation/certificate${query('enterprise')}`, {
+      _csrf: csrfFrom(page.body),
+      ...signWithCard(pki, 'xinyi-trading', tbs, nonce),
+    });
+    t.equal(signed.statusCode, 303);
+    t.equal(signed.headers.location, `/register/organisation${query('enterprise')}`);
+    const details = await client.get(signed.headers.location as string);
+    t.notMatch(details.body, /id="licenceNumber"/);
+    const next = await client.post(`/register/organisation${query('enterprise')}`, {
+      _csrf: csrfFrom(details.body),
+      ...detailsFor({ organisationName: '信義貿易有限公司', licenceNumber: '' }),
+    });
+    t.equal(next.statusCode, 303);
+    const confirm = await client.get(next.headers.location as string);
+    const done = await client.post(`/register/organisation/confirm${query('enterprise')}`, {
+      _csrf: csrfFrom(confirm.body),
+    });
+    t.equal(done.statusCode, 303);
+    const receipt = await client.get('/register/organisation/done');
+    t.match(receipt.body, /<dd id="account-status">已啟用<\/dd>/);
+    t.match(receipt.body, /href="\/login\/organisation-certificate"/);
+    t.match(await organisationRows('53100003'), [{ status: 'active', category: 'enterprise', licence_number: null }]);
+  },
+);
+
+t.test('a double 送出 finds the first registration instead of refusing it', async (t) => {
+  const client = new Browser(ctx.app, uniqueAddress());
+  const details = await loadCard(client, 'customs-agency', 'government');
+  t.match(details.body, /value="2.16.886.101.99001.1" readonly/, 'an agency is named by its 機關代碼');
+  const next = await client.post(`/register/organisation${query('government')}`, {
+    _csrf: csrfFrom(details.body),
+    ...detailsFor({ organisationName: '測試關務署', password: 'Customs9Agency', passwordConfirm: 'Customs9Agency' }),
+  });
+  const confirm = await client.get(next.headers.location as string);
+  const csrf = csrfFrom(confirm.body);
+  const [a, b] = await Promise.all([
+    client.post(`/register/organisation/confirm${query('government')}`, { _csrf: csrf }),
+    client.post(`/register/organisation/confirm${query('government')}`, { _csrf: csrf }),
+  ]);
+  t.same([a.statusCode, b.statusCode], [303, 303]);
+  const rows = await organisationRows('2.16.886.101.99001.1');
+  t.equal(rows.length, 1);
+  t.match(rows[0], { status: 'pending_review', organisation_id_kind: 'agency_code', certificate_kind: 'gca' });
+});
+
+t.test('a citizen card on a company page and a business card on the 政府機關 page are refused by kind', async (t) => {
+  const citizen = await loadCard(new Browser(ctx.app, uniqueAddress()), 'wang-xiaoming', 'enterprise');
+  t.equal(citizen.statusCode, 200);
+  t.match(citizen.body, /載入的不是工商憑證/);
+  const business = await loadCard(new Browser(ctx.app, uniqueAddress()), 'xinyi-trading', 'government');
+  t.match(business.body, /載入的不是政府憑證/);
+  const encryption = await loadCard(
+    new Browser(ctx.app, uniqueAddress()),
+    'xinyi-trading',
+    'enterprise',
+    false,
+    'encryption',
+  );
+  t.match(encryption.body, /加密用憑證/);
+});
+
+t.test('a revoked business card is refused', async (t) => {
+  const page = await loadCard(new Browser(ctx.app, uniqueAddress()), 'closed-company', 'enterprise');
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /已被廢止或停用/);
+  t.same(await organisationRows('86420006'), []);
+});
+
+t.test('通關專屬憑證註冊 takes only a certificate of the configured customs CA', async (t) => {
+  const info = await new Browser(ctx.app, uniqueAddress()).get('/register/customs-certificate');
+  t.match(info.body, /TRUST_DIR/);
+  t.match(info.body, /action="\/register\/organisation\/certificate"/);
+  t.match(info.body, /name="certificate" value="customs"/);
+  t.notMatch(info.body, /value="government"/, '政府機關 registers with its government certificate');
+
+  const business = await loadCard(new Browser(ctx.app, uniqueAddress()), 'xinyi-trading', 'shipping', true);
+  t.match(business.body, /載入的不是通關專屬憑證/);
+  const customsOnMoeaca = await loadCard(new Browser(ctx.app, uniqueAddress()), 'farglory-customs', 'customs_broker');
+  t.match(customsOnMoeaca.body, /載入的不是工商憑證/);
+
+  const client = new Browser(ctx.app, uniqueAddress());
+  const details = await loadCard(client, 'farglory-customs', 'customs_broker', true);
+  t.equal(details.statusCode, 200);
+  t.match(details.body, /value="13579009" readonly/);
+  t.match(details.body, /通關專屬憑證/);
+  const next = await client.post(`/register/organisation${query('customs_broker', true)}`, {
+    _csrf: csrfFrom(details.body),
+    ...detailsFor({ organisationName: '遠通報關有限公司' }),
+  });
+  const confirm = await client.get(next.headers.location as string);
+  const done = await client.post(`/register/organisation/confirm${query('customs_broker', true)}`, {
+    _csrf: csrfFrom(confirm.body),
+  });
+  t.equal(done.statusCode, 303);
+  t.match(await organisationRows('13579009'), [
+    { certificate_kind: 'customs', category: 'customs_broker', status: 'pending_review' },
+  ]);
+});
+
+/** Frees the 一般企業 demo card for another category: its binding ends as an operator's 解除綁定 would end it. */
+async function freeXinyiCard() {
+  const certificates = certificatesRepository(ctx.db.pool);
+  for (const c of await certificates.listActiveByOrganisationId('53100003')) await certificates.unbind(c.id, 'test');
+}
+
+t.test('the details are refused field by field, values kept but the passwords', async (t) => {
+  await freeXinyiCard();
+  const client = new Browser(ctx.app, uniqueAddress());
+  const page = await loadCard(client, 'xinyi-trading', 'duty_free_shop');
+  t.equal(page.statusCode, 200);
+  const res = await client.post(`/register/organisation${query('duty_free_shop')}`, {
+    _csrf: csrfFrom(page.body),
+    ...detailsFor({
+      representative: '',
+      licenceNumber: '',
+      phone: '123',
+      password: 'short',
+      passwordConfirm: 'other',
+      email1: 'x',
+    }),
+  });
+  t.equal(res.statusCode, 400);
+  for (const href of ['#representative', '#phone', '#licenceNumber', '#password', '#passwordConfirm', '#email1']) {
+    t.match(res.body, `href="${href}"`, href);
+  }
+  t.match(res.body, /此申請類別須填寫證照（許可）字號/);
+  t.match(res.body, /value="陳小芬"/, 'kept');
+  t.notMatch(res.body, /value="short"/, 'no password kept');
+  t.match(res.body, /value="53100003" readonly/, 'the 統一編號 still from the card');
+});
+
+t.test('a card kept past its challenge sends 送出 back to load it again, the details kept', async (t) => {
+  const client = new Browser(ctx.app, uniqueAddress());
+  await freeXinyiCard();
+  const details = await loadCard(client, 'xinyi-trading', 'shipping');
+  clock.advance(CHALLENGE_LIFETIME_MS + 1000);
+  const res = await client.post(`/register/organisation${query('shipping')}`, {
+    _csrf: csrfFrom(details.body),
+    ...detailsFor({ organisationName: '信義貿易有限公司' }),
+  });
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, `/register/organisation/certificate${query('shipping')}`);
+  const page = await client.get(res.headers.location as string);
+  t.match(page.body, /超過 5 分鐘未送出/);
+  const { tbs, nonce } = challengeFrom(page.body);
+  const back = await callback(signWithCard(pki, 'xinyi-trading', tbs, nonce));
+  const after = await client.get(back.headers.location as string);
+  t.equal(after.statusCode, 303, 'a card loaded again with the details kept goes to 送出');
+  t.equal(after.headers.location, `/register/organisation/confirm${query('shipping')}`);
+});
