@@ -85,21 +85,21 @@ t.test('the login page, the registration form and its certificate step show the 
   );
 });
 
-t.test('the login steps: 確定 ③ and 送出 ④ without JavaScript; with it no 確定, and 送出 is ③', async (t) => {
-  const page = await ctx.app.inject({ url: '/login/certificate' });
-  const steps = /<p id="certificate-steps" data-js-text="([^"]*)">([^<]*)<\/p>/.exec(page.body);
-  t.ok(steps, 'the steps carry both wordings');
-  const [, withScript, withoutScript] = steps!;
-  t.match(withoutScript, /點選確定③/);
-  t.match(withoutScript, /送出④/);
-  t.notMatch(withScript, /確定/, 'no 確定 on the script path');
-  t.match(withScript, /送出③/);
-  t.notMatch(withScript, /④/);
-  // The script's form (shown once the card has signed) numbers its 送出 as its steps do.
-  const signedForm = /<form method="post" action="\/login\/certificate" id="signed-form"[\s\S]*?<\/form>/.exec(
-    page.body,
-  )![0];
-  t.match(signedForm, /<span class="step">③<\/span> 送出/);
-  t.match(signedForm, /請點選送出③完成登入/);
-  t.notMatch(signedForm, /④/);
-});
+for (const url of ['/login/certificate', '/login/organisation-certificate'])
+  t.test(`${url}: 確定 ③ and 送出 ④ without JavaScript; with it no 確定, and 送出 is ③`, async (t) => {
+    const page = await ctx.app.inject({ url });
+    t.equal(pinHint(page.body), messages['zh-TW']['signing.pinHint'], 'the one PIN rule');
+    const steps = /<p id="certificate-steps" data-js-text="([^"]*)">([^<]*)<\/p>/.exec(page.body);
+    t.ok(steps, 'the steps carry both wordings');
+    const [, withScript, withoutScript] = steps!;
+    t.match(withoutScript, /點選確定③/);
+    t.match(withoutScript, /送出④/);
+    t.notMatch(withScript, /確定/, 'no 確定 on the script path');
+    t.match(withScript, /送出③/);
+    t.notMatch(withScript, /④/);
+    // The script's form (shown once the card has signed) numbers its 送出 as its steps do.
+    const signedForm = /<form method="post" action="[^"]*" id="signed-form"[\s\S]*?<\/form>/.exec(page.body)![0];
+    t.match(signedForm, /<span class="step">③<\/span> 送出/);
+    t.match(signedForm, /請點選送出③完成登入/);
+    t.notMatch(signedForm, /④/);
+  });
