@@ -49,7 +49,11 @@ function bodyIn(t: Translate, facts: MailFacts, context: MailContext): string {
   const paragraphs: string[] = [t('mail.greeting', { name: account.name })];
   if (kind === 'registration_received') {
     const pending = account.status === 'pending_review';
-    paragraphs.push(t(`mail.registration_received.${pending ? 'leadPending' : 'leadActive'}`));
+    paragraphs.push(
+      t(`mail.registration_received.${pending ? 'leadPending' : 'leadActive'}`, {
+        category: t(`validation.categories.${account.category}`),
+      }),
+    );
     lines.push(t('mail.atLine', { at: formatTaiwanTime(account.createdAt) }));
     lines.push(t('mail.statusLine', { status: t(`register.status.${account.status}`) }));
     paragraphs.push(lines.join('\n'));

@@ -100,7 +100,7 @@ function receiptFor(
 }
 
 /** A reference no account has yet: a clash of six random characters on one day is rare, and then another is drawn. */
-async function freeReference(client: PoolClient, now: Date): Promise<string> {
+export async function freeReference(client: PoolClient, now: Date): Promise<string> {
   const accounts = accountsRepository(client);
   for (;;) {
     const reference = newReference(now);

@@ -30,6 +30,7 @@ const done: FastifyPluginAsync = async (app) => {
     if (!receipt) return reply.redirect('/register', 303);
     return reply.page('register/done-print', {
       pageTitle: request.t('register.done.printTitle'),
+      doneHref: '/register/citizen/done',
       ...receiptView(request, receipt),
     });
   });
