@@ -15,6 +15,7 @@ import errorsPlugin from './plugins/errors';
 import signingPlugin from './plugins/signing';
 import clockPlugin from './plugins/clock';
 import lockoutPlugin from './plugins/lockout';
+import notifyPlugin from './plugins/notify';
 import routes from './routes/index';
 import { demoPkiDir, hasDemoPki } from './demo/manifest';
 import type { CardVerifier } from './auth/certificate-identity';
@@ -115,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(lockoutPlugin, { config });
   await app.register(sessionPlugin, { config, secret: sessionSecret });
   await app.register(i18nPlugin);
+  await app.register(notifyPlugin, { config });
   await app.register(inputPlugin, { config });
   await app.register(securityPlugin, { config });
   await app.register(viewsPlugin, { config });

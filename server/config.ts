@@ -45,6 +45,17 @@ export interface Config {
   loginDelayMaxSeconds: number;
   /** The 客服 contact in every page's footer. */
   support: SupportContact;
+  /** Where the portal's e-mails go out (server/notify/). */
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// URL of the mail relay; undefined in demo mode without one (mails go to the log). */
+  smtpUrl: string | undefined;
+  /** The From of every mail: an address, or "Name <address>". */
+  from: string;
+  /** How long the relay may take to accept a connection, greet, or answer a command. */
+  timeoutSeconds: number;
 }
 
 export interface SupportContact {
@@ -212,6 +223,50 @@ function supportContact(env: Env): SupportContact {
   };
 }
 
+/** The URL with any password removed, for messages. */
+function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * SMTP_URL and MAIL_FROM. A real portal tells applicants "審核結果將以 Email 通知", so production mode refuses to start
+ * without a mail relay; in demo mode, without one, each mail is written to the log as not sent.
+ */
+function mailConfig(env: Env, mode: Mode): MailConfig {
+  const rawUrl = (env.SMTP_URL ?? '').trim();
+  let smtpUrl: string | undefined;
+  if (rawUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname || url.pathname.length > 1) {
+      throw new ConfigError(
+        'SMTP_URL',
+        `must be smtp://[user:password@]host[:port] or smtps://… (got "${redactUrl(rawUrl)}")`,
+      );
+    }
+    smtpUrl = rawUrl;
+  } else if (mode === 'production') {
+    throw new ConfigError(
+      'SMTP_URL',
+      'is required in production mode (registrations and decisions are told by e-mail)',
+    );
+  }
+  const rawFrom = (env.MAIL_FROM ?? '').trim();
+  if (!rawFrom && mode === 'production') throw new ConfigError('MAIL_FROM', 'is required in production mode');
+  const from = rawFrom || '關港貿單一窗口 <no-reply@sw-portal.example>';
+  // "Name <address>" or a bare address; the address goes through the registration form's validator.
+  const m = /^(?:([^<>"]*?)\s*<([^<>\s]+)>|([^<>\s]+))$/.exec(from);
+  const address = m ? (m[2] ?? m[3]) : undefined;
+  if (!address || !validateEmail(address).ok) {
+    throw new ConfigError('MAIL_FROM', `must be an e-mail address or "Name <address>" (got "${rawFrom}")`);
+  }
+  return { smtpUrl, from, timeoutSeconds: integer(env, 'SMTP_TIMEOUT_SECONDS', 10, 1, 120) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode =
     pick(env, 'NODE_ENV', ['development', 'test', 'production', 'demo'] as const, 'development') === 'production'
@@ -289,6 +344,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginDelaySeconds,
     loginDelayMaxSeconds,
     support: supportContact(env),
+    mail: mailConfig(env, mode),
   };
 }
 

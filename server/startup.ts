@@ -1,10 +1,11 @@
-// Services that run beside the HTTP server: the download catalogue brought up to date, expired-row cleanup;
-// the demo signer joins with the signer issue.
+// Services that run beside the HTTP server: the download catalogue brought up to date, expired-row cleanup, and
+// e-mails due another try; the demo signer joins with the signer issue.
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { HOUSEKEEPING_INTERVAL_MS, purgeExpiredRows } from './housekeeping';
 import { syncDownloadsCatalogue, type SyncOptions } from './downloads/catalogue';
+import { RETRY_INTERVAL_MS } from './notify/notifier';
 
 export interface BackgroundServices {
   stop(): Promise<void>;
@@ -15,6 +16,8 @@ export interface StartupOptions {
   downloads?: SyncOptions;
   /** How often expired sessions and challenges are deleted (tests make it short). */
   housekeepingIntervalMs?: number;
+  /** How often failed e-mails are looked at for another try. */
+  mailRetryIntervalMs?: number;
 }
 
 export async function startBackgroundServices(
@@ -40,9 +43,17 @@ export async function startBackgroundServices(
     );
   }, options.housekeepingIntervalMs ?? HOUSEKEEPING_INTERVAL_MS);
   cleanup.unref();
+  const mailRetry = setInterval(() => {
+    app.notifier.retryDue().then(
+      (tried) => tried && app.log.info({ tried }, 'mails tried again'),
+      (error) => app.log.warn({ err: error }, 'mail retry failed'),
+    );
+  }, options.mailRetryIntervalMs ?? RETRY_INTERVAL_MS);
+  mailRetry.unref();
   return {
     async stop() {
       clearInterval(cleanup);
+      clearInterval(mailRetry);
     },
   };
 }

@@ -27,6 +27,18 @@
     }
   }
 
+  // A 列印 link (data-print) opens a printable page without JavaScript; with it, this page is printed as it is.
+  function printFromLinks() {
+    if (typeof window.print !== 'function') return;
+    var links = document.querySelectorAll ? document.querySelectorAll('a[data-print]') : [];
+    for (var i = 0; i < links.length; i++) {
+      links[i].onclick = function () {
+        window.print();
+        return false;
+      };
+    }
+  }
+
   // The left menu's <details> is folded behind 選單 for phones. Browsers whose stylesheet cannot show it open on a
   // wide screen (no ::details-content) still show the 選單 toggle: there, open it once the width allows.
   function openMenuOnWideScreens() {
@@ -41,6 +53,7 @@
     openMenuOnWideScreens();
     focusErrorSummary();
     addPrintButtons();
+    printFromLinks();
   }
 
   if (document.readyState === 'loading') {

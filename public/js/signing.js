@@ -436,4 +436,11 @@
 
   var forms = document.querySelectorAll('form[data-signer-form]');
   for (var i = 0; i < forms.length; i++) attach(forms[i]);
+
+  // Steps worded for the no-JavaScript round trip (the component's own page and its 確定) are worded as this script
+  // runs them once it has taken the form over: the page itself shows 「憑證載入完成。」, and 送出 follows.
+  if (forms.length) {
+    var steps = document.querySelectorAll('[data-js-text]');
+    for (var j = 0; j < steps.length; j++) steps[j].textContent = steps[j].getAttribute('data-js-text');
+  }
 })();

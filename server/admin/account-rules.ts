@@ -1,6 +1,7 @@
 // Which operator actions apply to an account (DESIGN.md §6): who may act on whom, and the legal status transitions.
 import type { Account, AccountRole } from '../db/accounts-repository';
 import type { LockState } from '../auth/lockout';
+import type { NotificationKind } from '../db/notifications-repository';
 
 export type AccountAction = 'approve' | 'reject' | 'suspend' | 'reactivate' | 'unlock';
 export const ACCOUNT_ACTIONS: readonly AccountAction[] = ['approve', 'reject', 'suspend', 'reactivate', 'unlock'];
@@ -57,3 +58,10 @@ export const NEXT_STATUS = {
   suspend: 'suspended',
   reactivate: 'active',
 } as const;
+
+/** The decisions the account holder is told of by e-mail (server/notify/); a rejection's mail quotes the reason. */
+export const NOTIFIED_ACTIONS: Partial<Record<AccountAction, NotificationKind>> = {
+  approve: 'account_approved',
+  reject: 'account_rejected',
+  suspend: 'account_suspended',
+};

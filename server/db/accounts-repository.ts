@@ -28,17 +28,23 @@ export interface Account {
   email2: string | null;
   passwordHash: string | null;
   status: AccountStatus;
+  /** 申請編號, given at registration (server/registration/reference.ts); none for accounts made otherwise. */
+  reference: string | null;
+  /** The language the account registered in: the portal's e-mails add English for 'en'. */
+  lang: AccountLang;
   createdAt: Date;
   updatedAt: Date;
 }
 
+export type AccountLang = 'zh-TW' | 'en';
+
 export type NewAccount = Pick<
   Account,
   'category' | 'idNumber' | 'name' | 'birthDate' | 'phone' | 'address' | 'email1' | 'email2' | 'passwordHash' | 'status'
-> & { role?: AccountRole };
+> & { role?: AccountRole; reference?: string | null; lang?: AccountLang };
 
 const COLUMNS = `id, category, role, id_number, name, birth_date, phone, address, email1, email2, password_hash, status,
-  created_at, updated_at`;
+  reference, lang, created_at, updated_at`;
 
 interface AccountRow {
   id: number;
@@ -53,6 +59,8 @@ interface AccountRow {
   email2: string | null;
   password_hash: string | null;
   status: AccountStatus;
+  reference: string | null;
+  lang: AccountLang;
   created_at: Date;
   updated_at: Date;
 }
@@ -71,6 +79,8 @@ export function toAccount(row: AccountRow): Account {
     email2: row.email2,
     passwordHash: row.password_hash,
     status: row.status,
+    reference: row.reference,
+    lang: row.lang,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -81,8 +91,8 @@ export function accountsRepository(db: Db) {
     /** Inserts an account; returns undefined when the ID number is already registered (a double submit is harmless). */
     async insert(account: NewAccount, now = new Date()): Promise<Account | undefined> {
       const { rows } = await db.query<AccountRow>(
-        `INSERT INTO accounts (category, role, id_number, name, birth_date, phone, address, email1, email2, password_hash, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+        `INSERT INTO accounts (category, role, id_number, name, birth_date, phone, address, email1, email2, password_hash, status, created_at, updated_at, reference, lang)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
          ON CONFLICT (id_number) DO NOTHING
          RETURNING ${COLUMNS}`,
         [
@@ -98,6 +108,8 @@ export function accountsRepository(db: Db) {
           account.passwordHash,
           account.status,
           now,
+          account.reference ?? null,
+          account.lang ?? 'zh-TW',
         ],
       );
       return rows[0] && toAccount(rows[0]);
@@ -114,6 +126,11 @@ export function accountsRepository(db: Db) {
     async findByIdForUpdate(id: number): Promise<Account | undefined> {
       const { rows } = await db.query<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`, [id]);
       return rows[0] && toAccount(rows[0]);
+    },
+    /** Whether a reference is taken already (a new one is drawn until it is not). */
+    async referenceExists(reference: string): Promise<boolean> {
+      const { rowCount } = await db.query('SELECT 1 FROM accounts WHERE reference = $1', [reference]);
+      return (rowCount ?? 0) > 0;
     },
     async existsByIdNumber(idNumber: string): Promise<boolean> {
       const { rowCount } = await db.query('SELECT 1 FROM accounts WHERE id_number = $1', [idNumber]);

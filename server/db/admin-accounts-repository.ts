@@ -28,6 +28,8 @@ export interface AccountFilter {
   to?: string;
   /** ID number (prefix, case-insensitive), name or email (substring). */
   q?: string;
+  /** q read as a 申請編號 in its written form, when it is one (matched exactly). */
+  reference?: string;
 }
 
 export type SortOrder = 'newest' | 'oldest';
@@ -118,6 +120,7 @@ function whereFor(filter: AccountFilter, first: number, withStatus = true): { sq
     filter.from ?? null,
     filter.to ?? null,
     q === null ? null : likeEscape(q),
+    filter.reference ?? null,
   ];
   const p = (i: number) => `$${first + i}`;
   const sql = `(${p(0)}::text IS NULL OR status = ${p(0)})
@@ -128,7 +131,8 @@ function whereFor(filter: AccountFilter, first: number, withStatus = true): { sq
          OR id_number LIKE upper(${p(4)}) || '%'
          OR name ILIKE '%' || ${p(4)} || '%'
          OR email1 ILIKE '%' || ${p(4)} || '%'
-         OR email2 ILIKE '%' || ${p(4)} || '%')`;
+         OR email2 ILIKE '%' || ${p(4)} || '%'
+         OR reference = ${p(5)}::text)`;
   return { sql, params };
 }
 

@@ -3,9 +3,10 @@
 // event (DESIGN.md §5), under the browser session's registration lock so a double submit finds the first one's receipt.
 import type { PoolClient } from 'pg';
 import type { Db, Pool } from '../db/pool';
-import { accountsRepository, type AccountStatus } from '../db/accounts-repository';
+import { accountsRepository, type Account, type AccountLang, type AccountStatus } from '../db/accounts-repository';
 import { certificatesRepository } from '../db/certificates-repository';
 import { auditRepository } from '../db/audit-repository';
+import { notificationsRepository } from '../db/notifications-repository';
 import {
   organisationAccountKey,
   organisationAccountsRepository,
@@ -18,7 +19,7 @@ import { hashPassword } from '../auth/passwords';
 import { businessIdChecksumValid } from '../forms/business-id';
 import type { OrganisationDetails } from '../forms/organisation-registration';
 import { checkOrganisationCertificate, type OrganisationReason } from '../pki/index';
-import { withRegistrationLock } from './transaction';
+import { freeReference, withRegistrationLock } from './transaction';
 import { organisationInitialStatus, type OrganisationCategory } from './organisation-rules';
 
 export type OrganisationRefusal =
@@ -116,10 +117,29 @@ export interface OrganisationReceipt {
   organisationIdKind: OrganisationIdKind;
   status: AccountStatus;
   licenceNumber: string | null;
+  /** 申請編號, the time of registration (ISO) and where its e-mail goes, as for a citizen's receipt. */
+  reference?: string;
+  submittedAt?: string;
+  email?: string;
 }
 
 export type OrganisationOutcome =
-  { ok: true; receipt: OrganisationReceipt; resubmitted: boolean } | { ok: false; reason: OrganisationRefusal };
+  | {
+      ok: true;
+      receipt: OrganisationReceipt;
+      resubmitted: boolean;
+      /** The registration's e-mail, queued in the transaction: dispatch it after the commit. */
+      notificationId?: number;
+    }
+  | { ok: false; reason: OrganisationRefusal };
+
+function receiptTimes(account: Account): Pick<OrganisationReceipt, 'reference' | 'submittedAt' | 'email'> {
+  return {
+    reference: account.reference ?? undefined,
+    submittedAt: account.createdAt.toISOString(),
+    email: account.email1 ?? undefined,
+  };
+}
 
 /** The registration this browser made with this challenge already (a double submit): its receipt. */
 async function earlierReceipt(
@@ -143,6 +163,7 @@ async function earlierReceipt(
     organisationIdKind: org.organisationIdKind,
     status: account.status,
     licenceNumber: org.licenceNumber,
+    ...receiptTimes(account),
   };
 }
 
@@ -150,7 +171,7 @@ async function registerInTransaction(
   client: PoolClient,
   draft: OrganisationDraft,
   identity: CertificateIdentity,
-  meta: { path: 'nojs' | 'js'; now: Date; nonce: string },
+  meta: { path: 'nojs' | 'js'; now: Date; nonce: string; lang: AccountLang },
 ): Promise<OrganisationOutcome> {
   const refusal = await organisationBindingRefusal(client, draft.category, draft.certificate, identity);
   const org = cardOrganisation(identity);
@@ -161,6 +182,7 @@ async function registerInTransaction(
   }
   const { organisationId, organisationIdKind, certificateName } = org!;
   const status = organisationInitialStatus(draft.category);
+  const reference = await freeReference(client, meta.now);
   await client.query('SAVEPOINT registration');
   const undo = async (reason: OrganisationRefusal): Promise<OrganisationOutcome> => {
     await client.query('ROLLBACK TO SAVEPOINT registration');
@@ -179,6 +201,8 @@ async function registerInTransaction(
         email2: draft.email2,
         passwordHash: draft.passwordHash,
         status,
+        reference,
+        lang: meta.lang,
       },
       meta.now,
     );
@@ -227,10 +251,16 @@ async function registerInTransaction(
       },
       meta.now,
     );
+    // The registration's e-mail is owed from the same commit; it is sent after it (server/notify/).
+    const notificationId = await notificationsRepository(client).enqueue(
+      { accountId: account.id, kind: 'registration_received' },
+      meta.now,
+    );
     await client.query('RELEASE SAVEPOINT registration');
     return {
       ok: true,
       resubmitted: false,
+      notificationId,
       receipt: {
         accountId: account.id,
         category: draft.category,
@@ -240,10 +270,13 @@ async function registerInTransaction(
         organisationIdKind,
         status,
         licenceNumber: draft.licenceNumber,
+        ...receiptTimes(account),
       },
     };
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') return undo('certificate_already_registered');
+    // (Not a reference drawn by two registrations in the same instant: too rare to word, it stays an error.)
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint !== 'accounts_reference_key') return undo('certificate_already_registered');
     throw error;
   }
 }
@@ -253,9 +286,14 @@ export function registerOrganisation(
   pool: Pool,
   draft: OrganisationDraft,
   identity: CertificateIdentity,
-  params: { sessionId: string; nonce: string; now: Date; path: 'nojs' | 'js' },
+  params: { sessionId: string; nonce: string; now: Date; path: 'nojs' | 'js'; lang?: AccountLang },
 ): Promise<OrganisationOutcome> {
   return withRegistrationLock(pool, params.sessionId, (client) =>
-    registerInTransaction(client, draft, identity, { path: params.path, now: params.now, nonce: params.nonce }),
+    registerInTransaction(client, draft, identity, {
+      path: params.path,
+      now: params.now,
+      nonce: params.nonce,
+      lang: params.lang ?? 'zh-TW',
+    }),
   );
 }

@@ -2,9 +2,16 @@
 // under a lock for the browser session so that a double submit finds the first one's registration.
 import type { PoolClient } from 'pg';
 import type { Db, Pool } from '../db/pool';
-import { accountsRepository, type Account, type AccountCategory, type AccountStatus } from '../db/accounts-repository';
+import {
+  accountsRepository,
+  type Account,
+  type AccountCategory,
+  type AccountLang,
+  type AccountStatus,
+} from '../db/accounts-repository';
 import { certificatesRepository } from '../db/certificates-repository';
 import { auditRepository } from '../db/audit-repository';
+import { notificationsRepository } from '../db/notifications-repository';
 import { withTransaction } from '../db/transaction';
 import { bindingFor } from '../auth/bind-certificate';
 import type { CardVerifier, CertificateIdentity } from '../auth/certificate-identity';
@@ -13,6 +20,7 @@ import { bindingEvidence, evidenceFromDetails, type BindingEvidence } from '../a
 import { maskIdNumber } from '../mask';
 import { bindingRefusal, cardMismatch, initialStatus, type BindingRefusal } from './binding-rules';
 import type { RegistrationDraft } from './draft';
+import { newReference } from './reference';
 
 /** What the 註冊完成 page shows: nothing that needs the full ID number. */
 export interface RegistrationReceipt {
@@ -24,11 +32,33 @@ export interface RegistrationReceipt {
   cardSerial: string | null;
   /** What the card proved and did not; absent on a receipt kept from before the evidence was recorded. */
   evidence?: BindingEvidence;
+  /** 申請編號; absent on an account registered before references were given. */
+  reference?: string;
+  /** When the account was registered, as an ISO instant (the session keeps JSON). */
+  submittedAt?: string;
+  /** Where the registration's e-mail goes (Email1). */
+  email?: string;
 }
 
 export type RegistrationOutcome =
-  | { ok: true; receipt: RegistrationReceipt; accountId: number; resubmitted: boolean }
+  | {
+      ok: true;
+      receipt: RegistrationReceipt;
+      accountId: number;
+      resubmitted: boolean;
+      /** The registration's e-mail, queued in the transaction: dispatch it after the commit. */
+      notificationId?: number;
+    }
   | { ok: false; reason: string; detail?: string };
+
+/** What registerInTransaction needs beyond the draft and the card. */
+export interface RegistrationMeta {
+  path: 'nojs' | 'js';
+  now: Date;
+  nonce: string;
+  /** The page language at 送出: the account's e-mails add English for 'en'. */
+  lang: AccountLang;
+}
 
 // Registration locks live in their own advisory key space (the two-key form), apart from the audit chain's lock.
 const REGISTRATION_LOCK_SPACE = 5105;
@@ -63,7 +93,19 @@ function receiptFor(
     status: account.status,
     cardSerial,
     evidence,
+    reference: account.reference ?? undefined,
+    submittedAt: account.createdAt.toISOString(),
+    email: account.email1 ?? undefined,
   };
+}
+
+/** A reference no account has yet: a clash of six random characters on one day is rare, and then another is drawn. */
+export async function freeReference(client: PoolClient, now: Date): Promise<string> {
+  const accounts = accountsRepository(client);
+  for (;;) {
+    const reference = newReference(now);
+    if (!(await accounts.referenceExists(reference))) return reference;
+  }
 }
 
 /**
@@ -98,7 +140,7 @@ export async function registerInTransaction(
   client: PoolClient,
   draft: RegistrationDraft,
   identity: CertificateIdentity,
-  meta: { path: 'nojs' | 'js'; now: Date; nonce: string },
+  meta: RegistrationMeta,
 ): Promise<RegistrationOutcome> {
   const refusal = await bindingRefusal(client, draft, identity);
   if (refusal) {
@@ -109,6 +151,7 @@ export async function registerInTransaction(
   const status = initialStatus(draft.category);
   // Kept in the hash-chained registration event: the operator's review and any later dispute read what was compared.
   const evidence = bindingEvidence(draft, identity);
+  const reference = await freeReference(client, meta.now);
   await client.query('SAVEPOINT registration');
   const undo = async (reason: BindingRefusal): Promise<RegistrationOutcome> => {
     await client.query('ROLLBACK TO SAVEPOINT registration');
@@ -127,6 +170,8 @@ export async function registerInTransaction(
         email2: draft.email2,
         passwordHash: draft.passwordHash,
         status,
+        reference,
+        lang: meta.lang,
       },
       meta.now,
     );
@@ -155,16 +200,24 @@ export async function registerInTransaction(
       },
       meta.now,
     );
+    // The registration's e-mail is owed from the same commit; it is sent after it (server/notify/).
+    const notificationId = await notificationsRepository(client).enqueue(
+      { accountId: inserted.id, kind: 'registration_received' },
+      meta.now,
+    );
     await client.query('RELEASE SAVEPOINT registration');
     return {
       ok: true,
       receipt: receiptFor(inserted, identity.cardSerial, evidence),
       accountId: inserted.id,
       resubmitted: false,
+      notificationId,
     };
   } catch (error) {
     // A unique violation the ON CONFLICT clauses did not absorb (the other unique index of certificates) is the same race.
-    if ((error as { code?: string }).code === '23505') return undo('certificate_already_registered');
+    // (Not a reference drawn by two registrations in the same instant: too rare to word, it stays an error.)
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint !== 'accounts_reference_key') return undo('certificate_already_registered');
     throw error;
   }
 }
@@ -179,7 +232,7 @@ export function registerSignedDetails(
   verifier: CardVerifier,
   draft: RegistrationDraft,
   token: SigningToken,
-  params: { sessionId: string; now: Date },
+  params: { sessionId: string; now: Date; lang: AccountLang },
 ): Promise<RegistrationOutcome> {
   const { sessionId, now } = params;
   return withRegistrationLock(pool, sessionId, async (client): Promise<RegistrationOutcome> => {
@@ -193,7 +246,12 @@ export function registerSignedDetails(
     }
     const mismatch = cardMismatch(draft, verified.identity);
     if (mismatch) return { ok: false, reason: mismatch };
-    return registerInTransaction(client, draft, verified.identity, { path: 'js', now, nonce: token.nonce });
+    return registerInTransaction(client, draft, verified.identity, {
+      path: 'js',
+      now,
+      nonce: token.nonce,
+      lang: params.lang,
+    });
   });
 }
 
@@ -202,9 +260,14 @@ export function registerVerifiedCard(
   pool: Pool,
   draft: RegistrationDraft,
   identity: CertificateIdentity,
-  params: { sessionId: string; nonce: string; now: Date },
+  params: { sessionId: string; nonce: string; now: Date; lang: AccountLang },
 ): Promise<RegistrationOutcome> {
   return withRegistrationLock(pool, params.sessionId, (client) =>
-    registerInTransaction(client, draft, identity, { path: 'nojs', now: params.now, nonce: params.nonce }),
+    registerInTransaction(client, draft, identity, {
+      path: 'nojs',
+      now: params.now,
+      nonce: params.nonce,
+      lang: params.lang,
+    }),
   );
 }

@@ -166,6 +166,8 @@ t.test(
       NODE_ENV: 'production',
       SESSION_SECRET: 's'.repeat(40),
       PUBLIC_ORIGIN: 'https://portal.example.tw',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      MAIL_FROM: 'no-reply@portal.example.tw',
     });
     t.teardown(production.close);
     const operator = await createAccount(production.db.pool, { role: 'operator', name: '正式承辦' });

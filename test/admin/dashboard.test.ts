@@ -41,6 +41,18 @@ t.test('the chart is an SVG image with a title, a description and one bar per da
   t.notMatch(page.body, /<script(?![^>]*\bsrc=)/, 'no inline script draws the chart');
 });
 
+t.test("the chart's text gives the real daily maximum, not the top of its scale", async (t) => {
+  // Four on the busiest day: the scale's top is 5 (a round number), the text says 4.
+  t.match(page.body, /<figcaption id="chart-caption">[^<]*單日最多 4 件/);
+  t.match(page.body, /<text [^>]*>5<\/text>/, 'the scale still rounds up');
+  const chart = barChart([
+    { day: '2026-11-01', count: 3 },
+    { day: '2026-11-02', count: 7 },
+  ]);
+  t.equal(chart.peak, 7);
+  t.equal(chart.max, 10);
+});
+
 t.test('the table fallback gives each of the 30 days, with the registrations counted on the right day', async (t) => {
   const table = /<details class="chart-data">[\s\S]*?<\/details>/.exec(page.body)![0];
   const rows = [...table.matchAll(/<tr><th scope="row">(\d{4}-\d{2}-\d{2})<\/th><td class="num">(\d+)<\/td><\/tr>/g)];

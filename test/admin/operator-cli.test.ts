@@ -161,6 +161,8 @@ t.test('add with --password is refused in production mode', async (t) => {
       NODE_ENV: 'production',
       SESSION_SECRET: 'x'.repeat(40),
       PUBLIC_ORIGIN: 'https://portal.example.tw',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      MAIL_FROM: 'no-reply@portal.example.tw',
     },
   );
   t.equal(run.code, 2);

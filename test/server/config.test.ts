@@ -118,13 +118,55 @@ t.test('production mode without SESSION_SECRET refuses to start', async (t) => {
   t.match(error.message, /required in production/);
 });
 
-t.test('production mode with a secret and an https origin is accepted', async (t) => {
+t.test('production mode with a secret, an https origin and a mail relay is accepted', async (t) => {
   const config = loadConfig({
     NODE_ENV: 'production',
     SESSION_SECRET: SECRET,
     PUBLIC_ORIGIN: 'https://portal.example',
+    SMTP_URL: 'smtps://portal:relay-secret@mail.portal.example:465',
+    MAIL_FROM: '關港貿單一窗口 <no-reply@portal.example>',
   });
   t.equal(config.mode, 'production');
+});
+
+t.test('demo mode without SMTP_URL has no mail relay (mails go to the log) and a placeholder sender', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.mail.smtpUrl, undefined);
+  t.equal(config.mail.from, '關港貿單一窗口 <no-reply@sw-portal.example>');
+  t.equal(config.mail.timeoutSeconds, 10);
+});
+
+t.test('production mode refuses to start without a mail relay, then without a sender', async (t) => {
+  const base = { NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_ORIGIN: 'https://portal.example' };
+  const noRelay = t.throws(() => loadConfig(base)) as ConfigError;
+  t.equal(noRelay.variable, 'SMTP_URL');
+  t.match(noRelay.message, /required in production/);
+  const noSender = t.throws(() => loadConfig({ ...base, SMTP_URL: 'smtp://mail.portal.example' })) as ConfigError;
+  t.equal(noSender.variable, 'MAIL_FROM');
+});
+
+t.test('SMTP_URL must be an smtp or smtps URL, and its password is not repeated in the error', async (t) => {
+  for (const bad of ['http://relay:hunter2secret@mail.example', 'mail.example:25', 'smtp://user:hunter2secret@/']) {
+    const error = t.throws(() => loadConfig({ SMTP_URL: bad }), bad) as ConfigError;
+    t.equal(error.variable, 'SMTP_URL');
+    t.notMatch(error.message, /hunter2secret/, `${bad}: no password in the message`);
+  }
+  t.equal(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' }).mail.smtpUrl, 'smtp://127.0.0.1:2525');
+  t.equal(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465' }).mail.smtpUrl, 'smtps://u:p@mail.example:465');
+});
+
+t.test('MAIL_FROM is an address or "Name <address>"; SMTP_TIMEOUT_SECONDS a whole number of seconds', async (t) => {
+  t.equal(loadConfig({ MAIL_FROM: 'no-reply@customs.example.tw' }).mail.from, 'no-reply@customs.example.tw');
+  t.equal(
+    loadConfig({ MAIL_FROM: '單一窗口 <no-reply@customs.example.tw>' }).mail.from,
+    '單一窗口 <no-reply@customs.example.tw>',
+  );
+  for (const bad of ['no-reply', '單一窗口 <no-reply>', '<a@b.example> <c@d.example>']) {
+    const error = t.throws(() => loadConfig({ MAIL_FROM: bad }), bad) as ConfigError;
+    t.equal(error.variable, 'MAIL_FROM');
+  }
+  t.equal(loadConfig({ SMTP_TIMEOUT_SECONDS: '3' }).mail.timeoutSeconds, 3);
+  t.equal((t.throws(() => loadConfig({ SMTP_TIMEOUT_SECONDS: '0' })) as ConfigError).variable, 'SMTP_TIMEOUT_SECONDS');
 });
 
 t.test('production mode refuses a plain-http public origin', async (t) => {

@@ -82,7 +82,8 @@ t.test('the downloadable manual carries the same steps as the manual page', asyn
     '○、準備工作',
     '一、新版自然人憑證註冊',
     '二、新版自然人憑証登入',
-    '憑証載入完成。',
+    '載入憑証',
+    '憑證載入完成。',
     '戶政事務所',
   ]) {
     t.ok(text.includes(step), step);

@@ -100,7 +100,8 @@ t.test('the manual follows the seed: preparation, registration, login', async (t
   t.match(res.body, /○、準備工作/);
   t.match(res.body, /一、新版自然人憑證註冊/);
   t.match(res.body, /二、新版自然人憑証登入/);
-  t.match(res.body, /憑証載入完成。/);
+  t.match(res.body, /載入憑証/, "the seed's button label");
+  t.match(res.body, /憑證載入完成。/, 'the message as the certificate component shows it');
   t.match(res.body, /<link rel="stylesheet" href="\/public\/css\/print.css" media="print">/);
   t.match(res.body, /href="\/downloads\/registration-manual"/);
 });

@@ -8,6 +8,9 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   PUBLIC_ORIGIN: 'https://portal.example',
   SESSION_SECRET: 'a-secret-of-at-least-thirty-two-characters!',
+  // Production needs a mail relay; nothing here sends mail (a closed port on loopback).
+  SMTP_URL: 'smtp://127.0.0.1:9',
+  MAIL_FROM: 'no-reply@portal.example',
 };
 
 async function recordedAddressOfFailedLogin(

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { accountsRepository, type Account } from '../../db/accounts-repository';
 import { auditRepository } from '../../db/audit-repository';
 import { sessionsRepository } from '../../db/sessions-repository';
+import { notificationsRepository } from '../../db/notifications-repository';
 import { withTransaction } from '../../db/transaction';
 import type { LockState } from '../../auth/lockout';
 import { ActionRefused, renderActionForm, renderRefusal } from './action-form';
@@ -12,6 +13,7 @@ import { findBindingEvidence } from './binding-evidence';
 import {
   ACCOUNT_ACTIONS,
   NEXT_STATUS,
+  NOTIFIED_ACTIONS,
   actorRefusal,
   transitionRefusal,
   type AccountAction,
@@ -79,6 +81,7 @@ const accountAction: FastifyPluginAsync = async (app) => {
           evidence,
         });
       }
+      let notificationId: number | undefined;
       try {
         await withTransaction(app.db, async (client) => {
           // Checked again on the locked row: two operators acting at once get one change and one refusal.
@@ -124,11 +127,19 @@ const accountAction: FastifyPluginAsync = async (app) => {
             },
             now,
           );
+          const kind = NOTIFIED_ACTIONS[action];
+          if (kind)
+            notificationId = await notificationsRepository(client).enqueue(
+              { accountId: locked.id, kind, reason: kind === 'account_rejected' ? reason.value : null },
+              now,
+            );
         });
       } catch (error) {
         if (error instanceof ActionRefused) return renderRefusal(request, reply, error.account, error.refusalKey);
         throw error;
       }
+      // After the commit: the mail relay never holds up or undoes the decision.
+      if (notificationId !== undefined) app.notifier.dispatch(notificationId);
       request.log.info(
         { action: `account.${action}`, accountId: account.id, actor: operator.accountId },
         'operator action',

@@ -4,7 +4,12 @@ import { accountsRepository, type Account } from '../../db/accounts-repository';
 import { certificatesRepository } from '../../db/certificates-repository';
 import { loginAttemptsRepository } from '../../db/login-attempts-repository';
 import { auditRepository } from '../../db/audit-repository';
+import { notificationsRepository, type Notification } from '../../db/notifications-repository';
+import { DUE_POLICY } from '../../notify/notifier';
+import type { Translate } from '../../plugins/i18n';
 import { findBindingEvidence } from './binding-evidence';
+import { WARNING_ACTIONS } from './action-form';
+import { actorDisplay, auditActionLabel, loginOutcomeLabel, unboundReasonLabel } from './labels';
 import type { FieldError } from '../../plugins/views';
 import { ACCOUNT_ACTIONS, actorRefusal, isLocked, transitionRefusal } from '../../admin/account-rules';
 import { organisationAccountsRepository } from '../../db/organisation-accounts-repository';
@@ -31,13 +36,14 @@ export async function renderAccountDetail(
   const db = request.server.db;
   const operator = operatorOf(request);
   const now = request.server.now();
-  const [certificates, logins, events, lock, citizenEvidence, organisation] = await Promise.all([
+  const [certificates, logins, events, lock, citizenEvidence, organisation, mails] = await Promise.all([
     certificatesRepository(db).listForAccount(account.id),
     loginAttemptsRepository(db).listForAccount(account.id, 20),
     auditRepository(db).listForAccount(account.id, 50),
     request.server.lockout.stateOf(db, account.idNumber, now),
     findBindingEvidence(request, account),
     organisationAccountsRepository(db).findByAccountId(account.id),
+    notificationsRepository(db).listForAccount(account.id, 20),
   ]);
   // A company's or agency's card proves its 統一編號 (機關代碼), not a holder's ID number: no citizen evidence for it.
   const evidence = organisation ? undefined : citizenEvidence;
@@ -48,6 +54,7 @@ export async function renderAccountDetail(
     : ACCOUNT_ACTIONS.filter((action) => !transitionRefusal(action, account, lock, now)).map((action) => ({
         href: `/admin/accounts/${account.id}/${action}`,
         label: t(`admin.actions.${action}.button`),
+        warning: WARNING_ACTIONS.has(action),
       }));
   const certificateRows = await Promise.all(
     certificates.map(async (cert) => {
@@ -66,7 +73,7 @@ export async function renderAccountDetail(
         bound,
         boundAt: formatTaiwanTime(cert.boundAt),
         unboundAt: formatTaiwanTime(cert.unboundAt),
-        unboundReason: cert.unboundReason ?? '',
+        unboundReason: cert.unboundReason ? unboundReasonLabel(t, cert.unboundReason) : '',
         unbindHref: bound && !refusal ? `/admin/accounts/${account.id}/certificates/${cert.id}/unbind` : undefined,
       };
     }),
@@ -101,7 +108,10 @@ export async function renderAccountDetail(
       failedLogins: lock.failures,
       createdAt: formatTaiwanTime(account.createdAt),
       updatedAt: formatTaiwanTime(account.updatedAt),
+      reference: account.reference ?? '',
+      lang: t(`admin.detail.langs.${account.lang}`),
     },
+    mails: mails.map((mail) => mailView(t, mail)),
     evidence,
     organisation: organisation && {
       ...organisation,
@@ -121,16 +131,33 @@ export async function renderAccountDetail(
       method: t(`admin.detail.method.${l.method}`),
       success: l.success,
       outcome: l.outcome,
+      outcomeLabel: loginOutcomeLabel(t, l.outcome),
       ip: l.ip ?? '',
     })),
     events: events.map((e) => ({
       id: e.id,
       at: formatTaiwanTime(e.at),
-      actor: e.actorLabel,
+      actor: actorDisplay(t, e.actorLabel),
       action: e.action,
+      actionLabel: auditActionLabel(t, e.action),
       reason: e.reason ?? '',
     })),
   });
+}
+
+/** One e-mail notice as the operator sees it: what, when, and whether it went (with the relay's error if not). */
+function mailView(t: Translate, mail: Notification) {
+  return {
+    id: mail.id,
+    at: formatTaiwanTime(mail.createdAt),
+    kind: t(`admin.mailKinds.${mail.kind}`),
+    status: mail.status,
+    statusLabel: t(`admin.mailStatus.${mail.status}`),
+    sentAt: formatTaiwanTime(mail.sentAt),
+    attempts: mail.attempts,
+    error: mail.lastError ?? '',
+    givenUp: mail.status === 'failed' && mail.attempts >= DUE_POLICY.maxAttempts,
+  };
 }
 
 export async function findAccountOr404(request: FastifyRequest, reply: FastifyReply): Promise<Account | undefined> {

@@ -6,6 +6,7 @@ import type { FieldError } from '../../plugins/views';
 import type { EvidenceView } from './binding-evidence';
 import { REASON_MAX } from '../../forms/reason';
 import { maskIdNumber } from '../../mask';
+import { NOTIFIED_ACTIONS, type AccountAction } from '../../admin/account-rules';
 
 export interface ActionPage {
   /** Key under admin.actions: title, lead and button texts. */
@@ -20,14 +21,25 @@ export interface ActionPage {
   errors?: FieldError[];
 }
 
+/** Actions that take something away from the account holder: their buttons are styled as a warning. */
+export const WARNING_ACTIONS: ReadonlySet<string> = new Set(['reject', 'suspend', 'unbind']);
+
 export function renderActionForm(request: FastifyRequest, reply: FastifyReply, page: ActionPage): FastifyReply {
   const t = request.t;
   const title = t(`admin.actions.${page.key}.title`);
+  const mailed = NOTIFIED_ACTIONS[page.key as AccountAction];
+  // A rejection's reason is quoted in its e-mail to the applicant; every other reason stays in the audit trail.
+  const reasonHint = t(mailed === 'account_rejected' ? 'admin.reason.hintMailed' : 'admin.reason.hint', {
+    max: REASON_MAX,
+  });
   return reply.page('admin/action', {
     pageTitle: title,
     title,
     lead: t(`admin.actions.${page.key}.lead`),
     button: t(`admin.actions.${page.key}.button`),
+    warning: WARNING_ACTIONS.has(page.key),
+    mailNote: mailed ? t('admin.actions.mailNote') : '',
+    reasonHint,
     breadcrumb: [
       { label: t('admin.dashboard.title'), href: '/admin' },
       { label: t('admin.list.title'), href: '/admin/accounts' },

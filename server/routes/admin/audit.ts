@@ -6,6 +6,7 @@ import { auditRepository } from '../../db/audit-repository';
 import type { FieldError } from '../../plugins/views';
 import { formatTaiwanTime, taiwanDayStart } from '../../taiwan-time';
 import { operatorOf, parseDay, parseId, seeOther, setFlash, takeFlash } from './shared';
+import { actorDisplay, auditActionLabel } from './labels';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -73,12 +74,16 @@ const auditLog: FastifyPluginAsync = async (app) => {
       flash: takeFlash(request),
       errors,
       values,
-      actionOptions: (await admin.auditActions()).map((action) => ({ value: action, label: action })),
+      actionOptions: (await admin.auditActions()).map((action) => ({
+        value: action,
+        label: auditActionLabel(t, action),
+      })),
       events: events.map((e) => ({
         id: e.id,
         at: formatTaiwanTime(e.at),
-        actor: e.actorLabel,
+        actor: actorDisplay(t, e.actorLabel),
         action: e.action,
+        actionLabel: auditActionLabel(t, e.action),
         subjectAccountId: e.subjectAccountId,
         reason: e.reason ?? '',
         hash: e.hash.slice(0, 12),

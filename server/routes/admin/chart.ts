@@ -16,7 +16,10 @@ export interface BarChart {
   plotTop: number;
   plotBottom: number;
   plotLeft: number;
+  /** The top of the scale: a round number at least the peak. */
   max: number;
+  /** The most registrations on one day: what the chart's text says. */
+  peak: number;
   bars: Bar[];
   /** Value gridlines with their y position. */
   ticks: Array<{ value: number; y: number }>;
@@ -37,7 +40,8 @@ export function barChart(days: DayCount[], width = 640, height = 220): BarChart 
   const plotRight = width - 10;
   const plotTop = 10;
   const plotBottom = height - 30;
-  const max = niceMax(Math.max(0, ...days.map((d) => d.count)));
+  const peak = Math.max(0, ...days.map((d) => d.count));
+  const max = niceMax(peak);
   const slot = days.length ? (plotRight - plotLeft) / days.length : 0;
   const barWidth = Math.max(1, slot * 0.7);
   const scale = (value: number) => plotBottom - ((plotBottom - plotTop) * value) / max;
@@ -60,5 +64,5 @@ export function barChart(days: DayCount[], width = 640, height = 220): BarChart 
     .map((d, i) => ({ text: d.day.slice(5), x: round(plotLeft + i * slot + slot / 2), i }))
     .filter((l) => (days.length - 1 - l.i) % 7 === 0)
     .map(({ text, x }) => ({ text, x }));
-  return { width, height, plotTop, plotBottom, plotLeft, max, bars, ticks, labels };
+  return { width, height, plotTop, plotBottom, plotLeft, max, peak, bars, ticks, labels };
 }

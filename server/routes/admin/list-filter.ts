@@ -10,6 +10,7 @@ import {
   type SortOrder,
 } from '../../db/admin-accounts-repository';
 import { parseDay } from './shared';
+import { parseReference } from '../../registration/reference';
 
 export const SEARCH_MAX = 100;
 
@@ -104,7 +105,12 @@ export function readListQuery(request: FastifyRequest, source: unknown = request
     errors.push({ href: '#to', text: request.t('admin.list.errors.toBeforeFrom') });
     delete filter.to;
   }
-  if (values.q) filter.q = values.q;
+  if (values.q) {
+    filter.q = values.q;
+    // A 申請編號 read out over the phone may come typed in lower case or with O for 0: it is found all the same.
+    const reference = parseReference(values.q);
+    if (reference) filter.reference = reference;
+  }
   const before = decodeCursor(query.before);
   const after = before ? undefined : decodeCursor(query.after);
   return { filter, sort: values.sort as SortOrder, after, before, values, errors };

@@ -149,6 +149,7 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     const outcome = await registerSignedDetails(app.db, app.cardVerifier, draft, token, {
       sessionId: request.session.sessionId,
       now,
+      lang: request.lang,
     });
     if (!outcome.ok) {
       if (outcome.detail)
@@ -158,6 +159,8 @@ const citizen: FastifyPluginAsync<{ config: Config; checkLimit: CheckLimiter }> 
     request.session.registrationDraft = undefined;
     request.session.registrationCard = undefined;
     request.session.registrationReceipt = outcome.receipt;
+    // After the commit, in the background: the mail relay never holds up or undoes the registration.
+    if (outcome.notificationId !== undefined) app.notifier.dispatch(outcome.notificationId);
     request.log.info({ accountId: outcome.accountId, resubmitted: outcome.resubmitted }, 'account registered');
     return reply.redirect('/register/citizen/done', 303);
   });

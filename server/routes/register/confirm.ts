@@ -66,6 +66,7 @@ const confirm: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
         sessionId: request.session.sessionId,
         nonce: card.nonce,
         now: app.now(),
+        lang: request.lang,
       });
       if (!outcome.ok) {
         request.log.info({ reason: outcome.reason }, 'registration refused');
@@ -77,6 +78,8 @@ const confirm: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
       request.session.registrationDraft = undefined;
       request.session.registrationCard = undefined;
       request.session.registrationReceipt = outcome.receipt;
+      // After the commit, in the background: the mail relay never holds up or undoes the registration.
+      if (outcome.notificationId !== undefined) app.notifier.dispatch(outcome.notificationId);
       request.log.info({ accountId: outcome.accountId, resubmitted: outcome.resubmitted }, 'account registered');
       return reply.redirect('/register/citizen/done', 303);
     },

@@ -2,7 +2,8 @@
 // server/registration/organisation.ts), then 註冊完成. A second 送出 finds the first one's receipt.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isStillVerified, recheckCard } from '../../auth/verified-card';
-import { cardOrganisation, registerOrganisation } from '../../registration/organisation';
+import { cardOrganisation, registerOrganisation, type OrganisationReceipt } from '../../registration/organisation';
+import { formatTaiwanTime } from '../../taiwan-time';
 import { ORGANISATION_RULES } from '../../registration/organisation-rules';
 import { reasonMessage } from './shared';
 import {
@@ -78,6 +79,7 @@ const organisationConfirm: FastifyPluginAsync = async (app) => {
         nonce: reg.card.nonce,
         now: app.now(),
         path: reg.card.path,
+        lang: request.lang,
       });
       if (!outcome.ok) {
         request.log.info({ reason: outcome.reason }, 'organisation registration refused');
@@ -89,6 +91,8 @@ const organisationConfirm: FastifyPluginAsync = async (app) => {
       }
       request.session.organisationRegistration = undefined;
       request.session.organisationReceipt = outcome.receipt;
+      // After the commit, in the background: the mail relay never holds up or undoes the registration.
+      if (outcome.notificationId !== undefined) app.notifier.dispatch(outcome.notificationId);
       request.log.info(
         { accountId: outcome.receipt.accountId, resubmitted: outcome.resubmitted },
         'organisation registered',
@@ -97,6 +101,15 @@ const organisationConfirm: FastifyPluginAsync = async (app) => {
     },
   );
 
+  function receiptView(request: FastifyRequest, receipt: OrganisationReceipt) {
+    return {
+      receipt,
+      submittedAt: receipt.submittedAt ? formatTaiwanTime(new Date(receipt.submittedAt)) : '',
+      categoryLabel: request.t(`validation.categories.${receipt.category}`),
+      certificateLabel: request.t(`register.organisation.certificates.${receipt.certificate}`),
+    };
+  }
+
   app.get('/register/organisation/done', async (request, reply) => {
     const receipt = request.session.organisationReceipt;
     if (!receipt) return reply.redirect('/register', 303);
@@ -104,10 +117,19 @@ const organisationConfirm: FastifyPluginAsync = async (app) => {
     return reply.page('register/organisation/done', {
       pageTitle: title,
       breadcrumb: [{ label: request.t('register.chooser.title'), href: '/register' }, { label: title }],
-      receipt,
       rules: ORGANISATION_RULES[receipt.category],
-      categoryLabel: request.t(`validation.categories.${receipt.category}`),
-      certificateLabel: request.t(`register.organisation.certificates.${receipt.certificate}`),
+      ...receiptView(request, receipt),
+    });
+  });
+
+  // 列印 without JavaScript: the same receipt on a page of its own (views/pages/register/done-print.njk).
+  app.get('/register/organisation/done/print', async (request, reply) => {
+    const receipt = request.session.organisationReceipt;
+    if (!receipt) return reply.redirect('/register', 303);
+    return reply.page('register/done-print', {
+      pageTitle: request.t('register.done.printTitle'),
+      doneHref: '/register/organisation/done',
+      ...receiptView(request, receipt),
     });
   });
 };
