@@ -1,10 +1,11 @@
 // The company or agency details of a registration with a 工商憑證, 政府憑證 or 通關專屬憑證: every field checked at once,
 // values kept except the passwords. The 統一編號 (or 機關代碼) is not a field: it is read from the certificate.
 import { validateAddress, ADDRESS_ERRORS } from './address';
-import { validateConsent, CONSENT_ERRORS } from './consent';
-import { validateEmail, validateOptionalEmail, EMAIL_ERRORS } from './email';
+import { validateAccountFields } from './account-fields';
+import { CONSENT_ERRORS } from './consent';
+import { EMAIL_ERRORS } from './email';
 import { validateName, NAME_ERRORS } from './name';
-import { passwordRuleFailures, validatePasswordConfirm, PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS } from './password';
+import { PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS } from './password';
 import { validatePhone, PHONE_ERRORS } from './phone';
 import { CONTROL_CHARACTERS, codePointLength, fail, ok, toHalfWidth, type FieldResult } from './result';
 
@@ -137,16 +138,7 @@ export function validateOrganisationDetails(
   const licence = options.licence ? validateLicenceNumber(raw.licenceNumber) : ok(null);
   if (!licence.ok) errors.push({ field: 'licenceNumber', code: licence.error });
   // The rule forbids a password containing the account's id; an organisation's is its 統一編號 (or 機關代碼).
-  const passwordFailures = passwordRuleFailures(raw.password, options.organisationId);
-  for (const code of passwordFailures) errors.push({ field: 'password', code });
-  const confirm = validatePasswordConfirm(raw.password, raw.passwordConfirm);
-  if (!confirm.ok) errors.push({ field: 'passwordConfirm', code: confirm.error });
-  const email1 = validateEmail(raw.email1);
-  if (!email1.ok) errors.push({ field: 'email1', code: email1.error });
-  const email2 = validateOptionalEmail(raw.email2);
-  if (!email2.ok) errors.push({ field: 'email2', code: email2.error });
-  const consent = validateConsent(raw.consent);
-  if (!consent.ok) errors.push({ field: 'consent', code: consent.error });
+  const account = validateAccountFields(raw, options.organisationId, errors);
 
   if (
     !organisationName.ok ||
@@ -156,11 +148,7 @@ export function validateOrganisationDetails(
     !mobile.ok ||
     !address.ok ||
     !licence.ok ||
-    passwordFailures.length > 0 ||
-    !confirm.ok ||
-    !email1.ok ||
-    !email2.ok ||
-    !consent.ok
+    !account
   ) {
     return { ok: false, errors, values: keptOrganisationValues(body) };
   }
@@ -174,10 +162,7 @@ export function validateOrganisationDetails(
       mobile: mobile.value,
       address: address.value,
       licenceNumber: licence.value,
-      password: raw.password,
-      email1: email1.value,
-      email2: email2.value,
-      personalDataNotice: consent.value,
+      ...account,
     },
   };
 }

@@ -1,14 +1,15 @@
 // The 新版自然人憑證註冊 details form as one validator: every field checked at once (GOV.UK: all errors shown together,
 // in the order of the form), entered values kept for the re-rendered form except the passwords.
 import { validateAddress, ADDRESS_ERRORS } from './address';
+import { validateAccountFields } from './account-fields';
 import { validateBirthDate, BIRTH_DATE_ERRORS } from './birth-date';
 import { validateCitizenCategory, CATEGORY_ERRORS, type CitizenCategory } from './category';
-import { validateConsent, CONSENT_ERRORS } from './consent';
-import { validateEmail, validateOptionalEmail, EMAIL_ERRORS } from './email';
+import { CONSENT_ERRORS } from './consent';
+import { EMAIL_ERRORS } from './email';
 import { validateIdNumber, ID_NUMBER_ERRORS } from './id-number';
 import { normaliseIdNumber } from './national-id';
 import { validateName, NAME_ERRORS } from './name';
-import { passwordRuleFailures, validatePasswordConfirm, PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS } from './password';
+import { PASSWORD_CONFIRM_ERRORS, PASSWORD_ERRORS } from './password';
 import { validatePhone, PHONE_ERRORS } from './phone';
 import { fail, ok, type FieldResult } from './result';
 
@@ -133,35 +134,15 @@ export function validateRegistrationDetails(body: unknown, options: { today: str
   if (!address.ok) errors.push({ field: 'address', code: address.error });
   // Even when the ID number itself is wrong, a password containing what was typed is refused now, not next round.
   const typedId = normaliseIdNumber(raw.idNumber);
-  // Every broken password rule at once: the summary lists each, the field shows them together.
-  const passwordFailures = passwordRuleFailures(
-    raw.password,
+  // Every broken password rule at once: the summary lists each, the field shows them together. The consent is
+  // asked on either path.
+  const account = validateAccountFields(
+    raw,
     id.ok ? id.value.value : typedId.length >= 8 ? typedId : undefined,
+    errors,
   );
-  for (const code of passwordFailures) errors.push({ field: 'password', code });
-  const confirm = validatePasswordConfirm(raw.password, raw.passwordConfirm);
-  if (!confirm.ok) errors.push({ field: 'passwordConfirm', code: confirm.error });
-  const email1 = validateEmail(raw.email1);
-  if (!email1.ok) errors.push({ field: 'email1', code: email1.error });
-  const email2 = validateOptionalEmail(raw.email2);
-  if (!email2.ok) errors.push({ field: 'email2', code: email2.error });
-  // 個人資料保護法 第8條: no registration without the applicant's agreement to the notice, on either path.
-  const consent = validateConsent(raw.consent);
-  if (!consent.ok) errors.push({ field: 'consent', code: consent.error });
 
-  if (
-    !category.ok ||
-    !name.ok ||
-    !id.ok ||
-    !birthDate.ok ||
-    !phone.ok ||
-    !address.ok ||
-    passwordFailures.length > 0 ||
-    !confirm.ok ||
-    !email1.ok ||
-    !email2.ok ||
-    !consent.ok
-  ) {
+  if (!category.ok || !name.ok || !id.ok || !birthDate.ok || !phone.ok || !address.ok || !account) {
     const values = Object.fromEntries(KEPT_FIELDS.map((f) => [f, raw[f]])) as RegistrationValues;
     return { ok: false, errors, values };
   }
@@ -175,10 +156,7 @@ export function validateRegistrationDetails(body: unknown, options: { today: str
       birthDate: birthDate.value,
       phone: phone.value,
       address: address.value,
-      password: raw.password,
-      email1: email1.value,
-      email2: email2.value,
-      personalDataNotice: consent.value,
+      ...account,
     },
   };
 }
