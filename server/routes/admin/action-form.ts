@@ -77,13 +77,3 @@ export function renderRefusal(
     account: { id: account.id, name: account.name },
   });
 }
-
-/** Thrown inside a transaction when the locked row no longer allows the action: rolls back, then becomes a 409 page. */
-export class ActionRefused extends Error {
-  constructor(
-    readonly refusalKey: string,
-    readonly account: Account,
-  ) {
-    super(refusalKey);
-  }
-}
