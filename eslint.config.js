@@ -3,6 +3,8 @@
 //    Tests of the engine's internals (test/pki/) may import its files directly: they test those files.
 //  - demo-pki/ is tooling (the demo CAs, OCSP responder, PKCS#12 writer). No production code imports it; server/app.ts
 //    and server/demo/start.ts load it with a dynamic import() in demo mode only, and no other file of server/ may.
+//  - server/routes/ holds routes only (a request in, a page or redirect out): work that needs a transaction is a service
+//    in server/registration/, server/auth/, server/admin/ …, so no route opens one.
 //  - signer/ is bundled into a download: of the portal it may use the engine's index (whose DER module the bundle keeps) only.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -23,6 +25,10 @@ const DEMO_PKI = {
 const PORTAL_FROM_SIGNER = {
   regex: '(^|/)server/(?!pki/index(\\.js)?$)',
   message: 'The signer is bundled on its own: of the portal it may import server/pki/index.ts only.',
+};
+const TRANSACTION_FROM_ROUTES = {
+  regex: '(^|/)db/transaction(\\.js)?$',
+  message: 'Routes open no transaction: put the work in a service (server/auth/, server/registration/, server/admin/ …).',
 };
 const restrict = (...patterns) => ['error', { patterns }];
 const DYNAMIC_DEMO_IMPORT = {
@@ -69,6 +75,10 @@ export default tseslint.config(
       'no-restricted-imports': restrict(ENGINE_DEEP_FROM_SERVER, DEMO_PKI),
       'no-restricted-syntax': ['error', DYNAMIC_DEMO_IMPORT],
     },
+  },
+  {
+    files: ['server/routes/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(ENGINE_DEEP_FROM_SERVER, DEMO_PKI, TRANSACTION_FROM_ROUTES) },
   },
   {
     files: ['server/app.ts', 'server/demo/start.ts'],

@@ -5,27 +5,28 @@ import type { LoginMethod } from '../db/login-attempts-repository';
 import { loginAttemptsRepository } from '../db/login-attempts-repository';
 import { auditRepository } from '../db/audit-repository';
 import { withTransaction } from '../db/transaction';
+import type { Pool } from '../db/pool';
 
-export async function recordLogin(
-  request: FastifyRequest,
-  attempt: {
-    accountId: number | null;
-    method: LoginMethod;
-    success: boolean;
-    outcome: string;
-    auditAction?: string;
-    details?: Record<string, unknown>;
-  },
-): Promise<void> {
-  const now = request.server.now();
-  await withTransaction(request.server.db, async (client) => {
+/** One login attempt in the history, with an audit event when the attempt is one the trail keeps. */
+export interface LoginRecord {
+  accountId: number | null;
+  method: LoginMethod;
+  success: boolean;
+  outcome: string;
+  auditAction?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Writes a login attempt for services that have no request: the source address and the time come with it. */
+export async function recordLoginAttempt(pool: Pool, ip: string, attempt: LoginRecord, now: Date): Promise<void> {
+  await withTransaction(pool, async (client) => {
     await loginAttemptsRepository(client).record(
       {
         accountId: attempt.accountId,
         method: attempt.method,
         success: attempt.success,
         outcome: attempt.outcome,
-        ip: request.ip,
+        ip,
       },
       now,
     );
@@ -36,12 +37,16 @@ export async function recordLogin(
           actorLabel: attempt.accountId ? `account:${attempt.accountId}` : 'anonymous',
           action: attempt.auditAction,
           subjectAccountId: attempt.accountId,
-          details: { method: attempt.method, outcome: attempt.outcome, ip: request.ip, ...attempt.details },
+          details: { method: attempt.method, outcome: attempt.outcome, ip, ...attempt.details },
         },
         now,
       );
     }
   });
+}
+
+export function recordLogin(request: FastifyRequest, attempt: LoginRecord): Promise<void> {
+  return recordLoginAttempt(request.server.db, request.ip, attempt, request.server.now());
 }
 
 export async function startLoggedInSession(

@@ -15,6 +15,15 @@ import type { CertificateIdentity } from '../../server/auth/certificate-identity
 const demo = await makeDemoPki(new Date(), [
   { id: 'wang', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g3' },
   { id: 'wang-renewed', purpose: 'citizen', holderName: '王小明', idNumber: 'A123456789', pin: '123456', issuer: 'g2' },
+  { id: 'huang', purpose: 'citizen', holderName: '黃建國', idNumber: 'H123456786', pin: '135790', issuer: 'g3' },
+  {
+    id: 'huang-renewed',
+    purpose: 'citizen',
+    holderName: '黃建國',
+    idNumber: 'H123456786',
+    pin: '135790',
+    issuer: 'g2',
+  },
   { id: 'lin', purpose: 'citizen', holderName: '林美華', idNumber: 'F223456786', pin: '24681357', issuer: 'g3' },
   {
     id: 'chen',
@@ -367,6 +376,39 @@ t.test('a renewed card is bound after the password is confirmed, keeping the old
     ...signWithCard(pki, 'wang-renewed', c2.tbs, c2.nonce),
   });
   t.equal(direct.headers.location, '/account');
+});
+
+t.test('a renewed card bound by another account first is refused, and the old card stays bound', async (t) => {
+  const huang = await registered('huang');
+  const browser = new Browser(ctx.app);
+  const page = await browser.get('/login/certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await browser.post('/login/certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'huang-renewed', tbs, nonce),
+  });
+  t.equal(res.headers.location, '/login/rebind');
+  const rebind = await browser.get('/login/rebind');
+  // Between the card's signature and the password, the same certificate is bound to another account.
+  const other = (await accountsRepository(ctx.db.pool).insert({
+    category: 'individual',
+    idNumber: 'K123456788',
+    name: '另一人',
+    birthDate: '1970-01-01',
+    phone: '0912-000-000',
+    address: '臺中市',
+    email1: 'k@example.tw',
+    email2: null,
+    passwordHash: await hashPassword(PASSWORD),
+    status: 'active',
+  }))!;
+  t.ok(await certificatesRepository(ctx.db.pool).bind(bindingFor(other.id, identityOf('huang-renewed'))));
+  const taken = await browser.post('/login/rebind', { _csrf: csrfFrom(rebind.body), password: PASSWORD });
+  t.equal(taken.statusCode, 409);
+  const certificates = await certificatesRepository(ctx.db.pool).listForAccount(huang.id);
+  t.equal(certificates.length, 1, 'no binding was added');
+  t.equal(certificates[0].unboundAt, null, 'the old card is still bound: its unbinding rolled back');
+  t.equal(certificates[0].fingerprintSha256, identityOf('huang').fingerprintSha256);
 });
 
 t.test('a card verified without JavaScript must be confirmed while its challenge lives', async (t) => {

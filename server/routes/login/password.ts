@@ -1,14 +1,9 @@
-// 帳號密碼登入 for 通關服務(免憑證): the same answer and cost for an unknown account and a wrong password,
-// the password lockout of server/auth/lockout.ts (per ID number and source), a rate limit per IP.
+// 帳號密碼登入 for 通關服務(免憑證): the form, its errors and the pages for each outcome of server/auth/password-login.ts;
+// a rate limit per IP on top of the password lockout.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
-import { accountsRepository } from '../../db/accounts-repository';
-import { verifyPassword, hashPassword } from '../../auth/passwords';
-import { refusalFor } from '../../auth/certificate-login';
-import { gateRefusal } from '../../auth/lockout';
-import { recordLogin, startLoggedInSession } from '../../auth/login-session';
-import { auditRepository } from '../../db/audit-repository';
-import { withTransaction } from '../../db/transaction';
+import { startLoggedInSession } from '../../auth/login-session';
+import { attemptPasswordLogin } from '../../auth/password-login';
 import { safeLocalPath } from '../../safe-redirect';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages } from '../signing/outcome';
@@ -44,73 +39,26 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
       if (!password) errors.push({ href: '#password', text: request.t('login.errors.passwordRequired') });
       if (errors.length) return reply.code(400).page('login/password', page(request, { errors, values: { idNumber } }));
 
-      const now = app.now();
-      const accounts = accountsRepository(app.db);
-      // Only an ID number that could belong to an account reaches the database; anything else is simply wrong.
-      const plausible = /^[A-Z0-9]{1,20}$/.test(idNumber);
+      const outcome = await attemptPasswordLogin(app, { idNumber, password, ip: request.ip, now: app.now() });
       const refuse = (text: string, status: number) =>
         reply.code(status).page(
           'login/password',
           // A lock is answered with the way out of it: the bound card lifts it at once (/login/unlock).
           page(request, { errors: [{ href: '#idNumber', text }], values: { idNumber }, locked: status === 423 }),
         );
-
-      // Counted before the account is looked up, the same way for every ID number: no answer tells whether it is registered.
-      const gate = plausible ? await app.lockout.begin(idNumber, request.ip, now) : undefined;
-      const account = plausible ? await accounts.findByIdNumber(idNumber) : undefined;
-      if (gate && gate.kind !== 'open') {
-        await recordLogin(request, {
-          accountId: account?.id ?? null,
-          method: 'password',
-          success: false,
-          outcome: gate.kind === 'wait' ? 'delayed' : 'locked',
-        });
-        const refused = gateRefusal(gate);
-        reply.header('retry-after', String(refused.retryAfterSeconds));
-        return refuse(request.t(refused.key, refused.params), refused.status);
-      }
-      const check = await verifyPassword(account?.passwordHash ?? null, password);
-      if (!account || !check.ok) {
-        const result: { locked?: 'source' | 'account' } = gate
-          ? await app.lockout.failed(gate.attempt, { accountId: account?.id ?? null, via: 'password_login' }, now)
-          : {};
-        await recordLogin(request, {
-          accountId: account?.id ?? null,
-          method: 'password',
-          success: false,
-          outcome: result.locked ? 'locked_now' : account ? 'wrong_password' : 'unknown_account',
-        });
-        if (result.locked)
+      switch (outcome.kind) {
+        case 'held':
+          reply.header('retry-after', String(outcome.refusal.retryAfterSeconds));
+          return refuse(request.t(outcome.refusal.key, outcome.refusal.params), outcome.refusal.status);
+        case 'locked_now':
           return refuse(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
-        return refuse(request.t('login.errors.wrongCredentials'), 401);
+        case 'wrong_credentials':
+          return refuse(request.t('login.errors.wrongCredentials'), 401);
+        case 'refused':
+          // The password was right, so this says nothing to someone guessing: the account's state, and what to do.
+          return outcomes.render(request, reply, outcomeFor(outcome.refusal, 'login')!, 'login');
       }
-      if (gate) await app.lockout.passwordAccepted(gate.attempt);
-      const refusal = refusalFor(account);
-      if (refusal) {
-        await recordLogin(request, {
-          accountId: account.id,
-          method: 'password',
-          success: false,
-          outcome: refusal,
-          auditAction: 'login.refused',
-        });
-        // The password was right, so this says nothing to someone guessing: the account's state, and what to do.
-        return outcomes.render(request, reply, outcomeFor(refusal, 'login')!, 'login');
-      }
-      if (check.needsRehash) {
-        await accounts.setPasswordHash(account.id, await hashPassword(password), now);
-        await withTransaction(app.db, (client) =>
-          auditRepository(client).append(
-            {
-              actorAccountId: account.id,
-              actorLabel: `account:${account.id}`,
-              action: 'password.rehash',
-              subjectAccountId: account.id,
-            },
-            now,
-          ),
-        );
-      }
+      const { account } = outcome;
       const next = request.session.loginNext;
       await startLoggedInSession(request, account, 'password');
       return reply.redirect(safeLocalPath(next, account.role === 'citizen' ? '/account' : '/admin'), 303);

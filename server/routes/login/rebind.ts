@@ -1,19 +1,11 @@
-// A renewed card (new certificate, same ID last-4 and name, valid chain) is bound after the account's password is confirmed;
-// the old binding stays as history.
+// The password page of a renewed card's binding (server/auth/renewed-card.ts): the form while the challenge the card
+// signed lives, and a page for each outcome.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import { accountsRepository } from '../../db/accounts-repository';
-import { certificatesRepository } from '../../db/certificates-repository';
-import { auditRepository } from '../../db/audit-repository';
-import { withTransaction } from '../../db/transaction';
-import { verifyPassword } from '../../auth/passwords';
-import { bindingFor } from '../../auth/bind-certificate';
-import { recordLogin, startLoggedInSession } from '../../auth/login-session';
-import { refusalFor } from '../../auth/certificate-login';
-import { gateRefusal } from '../../auth/lockout';
-import { organisationAccountsRepository } from '../../db/organisation-accounts-repository';
+import { startLoggedInSession } from '../../auth/login-session';
+import { bindRenewedCard } from '../../auth/renewed-card';
 import { maskIdNumber } from '../../mask';
-import { recheckCard } from '../../auth/verified-card';
 import { stillPending } from './certificate';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages } from '../signing/outcome';
@@ -51,76 +43,41 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
       const password = String(request.body?.password ?? '');
       const accounts = accountsRepository(app.db);
       const account = await accounts.findById(pending.accountId);
-      const now = app.now();
       const fail = async (text: string, status: number) =>
         reply.code(status).page('login/rebind', await pageData(request, { errors: [{ href: '#password', text }] }));
       if (!account) return reply.redirect('/login/certificate', 303);
       if (!password) return fail(request.t('login.errors.passwordRequired'), 400);
-      // The new card is not bound yet, so the password is what proves the account: guesses count like any other.
-      const gate = await app.lockout.begin(account.idNumber, request.ip, now);
-      if (gate.kind !== 'open') {
-        const refused = gateRefusal(gate);
-        reply.header('retry-after', String(refused.retryAfterSeconds));
-        return fail(request.t(refused.key, refused.params), refused.status);
-      }
-      const check = await verifyPassword(account.passwordHash, password);
-      if (!check.ok) {
-        const result = await app.lockout.failed(gate.attempt, { accountId: account.id, via: 'rebind' }, now);
-        await recordLogin(request, {
-          accountId: account.id,
-          method: 'certificate',
-          success: false,
-          outcome: result.locked ? 'rebind_locked_now' : 'rebind_wrong_password',
-        });
-        if (result.locked) return fail(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
-        return fail(request.t('login.errors.wrongPassword'), 401);
-      }
-      const refusal = refusalFor(account);
-      if (refusal) {
-        request.session.pendingRebind = undefined;
-        return outcomes.render(request, reply, outcomeFor(refusal, 'login')!, 'login', pending.identity);
-      }
-      // The card once more before it is bound: revoked since it signed means no binding and no session.
-      const recheck = await recheckCard(app.cardVerifier, pending.identity, app.now());
-      if (!recheck.ok) {
-        request.log.info({ reason: recheck.reason, detail: recheck.detail }, 'renewed card refused at binding');
-        request.session.pendingRebind = undefined;
-        const page = outcomes.refusal(request, reply, recheck.reason, 'login', pending.identity);
-        if (page) return page;
-        request.session.loginError = recheck.reason;
-        return reply.redirect('/login/certificate', 303);
-      }
-
-      const bound = await withTransaction(app.db, async (client) => {
-        const certificates = certificatesRepository(client);
-        const previous = (await certificates.listForAccount(account.id)).filter((c) => c.unboundAt === null);
-        // A citizen's renewed card replaces the old one; a company or agency may hold several cards (正卡, 附卡), so
-        // a new one is added and the operator unbinds a card the organisation no longer uses.
-        const replaces = !(await organisationAccountsRepository(client).findByAccountId(account.id));
-        if (replaces) for (const old of previous) await certificates.unbind(old.id, 'renewed', now);
-        const binding = await certificates.bind(bindingFor(account.id, pending.identity), now);
-        if (!binding) return undefined;
-        await auditRepository(client).append(
-          {
-            actorAccountId: account.id,
-            actorLabel: `account:${account.id}`,
-            action: 'certificate.rebind',
-            subjectAccountId: account.id,
-            details: {
-              fingerprint: pending.identity.fingerprintSha256,
-              previous: previous.map((c) => c.fingerprintSha256),
-              kept: !replaces,
-            },
-          },
-          now,
-        );
-        return binding;
+      const outcome = await bindRenewedCard(app, {
+        account,
+        identity: pending.identity,
+        password,
+        ip: request.ip,
+        now: app.now(),
       });
-      if (!bound) return fail(request.t('login.errors.certificateTaken'), 409);
+      switch (outcome.kind) {
+        case 'held':
+          reply.header('retry-after', String(outcome.refusal.retryAfterSeconds));
+          return fail(request.t(outcome.refusal.key, outcome.refusal.params), outcome.refusal.status);
+        case 'locked_now':
+          return fail(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
+        case 'wrong_password':
+          return fail(request.t('login.errors.wrongPassword'), 401);
+        case 'taken':
+          return fail(request.t('login.errors.certificateTaken'), 409);
+        case 'refused':
+          request.session.pendingRebind = undefined;
+          return outcomes.render(request, reply, outcomeFor(outcome.refusal, 'login')!, 'login', pending.identity);
+        case 'card_refused': {
+          request.log.info({ reason: outcome.reason, detail: outcome.detail }, 'renewed card refused at binding');
+          request.session.pendingRebind = undefined;
+          const page = outcomes.refusal(request, reply, outcome.reason, 'login', pending.identity);
+          if (page) return page;
+          request.session.loginError = outcome.reason;
+          return reply.redirect('/login/certificate', 303);
+        }
+      }
       request.session.pendingRebind = undefined;
-      // Card and password both proven: as after a card login, the account-wide lock and this source's count end.
-      await app.lockout.cardAccepted(account.idNumber, request.ip);
-      await startLoggedInSession(request, account, 'certificate', bound.id);
+      await startLoggedInSession(request, account, 'certificate', outcome.certificate.id);
       return reply.redirect('/account?rebound=1', 303);
     },
   );
