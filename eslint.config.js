@@ -28,7 +28,8 @@ const PORTAL_FROM_SIGNER = {
 };
 const TRANSACTION_FROM_ROUTES = {
   regex: '(^|/)db/transaction(\\.js)?$',
-  message: 'Routes open no transaction: put the work in a service (server/auth/, server/registration/, server/admin/ …).',
+  message:
+    'Routes open no transaction: put the work in a service (server/auth/, server/registration/, server/admin/ …).',
 };
 const restrict = (...patterns) => ['error', { patterns }];
 const DYNAMIC_DEMO_IMPORT = {
