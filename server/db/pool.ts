@@ -26,6 +26,11 @@ export function createPool(connectionString: string, options: { searchPath?: str
   return pool;
 }
 
+/** Resolves when the database answers a trivial query (readiness checks). */
+export async function ping(db: Db): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 /** The URL with any password removed, for messages and logs. */
 export function redactDatabaseUrl(url: string): string {
   try {
