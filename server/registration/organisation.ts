@@ -6,7 +6,6 @@ import type { Db, Pool } from '../db/pool';
 import { accountsRepository, type Account, type AccountLang, type AccountStatus } from '../db/accounts-repository';
 import { certificatesRepository } from '../db/certificates-repository';
 import { auditRepository } from '../db/audit-repository';
-import { notificationsRepository } from '../db/notifications-repository';
 import {
   organisationAccountKey,
   organisationAccountsRepository,
@@ -21,6 +20,7 @@ import type { OrganisationDetails } from '../forms/organisation-registration';
 import { checkOrganisationCertificate, type OrganisationReason } from '../pki/index';
 import { freeReference, withRegistrationLock } from './transaction';
 import { organisationInitialStatus, type OrganisationCategory } from './organisation-rules';
+import { writeRegistration } from './write-registration';
 
 export type OrganisationRefusal =
   | OrganisationReason
@@ -183,55 +183,52 @@ async function registerInTransaction(
   const { organisationId, organisationIdKind, certificateName } = org!;
   const status = organisationInitialStatus(draft.category);
   const reference = await freeReference(client, meta.now);
-  await client.query('SAVEPOINT registration');
-  const undo = async (reason: OrganisationRefusal): Promise<OrganisationOutcome> => {
-    await client.query('ROLLBACK TO SAVEPOINT registration');
-    return { ok: false, reason };
-  };
-  try {
-    const account = await accountsRepository(client).insert(
-      {
+  const written = await writeRegistration<OrganisationRefusal, Account>(
+    client,
+    meta.now,
+    'certificate_already_registered',
+    async () => {
+      const account = await accountsRepository(client).insert(
+        {
+          category: draft.category,
+          idNumber: organisationAccountKey(draft.category, organisationId),
+          name: draft.organisationName,
+          birthDate: null,
+          phone: draft.phone,
+          address: draft.address,
+          email1: draft.email1,
+          email2: draft.email2,
+          passwordHash: draft.passwordHash,
+          status,
+          reference,
+          lang: meta.lang,
+        },
+        meta.now,
+      );
+      if (!account) return { ok: false, reason: 'organisation_already_registered' };
+      const fields = await organisationAccountsRepository(client).insert({
+        accountId: account.id,
         category: draft.category,
-        idNumber: organisationAccountKey(draft.category, organisationId),
-        name: draft.organisationName,
-        birthDate: null,
-        phone: draft.phone,
-        address: draft.address,
-        email1: draft.email1,
-        email2: draft.email2,
-        passwordHash: draft.passwordHash,
-        status,
-        reference,
-        lang: meta.lang,
-      },
-      meta.now,
-    );
-    if (!account) return await undo('organisation_already_registered');
-    const fields = await organisationAccountsRepository(client).insert({
-      accountId: account.id,
-      category: draft.category,
-      organisationId,
-      organisationIdKind,
-      certificateKind: draft.certificate,
-      organisationName: draft.organisationName,
-      representative: draft.representative,
-      contactName: draft.contactName,
-      mobile: draft.mobile,
-      licenceNumber: draft.licenceNumber,
-    });
-    if (!fields) return await undo('organisation_already_registered');
-    const bound = await certificatesRepository(client).bind(
-      { ...bindingFor(account.id, identity), organisationId },
-      meta.now,
-    );
-    if (!bound) return await undo('certificate_already_registered');
-    await auditRepository(client).append(
-      {
-        actorAccountId: account.id,
-        actorLabel: `account:${account.id}`,
-        action: 'register',
-        subjectAccountId: account.id,
-        details: {
+        organisationId,
+        organisationIdKind,
+        certificateKind: draft.certificate,
+        organisationName: draft.organisationName,
+        representative: draft.representative,
+        contactName: draft.contactName,
+        mobile: draft.mobile,
+        licenceNumber: draft.licenceNumber,
+      });
+      if (!fields) return { ok: false, reason: 'organisation_already_registered' };
+      const bound = await certificatesRepository(client).bind(
+        { ...bindingFor(account.id, identity), organisationId },
+        meta.now,
+      );
+      if (!bound) return { ok: false, reason: 'certificate_already_registered' };
+      return {
+        ok: true,
+        accountId: account.id,
+        result: account,
+        auditDetails: {
           category: draft.category,
           status,
           certificate: draft.certificate,
@@ -248,37 +245,26 @@ async function registerInTransaction(
           challenge: meta.nonce,
           personalDataNotice: draft.personalDataNotice,
         },
-      },
-      meta.now,
-    );
-    // The registration's e-mail is owed from the same commit; it is sent after it (server/notify/).
-    const notificationId = await notificationsRepository(client).enqueue(
-      { accountId: account.id, kind: 'registration_received' },
-      meta.now,
-    );
-    await client.query('RELEASE SAVEPOINT registration');
-    return {
-      ok: true,
-      resubmitted: false,
-      notificationId,
-      receipt: {
-        accountId: account.id,
-        category: draft.category,
-        certificate: draft.certificate,
-        organisationName: draft.organisationName,
-        organisationId,
-        organisationIdKind,
-        status,
-        licenceNumber: draft.licenceNumber,
-        ...receiptTimes(account),
-      },
-    };
-  } catch (error) {
-    // (Not a reference drawn by two registrations in the same instant: too rare to word, it stays an error.)
-    const { code, constraint } = error as { code?: string; constraint?: string };
-    if (code === '23505' && constraint !== 'accounts_reference_key') return undo('certificate_already_registered');
-    throw error;
-  }
+      };
+    },
+  );
+  if (!written.ok) return { ok: false, reason: written.reason };
+  return {
+    ok: true,
+    resubmitted: false,
+    notificationId: written.notificationId,
+    receipt: {
+      accountId: written.result.id,
+      category: draft.category,
+      certificate: draft.certificate,
+      organisationName: draft.organisationName,
+      organisationId,
+      organisationIdKind,
+      status,
+      licenceNumber: draft.licenceNumber,
+      ...receiptTimes(written.result),
+    },
+  };
 }
 
 /** 送出: the card verified earlier (and checked again by the caller), written under this browser's registration lock. */

@@ -11,7 +11,6 @@ import {
 } from '../db/accounts-repository';
 import { certificatesRepository } from '../db/certificates-repository';
 import { auditRepository } from '../db/audit-repository';
-import { notificationsRepository } from '../db/notifications-repository';
 import { withTransaction } from '../db/transaction';
 import { bindingFor } from '../auth/bind-certificate';
 import type { CardVerifier, CertificateIdentity } from '../auth/certificate-identity';
@@ -21,6 +20,7 @@ import { maskIdNumber } from '../mask';
 import { bindingRefusal, cardMismatch, initialStatus, type BindingRefusal } from './binding-rules';
 import type { RegistrationDraft } from './draft';
 import { newReference } from './reference';
+import { writeRegistration } from './write-registration';
 
 /** What the 註冊完成 page shows: nothing that needs the full ID number. */
 export interface RegistrationReceipt {
@@ -132,9 +132,9 @@ export async function receiptForResubmission(
 
 /**
  * Writes the account, its certificate binding and the audit event, inside the caller's transaction (see
- * withRegistrationLock; on the JavaScript path the challenge was consumed in the same transaction). A savepoint keeps
- * a consumed challenge consumed when the writes are refused. The unique constraints decide a race between two
- * browsers: the second insert returns undefined and is undone.
+ * withRegistrationLock; on the JavaScript path the challenge was consumed in the same transaction), under
+ * writeRegistration's savepoint. The unique constraints decide a race between two browsers: the second insert
+ * returns undefined and is undone.
  */
 export async function registerInTransaction(
   client: PoolClient,
@@ -152,39 +152,36 @@ export async function registerInTransaction(
   // Kept in the hash-chained registration event: the operator's review and any later dispute read what was compared.
   const evidence = bindingEvidence(draft, identity);
   const reference = await freeReference(client, meta.now);
-  await client.query('SAVEPOINT registration');
-  const undo = async (reason: BindingRefusal): Promise<RegistrationOutcome> => {
-    await client.query('ROLLBACK TO SAVEPOINT registration');
-    return { ok: false, reason };
-  };
-  try {
-    const inserted = await accountsRepository(client).insert(
-      {
-        category: draft.category,
-        idNumber: draft.idNumber,
-        name: draft.name,
-        birthDate: draft.birthDate,
-        phone: draft.phone,
-        address: draft.address,
-        email1: draft.email1,
-        email2: draft.email2,
-        passwordHash: draft.passwordHash,
-        status,
-        reference,
-        lang: meta.lang,
-      },
-      meta.now,
-    );
-    if (!inserted) return await undo('id_already_registered');
-    const bound = await certificatesRepository(client).bind(bindingFor(inserted.id, identity), meta.now);
-    if (!bound) return await undo('certificate_already_registered');
-    await auditRepository(client).append(
-      {
-        actorAccountId: inserted.id,
-        actorLabel: `account:${inserted.id}`,
-        action: 'register',
-        subjectAccountId: inserted.id,
-        details: {
+  const written = await writeRegistration<BindingRefusal, Account>(
+    client,
+    meta.now,
+    'certificate_already_registered',
+    async () => {
+      const inserted = await accountsRepository(client).insert(
+        {
+          category: draft.category,
+          idNumber: draft.idNumber,
+          name: draft.name,
+          birthDate: draft.birthDate,
+          phone: draft.phone,
+          address: draft.address,
+          email1: draft.email1,
+          email2: draft.email2,
+          passwordHash: draft.passwordHash,
+          status,
+          reference,
+          lang: meta.lang,
+        },
+        meta.now,
+      );
+      if (!inserted) return { ok: false, reason: 'id_already_registered' };
+      const bound = await certificatesRepository(client).bind(bindingFor(inserted.id, identity), meta.now);
+      if (!bound) return { ok: false, reason: 'certificate_already_registered' };
+      return {
+        ok: true,
+        accountId: inserted.id,
+        result: inserted,
+        auditDetails: {
           category: draft.category,
           status,
           idKind: draft.idKind,
@@ -197,29 +194,18 @@ export async function registerInTransaction(
           // Which wording of the 個資蒐集告知 the applicant agreed to.
           personalDataNotice: draft.personalDataNotice,
         },
-      },
-      meta.now,
-    );
-    // The registration's e-mail is owed from the same commit; it is sent after it (server/notify/).
-    const notificationId = await notificationsRepository(client).enqueue(
-      { accountId: inserted.id, kind: 'registration_received' },
-      meta.now,
-    );
-    await client.query('RELEASE SAVEPOINT registration');
-    return {
-      ok: true,
-      receipt: receiptFor(inserted, identity.cardSerial, evidence),
-      accountId: inserted.id,
-      resubmitted: false,
-      notificationId,
-    };
-  } catch (error) {
-    // A unique violation the ON CONFLICT clauses did not absorb (the other unique index of certificates) is the same race.
-    // (Not a reference drawn by two registrations in the same instant: too rare to word, it stays an error.)
-    const { code, constraint } = error as { code?: string; constraint?: string };
-    if (code === '23505' && constraint !== 'accounts_reference_key') return undo('certificate_already_registered');
-    throw error;
-  }
+      };
+    },
+  );
+  if (!written.ok) return { ok: false, reason: written.reason };
+  const account = written.result;
+  return {
+    ok: true,
+    receipt: receiptFor(account, identity.cardSerial, evidence),
+    accountId: account.id,
+    resubmitted: false,
+    notificationId: written.notificationId,
+  };
 }
 
 /**
