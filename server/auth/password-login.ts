@@ -21,22 +21,25 @@ export type PasswordLoginOutcome =
   | { kind: 'refused'; refusal: AccountRefusal; account: Account }
   | { kind: 'accepted'; account: Account };
 
-/** Only an ID number that could belong to an account reaches the database; anything else is simply wrong. */
-const PLAUSIBLE_ID = /^[A-Z0-9]{1,20}$/;
+/**
+ * Only a key that could belong to an account reaches the database (an ID number, or an organisation's
+ * `<category>:<統一編號 or 機關代碼>`, a 機關代碼 being dotted like an OID); anything else is simply wrong.
+ */
+const PLAUSIBLE_ID = /^(?:[A-Z0-9]{1,20}|[a-z_]{1,40}:[A-Z0-9.]{1,64})$/;
 
 export async function attemptPasswordLogin(
   deps: { db: Pool; lockout: Lockout },
-  input: { idNumber: string; password: string; ip: string; now: Date },
+  input: { accountKey: string; password: string; ip: string; now: Date },
 ): Promise<PasswordLoginOutcome> {
   const { db, lockout } = deps;
-  const { idNumber, password, ip, now } = input;
+  const { accountKey, password, ip, now } = input;
   const record = (accountId: number | null, outcome: string, auditAction?: string) =>
     recordLoginAttempt(db, ip, { accountId, method: 'password', success: false, outcome, auditAction }, now);
 
-  const plausible = PLAUSIBLE_ID.test(idNumber);
-  // Counted before the account is looked up, the same way for every ID number: no answer tells whether it is registered.
-  const gate = plausible ? await lockout.begin(idNumber, ip, now) : undefined;
-  const account = plausible ? await accountsRepository(db).findByIdNumber(idNumber) : undefined;
+  const plausible = PLAUSIBLE_ID.test(accountKey);
+  // Counted before the account is looked up, the same way for every key: no answer tells whether it is registered.
+  const gate = plausible ? await lockout.begin(accountKey, ip, now) : undefined;
+  const account = plausible ? await accountsRepository(db).findByIdNumber(accountKey) : undefined;
   if (gate && gate.kind !== 'open') {
     await record(account?.id ?? null, gate.kind === 'wait' ? 'delayed' : 'locked');
     return { kind: 'held', refusal: gateRefusal(gate) };

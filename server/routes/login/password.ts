@@ -4,14 +4,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { startLoggedInSession } from '../../auth/login-session';
 import { attemptPasswordLogin } from '../../auth/password-login';
+import { readPasswordLogin } from '../../forms/password-login';
+import { ORGANISATION_CATEGORIES } from '../../registration/organisation-rules';
 import { safeLocalPath } from '../../safe-redirect';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages } from '../signing/outcome';
 
-interface PasswordLoginBody {
-  idNumber?: string;
-  password?: string;
-}
+type PasswordLoginBody = Record<string, string | undefined>;
 
 const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const outcomes = outcomePages(config);
@@ -19,10 +18,16 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
     pageTitle: request.t('login.passwordTitle'),
     intro: request.t('login.passwordIntro', { max: config.loginMaxFailures, minutes: config.loginLockoutMinutes }),
     breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.passwordTitle') }],
+    organisationCategories: ORGANISATION_CATEGORIES.map((code) => ({
+      value: code,
+      label: request.t(`validation.categories.${code}`),
+    })),
     ...data,
   });
 
-  app.get('/login/password', async (request, reply) => reply.page('login/password', page(request, { values: {} })));
+  app.get('/login/password', async (request, reply) =>
+    reply.page('login/password', page(request, { values: { kind: 'person' } })),
+  );
 
   app.post<{ Body: PasswordLoginBody }>(
     '/login/password',
@@ -30,21 +35,29 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
       config: { rateLimit: { max: 20, timeWindow: 60_000 } },
     },
     async (request, reply) => {
-      const idNumber = String(request.body?.idNumber ?? '')
-        .trim()
-        .toUpperCase();
-      const password = String(request.body?.password ?? '');
-      const errors = [];
-      if (!idNumber) errors.push({ href: '#idNumber', text: request.t('login.errors.idNumberRequired') });
-      if (!password) errors.push({ href: '#password', text: request.t('login.errors.passwordRequired') });
-      if (errors.length) return reply.code(400).page('login/password', page(request, { errors, values: { idNumber } }));
-
-      const outcome = await attemptPasswordLogin(app, { idNumber, password, ip: request.ip, now: app.now() });
+      const form = readPasswordLogin(request.body);
+      const values = form.values;
+      if (!form.ok) {
+        const errors = form.errors.map((e) => ({ href: `#${e.field}`, text: request.t(`login.errors.${e.key}`) }));
+        return reply.code(400).page('login/password', page(request, { errors, values }));
+      }
+      const outcome = await attemptPasswordLogin(app, {
+        accountKey: form.accountKey,
+        password: form.password,
+        ip: request.ip,
+        now: app.now(),
+      });
+      // An error goes to the form that was sent: the person's or the organisation's.
+      const person = values.kind === 'person';
       const refuse = (text: string, status: number) =>
         reply.code(status).page(
           'login/password',
           // A lock is answered with the way out of it: the bound card lifts it at once (/login/unlock).
-          page(request, { errors: [{ href: '#idNumber', text }], values: { idNumber }, locked: status === 423 }),
+          page(request, {
+            errors: [{ href: person ? '#idNumber' : '#organisationId', text }],
+            values,
+            locked: status === 423,
+          }),
         );
       switch (outcome.kind) {
         case 'held':
@@ -53,7 +66,10 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
         case 'locked_now':
           return refuse(request.t('login.errors.locked', { minutes: config.loginLockoutMinutes }), 423);
         case 'wrong_credentials':
-          return refuse(request.t('login.errors.wrongCredentials'), 401);
+          return refuse(
+            request.t(person ? 'login.errors.wrongCredentials' : 'login.errors.wrongOrganisationCredentials'),
+            401,
+          );
         case 'refused':
           // The password was right, so this says nothing to someone guessing: the account's state, and what to do.
           return outcomes.render(request, reply, outcomeFor(outcome.refusal, 'login')!, 'login');
