@@ -3,3 +3,12 @@ export function maskIdNumber(idNumber: string): string {
   if (idNumber.length <= 6) return '*'.repeat(idNumber.length);
   return `${idNumber.slice(0, 3)}${'*'.repeat(idNumber.length - 6)}${idNumber.slice(-3)}`;
 }
+
+/**
+ * An account's id as pages show it: a person's ID number masked; an organisation account's key
+ * (`<category>:<統一編號 or 機關代碼>`) as the organisation's number in full, which is public (商工登記), not personal.
+ */
+export function displayAccountId(idNumber: string): string {
+  const colon = idNumber.indexOf(':');
+  return colon >= 0 ? idNumber.slice(colon + 1) : maskIdNumber(idNumber);
+}

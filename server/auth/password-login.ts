@@ -33,15 +33,15 @@ export async function attemptPasswordLogin(
 ): Promise<PasswordLoginOutcome> {
   const { db, lockout } = deps;
   const { accountKey, password, ip, now } = input;
-  const record = (accountId: number | null, outcome: string, auditAction?: string) =>
-    recordLoginAttempt(db, ip, { accountId, method: 'password', success: false, outcome, auditAction }, now);
+  const record = (attempt: { accountId: number | null; outcome: string; auditAction?: string }) =>
+    recordLoginAttempt(db, ip, { method: 'password', success: false, ...attempt }, now);
 
   const plausible = PLAUSIBLE_ID.test(accountKey);
   // Counted before the account is looked up, the same way for every key: no answer tells whether it is registered.
   const gate = plausible ? await lockout.begin(accountKey, ip, now) : undefined;
   const account = plausible ? await accountsRepository(db).findByIdNumber(accountKey) : undefined;
   if (gate && gate.kind !== 'open') {
-    await record(account?.id ?? null, gate.kind === 'wait' ? 'delayed' : 'locked');
+    await record({ accountId: account?.id ?? null, outcome: gate.kind === 'wait' ? 'delayed' : 'locked' });
     return { kind: 'held', refusal: gateRefusal(gate) };
   }
 
@@ -50,14 +50,17 @@ export async function attemptPasswordLogin(
     const result = gate
       ? await lockout.failed(gate.attempt, { accountId: account?.id ?? null, via: 'password_login' }, now)
       : {};
-    await record(account?.id ?? null, result.locked ? 'locked_now' : account ? 'wrong_password' : 'unknown_account');
+    await record({
+      accountId: account?.id ?? null,
+      outcome: result.locked ? 'locked_now' : account ? 'wrong_password' : 'unknown_account',
+    });
     return result.locked ? { kind: 'locked_now' } : { kind: 'wrong_credentials' };
   }
   if (gate) await lockout.passwordAccepted(gate.attempt);
 
   const refusal = refusalFor(account);
   if (refusal) {
-    await record(account.id, refusal, 'login.refused');
+    await record({ accountId: account.id, outcome: refusal, auditAction: 'login.refused' });
     return { kind: 'refused', refusal, account };
   }
   if (check.needsRehash) await rehash(db, account, password, now);

@@ -38,8 +38,17 @@ export async function bindRenewedCard(
   const check = await verifyPassword(account.passwordHash, password);
   if (!check.ok) {
     const result = await lockout.failed(gate.attempt, { accountId: account.id, via: 'rebind' }, now);
-    const outcome = result.locked ? 'rebind_locked_now' : 'rebind_wrong_password';
-    await recordLoginAttempt(db, ip, { accountId: account.id, method: 'certificate', success: false, outcome }, now);
+    await recordLoginAttempt(
+      db,
+      ip,
+      {
+        accountId: account.id,
+        method: 'certificate',
+        success: false,
+        outcome: result.locked ? 'rebind_locked_now' : 'rebind_wrong_password',
+      },
+      now,
+    );
     return result.locked ? { kind: 'locked_now' } : { kind: 'wrong_password' };
   }
   const refusal = refusalFor(account);

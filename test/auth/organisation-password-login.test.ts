@@ -1,9 +1,9 @@
 // 帳號密碼登入 for a company or agency: its 申請類別 and 統一編號 (機關代碼) with the password, on the form's second part;
 // the same answers as for a person (one for an unknown account and a wrong password), the lockout counted per account,
-// errors at the organisation form's fields with its values kept.
+// errors at the organisation form's fields with its values kept; 忘記密碼 and 解除鎖定 with the company's bound card.
 import t from 'tap';
 import { Browser, buildTestApp, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
-import { demoCardVerifier, makeDemoPki } from '../helpers/demo-cards';
+import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../helpers/demo-cards';
 import { DEMO_CARDS } from '../../demo-pki/demo-pki';
 import { registerOrganisation, organisationDraftFrom } from '../../server/registration/organisation';
 import { accountsRepository } from '../../server/db/accounts-repository';
@@ -186,4 +186,67 @@ t.test('wrong passwords count against the company account, not the person form',
     new Browser(ctx.app, address),
   );
   t.equal(later.res.statusCode, 303);
+});
+
+t.test(
+  '忘記密碼 with the company card: the 統一編號 in full, a new password, then the password login with it',
+  async (t) => {
+    const NEW_PASSWORD = 'Lantern7Quay';
+    const browser = new Browser(ctx.app, uniqueAddress());
+    const start = await browser.get('/login/forgot-password');
+    t.match(start.body, /工商憑證/, 'the page says a company proves itself with its business certificate');
+    const { tbs, nonce } = challengeFrom(start.body);
+    const proven = await browser.post('/login/forgot-password', {
+      _csrf: csrfFrom(start.body),
+      ...signWithCard(pki, 'xinyi-trading', tbs, nonce),
+    });
+    t.equal(proven.headers.location, '/login/forgot-password/new');
+    const form = await browser.get('/login/forgot-password/new');
+    t.match(form.body, /這張憑證已確認綁定帳號 53100003/, 'the public 統一編號 in full, not the account key');
+    t.notMatch(form.body, /enterprise:/);
+    const done = await browser.post('/login/forgot-password/new', {
+      _csrf: csrfFrom(form.body),
+      password: NEW_PASSWORD,
+      passwordConfirm: NEW_PASSWORD,
+    });
+    t.equal(done.headers.location, '/login/forgot-password/done');
+    const old = await organisationLogin({ category: 'enterprise', organisationId: '53100003', orgPassword: PASSWORD });
+    t.equal(old.res.statusCode, 401, 'the old password is refused');
+    const fresh = await organisationLogin({
+      category: 'enterprise',
+      organisationId: '53100003',
+      orgPassword: NEW_PASSWORD,
+    });
+    t.equal(fresh.res.headers.location, '/account', 'the new one logs in');
+  },
+);
+
+t.test('解除鎖定 with the agency card lifts the lock of the agency account', async (t) => {
+  const address = uniqueAddress();
+  // Wrong passwords from one source until it is locked (each attempt past the doubling wait).
+  let last;
+  for (let i = 0; i < 5; i++) {
+    last = await organisationLogin(
+      { category: 'government', organisationId: '2.16.886.101.99001.1', orgPassword: 'Wrong1Password' },
+      new Browser(ctx.app, address),
+    );
+    clock.advance(61_000);
+  }
+  t.equal(last!.res.statusCode, 423, 'locked after the fifth wrong password');
+  const browser = new Browser(ctx.app, address);
+  const start = await browser.get('/login/unlock');
+  const { tbs, nonce } = challengeFrom(start.body);
+  const proven = await browser.post('/login/unlock', {
+    _csrf: csrfFrom(start.body),
+    ...signWithCard(pki, 'customs-agency', tbs, nonce),
+  });
+  // The page script's 送出 is the last step: the lock ends with it.
+  t.equal(proven.headers.location, '/login/unlock/done');
+  const done = await browser.get('/login/unlock/done');
+  t.match(done.body, /帳號 2\.16\.886\.101\.99001\.1 的密碼登入已解除鎖定/);
+  const after = await organisationLogin(
+    { category: 'government', organisationId: '2.16.886.101.99001.1', orgPassword: PASSWORD },
+    new Browser(ctx.app, address),
+  );
+  t.equal(after.res.headers.location, '/account');
 });

@@ -8,7 +8,7 @@ import { changePassword } from '../../auth/password-change';
 import { gateRefusal } from '../../auth/lockout';
 import { validatePassword, validatePasswordConfirm } from '../../forms/password';
 import { toErrorList, type FieldErrorCode } from '../../forms/errors';
-import { maskIdNumber } from '../../mask';
+import { displayAccountId } from '../../mask';
 
 const account: FastifyPluginAsync = async (app) => {
   app.addHook('preHandler', async (request, reply) => {
@@ -28,7 +28,7 @@ const account: FastifyPluginAsync = async (app) => {
     return {
       pageTitle: request.t('account.title'),
       breadcrumb: [{ label: request.t('account.title') }],
-      account: { ...found, maskedId: maskIdNumber(found.idNumber), passwordHash: undefined },
+      account: { ...found, maskedId: displayAccountId(found.idNumber), passwordHash: undefined },
       certificates,
       logins: await loginAttemptsRepository(app.db).listForAccount(found.id, 10),
       ...extra,

@@ -14,7 +14,7 @@ import type { FieldError } from '../../plugins/views';
 import { ACCOUNT_ACTIONS, actorRefusal, isLocked, transitionRefusal } from '../../admin/account-rules';
 import { organisationAccountsRepository } from '../../db/organisation-accounts-repository';
 import { formatTaiwanTime } from '../../taiwan-time';
-import { maskIdNumber } from '../../mask';
+import { displayAccountId } from '../../mask';
 import { revocationStateFor } from '../../admin/revocation-state';
 import { operatorOf, parseId, takeFlash, type Flash } from './shared';
 
@@ -90,7 +90,7 @@ export async function renderAccountDetail(
     account: {
       id: account.id,
       name: account.name,
-      idNumber: options.fullIdNumber ?? maskIdNumber(account.idNumber),
+      idNumber: options.fullIdNumber ?? displayAccountId(account.idNumber),
       fullIdShown: options.fullIdNumber !== undefined,
       category: t(`admin.category.${account.category}`),
       role: t(`admin.role.${account.role}`),

@@ -4,7 +4,7 @@ import { adminAccountsRepository, ACCOUNT_CATEGORIES, ACCOUNT_STATUSES } from '.
 import { encodeCursor, filterQueryString, readListQuery } from './list-filter';
 import { formatTaiwanTime } from '../../taiwan-time';
 import { isLocked } from '../../admin/account-rules';
-import { maskIdNumber } from '../../mask';
+import { displayAccountId } from '../../mask';
 import { takeFlash } from './shared';
 
 export const PAGE_SIZE = 50;
@@ -22,7 +22,7 @@ const accountsList: FastifyPluginAsync = async (app) => {
     const rows = page.items.map((item) => ({
       id: item.id,
       // The list always masks; an admin sees a full ID on the detail page, with a reason, audited.
-      idNumber: maskIdNumber(item.idNumber),
+      idNumber: displayAccountId(item.idNumber),
       name: item.name,
       email: item.email1 ?? '',
       category: t(`admin.category.${item.category}`),

@@ -5,7 +5,7 @@ import type { Account } from '../../db/accounts-repository';
 import type { FieldError } from '../../plugins/views';
 import type { EvidenceView } from './binding-evidence';
 import { REASON_MAX } from '../../forms/reason';
-import { maskIdNumber } from '../../mask';
+import { displayAccountId } from '../../mask';
 import { NOTIFIED_ACTIONS, type AccountAction } from '../../admin/account-rules';
 
 export interface ActionPage {
@@ -49,7 +49,7 @@ export function renderActionForm(request: FastifyRequest, reply: FastifyReply, p
     account: {
       id: page.account.id,
       name: page.account.name,
-      idNumber: maskIdNumber(page.account.idNumber),
+      idNumber: displayAccountId(page.account.idNumber),
       status: t(`admin.status.${page.account.status}`),
       category: t(`admin.category.${page.account.category}`),
     },

@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import { accountsRepository } from '../../db/accounts-repository';
 import { startLoggedInSession } from '../../auth/login-session';
 import { bindRenewedCard } from '../../auth/renewed-card';
-import { maskIdNumber } from '../../mask';
+import { displayAccountId } from '../../mask';
 import { stillPending } from './certificate';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages } from '../signing/outcome';
@@ -19,7 +19,7 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
       pageTitle: request.t('login.rebindTitle'),
       breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.rebindTitle') }],
       identity: pending.identity,
-      maskedId: account ? maskIdNumber(account.idNumber) : '',
+      maskedId: account ? displayAccountId(account.idNumber) : '',
       ...extra,
     };
   };

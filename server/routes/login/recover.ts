@@ -17,7 +17,7 @@ import { hashPassword } from '../../auth/passwords';
 import { accountsRepository } from '../../db/accounts-repository';
 import { passwordRuleFailures, validatePasswordConfirm } from '../../forms/password';
 import { toErrorList, type FieldErrorCode } from '../../forms/errors';
-import { maskIdNumber } from '../../mask';
+import { displayAccountId } from '../../mask';
 import { outcomePages } from '../signing/outcome';
 
 declare module 'fastify' {
@@ -193,7 +193,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
   /** The page of the proven card's last step: who it is, which account. */
   async function lastStepData(pending: PendingRecovery) {
     const account = await accountsRepository(app.db).findById(pending.accountId);
-    return { identity: pending.identity, maskedId: account ? maskIdNumber(account.idNumber) : '' };
+    return { identity: pending.identity, maskedId: account ? displayAccountId(account.idNumber) : '' };
   }
 
   // 忘記密碼's last step: the new password, every broken rule at once (as at registration).
@@ -247,7 +247,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
       request.session.pendingRecovery = undefined;
       request.session.recoveryDone = {
         intent: 'password-reset',
-        idMasked: maskIdNumber(checked.account.idNumber),
+        idMasked: displayAccountId(checked.account.idNumber),
         wasLocked: false,
       };
       request.log.info({ accountId: checked.account.id }, 'password reset with the card');
@@ -284,7 +284,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     request.session.pendingRecovery = undefined;
     request.session.recoveryDone = {
       intent: 'unlock',
-      idMasked: maskIdNumber(checked.account.idNumber),
+      idMasked: displayAccountId(checked.account.idNumber),
       wasLocked: before.lockedUntil !== null,
     };
     request.log.info(
