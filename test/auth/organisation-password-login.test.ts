@@ -142,6 +142,8 @@ t.test('a pending company account with the right password gets its outcome page'
   });
   t.equal(res.statusCode, 403);
   t.match(res.body, /審核/);
+  t.notMatch(res.body, /PIN/, 'no card was used: the page does not speak of the PIN');
+  t.match(res.body, /這不是輸入錯誤/);
   t.equal(broker.status, 'pending_review');
 });
 

@@ -72,7 +72,15 @@ const passwordLogin: FastifyPluginAsync<{ config: Config }> = async (app, { conf
           );
         case 'refused':
           // The password was right, so this says nothing to someone guessing: the account's state, and what to do.
-          return outcomes.render(request, reply, outcomeFor(outcome.refusal, 'login')!, 'login');
+          return outcomes.render(
+            request,
+            reply,
+            outcomeFor(outcome.refusal, 'login')!,
+            'login',
+            undefined,
+            values.kind === 'organisation' ? 'organisation' : 'citizen',
+            'password',
+          );
       }
       const { account } = outcome;
       const next = request.session.loginNext;

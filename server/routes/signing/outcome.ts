@@ -26,7 +26,7 @@ const STEP_LINKS: Record<Audience, Record<NextStep, string | undefined>> = {
     renew_card: '/login/organisation-certificate',
     certificate_login: '/login/organisation-certificate',
     password_login: '/login/password',
-    forgot_password: undefined,
+    forgot_password: '/login/forgot-password',
     register: '/register',
     wait_review: undefined,
     support: undefined,
@@ -87,8 +87,7 @@ export function outcomeView(
 ): OutcomeView {
   const audience = audienceOf(card, given);
   const key = `outcome.reasons.${outcome.reason}`;
-  // 忘記密碼's pages prove a 自然人憑證: they are not offered for a company's card.
-  const steps = outcome.steps.filter((step) => audience === 'citizen' || step !== 'forgot_password');
+  const steps = outcome.steps;
   return {
     reason: outcome.reason,
     title: wordsFor(request, `${key}.title`, audience, {}),
@@ -108,6 +107,9 @@ function breadcrumbStart(request: FastifyRequest, journey: Journey) {
     : { label: request.t('login.title'), href: '/login' };
 }
 
+/** What the refused request was proven with: the page speaks of the PIN only after a card. */
+export type ProvenBy = 'card' | 'password';
+
 /** Renders the outcome page with its status (403, 404 or 409: the request was understood and refused). */
 export function renderOutcome(
   request: FastifyRequest,
@@ -117,6 +119,7 @@ export function renderOutcome(
   card: OutcomeCard | undefined,
   support: SupportWords,
   audience?: Audience,
+  method: ProvenBy = 'card',
 ): FastifyReply {
   const view = outcomeView(request, outcome, card, support, audience);
   return reply.code(outcome.status).page('signing/outcome', {
@@ -124,6 +127,8 @@ export function renderOutcome(
     breadcrumb: [breadcrumbStart(request, journey), { label: view.title }],
     outcome: view,
     card,
+    // The PIN is named only where a card was used: a password login's refusal has none.
+    cardUsed: method === 'card',
   });
 }
 
@@ -143,7 +148,8 @@ export function outcomePages(config: Config) {
       journey: Journey,
       card?: OutcomeCard,
       audience?: Audience,
-    ) => renderOutcome(request, reply, outcome, journey, card, support(request), audience),
+      method?: ProvenBy,
+    ) => renderOutcome(request, reply, outcome, journey, card, support(request), audience, method),
     refusal(
       request: FastifyRequest,
       reply: FastifyReply,
