@@ -9,7 +9,11 @@ import { organisationAccountsRepository } from '../db/organisation-accounts-repo
 
 export type CertificateLoginOutcome =
   | { kind: 'bound'; account: Account; certificate: BoundCertificate }
-  | { kind: 'renewal'; account: Account; previous: BoundCertificate }
+  /**
+   * A new card of a bound one's holder: a citizen's renewed card (one account), or a company's new card, whose
+   * 統一編號 may have an account in several categories: the holder chooses which one the card joins.
+   */
+  | { kind: 'renewal'; accounts: Account[] }
   | { kind: 'unknown' };
 
 export async function findAccountForCertificate(
@@ -29,25 +33,23 @@ export async function findAccountForCertificate(
     const accountIds = new Set(matching.map((c) => c.accountId));
     if (accountIds.size === 1) {
       const account = await accountsRepository(db).findById(matching[0].accountId);
-      if (account && account.idNumber.slice(-4) === identity.idLast4)
-        return { kind: 'renewal', account, previous: matching[0] };
+      if (account && account.idNumber.slice(-4) === identity.idLast4) return { kind: 'renewal', accounts: [account] };
     }
   }
   // A company's or agency's new card (renewed, or another card of it): the same 統一編號 (機關代碼) as a bound card of
-  // one organisation account, from the same kind of CA. Several accounts (one per category) leave it unknown.
+  // an organisation account, from the same kind of CA; one account per category it registered in.
   const organisationId = organisationIdOf(identity);
   if (organisationId) {
     const candidates = await certificates.listActiveByOrganisationId(organisationId);
-    const accountIds = new Set(candidates.map((c) => c.accountId));
-    if (accountIds.size === 1) {
-      const org = await organisationAccountsRepository(db).findByAccountId(candidates[0].accountId);
-      const kind = identity.organisation?.issuerKind === 'configured' ? 'customs' : identity.organisation?.issuerKind;
-      const account =
-        org && org.organisationId === organisationId && org.certificateKind === kind
-          ? await accountsRepository(db).findById(org.accountId)
-          : undefined;
-      if (account) return { kind: 'renewal', account, previous: candidates[0] };
+    const kind = identity.organisation?.issuerKind === 'configured' ? 'customs' : identity.organisation?.issuerKind;
+    const accounts: Account[] = [];
+    for (const accountId of new Set(candidates.map((c) => c.accountId))) {
+      const org = await organisationAccountsRepository(db).findByAccountId(accountId);
+      if (!org || org.organisationId !== organisationId || org.certificateKind !== kind) continue;
+      const account = await accountsRepository(db).findById(accountId);
+      if (account) accounts.push(account);
     }
+    if (accounts.length > 0) return { kind: 'renewal', accounts };
   }
   return { kind: 'unknown' };
 }

@@ -7,6 +7,7 @@ import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type Signed
 import { DEMO_CARDS } from '../../demo-pki/demo-pki';
 import { registerOrganisation, organisationDraftFrom } from '../../server/registration/organisation';
 import { certificatesRepository } from '../../server/db/certificates-repository';
+import { accountsRepository } from '../../server/db/accounts-repository';
 import type { OrganisationCategory } from '../../server/registration/organisation-rules';
 
 const demo = await makeDemoPki(new Date(), [
@@ -20,6 +21,16 @@ const demo = await makeDemoPki(new Date(), [
     issuer: 'moeaca',
     organisation: { name: '信義貿易有限公司', businessId: '53100003', category: 'enterprise' },
   },
+  // The same company's card for its 快遞 account, and a new card after both accounts exist.
+  ...['xinyi-express', 'xinyi-new'].map((id, i) => ({
+    id,
+    purpose: 'company' as const,
+    holderName: '信義貿易有限公司',
+    idNumber: '53100003',
+    pin: `53100${i + 2}`,
+    issuer: 'moeaca' as const,
+    organisation: { name: '信義貿易有限公司', businessId: '53100003', category: 'express' },
+  })),
 ]);
 t.teardown(demo.remove);
 const pki = demo.pki;
@@ -178,4 +189,46 @@ t.test('another card of the same 統一編號 is bound after the password, and t
     });
     t.equal(r.headers.location, '/account', card);
   }
+});
+
+t.test('a new card of a 統一編號 with accounts in two categories asks which account it joins', async (t) => {
+  const express = await register('xinyi-express', 'express');
+  await accountsRepository(ctx.db.pool).setStatus(express.accountId, 'active');
+  const enterpriseCardsBefore = (await certificatesRepository(ctx.db.pool).listForAccount(enterprise.accountId)).length;
+  const client = new Browser(ctx.app, uniqueAddress());
+  const page = await client.get('/login/organisation-certificate');
+  const { tbs, nonce } = challengeFrom(page.body);
+  const res = await client.post('/login/organisation-certificate', {
+    _csrf: csrfFrom(page.body),
+    ...signWithCard(pki, 'xinyi-new', tbs, nonce),
+  });
+  t.equal(res.headers.location, '/login/rebind/choose');
+  const choose = await client.get('/login/rebind/choose');
+  t.equal(choose.statusCode, 200);
+  t.match(choose.body, /一般企業：信義貿易有限公司（53100003）/);
+  t.match(choose.body, /快遞：信義貿易有限公司（53100003）/);
+  const none = await client.post('/login/rebind/choose', { _csrf: csrfFrom(choose.body) });
+  t.equal(none.statusCode, 400);
+  t.match(none.body, /<a href="#accountId">請選擇要綁定的帳號<\/a>/);
+  const foreign = await client.post('/login/rebind/choose', { _csrf: csrfFrom(choose.body), accountId: '999999' });
+  t.equal(foreign.statusCode, 400, 'only an account the card may join');
+  const chosen = await client.post('/login/rebind/choose', {
+    _csrf: csrfFrom(choose.body),
+    accountId: String(express.accountId),
+  });
+  t.equal(chosen.headers.location, '/login/rebind');
+  const rebind = await client.get('/login/rebind');
+  t.match(rebind.body, /這張憑證是帳號 53100003（快遞）的新憑證/);
+  const ok = await client.post('/login/rebind', { _csrf: csrfFrom(rebind.body), password: PASSWORD });
+  t.equal(ok.headers.location, '/account?rebound=1');
+  const expressCards = (await certificatesRepository(ctx.db.pool).listForAccount(express.accountId)).filter(
+    (c) => c.unboundAt === null,
+  );
+  t.equal(expressCards.length, 2, 'the new card joins the 快遞 account beside its first card');
+  t.equal(
+    (await certificatesRepository(ctx.db.pool).listForAccount(enterprise.accountId)).length,
+    enterpriseCardsBefore,
+    'the 一般企業 account is untouched',
+  );
+  t.equal((await client.get('/login/rebind/choose')).headers.location, '/login/organisation-certificate', 'used once');
 });

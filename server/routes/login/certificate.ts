@@ -20,6 +20,8 @@ declare module 'fastify' {
     pendingLogin?: VerifiedCard;
     /** a renewed card, waiting for the account's password */
     pendingRebind?: VerifiedCard & { accountId: number };
+    /** a company's new card whose 統一編號 has accounts in several categories, waiting for the choice of one */
+    pendingRebindChoice?: VerifiedCard & { accountIds: number[] };
     loginNext?: string;
   }
 }
@@ -28,7 +30,7 @@ declare module 'fastify' {
  * A card the session keeps for a later step (送出 ④, a renewed card's password) while the challenge it signed lives,
  * no longer: an expired one is dropped, and the certificate page says the request timed out.
  */
-export function stillPending<K extends 'pendingLogin' | 'pendingRebind'>(
+export function stillPending<K extends 'pendingLogin' | 'pendingRebind' | 'pendingRebindChoice'>(
   request: FastifyRequest,
   key: K,
 ): FastifyRequest['session'][K] {
@@ -89,8 +91,13 @@ export async function finishCertificateLogin(
     return outcomes.render(request, reply, outcomeFor('unknown_certificate', 'login')!, 'login', identity);
   }
   if (outcome.kind === 'renewal') {
-    request.session.pendingRebind = { ...card, accountId: outcome.account.id };
-    return reply.redirect('/login/rebind', 303);
+    if (outcome.accounts.length === 1) {
+      request.session.pendingRebind = { ...card, accountId: outcome.accounts[0].id };
+      return reply.redirect('/login/rebind', 303);
+    }
+    // One 統一編號 with an account in several categories: the holder says which one the new card joins.
+    request.session.pendingRebindChoice = { ...card, accountIds: outcome.accounts.map((a) => a.id) };
+    return reply.redirect('/login/rebind/choose', 303);
   }
   // Password failures never refuse a card: it proves possession (server/auth/lockout.ts).
   const refusal = refusalFor(outcome.account);

@@ -2,7 +2,8 @@
 // signed lives, and a page for each outcome.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
-import { accountsRepository } from '../../db/accounts-repository';
+import { accountsRepository, type Account } from '../../db/accounts-repository';
+import { isOrganisationCategory } from '../../registration/organisation-rules';
 import { startLoggedInSession } from '../../auth/login-session';
 import { bindRenewedCard } from '../../auth/renewed-card';
 import { displayAccountId } from '../../mask';
@@ -12,6 +13,14 @@ import { outcomePages } from '../signing/outcome';
 
 const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const outcomes = outcomePages(config);
+  /** A citizen's renewed card replaces the old one; a company's new card joins the cards the account holds. */
+  const rebindIntro = (request: FastifyRequest, account: Account) =>
+    isOrganisationCategory(account.category)
+      ? request.t('login.rebindIntroOrganisation', {
+          id: displayAccountId(account.idNumber),
+          category: request.t(`validation.categories.${account.category}`),
+        })
+      : request.t('login.rebindIntro', { id: displayAccountId(account.idNumber) });
   const pageData = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const pending = request.session.pendingRebind!;
     const account = await accountsRepository(app.db).findById(pending.accountId);
@@ -19,13 +28,55 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
       pageTitle: request.t('login.rebindTitle'),
       breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.rebindTitle') }],
       identity: pending.identity,
-      maskedId: account ? displayAccountId(account.idNumber) : '',
+      intro: account ? rebindIntro(request, account) : '',
       ...extra,
     };
   };
 
   /** The renewed card waits for the password only while the challenge it signed lives. */
   const pendingRebind = (request: FastifyRequest) => stillPending(request, 'pendingRebind');
+
+  /** The accounts a company's new card may join, each named by its category, while the challenge lives. */
+  const choicePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+    const pending = request.session.pendingRebindChoice!;
+    const accounts = accountsRepository(app.db);
+    const choices = [];
+    for (const id of pending.accountIds) {
+      const account = await accounts.findById(id);
+      if (account)
+        choices.push({
+          value: String(account.id),
+          label: `${request.t(`validation.categories.${account.category}`)}：${account.name}（${displayAccountId(account.idNumber)}）`,
+        });
+    }
+    const title = request.t('login.rebindChooseTitle');
+    return {
+      pageTitle: title,
+      breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: title }],
+      identity: pending.identity,
+      choices,
+      ...extra,
+    };
+  };
+
+  app.get('/login/rebind/choose', async (request, reply) => {
+    if (!stillPending(request, 'pendingRebindChoice')) return reply.redirect('/login/organisation-certificate', 303);
+    return reply.page('login/rebind-choose', await choicePage(request));
+  });
+
+  app.post<{ Body: { accountId?: string } }>('/login/rebind/choose', async (request, reply) => {
+    const pending = stillPending(request, 'pendingRebindChoice');
+    if (!pending) return reply.redirect('/login/organisation-certificate', 303);
+    const accountId = Number(request.body?.accountId);
+    if (!pending.accountIds.includes(accountId)) {
+      const errors = [{ href: '#accountId', text: request.t('login.errors.rebindChoiceRequired') }];
+      return reply.code(400).page('login/rebind-choose', await choicePage(request, { errors }));
+    }
+    const { accountIds: _, ...card } = pending;
+    request.session.pendingRebindChoice = undefined;
+    request.session.pendingRebind = { ...card, accountId };
+    return reply.redirect('/login/rebind', 303);
+  });
 
   app.get('/login/rebind', async (request, reply) => {
     if (!pendingRebind(request)) return reply.redirect('/login/certificate', 303);
