@@ -105,12 +105,22 @@ t.test('without JavaScript an 一般企業 logs in: signer, callback, 送出 ④
   t.equal(done.headers.location, '/login/certificate/confirm');
   const confirm = await client.get('/login/certificate/confirm');
   t.match(confirm.body, /信義貿易有限公司/);
+  t.match(confirm.body, /<h1>工商憑證登入<\/h1>/, 'the page of the login it came from');
+  t.match(confirm.body, /href="\/login\/organisation-certificate">取消/);
   const submit = await client.post('/login/certificate/confirm', { _csrf: csrfFrom(confirm.body) });
   t.equal(submit.statusCode, 303);
   t.equal(submit.headers.location, '/account');
   const account = await client.get('/account');
   t.equal(account.statusCode, 200);
   t.match(account.body, /信義貿易有限公司/);
+  // 我的帳號 shows the company's fields, not a person's, and names the certificate by its kind.
+  t.match(account.body, /<dt>公司名稱<\/dt><dd>信義貿易有限公司<\/dd>/);
+  t.match(account.body, /<dt>統一編號<\/dt><dd class="mono">53100003<\/dd>/);
+  t.match(account.body, /<dt>申請類別<\/dt><dd>一般企業<\/dd>/);
+  t.match(account.body, /<dt>負責人<\/dt><dd>林大海<\/dd>/);
+  t.match(account.body, /<dt>本次登入方式<\/dt><dd>工商憑證<\/dd>/);
+  const main = account.body.slice(account.body.indexOf('<main'), account.body.indexOf('</main>'));
+  t.notMatch(main, /身分證號|自然人憑證|account\.categories/);
   const { rows } = await ctx.db.pool.query(
     "SELECT success FROM login_attempts WHERE account_id = $1 AND method = 'certificate'",
     [enterprise.accountId],

@@ -9,6 +9,7 @@ import { gateRefusal } from '../../auth/lockout';
 import { validatePassword, validatePasswordConfirm } from '../../forms/password';
 import { toErrorList, type FieldErrorCode } from '../../forms/errors';
 import { displayAccountId } from '../../mask';
+import { organisationAccountsRepository } from '../../db/organisation-accounts-repository';
 
 const account: FastifyPluginAsync = async (app) => {
   app.addHook('preHandler', async (request, reply) => {
@@ -25,10 +26,13 @@ const account: FastifyPluginAsync = async (app) => {
       expired: c.notAfter < now,
       current: c.unboundAt === null,
     }));
+    // A company's or agency's account shows its organisation's fields and names its certificate by kind.
+    const organisation = await organisationAccountsRepository(app.db).findByAccountId(found.id);
     return {
       pageTitle: request.t('account.title'),
       breadcrumb: [{ label: request.t('account.title') }],
       account: { ...found, maskedId: displayAccountId(found.idNumber), passwordHash: undefined },
+      organisation,
       certificates,
       logins: await loginAttemptsRepository(app.db).listForAccount(found.id, 10),
       ...extra,

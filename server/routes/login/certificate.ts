@@ -188,10 +188,14 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   app.get('/login/certificate/confirm', async (request, reply) => {
     const pending = pendingLogin(request);
     if (!pending) return reply.redirect('/login/certificate', 303);
+    // A company's card came from 工商憑證登入: the page keeps that page's title, and 取消 leads back there.
+    const start = certificatePageFor(pending.identity);
+    const title = request.t(start === '/login/certificate' ? 'login.certificateTitle' : 'login.organisation.title');
     return reply.page('login/certificate-confirm', {
-      pageTitle: request.t('login.certificateTitle'),
-      breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: request.t('login.certificateTitle') }],
+      pageTitle: title,
+      breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: title }],
       identity: pending.identity,
+      cancelHref: start,
     });
   });
 
