@@ -3,6 +3,7 @@
 import type { Db } from './pool';
 import { TAIWAN_TIME_ZONE } from '../taiwan-time';
 import type { AccountCategory, AccountRole, AccountStatus } from './accounts-repository';
+import { organisationAccountsRepository, type OrganisationAccount } from './organisation-accounts-repository';
 
 export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['pending_review', 'active', 'suspended', 'rejected'];
 export const ACCOUNT_CATEGORIES: readonly AccountCategory[] = [
@@ -49,10 +50,17 @@ export interface AccountListItem {
   email1: string | null;
   phone: string | null;
   status: AccountStatus;
+  /** 申請編號; none for accounts made before references were given, or by the operator command. */
+  reference: string | null;
   /** The latest end of a password lock in force (account-wide or of one source), if any. */
   lockedUntil: Date | null;
   createdAt: Date;
   cursor: AccountCursor;
+}
+
+/** A row of the export: the account and, for a company or agency, its organisation fields. */
+export interface AccountExportItem extends AccountListItem {
+  organisation?: OrganisationAccount;
 }
 
 export interface AccountPage {
@@ -77,13 +85,14 @@ interface ListRow {
   email1: string | null;
   phone: string | null;
   status: AccountStatus;
+  reference: string | null;
   locked_until: Date | null;
   created_at: Date;
   created_at_text: string;
 }
 
 // The latest end of any password lock of the account; one that has already ended is told apart by the reader.
-const LIST_COLUMNS = `id, category, role, id_number, name, email1, phone, status,
+const LIST_COLUMNS = `id, category, role, id_number, name, email1, phone, status, reference,
   (SELECT max(f.locked_until) FROM login_failures f WHERE f.id_number = accounts.id_number) AS locked_until,
   created_at, created_at::text AS created_at_text`;
 
@@ -97,6 +106,7 @@ function toAccountListItem(row: ListRow): AccountListItem {
     email1: row.email1,
     phone: row.phone,
     status: row.status,
+    reference: row.reference,
     lockedUntil: row.locked_until,
     createdAt: row.created_at,
     cursor: { createdAt: row.created_at_text, id: row.id },
@@ -161,6 +171,18 @@ export function adminAccountsRepository(db: Db) {
     return rows.map(toAccountListItem);
   }
 
+  /** Batches of the whole filtered list in list order, for a streamed export. */
+  async function* listAll(filter: AccountFilter, sort: SortOrder, batchSize = 500): AsyncGenerator<AccountListItem[]> {
+    let after: AccountCursor | undefined;
+    for (;;) {
+      const rows = await readBatch(filter, sort === 'newest', after, batchSize);
+      if (rows.length === 0) return;
+      yield rows;
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1].cursor;
+    }
+  }
+
   return {
     /**
      * One page of the filtered list, sorted by registration time. `after` continues forward from a cursor (next page),
@@ -192,15 +214,18 @@ export function adminAccountsRepository(db: Db) {
       };
     },
 
-    /** Batches of the whole filtered list in list order, for a streamed export. */
-    async *listAll(filter: AccountFilter, sort: SortOrder, batchSize = 500): AsyncGenerator<AccountListItem[]> {
-      let after: AccountCursor | undefined;
-      for (;;) {
-        const rows = await readBatch(filter, sort === 'newest', after, batchSize);
-        if (rows.length === 0) return;
-        yield rows;
-        if (rows.length < batchSize) return;
-        after = rows[rows.length - 1].cursor;
+    listAll,
+
+    /**
+     * The export's batches: those of listAll, each with the organisation fields of its company and agency accounts,
+     * read in one query per batch.
+     */
+    async *exportAll(filter: AccountFilter, sort: SortOrder, batchSize = 500): AsyncGenerator<AccountExportItem[]> {
+      const organisations = organisationAccountsRepository(db);
+      for await (const batch of listAll(filter, sort, batchSize)) {
+        const fields = await organisations.findByAccountIds(batch.map((item) => item.id));
+        const byAccount = new Map(fields.map((o) => [o.accountId, o]));
+        yield batch.map((item) => ({ ...item, organisation: byAccount.get(item.id) }));
       }
     },
 

@@ -88,6 +88,15 @@ export function organisationAccountsRepository(db: Db) {
       );
       return rows[0] && toOrganisationAccount(rows[0]);
     },
+    /** The fields of those of these accounts that are organisation accounts (a citizen's id has none). */
+    async findByAccountIds(accountIds: readonly number[]): Promise<OrganisationAccount[]> {
+      if (accountIds.length === 0) return [];
+      const { rows } = await db.query<OrganisationAccountRow>(
+        `SELECT ${COLUMNS} FROM organisation_accounts WHERE account_id = ANY($1::bigint[])`,
+        [accountIds],
+      );
+      return rows.map(toOrganisationAccount);
+    },
     async findByOrganisation(
       category: AccountCategory,
       organisationId: string,

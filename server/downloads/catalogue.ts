@@ -11,7 +11,7 @@ export const SIGNER_SLUG = 'signer';
 export const MANUAL_SLUG = 'registration-manual';
 
 /** The edition of public/downloads/registration-manual.txt: change it when the guide changes. */
-export const MANUAL_EDITION = { version: '1.0', date: '2026-11-27' };
+export const MANUAL_EDITION = { version: '1.1', date: '2026-12-04' };
 
 /** What `npm run build:installers` writes beside the packages (signer/installers/build.ts). */
 export interface InstallersManifest {
@@ -90,9 +90,13 @@ export function manualItem(): DownloadItem {
     titleZh: '註冊簡易手冊',
     titleEn: 'Registration quick guide',
     descriptionZh:
-      '新版自然人憑證註冊及登入的步驟說明（○ 準備工作、一 註冊、二 登入），中英對照純文字檔，可離線閱讀或列印。網站上的註冊簡易手冊頁面內容相同。',
+      '新版自然人憑證註冊及登入的步驟說明（○ 準備工作、一 註冊、二 登入），以及公司、行號及政府機關以工商憑證、' +
+      '政府憑證或通關專屬憑證註冊及登入的說明（三 申請類別及憑證、四 註冊、五 工商憑證登入、六 換發憑證），' +
+      '中英對照純文字檔，可離線閱讀或列印。網站上的註冊簡易手冊頁面內容相同。',
     descriptionEn:
       'Step-by-step registration and login with the new Citizen Digital Certificate (preparation, registration, login), ' +
+      'and for companies, firms and government agencies with a business, government or customs-only certificate ' +
+      '(categories and certificates, registration, business certificate login, a renewed certificate), ' +
       'a plain-text file in Chinese and English to read offline or print. The guide on the website has the same content.',
     publishedOn: MANUAL_EDITION.date,
     version: MANUAL_EDITION.version,

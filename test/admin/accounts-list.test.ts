@@ -1,8 +1,10 @@
-// The accounts list over 1,000 generated accounts: keyset pagination both ways, filters, search, counts, and the CSV export.
+// The accounts list over 1,000 generated accounts: keyset pagination both ways, filters, search, counts, and the CSV export
+// (with the company and agency columns).
 import t from 'tap';
 import { buildTestApp, csrfFrom } from '../helpers/app';
-import { createAccount, createCast } from './fixtures';
+import { createAccount, createCast, createOrganisationAccount } from './fixtures';
 import { csvCell, csvRow } from '../../server/routes/admin/accounts-csv';
+import { newReference, parseReference } from '../../server/registration/reference';
 import { decodeCursor, encodeCursor } from '../../server/routes/admin/list-filter';
 
 const ctx = await buildTestApp();
@@ -300,3 +302,160 @@ t.test(
     );
   },
 );
+
+/** The cells of an export's lines (no cell of these fixtures holds a line break), each line keyed by the header. */
+function csvRecords(body: string): { header: string[]; records: Record<string, string>[] } {
+  const [header, ...rows] = body
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .filter(Boolean)
+    .map((line) => [...line.matchAll(/"((?:[^"]|"")*)"(?:,|$)/g)].map((m) => m[1].replace(/""/g, '"')));
+  return { header, records: rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]]))) };
+}
+
+// Made after the tests above have counted the list, on one Taiwan day no other account of this file was registered on,
+// so that the date filter exports exactly these three.
+t.test('company and agency accounts in the CSV export', async (t) => {
+  const COMPANY_DAY = '2027-03-15';
+  const at = (seconds: number) => new Date(Date.parse(`${COMPANY_DAY}T10:00:00+08:00`) + seconds * 1000);
+  const applicant = await createAccount(
+    pool,
+    { name: '李申請', idNumber: 'Z200000002', reference: newReference(at(0)) },
+    at(0),
+  );
+  const broker = await createOrganisationAccount(
+    pool,
+    {
+      organisationId: '23456786',
+      organisationName: '=HYPERLINK("http://evil.example","台關報關")',
+      representative: '林大海',
+      contactName: '+陳小芬',
+      mobile: '0912-345-678',
+      licenceNumber: '北關登字第 1234 號',
+    },
+    at(1),
+  );
+  const agency = await createOrganisationAccount(
+    pool,
+    {
+      category: 'government',
+      organisationId: '2.16.886.101.99001.1',
+      organisationIdKind: 'agency_code',
+      certificateKind: 'gca',
+      organisationName: '測試關務署',
+      representative: '王署長',
+      contactName: '張科員',
+      mobile: null,
+    },
+    at(2),
+  );
+  const companyDay = { from: COMPANY_DAY, to: COMPANY_DAY, sort: 'oldest' };
+
+  t.test(
+    'the CSV export adds the 申請編號 and company columns after the citizen ones, headed from the locale',
+    async (t) => {
+      const citizenColumns = [
+        '帳號編號',
+        '身分證號',
+        '姓名',
+        '申請類別',
+        '狀態',
+        '登入鎖定',
+        'Email',
+        '聯絡電話',
+        '註冊時間',
+      ];
+      const { header } = csvRecords((await exportCsv(companyDay)).body);
+      t.same(header, [
+        ...citizenColumns,
+        '申請編號',
+        '帳號類別',
+        '公司（機關）名稱',
+        '統一編號／機關代碼',
+        '註冊使用的憑證',
+        '負責人',
+        '聯絡人',
+        '行動電話',
+        '證照（許可）字號',
+      ]);
+      const english = csvRecords((await exportCsv(companyDay, `${cast.cookies.operator}; lang=en`)).body);
+      t.same(english.header.slice(9), [
+        'Application reference',
+        'Account kind',
+        'Company or agency name',
+        'Unified business number / agency code',
+        'Registered with',
+        'Person in charge',
+        'Contact person',
+        'Mobile phone',
+        'Licence or permit number',
+      ]);
+      t.equal(english.records[1]['Account kind'], 'Company');
+    },
+  );
+
+  t.test(
+    'a company row carries its 統一編號, 負責人, 聯絡人, licence and 申請編號; a citizen row its 申請編號 only',
+    async (t) => {
+      const { records } = csvRecords((await exportCsv(companyDay)).body);
+      t.same(
+        records.map((r) => Number(r['帳號編號'])),
+        [applicant.id, broker.account.id, agency.account.id],
+      );
+      const [person, company, government] = records;
+
+      t.equal(person['申請編號'], applicant.reference);
+      t.equal(person['帳號類別'], '自然人');
+      t.equal(person['身分證號'], 'Z20****002');
+      for (const column of [
+        '公司（機關）名稱',
+        '統一編號／機關代碼',
+        '註冊使用的憑證',
+        '負責人',
+        '聯絡人',
+        '證照（許可）字號',
+      ]) {
+        t.equal(person[column], '', `a citizen has no ${column}`);
+      }
+
+      t.equal(company['申請編號'], broker.account.reference);
+      t.ok(parseReference(company['申請編號']), 'a well-formed 申請編號');
+      t.equal(company['帳號類別'], '公司');
+      t.equal(company['申請類別'], '報關業');
+      t.equal(company['狀態'], '待審核');
+      t.equal(company['統一編號／機關代碼'], '23456786');
+      t.equal(company['身分證號'], '', "the portal's internal key is not shown as an ID number");
+      t.equal(company['註冊使用的憑證'], '工商憑證');
+      t.equal(company['負責人'], '林大海');
+      t.equal(company['行動電話'], '0912-345-678');
+      t.equal(company['證照（許可）字號'], '北關登字第 1234 號');
+
+      t.equal(government['帳號類別'], '機關');
+      t.equal(government['申請類別'], '政府機關');
+      t.equal(government['統一編號／機關代碼'], '2.16.886.101.99001.1');
+      t.equal(government['註冊使用的憑證'], '政府憑證');
+      t.equal(government['聯絡人'], '張科員');
+      t.equal(government['證照（許可）字號'], '', 'an agency gives no licence number');
+      t.equal(government['申請編號'], agency.account.reference);
+    },
+  );
+
+  t.test('a formula in a company name or contact is defused in every column that shows it', async (t) => {
+    const res = await exportCsv({ category: 'customs_broker' });
+    const { records } = csvRecords(res.body);
+    t.equal(records.length, 1);
+    t.equal(records[0]['姓名'], `'=HYPERLINK("http://evil.example","台關報關")`);
+    t.equal(records[0]['公司（機關）名稱'], `'=HYPERLINK("http://evil.example","台關報關")`);
+    t.equal(records[0]['聯絡人'], "'+陳小芬");
+    t.match(res.body, /"'=HYPERLINK\(""http:\/\/evil\.example"",""台關報關""\)"/, 'quotes doubled inside the cell');
+    t.notMatch(res.body, /(^|,)"[=+\-@]/m, 'no cell of the file starts with a formula character');
+  });
+
+  t.test("an admin's export shows citizens' ID numbers whole and still no internal key for a company", async (t) => {
+    const res = await exportCsv(companyDay, cast.cookies.admin);
+    const { records } = csvRecords(res.body);
+    t.equal(records[0]['身分證號'], 'Z200000002');
+    t.equal(records[1]['身分證號'], '');
+    t.notMatch(res.body, /customs_broker:|government:/);
+  });
+});

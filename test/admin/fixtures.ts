@@ -3,6 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import type { Pool } from '../../server/db/pool';
 import { accountsRepository, type Account, type NewAccount } from '../../server/db/accounts-repository';
+import {
+  organisationAccountKey,
+  organisationAccountsRepository,
+  type OrganisationAccount,
+} from '../../server/db/organisation-accounts-repository';
+import { newReference } from '../../server/registration/reference';
 import { csrfFrom } from '../helpers/app';
 import { sessionCookieFor } from '../helpers/session';
 
@@ -14,23 +20,69 @@ export function nextIdNumber(prefix = 'A1'): string {
   return `${prefix}${String(counter).padStart(8, '0')}`;
 }
 
-export async function createAccount(pool: Pool, overrides: Partial<NewAccount> = {}): Promise<Account> {
-  const account = await accountsRepository(pool).insert({
-    category: 'individual',
-    role: 'citizen',
-    idNumber: nextIdNumber(),
-    name: '王小明',
-    birthDate: '1980-05-17',
-    phone: '0912345678',
-    address: '臺北市中正區',
-    email1: 'user@example.tw',
-    email2: null,
-    passwordHash: null,
-    status: 'active',
-    ...overrides,
-  });
+export async function createAccount(
+  pool: Pool,
+  overrides: Partial<NewAccount> = {},
+  now = new Date(),
+): Promise<Account> {
+  const account = await accountsRepository(pool).insert(
+    {
+      category: 'individual',
+      role: 'citizen',
+      idNumber: nextIdNumber(),
+      name: '王小明',
+      birthDate: '1980-05-17',
+      phone: '0912345678',
+      address: '臺北市中正區',
+      email1: 'user@example.tw',
+      email2: null,
+      passwordHash: null,
+      status: 'active',
+      ...overrides,
+    },
+    now,
+  );
   if (!account) throw new Error('fixture account not inserted');
   return account;
+}
+
+type OrganisationFields = Omit<OrganisationAccount, 'accountId'>;
+
+/**
+ * A company or agency account as a registration writes it (server/registration/organisation.ts): the account row keyed
+ * by category and organisation id, named after the organisation, with a 申請編號, and its organisation fields.
+ */
+export async function createOrganisationAccount(
+  pool: Pool,
+  fields: Partial<OrganisationFields> & Pick<OrganisationFields, 'organisationId'>,
+  now = new Date(),
+): Promise<{ account: Account; organisation: OrganisationAccount }> {
+  const org: OrganisationFields = {
+    category: 'customs_broker',
+    organisationIdKind: 'business_id',
+    certificateKind: 'moeaca',
+    organisationName: '台關報關股份有限公司',
+    representative: '林大海',
+    contactName: '陳小芬',
+    mobile: '0912345678',
+    licenceNumber: null,
+    ...fields,
+  };
+  const account = await createAccount(
+    pool,
+    {
+      category: org.category,
+      idNumber: organisationAccountKey(org.category, org.organisationId),
+      name: org.organisationName,
+      birthDate: null,
+      reference: newReference(now),
+      status: 'pending_review',
+    },
+    now,
+  );
+  const organisation = await organisationAccountsRepository(pool).insert({ accountId: account.id, ...org });
+  if (!organisation) throw new Error('fixture organisation account not inserted');
+  return { account, organisation };
 }
 
 export async function cookieFor(pool: Pool, account: Account): Promise<string> {

@@ -6,7 +6,14 @@ import { INFO_PAGES } from '../../server/routes/info/pages';
 const portal = await startPortal();
 t.teardown(portal.close);
 
-const PAGES = ['/', ...INFO_PAGES.map((p) => p.url), '/downloads', '/downloads/registration-manual', '/no-such-page'];
+const PAGES = [
+  '/',
+  ...INFO_PAGES.map((p) => p.url),
+  '/register/customs-certificate',
+  '/downloads',
+  '/downloads/registration-manual',
+  '/no-such-page',
+];
 
 for (const js of [false, true]) {
   for (const lang of ['zh-TW', 'en'] as const) {

@@ -249,11 +249,15 @@ t.test('a revoked business card is refused', async (t) => {
 });
 
 t.test('通關專屬憑證註冊 takes only a certificate of the configured customs CA', async (t) => {
-  const info = await new Browser(ctx.app, uniqueAddress()).get('/register/customs-certificate');
+  const visitor = new Browser(ctx.app, uniqueAddress());
+  const info = await visitor.get('/register/customs-certificate');
   t.match(info.body, /TRUST_DIR/);
-  t.match(info.body, /action="\/register\/organisation\/certificate"/);
-  t.match(info.body, /name="certificate" value="customs"/);
   t.notMatch(info.body, /value="government"/, '政府機關 registers with its government certificate');
+  const chosen = await visitor.post('/register/customs-certificate', {
+    _csrf: csrfFrom(info.body),
+    category: 'shipping',
+  });
+  t.equal(chosen.headers.location, `/register/organisation/certificate${query('shipping', true)}`);
 
   const business = await loadCard(new Browser(ctx.app, uniqueAddress()), 'xinyi-trading', 'shipping', true);
   t.match(business.body, /載入的不是通關專屬憑證/);

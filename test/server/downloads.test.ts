@@ -8,6 +8,10 @@ import { downloadsRepository } from '../../server/db/downloads-repository';
 import { syncDownloadsCatalogue, manualItem, PROJECT_ROOT } from '../../server/downloads/catalogue';
 import { fileInfo } from '../../server/downloads/file-info';
 import { contentDisposition } from '../../server/routes/downloads/file';
+import { REGISTRATION_CATEGORIES } from '../../server/forms/category';
+import { ORGANISATION_CATEGORIES, ORGANISATION_RULES } from '../../server/registration/organisation-rules';
+import { initialStatus } from '../../server/registration/binding-rules';
+import { loadMessages } from '../../server/plugins/i18n';
 
 const ctx = await buildTestApp();
 t.teardown(ctx.close);
@@ -88,6 +92,59 @@ t.test('the downloadable manual carries the same steps as the manual page', asyn
   ]) {
     t.ok(text.includes(step), step);
   }
+});
+
+const messages = loadMessages();
+const categoryLabels = (lang: 'zh-TW' | 'en', codes: readonly string[] = REGISTRATION_CATEGORIES.map((c) => c.code)) =>
+  codes.map((code) => messages[lang][`validation.categories.${code}`]);
+/** The manual's Chinese without line breaks and indents, and its English with each run of spaces as one. */
+function manualHalves(text: string): { zh: string; en: string } {
+  const [zh, en] = text.split(/^-{20,}$/m);
+  return { zh: zh.replace(/\s+/g, ''), en: en.replace(/\s+/g, ' ') };
+}
+
+t.test(
+  'the downloadable manual names 工商憑證 and every category of the chooser, in Chinese and in English',
+  async (t) => {
+    const { zh, en } = manualHalves(readFileSync(manualPath, 'utf8'));
+    t.equal(REGISTRATION_CATEGORIES.length, 11);
+    for (const word of ['工商憑證', '政府憑證', '通關專屬憑證', '工商憑證登入', ...categoryLabels('zh-TW')]) {
+      t.ok(zh.includes(word), `zh: ${word}`);
+    }
+    for (const word of [
+      'business certificate',
+      'government certificate',
+      'customs-only certificate',
+      'Business certificate login',
+      ...categoryLabels('en'),
+    ]) {
+      t.ok(en.includes(word), `en: ${word}`);
+    }
+  },
+);
+
+t.test("the manual's licence and approval lists are the categories' own rules", async (t) => {
+  const licence = ORGANISATION_CATEGORIES.filter((c) => ORGANISATION_RULES[c].licence);
+  const atOnce = REGISTRATION_CATEGORIES.map((c) => c.code).filter((code) =>
+    code === 'individual' || code === 'customs_specialist'
+      ? initialStatus(code) === 'active'
+      : !ORGANISATION_RULES[code].approval,
+  );
+  const { zh, en } = manualHalves(readFileSync(manualPath, 'utf8'));
+  t.ok(zh.includes(`須填寫證照（許可）字號的類別：${categoryLabels('zh-TW', licence).join('、')}。`), 'zh licence');
+  t.ok(zh.includes(`${categoryLabels('zh-TW', atOnce).join('及')}的帳號註冊後即可使用`), 'zh at once');
+  const enLicence = categoryLabels('en', licence);
+  t.ok(
+    en.includes(
+      `A licence or permit number is asked of: ${enLicence.slice(0, -1).join(', ')} and ${enLicence[enLicence.length - 1]}.`,
+    ),
+    'en licence',
+  );
+  t.ok(en.includes(`${categoryLabels('en', atOnce).join(' and ')} accounts can be used at once`), 'en at once');
+  // The page says the same.
+  const page = await ctx.app.inject({ url: '/manual' });
+  t.ok(page.body.includes(`須填寫證照（許可）字號的類別：${categoryLabels('zh-TW', licence).join('、')}。`), 'page');
+  for (const label of categoryLabels('zh-TW')) t.ok(page.body.includes(label), `page: ${label}`);
 });
 
 t.test('a non-ASCII file name gets an ASCII fallback and an RFC 5987 name', async (t) => {
@@ -182,7 +239,7 @@ t.test('a newer build updates the items in place; a platform no longer built is 
     [
       ['signer-windows', '1.3.0', '2030-01-02'],
       ['signer-linux', '1.3.0', '2030-01-02'],
-      ['registration-manual', '1.0', manualItem().publishedOn],
+      ['registration-manual', manualItem().version, manualItem().publishedOn],
     ],
   );
 });

@@ -34,7 +34,6 @@ const zhTitles: Record<string, string> = {
   '/personal-data': '個資蒐集告知',
   '/terms': '服務條款及網站使用說明',
   '/accessibility': '無障礙聲明',
-  '/register/customs-certificate': '通關專屬憑證註冊',
   '/services/with-certificate': '通關服務(帶憑證)',
   '/services/without-certificate': '通關服務(免憑證)',
 };

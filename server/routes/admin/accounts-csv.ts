@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { recordOperatorEvent } from '../../admin/operator-audit';
-import { adminAccountsRepository } from '../../db/admin-accounts-repository';
+import { adminAccountsRepository, type AccountExportItem } from '../../db/admin-accounts-repository';
 import { readListQuery } from './list-filter';
 import { formatTaiwanTime, taiwanDate } from '../../taiwan-time';
 import { isLocked } from '../../admin/account-rules';
@@ -21,6 +21,25 @@ export function csvCell(value: unknown): string {
 
 export function csvRow(values: unknown[]): string {
   return values.map(csvCell).join(',') + '\r\n';
+}
+
+const CITIZEN_COLUMNS = ['id', 'idNumber', 'name', 'category', 'status', 'locked', 'email', 'phone', 'registeredAt'];
+const ORGANISATION_COLUMNS = [
+  'reference',
+  'kind',
+  'organisationName',
+  'organisationId',
+  'certificate',
+  'representative',
+  'contactName',
+  'mobile',
+  'licenceNumber',
+];
+
+/** 帳號類別: a person (citizen card), a company (統一編號) or an agency (機關代碼), which also says what the id column holds. */
+function accountKind(item: Pick<AccountExportItem, 'organisation'>): 'person' | 'company' | 'agency' {
+  if (!item.organisation) return 'person';
+  return item.organisation.organisationIdKind === 'agency_code' ? 'agency' : 'company';
 }
 
 const accountsCsv: FastifyPluginAsync = async (app) => {
@@ -50,17 +69,19 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
       now,
     );
     const repo = adminAccountsRepository(app.db);
-    const header = ['id', 'idNumber', 'name', 'category', 'status', 'locked', 'email', 'phone', 'registeredAt'].map(
-      (k) => t(`admin.csv.${k}`),
-    );
+    // New columns go after the old ones, so a spreadsheet built on an earlier export still finds its columns.
+    const header = [...CITIZEN_COLUMNS, ...ORGANISATION_COLUMNS].map((k) => t(`admin.csv.${k}`));
     async function* lines(): AsyncGenerator<string> {
       yield '\uFEFF' + csvRow(header);
-      for await (const batch of repo.listAll(query.filter, query.sort)) {
+      for await (const batch of repo.exportAll(query.filter, query.sort)) {
         yield batch
-          .map((item) =>
-            csvRow([
+          .map((item) => {
+            const org = item.organisation;
+            return csvRow([
               item.id,
-              fullIds ? item.idNumber : maskIdNumber(item.idNumber),
+              // An organisation account's id number is only the portal's key (category and 統一編號): its
+              // 統一編號 or 機關代碼 has a column of its own.
+              org ? '' : fullIds ? item.idNumber : maskIdNumber(item.idNumber),
               item.name,
               t(`admin.category.${item.category}`),
               t(`admin.status.${item.status}`),
@@ -68,8 +89,17 @@ const accountsCsv: FastifyPluginAsync = async (app) => {
               item.email1,
               item.phone,
               formatTaiwanTime(item.createdAt),
-            ]),
-          )
+              item.reference,
+              t(`admin.csv.kinds.${accountKind(item)}`),
+              org?.organisationName,
+              org?.organisationId,
+              org && t(`admin.detail.organisation.certificates.${org.certificateKind}`),
+              org?.representative,
+              org?.contactName,
+              org?.mobile,
+              org?.licenceNumber,
+            ]);
+          })
           .join('');
       }
     }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import { PERSONAL_DATA_NOTICE_VERSION } from '../../forms/consent';
-import { CUSTOMS_CERTIFICATE_CATEGORIES } from '../../registration/organisation-rules';
 
 /**
  * Content pages: the route, its template (views/pages/<url path>.njk), its title key and its breadcrumb trail.
@@ -35,13 +34,6 @@ export const INFO_PAGES: InfoPage[] = [
   },
   { url: '/terms', template: 'terms', titleKey: 'policies.terms.title' },
   { url: '/accessibility', template: 'accessibility', titleKey: 'policies.accessibility.title' },
-  {
-    url: '/register/customs-certificate',
-    template: 'register/customs-certificate',
-    titleKey: 'info.customsCertificate.title',
-    parents: [['common.menu.register', '/register']],
-    data: { customsCategories: CUSTOMS_CERTIFICATE_CATEGORIES },
-  },
   {
     url: '/services/with-certificate',
     template: 'services/with-certificate',

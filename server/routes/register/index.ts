@@ -1,4 +1,5 @@
-// 註冊 > 工商、自然人憑證註冊: the chooser, the business page, the 新版自然人憑證註冊 steps and the company and agency steps.
+// 註冊 > 工商、自然人憑證註冊: the chooser, the business page, the 新版自然人憑證註冊 steps and the company and agency steps;
+// 註冊 > 通關專屬憑證註冊, whose category choice starts the same company steps.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config';
 import chooser from './chooser';
@@ -11,6 +12,7 @@ import done from './done';
 import organisationCertificate from './organisation-certificate';
 import organisationDetails from './organisation-details';
 import organisationConfirm from './organisation-confirm';
+import customsCertificate from './customs-certificate';
 
 const register: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   // One limit for both ways of asking 檢核是否存在, so switching between them does not double the quota.
@@ -27,6 +29,7 @@ const register: FastifyPluginAsync<{ config: Config }> = async (app, { config })
   await app.register(organisationCertificate, { config });
   await app.register(organisationDetails);
   await app.register(organisationConfirm);
+  await app.register(customsCertificate);
 };
 
 export default register;
