@@ -129,6 +129,9 @@ t.test(
     const receipt = await client.get('/register/organisation/done');
     t.match(receipt.body, /註冊完成/);
     t.match(receipt.body, /<dd id="account-status">審核中<\/dd>/);
+    t.match(receipt.body, /貴單位的關港貿單一窗口帳號已註冊完成，並已綁定這張工商憑證。/);
+    const main = receipt.body.slice(receipt.body.indexOf('<main'), receipt.body.indexOf('</main>'));
+    t.notMatch(main, /自然人憑證/, 'no citizen wording in the content');
 
     const rows = await organisationRows('23456786');
     t.equal(rows.length, 1);
