@@ -187,3 +187,30 @@ t.test('with JavaScript an 一般企業 registers and is active at once; without
   await login.click('form[action="/login/certificate/confirm"] button[type="submit"]');
   t.equal(path(login), '/account');
 });
+
+for (const js of [false, true]) {
+  t.test(
+    `帳號密碼登入 with JavaScript ${js ? 'on' : 'off'}: the company form's errors at the top and at the field, then 我的帳號`,
+    async (t) => {
+      // The 一般企業 registered above (active at once) logs in with its category, 統一編號 and password.
+      const page = await portal.newPage({ js });
+      await page.goto(portal.url('/login/password'));
+      await expectAxeClean(page, t);
+      await page.fill('#organisationId', '53100003');
+      await page.click('#organisation-login button[type="submit"]');
+      t.equal(path(page), '/login/password');
+      t.equal(await page.inputValue('#organisationId'), '53100003', 'the 統一編號 is kept');
+      t.match(await page.textContent('.error-summary'), '請選擇申請類別');
+      t.equal(await page.getAttribute('#category', 'aria-invalid'), 'true');
+      await expectAxeClean(page, t);
+      await page.selectOption('#category', 'enterprise');
+      await page.fill('#orgPassword', 'Harbour2Light');
+      await page.click('#organisation-login button[type="submit"]');
+      t.equal(path(page), '/account');
+      const main = (await page.textContent('main')) ?? '';
+      t.match(main, '信義貿易有限公司');
+      t.match(main, '一般企業');
+      await expectAxeClean(page, t);
+    },
+  );
+}
