@@ -15,9 +15,9 @@ export function pickLang(value: unknown, fallback: Lang): Lang {
 const errors: Record<Lang, Record<SignerErrorCode, string>> = {
   'zh-TW': {
     no_reader: '找不到讀卡機，請確認讀卡機已連接。',
-    no_card: '未插入IC卡，請插入您的自然人憑證。',
+    no_card: '未插入IC卡，請插入您的憑證IC卡（自然人憑證、工商憑證或政府憑證）。',
     site_not_trusted: '此網站未受信任，憑證元件拒絕為它簽章。',
-    no_pin: '未輸入PIN碼，請輸入自然人憑證的PIN碼。',
+    no_pin: '未輸入PIN碼，請輸入IC卡的PIN碼。',
     bad_pin_format: 'PIN碼格式錯誤：PIN碼為6至8位英文字母或數字。',
     wrong_pin: 'PIN碼錯誤。',
     locked: 'PIN碼已鎖定：連續輸入錯誤3次。請洽憑證管理中心解鎖。',
@@ -34,9 +34,10 @@ const errors: Record<Lang, Record<SignerErrorCode, string>> = {
   },
   en: {
     no_reader: 'No card reader was found. Check that the reader is connected.',
-    no_card: 'No card is inserted. Insert your Citizen Digital Certificate.',
+    no_card:
+      'No card is inserted. Insert your certificate card (Citizen Digital Certificate, business or government certificate).',
     site_not_trusted: 'This site is not trusted: the signer refuses to sign for it.',
-    no_pin: 'No PIN was entered. Enter the PIN of your Citizen Digital Certificate.',
+    no_pin: "No PIN was entered. Enter the card's PIN.",
     bad_pin_format: 'The PIN is not in the right format: 6 to 8 letters or digits.',
     wrong_pin: 'Wrong PIN.',
     locked: 'The PIN is locked after 3 wrong attempts. Contact the certificate authority to unlock the card.',

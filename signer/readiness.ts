@@ -18,11 +18,11 @@ const texts = {
     holder: '持卡人',
     cardSerial: '卡號',
     noHolder: '（卡片未提供憑證資料，輸入 PIN碼 後才能讀取）',
-    change: '要更換卡片：換插要使用的自然人憑證，再按「重新檢查」。',
+    change: '要更換卡片：換插要使用的憑證IC卡，再按「重新檢查」。',
     chooseDemo: '選擇示範卡片（另開視窗）',
     recheck: '重新檢查',
     noReader: '找不到讀卡機：請連接讀卡機後按「重新檢查」。',
-    noCard: '讀卡機中沒有卡片：請插入自然人憑證後按「重新檢查」。',
+    noCard: '讀卡機中沒有卡片：請插入憑證IC卡（自然人憑證、工商憑證或政府憑證）後按「重新檢查」。',
   },
   en: {
     title: 'Certificate signer status',
@@ -35,7 +35,8 @@ const texts = {
     chooseDemo: 'Choose a demo card (new window)',
     recheck: 'Check again',
     noReader: 'No card reader was found: connect the reader, then choose Check again.',
-    noCard: 'No card in the reader: insert your Citizen Digital Certificate, then choose Check again.',
+    noCard:
+      'No card in the reader: insert your certificate card (Citizen Digital Certificate, business or government certificate), then choose Check again.',
   },
 } as const;
 

@@ -287,7 +287,7 @@ t.test('/sign messages follow the language the package names', async (t) => {
   const s = await signer(t);
   t.equal(
     (await sign(s, tbsPackage({ pin: '', lang: 'en' }))).json.message,
-    'No PIN was entered. Enter the PIN of your Citizen Digital Certificate.',
+    "No PIN was entered. Enter the card's PIN.",
   );
 });
 

@@ -35,7 +35,7 @@ t.test('with a card in the reader: running, its version, the holder and the card
   t.match(res.body, `憑證元件已啟動</strong>（版本 ${SIGNER_VERSION}）`);
   t.match(res.body, `<dd id="holder">${card.holderName}</dd>`);
   t.match(res.body, '<dd id="card-serial">TP03000123456789</dd>');
-  t.match(res.body, /要更換卡片：換插要使用的自然人憑證/);
+  t.match(res.body, /要更換卡片：換插要使用的憑證IC卡/);
   t.match(res.body, /<a href="\/readiness\?lang=zh-TW" id="recheck">重新檢查<\/a>/);
   t.notMatch(res.body, /<script/, 'no script: it works where JavaScript is off');
   t.equal(res.headers['cache-control'], 'no-store', 'always the card of now');
@@ -68,7 +68,7 @@ t.test('no card in the reader, and no reader at all, are each said with what to 
   const empty = await signer(t, { p12: [{ p12File: join(tempDir('readiness-empty-'), 'absent.p12') }] });
   const noCard = await http(`${empty.url}/readiness`, { headers: fromPortal });
   t.match(noCard.body, /data-state="no_card"/);
-  t.match(noCard.body, /讀卡機中沒有卡片：請插入自然人憑證後按「重新檢查」/);
+  t.match(noCard.body, /讀卡機中沒有卡片：請插入憑證IC卡（自然人憑證、工商憑證或政府憑證）後按「重新檢查」/);
   t.notMatch(noCard.body, /id="holder"/);
   const none = await signer(t, { p12: [] });
   const noReader = await http(`${none.url}/readiness?lang=en`, { headers: fromPortal });
