@@ -157,6 +157,7 @@ const PAGES: Array<[string, string, (page: Page) => Promise<void>]> = [
   ],
   ['register-done', '/register/citizen/done', (page) => register(page, 'wang-xiaoming')],
   ['login', '/login', open('/login')],
+  ['login-password', '/login/password', open('/login/password')],
   [
     'login-certificate',
     '/login/certificate',

@@ -4,14 +4,12 @@
 // next steps, and 忘記密碼 / 解除密碼登入鎖定 proven with the bound card, each way; desktop and phone; axe-core on
 // every page. The portal is on localhost and the signer on 127.0.0.1: two sites, as in production.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { startDemoRepository } from './helpers/demo-repository';
+import { startSigningPortal } from './helpers/signing-portal';
 import { startPortal, expectAxeClean, freePort, type Assert, type Portal } from './helpers/browser';
 import type { DemoCardSpec } from '../../demo-pki/demo-pki';
-import { startSigner, demoSoftCards } from '../../signer/index';
+import { demoSoftCards } from '../../signer/index';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import { bindingFor } from '../../server/auth/bind-certificate';
@@ -38,31 +36,14 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const SMALL_PHONE = { width: 320, height: 640 };
 
-const dataDir = mkdtempSync(join(tmpdir(), 'card-steps-e2e-'));
-t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-const repository = await startDemoRepository(dataDir, CARDS);
-const pki = repository.pki;
-t.teardown(repository.close);
-
-const signerPort = await freePort('127.0.0.1');
-const portal = await startPortal({
-  env: {
-    DATA_DIR: dataDir,
-    SIGNER_URL: `http://127.0.0.1:${signerPort}`,
-    REVOCATION_MODE: 'crl',
-    REVOCATION_FAIL_OPEN: 'false',
-    LOGIN_DELAY_SECONDS: '0',
-  },
+const setup = await startSigningPortal({
+  name: 'card-steps-e2e',
+  cards: CARDS,
+  env: { LOGIN_DELAY_SECONDS: '0' },
+  signer: (demoPki) => ({ p12: demoSoftCards(demoPki.dir) }),
 });
-t.teardown(portal.close);
-const signer = await startSigner({
-  port: signerPort,
-  allowOrigins: [portal.origin],
-  p12: demoSoftCards(pki.dir),
-  lang: 'zh-TW',
-  stateDir: join(dataDir, 'signer-state'),
-});
-t.teardown(signer.close);
+t.teardown(setup.close);
+const { dataDir, pki, portal, signer } = setup;
 
 function insertCard(cardId: string): void {
   signer.service.insertedCard = pki.card(cardId).cardSerial;

@@ -4,14 +4,13 @@
 // served on localhost and the signer on 127.0.0.1: two sites, as in production, so the no-JS callback really arrives
 // without the session cookie (DESIGN.md §3.5).
 import t from 'tap';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { startDemoRepository } from './helpers/demo-repository';
-import { startPortal, expectAxeClean, runAxe, freePort, type Assert, type Portal } from './helpers/browser';
-import type { DemoCardSpec } from '../../demo-pki/demo-pki';
-import { startSigner, demoSoftCards } from '../../signer/index';
+import { startSigningPortal } from './helpers/signing-portal';
+import { startPortal, expectAxeClean, runAxe, type Assert, type Portal } from './helpers/browser';
+import type { DemoCardSpec, DemoPki } from '../../demo-pki/demo-pki';
+import { demoSoftCards } from '../../signer/index';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import { bindingFor } from '../../server/auth/bind-certificate';
@@ -50,45 +49,29 @@ const CARDS: readonly DemoCardSpec[] = [
 ];
 const PASSWORD = 'Harbour2Light';
 
-// The demo PKI, with its CRLs served where its certificates say (a CA's repository, here a small HTTP server).
-const dataDir = mkdtempSync(join(tmpdir(), 'login-e2e-'));
-t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-const repository = await startDemoRepository(dataDir, CARDS);
-const pki = repository.pki;
-t.teardown(repository.close);
-
 // The card that gets locked is a copy in a folder of its own: its wrong-PIN count (a .pinstate.json beside the
 // PKCS#12) stays there, and the demo PKI's own file is never touched.
-const lockedCardDir = join(dataDir, 'locked-card');
-mkdirSync(lockedCardDir);
-const lockedCardFile = join(lockedCardDir, 'huang.p12');
-copyFileSync(pki.card('huang').p12Path, lockedCardFile);
-const softCards = demoSoftCards(pki.dir).map((card) =>
-  card.cardSerial === pki.card('huang').cardSerial ? { ...card, p12File: lockedCardFile } : card,
-);
+let lockedCardFile = '';
+function softCardsWithLockedCopy(demoPki: DemoPki, dataDir: string) {
+  const lockedCardDir = join(dataDir, 'locked-card');
+  mkdirSync(lockedCardDir);
+  lockedCardFile = join(lockedCardDir, 'huang.p12');
+  copyFileSync(demoPki.card('huang').p12Path, lockedCardFile);
+  return demoSoftCards(demoPki.dir).map((card) =>
+    card.cardSerial === demoPki.card('huang').cardSerial ? { ...card, p12File: lockedCardFile } : card,
+  );
+}
 
-// The portal trusts the demo PKI of its DATA_DIR (demo mode) and checks revocation by CRL, fail-closed.
-const signerPort = await freePort('127.0.0.1');
 // No wait between password attempts here: the doubling wait is tested with a moved clock in
 // test/auth/password-login.test.ts, and in a real browser it would only make the test sleep.
-const portal = await startPortal({
-  env: {
-    DATA_DIR: dataDir,
-    SIGNER_URL: `http://127.0.0.1:${signerPort}`,
-    REVOCATION_MODE: 'crl',
-    REVOCATION_FAIL_OPEN: 'false',
-    LOGIN_DELAY_SECONDS: '0',
-  },
+const setup = await startSigningPortal({
+  name: 'login-e2e',
+  cards: CARDS,
+  env: { LOGIN_DELAY_SECONDS: '0' },
+  signer: (demoPki, dataDir) => ({ p12: softCardsWithLockedCopy(demoPki, dataDir) }),
 });
-t.teardown(portal.close);
-const signer = await startSigner({
-  port: signerPort,
-  allowOrigins: [portal.origin],
-  p12: softCards,
-  lang: 'zh-TW',
-  stateDir: join(dataDir, 'signer-state'),
-});
-t.teardown(signer.close);
+t.teardown(setup.close);
+const { dataDir, pki, portal, signer } = setup;
 
 /** "Inserts" a demo card in the reader: the one the signer uses when a page names none. */
 function insertCard(cardId: string): void {

@@ -2,40 +2,15 @@
 // with the real local signer and the demo PKI's 工商憑證 soft cards; axe-core on every step. The portal is served on
 // localhost and the signer on 127.0.0.1: two sites, as in production (DESIGN.md §3.5).
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startDemoRepository } from './helpers/demo-repository';
-import { startPortal, expectAxeClean, freePort } from './helpers/browser';
-import { startSigner } from '../../signer/index';
+import { startSigningPortal } from './helpers/signing-portal';
+import { expectAxeClean } from './helpers/browser';
 import { hashPassword } from '../../server/auth/passwords';
 import { createAccount } from '../admin/fixtures';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'organisation-e2e-'));
-t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-const repository = await startDemoRepository(dataDir);
-const pki = repository.pki;
-t.teardown(repository.close);
-
-const signerPort = await freePort('127.0.0.1');
-const portal = await startPortal({
-  env: {
-    DATA_DIR: dataDir,
-    SIGNER_URL: `http://127.0.0.1:${signerPort}`,
-    REVOCATION_MODE: 'crl',
-    REVOCATION_FAIL_OPEN: 'false',
-  },
-});
-t.teardown(portal.close);
-const signer = await startSigner({
-  port: signerPort,
-  allowOrigins: [portal.origin],
-  demoPkiDir: pki.dir,
-  lang: 'zh-TW',
-  stateDir: join(dataDir, 'signer-state'),
-});
-t.teardown(signer.close);
+const setup = await startSigningPortal({ name: 'organisation-e2e' });
+t.teardown(setup.close);
+const { pki, portal, signer } = setup;
 
 const OPERATOR_PASSWORD = 'Operator2026x';
 const operator = await createAccount(portal.db.pool, {

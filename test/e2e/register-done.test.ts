@@ -2,42 +2,19 @@
 // time, 列印 without JavaScript (the printable page) and with it (the browser's print), the print stylesheet, phone
 // width, axe-core on each page; and the registration's e-mail arriving at a mail catcher on loopback.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startDemoRepository } from './helpers/demo-repository';
-import { startPortal, expectAxeClean, freePort } from './helpers/browser';
-import { startSigner } from '../../signer/index';
+import { startSigningPortal } from './helpers/signing-portal';
+import { expectAxeClean } from './helpers/browser';
 import { startMailCatcher } from '../helpers/mail-catcher';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'register-done-e2e-'));
-t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-const repository = await startDemoRepository(dataDir);
-const pki = repository.pki;
-t.teardown(repository.close);
 const catcher = await startMailCatcher();
 t.teardown(catcher.close);
-
-const signerPort = await freePort('127.0.0.1');
-const portal = await startPortal({
-  env: {
-    DATA_DIR: dataDir,
-    SIGNER_URL: `http://127.0.0.1:${signerPort}`,
-    REVOCATION_MODE: 'crl',
-    SMTP_URL: catcher.url,
-    MAIL_FROM: '關港貿單一窗口 <no-reply@portal.example.tw>',
-  },
+const setup = await startSigningPortal({
+  name: 'register-done-e2e',
+  env: { SMTP_URL: catcher.url, MAIL_FROM: '關港貿單一窗口 <no-reply@portal.example.tw>' },
 });
-t.teardown(portal.close);
-const signer = await startSigner({
-  port: signerPort,
-  allowOrigins: [portal.origin],
-  demoPkiDir: pki.dir,
-  lang: 'zh-TW',
-  stateDir: join(dataDir, 'signer-state'),
-});
-t.teardown(signer.close);
+t.teardown(setup.close);
+const { pki, portal, signer } = setup;
 
 async function fillDetails(page: Page, card: { holderName: string; idNumber: string }) {
   await page.check('#category');

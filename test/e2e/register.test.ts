@@ -3,41 +3,14 @@
 // every step. The portal is served on localhost and the signer on 127.0.0.1: two sites, as in production, so the
 // no-JS callback really arrives without the session cookie (DESIGN.md §3.5).
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startDemoRepository } from './helpers/demo-repository';
-import { startPortal, expectAxeClean, freePort } from './helpers/browser';
-import { startSigner } from '../../signer/index';
+import { startSigningPortal } from './helpers/signing-portal';
+import { expectAxeClean } from './helpers/browser';
 import { signWithCard } from '../helpers/demo-cards';
 
-// The demo PKI, with its CRLs served where its certificates say (a CA's repository, here a small HTTP server).
-const dataDir = mkdtempSync(join(tmpdir(), 'register-e2e-'));
-t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-const repository = await startDemoRepository(dataDir);
-const pki = repository.pki;
-t.teardown(repository.close);
-
-// The portal trusts the demo PKI of its DATA_DIR (demo mode) and checks revocation by CRL, fail-closed.
-const signerPort = await freePort('127.0.0.1');
-const portal = await startPortal({
-  env: {
-    DATA_DIR: dataDir,
-    SIGNER_URL: `http://127.0.0.1:${signerPort}`,
-    REVOCATION_MODE: 'crl',
-    REVOCATION_FAIL_OPEN: 'false',
-  },
-});
-t.teardown(portal.close);
-const signer = await startSigner({
-  port: signerPort,
-  allowOrigins: [portal.origin],
-  demoPkiDir: pki.dir,
-  lang: 'zh-TW',
-  stateDir: join(dataDir, 'signer-state'),
-});
-t.teardown(signer.close);
+const setup = await startSigningPortal({ name: 'register-e2e' });
+t.teardown(setup.close);
+const { pki, portal, signer } = setup;
 
 /** "Inserts" a demo card in the reader: the one the signer uses when a page names none. */
 function insertCard(cardId: string): void {
