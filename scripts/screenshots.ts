@@ -5,14 +5,10 @@
 //   DATABASE_URL=postgres://… npm run screenshots [-- out-dir [name-or-path …]]
 // Each page is reached once at desktop width, shot, then shot again at phone width (a one-time page such as 註冊完成
 // cannot be reached twice).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { freePort, startPortal } from '../test/e2e/helpers/browser';
-import { startDemoRepository } from '../test/e2e/helpers/demo-repository';
+import { startSigningPortal } from '../test/e2e/helpers/signing-portal';
 import { createAccount } from '../test/admin/fixtures';
-import { startSigner } from '../signer/index';
 import { hashPassword } from '../server/auth/passwords';
 import { accountsRepository } from '../server/db/accounts-repository';
 
@@ -24,26 +20,8 @@ const outDir = process.argv[2] ?? 'docs/screenshots';
 const only = process.argv.slice(3);
 mkdirSync(outDir, { recursive: true });
 
-const dataDir = mkdtempSync(join(tmpdir(), 'sw-portal-screenshots-'));
-const repository = await startDemoRepository(dataDir);
-const pki = repository.pki;
-const signerPort = await freePort('127.0.0.1');
-const portal = await startPortal({
-  env: {
-    DATA_DIR: dataDir,
-    SIGNER_URL: `http://127.0.0.1:${signerPort}`,
-    REVOCATION_MODE: 'crl',
-    REVOCATION_FAIL_OPEN: 'false',
-    LOGIN_DELAY_SECONDS: '0',
-  },
-});
-const signer = await startSigner({
-  port: signerPort,
-  allowOrigins: [portal.origin],
-  demoPkiDir: pki.dir,
-  lang: 'zh-TW',
-  stateDir: join(dataDir, 'signer-state'),
-});
+const setup = await startSigningPortal({ name: 'sw-portal-screenshots', env: { LOGIN_DELAY_SECONDS: '0' } });
+const { pki, portal, signer } = setup;
 
 const path = (page: Page) => new URL(page.url()).pathname;
 
@@ -251,9 +229,6 @@ try {
     }
   }
 } finally {
-  await signer.close();
-  await portal.close();
-  await repository.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await setup.close();
 }
 if (failed) process.exitCode = 1;
