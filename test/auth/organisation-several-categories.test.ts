@@ -364,3 +364,23 @@ t.test('once 快遞 is approved, the card logs in as 快遞 when chosen', async 
   );
   t.same(rows, [{ subject_account_id: await expressAccount() }], 'the chosen account is the one unlocked');
 });
+
+t.test('an account the card was unbound from while the holder chose is not logged in', async (t) => {
+  const browser = new Browser(ctx.app, uniqueAddress());
+  await cardLogin(browser);
+  const choose = await browser.get('/login/certificate/choose');
+  const certificates = certificatesRepository(ctx.db.pool);
+  const express = await expressAccount();
+  const [binding] = (await certificates.listForAccount(express)).filter((c) => c.unboundAt === null);
+  t.ok(await certificates.unbind(binding.id, 'test', clock.now()));
+  const res = await browser.post('/login/certificate/choose', {
+    _csrf: csrfFrom(choose.body),
+    accountId: String(express),
+  });
+  t.equal(res.statusCode, 404);
+  t.match(res.body, /data-step="register"/);
+  t.equal((await browser.get('/account')).statusCode, 303, 'not logged in');
+  // The other category's account keeps the card, now its only account: it logs in directly.
+  const direct = await cardLogin(new Browser(ctx.app, uniqueAddress()));
+  t.equal(direct.headers.location, '/account');
+});

@@ -89,10 +89,12 @@ export async function finishCertificateLogin(
 
   const found = await findAccountForCertificate(db, identity);
   // The chosen account, if the card is still bound to it; else (unbound meanwhile) as an unknown card.
-  const outcome =
-    chosenAccountId !== undefined && found.kind === 'bound'
-      ? { ...found, bindings: found.bindings.filter((b) => b.account.id === chosenAccountId) }
-      : found;
+  const outcome: typeof found =
+    chosenAccountId === undefined
+      ? found
+      : found.kind === 'bound'
+        ? { kind: 'bound', bindings: found.bindings.filter((b) => b.account.id === chosenAccountId) }
+        : { kind: 'unknown' };
   if (outcome.kind === 'unknown' || (outcome.kind === 'bound' && outcome.bindings.length === 0)) {
     await recordLogin(request, {
       accountId: null,
