@@ -85,14 +85,11 @@ export async function assessCard(
   }
   const found = await findAccountForCertificate(db, identity);
   if (found.kind === 'unknown') return { ok: false, reason: 'unknown_certificate' };
-  if (found.kind === 'renewal') {
-    // A card that may join several accounts (one per category) is refused only when none of them may log in.
-    const refusals = found.accounts.map(refusalFor);
-    const first = refusals[0];
-    if (first && refusals.every(Boolean)) return { ok: false, reason: first };
-    return { ok: true, renewal: true };
-  }
-  const refusal = refusalFor(found.account);
-  if (refusal) return { ok: false, reason: refusal };
-  return { ok: true };
+  // A card that may join, or is bound to, several accounts (one per category) is refused only when none of them may
+  // log in: the holder chooses one of them next.
+  const accounts = found.kind === 'renewal' ? found.accounts : found.bindings.map((b) => b.account);
+  const refusals = accounts.map(refusalFor);
+  const first = refusals[0];
+  if (first && refusals.every(Boolean)) return { ok: false, reason: first };
+  return found.kind === 'renewal' ? { ok: true, renewal: true } : { ok: true };
 }

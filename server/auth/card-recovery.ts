@@ -19,18 +19,46 @@ export type RecoveryIntent = 'password-reset' | 'unlock';
 export type RecoveryRefusal = AccountRefusal | 'unknown_certificate' | 'renewal_not_bound' | 'password_not_set';
 
 export type RecoverableAccount =
-  { ok: true; account: Account; certificate: BoundCertificate } | { ok: false; reason: RecoveryRefusal };
+  | { ok: true; kind: 'account'; account: Account; certificate: BoundCertificate }
+  /**
+   * A company's card bound to its accounts in several categories: the holder chooses one, which is asked about
+   * again with its id (recoverableAccount(db, identity, accountId)). Nothing is recovered before that choice.
+   */
+  | { ok: true; kind: 'choose'; accounts: Account[] }
+  | { ok: false; reason: RecoveryRefusal };
 
-/** The account whose password this card may reset or unlock: the one it is bound to, active, with a password. */
-export async function recoverableAccount(db: Db, identity: CertificateIdentity): Promise<RecoverableAccount> {
+/** Why this account's password may not be reset or unlocked with its card, if it may not. */
+function accountRefusal(account: Account): RecoveryRefusal | undefined {
+  // An account that logs in with its card only has no password: proving the card must not give it one.
+  return refusalFor(account) ?? (account.passwordHash === null ? 'password_not_set' : undefined);
+}
+
+/**
+ * The account whose password this card may reset or unlock: the one it is bound to (of several, the one the holder
+ * chose: accountId), active, with a password.
+ */
+export async function recoverableAccount(
+  db: Db,
+  identity: CertificateIdentity,
+  accountId?: number,
+): Promise<RecoverableAccount> {
   const found = await findAccountForCertificate(db, identity);
   if (found.kind === 'unknown') return { ok: false, reason: 'unknown_certificate' };
   if (found.kind === 'renewal') return { ok: false, reason: 'renewal_not_bound' };
-  const refusal = refusalFor(found.account);
+  const bindings = accountId === undefined ? found.bindings : found.bindings.filter((b) => b.account.id === accountId);
+  // A chosen account the card is no longer bound to: as a card bound to nothing.
+  if (bindings.length === 0) return { ok: false, reason: 'unknown_certificate' };
+  if (bindings.length > 1) {
+    const accounts = bindings.map((b) => b.account);
+    // No choice to offer when none of them could be recovered: the first one's reason.
+    const refusals = accounts.map(accountRefusal);
+    if (refusals.every(Boolean)) return { ok: false, reason: refusals[0]! };
+    return { ok: true, kind: 'choose', accounts };
+  }
+  const [{ account, certificate }] = bindings;
+  const refusal = accountRefusal(account);
   if (refusal) return { ok: false, reason: refusal };
-  // An account that logs in with its card only has no password: proving the card must not give it one.
-  if (found.account.passwordHash === null) return { ok: false, reason: 'password_not_set' };
-  return { ok: true, account: found.account, certificate: found.certificate };
+  return { ok: true, kind: 'account', account, certificate };
 }
 
 /** The lock state as the audit trail keeps it. */

@@ -7,8 +7,18 @@ import { sameName } from '../forms/name';
 import { organisationIdOf } from './bind-certificate';
 import { organisationAccountsRepository } from '../db/organisation-accounts-repository';
 
+/** An account a certificate is bound to, with that binding's row (the session names it). */
+export interface CertificateBinding {
+  account: Account;
+  certificate: BoundCertificate;
+}
+
 export type CertificateLoginOutcome =
-  | { kind: 'bound'; account: Account; certificate: BoundCertificate }
+  /**
+   * The accounts the certificate is bound to: one, or (a company's card that registered in several categories) one
+   * per category of its organisation, in the order they were bound: the holder chooses which one to log in as.
+   */
+  | { kind: 'bound'; bindings: CertificateBinding[] }
   /**
    * A new card of a bound one's holder: a citizen's renewed card (one account), or a company's new card, whose
    * 統一編號 may have an account in several categories: the holder chooses which one the card joins.
@@ -21,11 +31,15 @@ export async function findAccountForCertificate(
   identity: CertificateIdentity,
 ): Promise<CertificateLoginOutcome> {
   const certificates = certificatesRepository(db);
-  const bound = await certificates.findActiveByIssuerSerial(identity.issuerDn, identity.serialHex);
-  if (bound && bound.fingerprintSha256 === identity.fingerprintSha256) {
-    const account = await accountsRepository(db).findById(bound.accountId);
-    if (account) return { kind: 'bound', account, certificate: bound };
+  const bound = (await certificates.listActiveByIssuerSerial(identity.issuerDn, identity.serialHex)).filter(
+    (c) => c.fingerprintSha256 === identity.fingerprintSha256,
+  );
+  const bindings: CertificateBinding[] = [];
+  for (const certificate of bound) {
+    const account = await accountsRepository(db).findById(certificate.accountId);
+    if (account) bindings.push({ account, certificate });
   }
+  if (bindings.length > 0) return { kind: 'bound', bindings };
   // A renewed card: a new certificate with the same ID last-4 and holder name as a bound one.
   if (identity.idLast4) {
     const candidates = await certificates.listActiveByIdLast4(identity.idLast4);

@@ -111,9 +111,13 @@ export async function addOperator(config: Config, options: AddOptions, out: (lin
         status: 'active',
       });
       if (!account) throw new UsageError(`an account with ID number ${maskIdNumber(options.idNumber)} already exists`);
-      const binding = certificate
-        ? await certificatesRepository(client).bind(bindingFromCertificateFile(certificate, account.id))
-        : undefined;
+      // The constraints keep a card without an organisation id to one account; a company's card bound to its
+      // accounts has one, so an operator account must not join it: any active binding refuses.
+      const newBinding = certificate && bindingFromCertificateFile(certificate, account.id);
+      const taken = newBinding
+        ? (await certificatesRepository(client).listActiveByFingerprint(newBinding.fingerprintSha256)).length > 0
+        : false;
+      const binding = newBinding && !taken ? await certificatesRepository(client).bind(newBinding) : undefined;
       if (certificate && !binding) throw new UsageError('this certificate is already bound to an account');
       await auditRepository(client).append({
         actorAccountId: null,

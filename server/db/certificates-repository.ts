@@ -69,7 +69,11 @@ function toBoundCertificate(row: CertificateRow): BoundCertificate {
 
 export function certificatesRepository(db: Db) {
   return {
-    /** Binds a certificate; undefined when that certificate is already bound (to anyone). */
+    /**
+     * Binds a certificate; undefined when it is bound already to this account, or (a citizen card, without an
+     * organisation id) to any account. An organisation certificate may be bound to several accounts of its
+     * organisation (one per category): the caller checks whose they are.
+     */
     async bind(binding: NewBinding, now = new Date()): Promise<BoundCertificate | undefined> {
       const { rows } = await db.query<CertificateRow>(
         `INSERT INTO certificates (account_id, issuer_dn, serial_hex, fingerprint_sha256, subject_cn, subject_serial, card_serial,
@@ -95,21 +99,42 @@ export function certificatesRepository(db: Db) {
       );
       return rows[0] && toBoundCertificate(rows[0]);
     },
-    /** The active binding with this fingerprint. */
+    /** An active binding with this fingerprint (an organisation certificate may have several: listActiveByFingerprint). */
     async findByFingerprint(fingerprintSha256: string): Promise<BoundCertificate | undefined> {
       const { rows } = await db.query<CertificateRow>(
-        `SELECT ${COLUMNS} FROM certificates WHERE fingerprint_sha256 = $1 AND unbound_at IS NULL`,
+        `SELECT ${COLUMNS} FROM certificates WHERE fingerprint_sha256 = $1 AND unbound_at IS NULL ORDER BY id LIMIT 1`,
         [fingerprintSha256],
       );
       return rows[0] && toBoundCertificate(rows[0]);
     },
-    /** The active binding of a certificate, found by issuer and serial (DESIGN.md §3) and checked by fingerprint by the caller. */
+    /**
+     * An active binding of a certificate, found by issuer and serial (DESIGN.md §3) and checked by fingerprint by the
+     * caller (an organisation certificate may have several: listActiveByIssuerSerial).
+     */
     async findActiveByIssuerSerial(issuerDn: string, serialHex: string): Promise<BoundCertificate | undefined> {
       const { rows } = await db.query<CertificateRow>(
-        `SELECT ${COLUMNS} FROM certificates WHERE issuer_dn = $1 AND serial_hex = $2 AND unbound_at IS NULL`,
+        `SELECT ${COLUMNS} FROM certificates WHERE issuer_dn = $1 AND serial_hex = $2 AND unbound_at IS NULL
+         ORDER BY id LIMIT 1`,
         [issuerDn, serialHex],
       );
       return rows[0] && toBoundCertificate(rows[0]);
+    },
+    /** Every active binding with this fingerprint: one, or one per account of the organisation a company card names. */
+    async listActiveByFingerprint(fingerprintSha256: string): Promise<BoundCertificate[]> {
+      const { rows } = await db.query<CertificateRow>(
+        `SELECT ${COLUMNS} FROM certificates WHERE fingerprint_sha256 = $1 AND unbound_at IS NULL ORDER BY id LIMIT 50`,
+        [fingerprintSha256],
+      );
+      return rows.map(toBoundCertificate);
+    },
+    /** Every active binding of a certificate by issuer and serial, checked by fingerprint by the caller. */
+    async listActiveByIssuerSerial(issuerDn: string, serialHex: string): Promise<BoundCertificate[]> {
+      const { rows } = await db.query<CertificateRow>(
+        `SELECT ${COLUMNS} FROM certificates WHERE issuer_dn = $1 AND serial_hex = $2 AND unbound_at IS NULL
+         ORDER BY id LIMIT 50`,
+        [issuerDn, serialHex],
+      );
+      return rows.map(toBoundCertificate);
     },
     async listActiveByIdLast4(idLast4: string): Promise<BoundCertificate[]> {
       const { rows } = await db.query<CertificateRow>(

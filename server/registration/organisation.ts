@@ -26,7 +26,7 @@ export type OrganisationRefusal =
   | OrganisationReason
   | 'business_id_invalid' // the certificate's 統一編號 fails the check digit rule
   | 'organisation_already_registered' // this 統一編號 (機關代碼) already has an account in this category
-  | 'certificate_already_registered'; // this certificate is bound to an account already
+  | 'certificate_already_registered'; // this certificate is bound already, to an account not of this organisation
 
 /** The organisation a verified card names, as the account keeps it. */
 export interface CardOrganisation {
@@ -82,11 +82,17 @@ export async function organisationBindingRefusal(
   if (await organisationAccountsRepository(db).findByOrganisation(category, org.organisationId)) {
     return 'organisation_already_registered';
   }
+  // One card, several categories: the certificate may be bound already, but only to accounts of this organisation.
   const certificates = certificatesRepository(db);
-  if (
-    (await certificates.findByFingerprint(identity.fingerprintSha256)) ||
-    (await certificates.findActiveByIssuerSerial(identity.issuerDn, identity.serialHex))
-  ) {
+  const bound = [
+    ...(await certificates.listActiveByFingerprint(identity.fingerprintSha256)),
+    ...(await certificates.listActiveByIssuerSerial(identity.issuerDn, identity.serialHex)),
+  ];
+  if (bound.length === 0) return undefined;
+  const accountIds = [...new Set(bound.map((c) => c.accountId))];
+  const owners = await organisationAccountsRepository(db).findByAccountIds(accountIds);
+  const ours = new Set(owners.filter((o) => o.organisationId === org.organisationId).map((o) => o.accountId));
+  if (bound.some((c) => c.organisationId !== org.organisationId || !ours.has(c.accountId))) {
     return 'certificate_already_registered';
   }
   return undefined;
@@ -223,6 +229,7 @@ async function registerInTransaction(
         { ...bindingFor(account.id, identity), organisationId },
         meta.now,
       );
+      // The account is new, so only a citizen card's constraint can refuse: the card was bound meanwhile.
       if (!bound) return { ok: false, reason: 'certificate_already_registered' };
       return {
         ok: true,

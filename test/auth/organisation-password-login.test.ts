@@ -245,7 +245,8 @@ t.test('解除鎖定 with the agency card lifts the lock of the agency account',
   // The page script's 送出 is the last step: the lock ends with it.
   t.equal(proven.headers.location, '/login/unlock/done');
   const done = await browser.get('/login/unlock/done');
-  t.match(done.body, /帳號 2\.16\.886\.101\.99001\.1 的密碼登入已解除鎖定/);
+  // A company or agency may hold an account per category: the page names which one.
+  t.match(done.body, /帳號 2\.16\.886\.101\.99001\.1（政府機關） 的密碼登入已解除鎖定/);
   const after = await organisationLogin(
     { category: 'government', organisationId: '2.16.886.101.99001.1', orgPassword: PASSWORD },
     new Browser(ctx.app, address),

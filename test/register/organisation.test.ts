@@ -169,10 +169,31 @@ t.test(
     t.equal(again.statusCode, 409);
     t.match(again.body, /此統一編號已有帳號/);
     t.match(again.body, /data-step="certificate_login">\s*<a href="\/login\/organisation-certificate">/);
-    // The card is bound already: a second category with the same card is refused as a bound certificate.
-    const other = await loadCard(new Browser(ctx.app, uniqueAddress()), 'taiguan-broker', 'warehouse');
-    t.equal(other.statusCode, 409);
-    t.match(other.body, /這張憑證已註冊/);
+    // The card is bound already, to this company's 報關業 account: it registers the company in 倉儲業 as well.
+    const client = new Browser(ctx.app, uniqueAddress());
+    const details = await loadCard(client, 'taiguan-broker', 'warehouse');
+    t.equal(details.statusCode, 200);
+    t.match(details.body, /<input id="organisationId" type="text" value="23456786" readonly/);
+    const next = await client.post(`/register/organisation${query('warehouse')}`, {
+      _csrf: csrfFrom(details.body),
+      ...detailsFor({ licenceNumber: '保稅倉庫第 1 號' }),
+    });
+    t.equal(next.statusCode, 303);
+    const confirm = await client.get(next.headers.location as string);
+    const done = await client.post(`/register/organisation/confirm${query('warehouse')}`, {
+      _csrf: csrfFrom(confirm.body),
+    });
+    t.equal(done.headers.location, '/register/organisation/done');
+    const rows = await organisationRows('23456786');
+    t.match(rows, [
+      { category: 'customs_broker', cards: 1 },
+      { category: 'warehouse', cards: 1, id_number: 'warehouse:23456786' },
+    ]);
+    const { rows: fingerprints } = await ctx.db.pool.query(
+      'SELECT DISTINCT fingerprint_sha256 FROM certificates WHERE organisation_id = $1 AND unbound_at IS NULL',
+      ['23456786'],
+    );
+    t.equal(fingerprints.length, 1, 'both accounts hold the one card');
   },
 );
 

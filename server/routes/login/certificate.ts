@@ -12,6 +12,8 @@ import { safeLocalPath } from '../../safe-redirect';
 import { assessCard } from '../../auth/card-check';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages, type OutcomePages } from '../signing/outcome';
+import { accountsRepository } from '../../db/accounts-repository';
+import { displayAccountId } from '../../mask';
 
 declare module 'fastify' {
   interface Session {
@@ -22,6 +24,8 @@ declare module 'fastify' {
     pendingRebind?: VerifiedCard & { accountId: number };
     /** a company's new card whose 統一編號 has accounts in several categories, waiting for the choice of one */
     pendingRebindChoice?: VerifiedCard & { accountIds: number[] };
+    /** a company's card bound to its accounts in several categories, waiting for the choice of the one to log in as */
+    pendingLoginChoice?: VerifiedCard & { accountIds: number[] };
     loginNext?: string;
   }
 }
@@ -30,7 +34,7 @@ declare module 'fastify' {
  * A card the session keeps for a later step (送出 ④, a renewed card's password) while the challenge it signed lives,
  * no longer: an expired one is dropped, and the certificate page says the request timed out.
  */
-export function stillPending<K extends 'pendingLogin' | 'pendingRebind' | 'pendingRebindChoice'>(
+export function stillPending<K extends 'pendingLogin' | 'pendingRebind' | 'pendingRebindChoice' | 'pendingLoginChoice'>(
   request: FastifyRequest,
   key: K,
 ): FastifyRequest['session'][K] {
@@ -47,7 +51,7 @@ export function stillPending<K extends 'pendingLogin' | 'pendingRebind' | 'pendi
 const NOTICE_REASONS = new Set(['certificate_login_required']);
 
 /** Where a refused card is told why: the 工商憑證登入 page for an organisation certificate, else 新版自然人憑証登入. */
-function certificatePageFor(identity: VerifiedCard['identity']): string {
+export function certificatePageFor(identity: VerifiedCard['identity']): string {
   const kind = identity.organisation?.issuerKind;
   return kind === 'moeaca' || kind === 'gca' || kind === 'configured'
     ? '/login/organisation-certificate'
@@ -58,12 +62,15 @@ function certificatePageFor(identity: VerifiedCard['identity']): string {
  * A verified card logs in as its account. The card is checked once more here, where the session is created: the
  * challenge it signed must still be alive and the certificate still good (a card revoked since it signed is refused).
  * A refusal that is not the holder's fault (a revoked card, an account under review) is an outcome page.
+ * A card bound to several accounts (a company's, one per category) logs in as the one the holder chose
+ * (chosenAccountId, from /login/certificate/choose), and is sent there to choose until then.
  */
 export async function finishCertificateLogin(
   request: FastifyRequest,
   reply: FastifyReply,
   card: VerifiedCard,
   outcomes: OutcomePages,
+  chosenAccountId?: number,
 ): Promise<FastifyReply> {
   const { db, cardVerifier } = request.server;
   const now = request.server.now();
@@ -80,8 +87,15 @@ export async function finishCertificateLogin(
   const recheck = await recheckCard(cardVerifier, identity, now);
   if (!recheck.ok) return refuseCard(recheck.reason, recheck.detail);
 
-  const outcome = await findAccountForCertificate(db, identity);
-  if (outcome.kind === 'unknown') {
+  const found = await findAccountForCertificate(db, identity);
+  // The chosen account, if the card is still bound to it; else (unbound meanwhile) as an unknown card.
+  const outcome: typeof found =
+    chosenAccountId === undefined
+      ? found
+      : found.kind === 'bound'
+        ? { kind: 'bound', bindings: found.bindings.filter((b) => b.account.id === chosenAccountId) }
+        : { kind: 'unknown' };
+  if (outcome.kind === 'unknown' || (outcome.kind === 'bound' && outcome.bindings.length === 0)) {
     await recordLogin(request, {
       accountId: null,
       method: 'certificate',
@@ -99,11 +113,16 @@ export async function finishCertificateLogin(
     request.session.pendingRebindChoice = { ...card, accountIds: outcome.accounts.map((a) => a.id) };
     return reply.redirect('/login/rebind/choose', 303);
   }
+  if (outcome.bindings.length > 1) {
+    request.session.pendingLoginChoice = { ...card, accountIds: outcome.bindings.map((b) => b.account.id) };
+    return reply.redirect('/login/certificate/choose', 303);
+  }
+  const [{ account, certificate }] = outcome.bindings;
   // Password failures never refuse a card: it proves possession (server/auth/lockout.ts).
-  const refusal = refusalFor(outcome.account);
+  const refusal = refusalFor(account);
   if (refusal) {
     await recordLogin(request, {
-      accountId: outcome.account.id,
+      accountId: account.id,
       method: 'certificate',
       success: false,
       outcome: refusal,
@@ -111,10 +130,10 @@ export async function finishCertificateLogin(
     });
     return outcomes.render(request, reply, outcomeFor(refusal, 'login')!, 'login', identity);
   }
-  await request.server.lockout.cardAccepted(outcome.account.idNumber, request.ip);
+  await request.server.lockout.cardAccepted(account.idNumber, request.ip);
   const next = request.session.loginNext;
-  await startLoggedInSession(request, outcome.account, 'certificate', outcome.certificate.id);
-  return reply.redirect(safeLocalPath(next, outcome.account.role === 'citizen' ? '/account' : '/admin'), 303);
+  await startLoggedInSession(request, account, 'certificate', certificate.id);
+  return reply.redirect(safeLocalPath(next, account.role === 'citizen' ? '/account' : '/admin'), 303);
 }
 
 const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
@@ -204,6 +223,47 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
     if (!pending) return reply.redirect('/login/certificate', 303);
     request.session.pendingLogin = undefined;
     return finishCertificateLogin(request, reply, pending, outcomes);
+  });
+
+  // A company's card bound to its accounts in several categories: which one to log in as, while the challenge lives.
+  const choicePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
+    const pending = request.session.pendingLoginChoice!;
+    const accounts = accountsRepository(app.db);
+    const choices = [];
+    for (const id of pending.accountIds) {
+      const account = await accounts.findById(id);
+      if (account)
+        choices.push({
+          value: String(account.id),
+          label: `${request.t(`validation.categories.${account.category}`)}：${account.name}（${displayAccountId(account.idNumber)}）`,
+        });
+    }
+    const title = request.t('login.loginChooseTitle');
+    return {
+      pageTitle: title,
+      breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: title }],
+      identity: pending.identity,
+      choices,
+      ...extra,
+    };
+  };
+
+  app.get('/login/certificate/choose', async (request, reply) => {
+    if (!stillPending(request, 'pendingLoginChoice')) return reply.redirect('/login/organisation-certificate', 303);
+    return reply.page('login/certificate-choose', await choicePage(request));
+  });
+
+  app.post<{ Body: { accountId?: string } }>('/login/certificate/choose', async (request, reply) => {
+    const pending = stillPending(request, 'pendingLoginChoice');
+    if (!pending) return reply.redirect('/login/organisation-certificate', 303);
+    const accountId = Number(request.body?.accountId);
+    if (!pending.accountIds.includes(accountId)) {
+      const errors = [{ href: '#accountId', text: request.t('login.errors.loginChoiceRequired') }];
+      return reply.code(400).page('login/certificate-choose', await choicePage(request, { errors }));
+    }
+    const { accountIds: _, ...card } = pending;
+    request.session.pendingLoginChoice = undefined;
+    return finishCertificateLogin(request, reply, card, outcomes, accountId);
   });
 };
 

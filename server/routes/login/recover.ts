@@ -14,7 +14,8 @@ import {
 } from '../../auth/card-recovery';
 import { outcomeFor } from '../../auth/outcomes';
 import { hashPassword } from '../../auth/passwords';
-import { accountsRepository } from '../../db/accounts-repository';
+import { accountsRepository, type Account } from '../../db/accounts-repository';
+import { isOrganisationCategory } from '../../registration/organisation-rules';
 import { passwordRuleFailures, validatePasswordConfirm } from '../../forms/password';
 import { toErrorList, type FieldErrorCode } from '../../forms/errors';
 import { displayAccountId } from '../../mask';
@@ -24,6 +25,8 @@ declare module 'fastify' {
   interface Session {
     /** A card proven for 忘記密碼 or 解除鎖定, waiting for its last step while the challenge it signed lives. */
     pendingRecovery?: VerifiedCard & { accountId: number; intent: RecoveryIntent };
+    /** A proven company card bound to its accounts in several categories, waiting for the choice of one. */
+    pendingRecoveryChoice?: VerifiedCard & { accountIds: number[]; intent: RecoveryIntent };
     /** A refusal to show once on the start page of the intent. */
     recoveryError?: string;
     /** What the done page reports. */
@@ -34,15 +37,17 @@ declare module 'fastify' {
 type PendingRecovery = NonNullable<FastifyRequest['session']['pendingRecovery']>;
 
 /** Each intent's start page, its last step and its done page. */
-const PATHS: Record<RecoveryIntent, { start: string; next: string; done: string; titleKey: string }> = {
+const PATHS: Record<RecoveryIntent, { start: string; choose: string; next: string; done: string; titleKey: string }> = {
   'password-reset': {
     start: '/login/forgot-password',
+    choose: '/login/forgot-password/choose',
     next: '/login/forgot-password/new',
     done: '/login/forgot-password/done',
     titleKey: 'recovery.forgotTitle',
   },
   unlock: {
     start: '/login/unlock',
+    choose: '/login/unlock/choose',
     next: '/login/unlock/confirm',
     done: '/login/unlock/done',
     titleKey: 'recovery.unlockTitle',
@@ -102,6 +107,11 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
       request.log.info({ reason: recoverable.reason, intent }, 'card recovery refused');
       return outcomes.render(request, reply, outcomeFor(recoverable.reason, 'recover')!, 'recover', card.identity);
     }
+    if (recoverable.kind === 'choose') {
+      request.session.pendingRecovery = undefined;
+      request.session.pendingRecoveryChoice = { ...card, accountIds: recoverable.accounts.map((a) => a.id), intent };
+      return reply.redirect(PATHS[intent].choose, 303);
+    }
     const pending: PendingRecovery = { ...card, accountId: recoverable.account.id, intent };
     request.session.pendingRecovery = pending;
     if (intent === 'unlock' && submitted) return unlock(request, reply, pending);
@@ -124,9 +134,10 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
    */
   async function stillRecoverable(request: FastifyRequest, reply: FastifyReply, pending: PendingRecovery) {
     const recheck = await recheckCard(app.cardVerifier, pending.identity, app.now());
-    const found = recheck.ok ? await recoverableAccount(app.db, pending.identity) : undefined;
-    // The same account as at the proof: a card unbound meanwhile recovers nothing.
-    if (found?.ok && found.account.id === pending.accountId) return { account: found.account };
+    const found = recheck.ok ? await recoverableAccount(app.db, pending.identity, pending.accountId) : undefined;
+    // The same account as at the proof (or the holder's choice): a card unbound meanwhile recovers nothing.
+    if (found?.ok && found.kind === 'account' && found.account.id === pending.accountId)
+      return { account: found.account };
     const refusal = !recheck.ok ? recheck.reason : found && !found.ok ? found.reason : 'unknown_certificate';
     request.session.pendingRecovery = undefined;
     const page = outcomes.refusal(request, reply, refusal, 'recover', pending.identity);
@@ -173,6 +184,34 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
       return proceed(request, reply, verifiedCard(verified.identity, verified.challenge), intent, true);
     });
 
+    // A company's card bound to its accounts in several categories: which account's password, while the challenge lives.
+    app.get(paths.choose, async (request, reply) => {
+      const pending = choiceFor(request, intent);
+      if (!pending) return reply.redirect(paths.start, 303);
+      return reply.page('login/recover-choose', await choicePage(request, pending));
+    });
+
+    app.post<{ Body: { accountId?: string } }>(paths.choose, async (request, reply) => {
+      const pending = choiceFor(request, intent);
+      if (!pending) return reply.redirect(paths.start, 303);
+      const accountId = Number(request.body?.accountId);
+      if (!pending.accountIds.includes(accountId)) {
+        const errors = [{ href: '#accountId', text: request.t('recovery.errors.choiceRequired') }];
+        return reply.code(400).page('login/recover-choose', await choicePage(request, pending, { errors }));
+      }
+      const { accountIds: _, ...card } = pending;
+      request.session.pendingRecoveryChoice = undefined;
+      // The chosen account as a single bound one: its state and password asked about now, and again at the change.
+      const recoverable = await recoverableAccount(app.db, card.identity, accountId);
+      if (!recoverable.ok || recoverable.kind !== 'account') {
+        const reason = recoverable.ok ? 'unknown_certificate' : recoverable.reason;
+        request.log.info({ reason, intent }, 'card recovery refused for the chosen account');
+        return outcomes.render(request, reply, outcomeFor(reason, 'recover')!, 'recover', card.identity);
+      }
+      request.session.pendingRecovery = { ...card, accountId: recoverable.account.id };
+      return reply.redirect(paths.next, 303);
+    });
+
     app.get(paths.done, async (request, reply) => {
       const done = request.session.recoveryDone;
       if (!done || done.intent !== intent) return reply.redirect(paths.start, 303);
@@ -190,10 +229,59 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     });
   }
 
+  /** The proven card waiting for the choice of an account, for this intent, while its challenge lives. */
+  function choiceFor(request: FastifyRequest, intent: RecoveryIntent) {
+    const pending = request.session.pendingRecoveryChoice;
+    if (!pending || pending.intent !== intent) return undefined;
+    if (isStillVerified(pending, app.now())) return pending;
+    request.session.pendingRecoveryChoice = undefined;
+    request.session.recoveryError = 'challenge_expired';
+    return undefined;
+  }
+
+  /** The accounts the card is bound to, each named by its category. */
+  async function choicePage(
+    request: FastifyRequest,
+    pending: NonNullable<FastifyRequest['session']['pendingRecoveryChoice']>,
+    extra: Record<string, unknown> = {},
+  ) {
+    const accounts = accountsRepository(app.db);
+    const choices = [];
+    for (const id of pending.accountIds) {
+      const account = await accounts.findById(id);
+      if (account)
+        choices.push({
+          value: String(account.id),
+          label: `${request.t(`validation.categories.${account.category}`)}：${account.name}（${displayAccountId(account.idNumber)}）`,
+        });
+    }
+    const title = request.t('recovery.chooseTitle');
+    return {
+      pageTitle: title,
+      breadcrumb: breadcrumb(request, request.t(PATHS[pending.intent].titleKey)),
+      identity: pending.identity,
+      intro: request.t(pending.intent === 'unlock' ? 'recovery.chooseIntroUnlock' : 'recovery.chooseIntroReset'),
+      action: PATHS[pending.intent].choose,
+      choices,
+      ...extra,
+    };
+  }
+
+  /** How the pages name an account: a company's by its 統一編號 and category (it may have one per category). */
+  function accountName(request: FastifyRequest, account: Account): string {
+    const id = displayAccountId(account.idNumber);
+    return isOrganisationCategory(account.category)
+      ? request.t('recovery.accountWithCategory', {
+          id,
+          category: request.t(`validation.categories.${account.category}`),
+        })
+      : id;
+  }
+
   /** The page of the proven card's last step: who it is, which account. */
-  async function lastStepData(pending: PendingRecovery) {
+  async function lastStepData(request: FastifyRequest, pending: PendingRecovery) {
     const account = await accountsRepository(app.db).findById(pending.accountId);
-    return { identity: pending.identity, maskedId: account ? displayAccountId(account.idNumber) : '' };
+    return { identity: pending.identity, maskedId: account ? accountName(request, account) : '' };
   }
 
   // 忘記密碼's last step: the new password, every broken rule at once (as at registration).
@@ -208,7 +296,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     return reply.code(status).page('login/recover-password', {
       pageTitle: title,
       breadcrumb: breadcrumb(request, title),
-      ...(await lastStepData(pending)),
+      ...(await lastStepData(request, pending)),
       errors: toErrorList(errors, request.t),
     });
   }
@@ -247,7 +335,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
       request.session.pendingRecovery = undefined;
       request.session.recoveryDone = {
         intent: 'password-reset',
-        idMasked: displayAccountId(checked.account.idNumber),
+        idMasked: accountName(request, checked.account),
         wasLocked: false,
       };
       request.log.info({ accountId: checked.account.id }, 'password reset with the card');
@@ -263,7 +351,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     return reply.page('login/recover-unlock', {
       pageTitle: title,
       breadcrumb: breadcrumb(request, title),
-      ...(await lastStepData(pending)),
+      ...(await lastStepData(request, pending)),
     });
   });
 
@@ -284,7 +372,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     request.session.pendingRecovery = undefined;
     request.session.recoveryDone = {
       intent: 'unlock',
-      idMasked: displayAccountId(checked.account.idNumber),
+      idMasked: accountName(request, checked.account),
       wasLocked: before.lockedUntil !== null,
     };
     request.log.info(
