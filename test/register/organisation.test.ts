@@ -6,10 +6,21 @@ import { Browser, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
 import { CHALLENGE_LIFETIME_MS } from '../../server/auth/challenges';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
 import { buildRegisterApp } from './helpers';
+import { DEMO_CARDS } from '../../demo-pki/demo-pki';
 import { ORGANISATION_CATEGORIES, ORGANISATION_RULES } from '../../server/registration/organisation-rules';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 
-const demo = await makeDemoPki();
+// One more company card, for a company that registers in every business category with it.
+const EVERY_CATEGORY_CARD = {
+  id: 'wanlei-trading',
+  purpose: 'company' as const,
+  holderName: '萬類貿易股份有限公司',
+  idNumber: '24681353',
+  pin: '246813',
+  issuer: 'moeaca' as const,
+  organisation: { name: '萬類貿易股份有限公司', businessId: '24681353', category: 'enterprise' },
+};
+const demo = await makeDemoPki(new Date(), [...DEMO_CARDS, EVERY_CATEGORY_CARD]);
 t.teardown(demo.remove);
 const pki = demo.pki;
 const clock = movableClock();
@@ -358,3 +369,63 @@ t.test('a card kept past its challenge sends 送出 back to load it again, the d
   t.equal(after.statusCode, 303, 'a card loaded again with the details kept goes to 送出');
   t.equal(after.headers.location, `/register/organisation/confirm${query('shipping')}`);
 });
+
+t.test(
+  'every company and agency category of the chooser completes a registration with a demo card, then logs in with it',
+  async (t) => {
+    // 政府機關 registered with the demo agency card above (the double 送出 test); here every business category.
+    const agency = await organisationRows('2.16.886.101.99001.1');
+    t.same(
+      agency.map((r) => [r.category, r.status]),
+      [['government', 'pending_review']],
+    );
+    const business = ORGANISATION_CATEGORIES.filter((c) => c !== 'government');
+    for (const category of business) {
+      const cardId = EVERY_CATEGORY_CARD.id;
+      const client = new Browser(ctx.app, uniqueAddress());
+      const details = await loadCard(client, cardId, category);
+      t.equal(details.statusCode, 200, `${category}: the card loads`);
+      const next = await client.post(`/register/organisation${query(category)}`, {
+        _csrf: csrfFrom(details.body),
+        ...detailsFor({
+          organisationName: EVERY_CATEGORY_CARD.organisation.name,
+          licenceNumber: ORGANISATION_RULES[category].licence ? '北關登字第 2468 號' : '',
+        }),
+      });
+      t.equal(next.statusCode, 303, `${category}: the details are accepted`);
+      const confirm = await client.get(next.headers.location as string);
+      const done = await client.post(`/register/organisation/confirm${query(category)}`, {
+        _csrf: csrfFrom(confirm.body),
+      });
+      t.equal(done.headers.location, '/register/organisation/done', `${category}: 送出 registers`);
+      const receipt = await client.get('/register/organisation/done');
+      const expected = ORGANISATION_RULES[category].approval ? '審核中' : '已啟用';
+      t.match(receipt.body, `<dd id="account-status">${expected}</dd>`, `${category}: ${expected}`);
+    }
+    const rows = await organisationRows(EVERY_CATEGORY_CARD.idNumber);
+    t.same(
+      rows.map((r) => r.category),
+      business,
+      'one account in each business category, all with the one card',
+    );
+    t.ok(rows.every((r) => r.cards === 1));
+
+    // The card now logs in to any of them: the login asks which.
+    const client = new Browser(ctx.app, uniqueAddress());
+    const page = await client.get('/login/organisation-certificate');
+    const { tbs, nonce } = challengeFrom(page.body);
+    const login = await client.post('/login/organisation-certificate', {
+      _csrf: csrfFrom(page.body),
+      ...signWithCard(pki, EVERY_CATEGORY_CARD.id, tbs, nonce),
+    });
+    t.equal(login.headers.location, '/login/certificate/choose');
+    const choose = await client.get('/login/certificate/choose');
+    for (const row of rows) t.match(choose.body, `value="${row.id}"`, `${row.category} is offered`);
+    const enterprise = rows.find((r) => r.category === 'enterprise')!;
+    const chosen = await client.post('/login/certificate/choose', {
+      _csrf: csrfFrom(choose.body),
+      accountId: String(enterprise.id),
+    });
+    t.equal(chosen.headers.location, '/account', '一般企業 is active at once and logs in');
+  },
+);
