@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
 import { PROJECT_ROOT } from '../../server/downloads/catalogue';
 import { createDemoPki, demoPkiDir, type DemoPki } from '../../demo-pki/demo-pki';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -28,6 +29,12 @@ export interface PortalProcess {
   alive(): boolean;
   /** Resident set size of the process now, in KiB (Linux: VmRSS of /proc/<pid>/status). */
   rssKiB(): number;
+  /**
+   * The memory the process still holds right after a full garbage collection, in bytes: the JavaScript heap in use
+   * plus the memory of Buffers and other external objects. Unlike RSS, which keeps the allocator's high-water mark,
+   * this goes down again when the process lets go. Only for a process started with `{ inspect: true }`.
+   */
+  heldAfterGc(): Promise<number>;
   /** SIGTERM, wait for the exit; the exit code (null after a signal). */
   stop(): Promise<number | null>;
 }
@@ -53,7 +60,10 @@ export function rssKiB(pid: number): number {
  * Starts the portal and resolves once it listens. `env` adds to (or overrides) the test settings: demo mode, no local
  * signer, LOG_LEVEL=warn, the test session secret (so a test can write logged-in sessions with helpers/session.ts).
  */
-export async function startPortalProcess(env: Record<string, string> = {}): Promise<PortalProcess> {
+export async function startPortalProcess(
+  env: Record<string, string> = {},
+  options: { inspect?: boolean } = {},
+): Promise<PortalProcess> {
   const db = await createTestDatabase();
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -64,7 +74,9 @@ export async function startPortalProcess(env: Record<string, string> = {}): Prom
   const url = new URL(db.url);
   url.searchParams.set('options', `-c search_path=${db.schema}`);
   // node with the tsx loader, not the tsx wrapper: then the child's pid is the portal's, for its RSS and its signals.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'server/main.ts')], {
+  // The inspector (on a free loopback port) lets the leak check collect garbage in the portal and read its heap.
+  const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
+  const child = spawn(process.execPath, [...inspect, '--import', 'tsx', join(PROJECT_ROOT, 'server/main.ts')], {
     cwd: PROJECT_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -137,6 +149,11 @@ export async function startPortalProcess(env: Record<string, string> = {}): Prom
     warnings: () => warnings,
     alive: () => child.exitCode === null && child.signalCode === null,
     rssKiB: () => rssKiB(pid),
+    async heldAfterGc() {
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+      if (!url) throw new Error('the portal was not started with { inspect: true }');
+      return heldAfterGc(url);
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -146,4 +163,35 @@ export async function startPortalProcess(env: Record<string, string> = {}): Prom
       return code;
     },
   };
+}
+
+/** Over the inspector protocol: a full collection (HeapProfiler.collectGarbage), then process.memoryUsage(). */
+async function heldAfterGc(url: string): Promise<number> {
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
+  let nextId = 0;
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = ++nextId;
+      const onMessage = (data: WebSocket.RawData) => {
+        const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: unknown };
+        if (message.id !== id) return;
+        socket.off('message', onMessage);
+        if (message.error) reject(new Error(`${method}: ${JSON.stringify(message.error)}`));
+        else resolve(message.result ?? {});
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const answer = await call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    const usage = JSON.parse(String((answer.result as { value?: unknown })?.value)) as NodeJS.MemoryUsage;
+    return usage.heapUsed + usage.external;
+  } finally {
+    socket.close();
+  }
 }
