@@ -3,6 +3,7 @@
 // with JavaScript the page script asks the signer and 送出 posts the signature here.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
+import { accountChoices } from './account-choice';
 import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import { findAccountForCertificate, refusalFor } from '../../auth/certificate-login';
@@ -12,8 +13,6 @@ import { safeLocalPath } from '../../safe-redirect';
 import { assessCard } from '../../auth/card-check';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages, type OutcomePages } from '../signing/outcome';
-import { accountsRepository } from '../../db/accounts-repository';
-import { displayAccountId } from '../../mask';
 
 declare module 'fastify' {
   interface Session {
@@ -228,16 +227,7 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   // A company's card bound to its accounts in several categories: which one to log in as, while the challenge lives.
   const choicePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const pending = request.session.pendingLoginChoice!;
-    const accounts = accountsRepository(app.db);
-    const choices = [];
-    for (const id of pending.accountIds) {
-      const account = await accounts.findById(id);
-      if (account)
-        choices.push({
-          value: String(account.id),
-          label: `${request.t(`validation.categories.${account.category}`)}：${account.name}（${displayAccountId(account.idNumber)}）`,
-        });
-    }
+    const choices = await accountChoices(app.db, request, pending.accountIds);
     const title = request.t('login.loginChooseTitle');
     return {
       pageTitle: title,

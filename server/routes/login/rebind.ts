@@ -8,6 +8,7 @@ import { startLoggedInSession } from '../../auth/login-session';
 import { bindRenewedCard } from '../../auth/renewed-card';
 import { displayAccountId } from '../../mask';
 import { stillPending } from './certificate';
+import { accountChoices } from './account-choice';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages } from '../signing/outcome';
 
@@ -39,16 +40,7 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   /** The accounts a company's new card may join, each named by its category, while the challenge lives. */
   const choicePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
     const pending = request.session.pendingRebindChoice!;
-    const accounts = accountsRepository(app.db);
-    const choices = [];
-    for (const id of pending.accountIds) {
-      const account = await accounts.findById(id);
-      if (account)
-        choices.push({
-          value: String(account.id),
-          label: `${request.t(`validation.categories.${account.category}`)}：${account.name}（${displayAccountId(account.idNumber)}）`,
-        });
-    }
+    const choices = await accountChoices(app.db, request, pending.accountIds);
     const title = request.t('login.rebindChooseTitle');
     return {
       pageTitle: title,

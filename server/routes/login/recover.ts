@@ -3,6 +3,7 @@
 // lockout lifted (解除鎖定). The services are server/auth/card-recovery.ts; this file holds the pages.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
+import { accountChoices } from './account-choice';
 import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import { isStillVerified, recheckCard, verifiedCard, type VerifiedCard } from '../../auth/verified-card';
@@ -245,16 +246,7 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     pending: NonNullable<FastifyRequest['session']['pendingRecoveryChoice']>,
     extra: Record<string, unknown> = {},
   ) {
-    const accounts = accountsRepository(app.db);
-    const choices = [];
-    for (const id of pending.accountIds) {
-      const account = await accounts.findById(id);
-      if (account)
-        choices.push({
-          value: String(account.id),
-          label: `${request.t(`validation.categories.${account.category}`)}：${account.name}（${displayAccountId(account.idNumber)}）`,
-        });
-    }
+    const choices = await accountChoices(app.db, request, pending.accountIds);
     const title = request.t('recovery.chooseTitle');
     return {
       pageTitle: title,
