@@ -2,10 +2,10 @@
 // same-site POST), a pending account is told so on its own page, and a second card of the same 統一編號 is bound after
 // the password, beside the first (a company may hold several cards).
 import t from 'tap';
+import { registeredOrganisation } from '../helpers/organisation-accounts';
 import { Browser, buildTestApp, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
 import { DEMO_CARDS } from '../../demo-pki/demo-pki';
-import { registerOrganisation, organisationDraftFrom } from '../../server/registration/organisation';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import type { OrganisationCategory } from '../../server/registration/organisation-rules';
@@ -40,35 +40,8 @@ const ctx = await buildTestApp({}, { cardVerifier: verifier, now: clock.now });
 t.teardown(ctx.close);
 const PASSWORD = 'Harbour2Light';
 
-/** Registers a card's organisation through the registration service, with the card verified by the portal's verifier. */
-async function register(cardId: string, category: OrganisationCategory) {
-  const check = await verifier.verifyCertificate(pki.card(cardId).signingCertDer.toString('base64'), clock.now());
-  if (!check.ok) throw new Error(check.reason);
-  const draft = await organisationDraftFrom(
-    {
-      organisationName: pki.card(cardId).organisation!.name,
-      representative: '林大海',
-      contactName: '陳小芬',
-      phone: '(02)2345-6789',
-      mobile: null,
-      address: '臺北市中正區',
-      licenceNumber: category === 'customs_broker' ? '北關登字第 1 號' : null,
-      password: PASSWORD,
-      email1: 'a@example.com.tw',
-      email2: null,
-      personalDataNotice: 'test',
-    },
-    { category, certificate: 'moeaca' },
-  );
-  const outcome = await registerOrganisation(ctx.db.pool, draft, check.identity, {
-    sessionId: `test-${cardId}`,
-    nonce: `nonce-${cardId}`,
-    now: clock.now(),
-    path: 'js',
-  });
-  if (!outcome.ok) throw new Error(outcome.reason);
-  return outcome.receipt;
-}
+const register = (cardId: string, category: OrganisationCategory) =>
+  registeredOrganisation({ pool: ctx.db.pool, verifier, pki, password: PASSWORD, now: clock.now }, cardId, category);
 
 function callback(token: SignedToken) {
   return ctx.app.inject({

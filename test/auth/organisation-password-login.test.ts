@@ -2,10 +2,10 @@
 // the same answers as for a person (one for an unknown account and a wrong password), the lockout counted per account,
 // errors at the organisation form's fields with its values kept; 忘記密碼 and 解除鎖定 with the company's bound card.
 import t from 'tap';
+import { registeredOrganisation } from '../helpers/organisation-accounts';
 import { Browser, buildTestApp, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard } from '../helpers/demo-cards';
 import { DEMO_CARDS } from '../../demo-pki/demo-pki';
-import { registerOrganisation, organisationDraftFrom } from '../../server/registration/organisation';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import type { OrganisationCategory } from '../../server/registration/organisation-rules';
 import type { OrganisationCertificateKind } from '../../server/db/organisation-accounts-repository';
@@ -19,34 +19,13 @@ const ctx = await buildTestApp({}, { cardVerifier: verifier, now: clock.now });
 t.teardown(ctx.close);
 const PASSWORD = 'Harbour2Light';
 
-async function register(cardId: string, category: OrganisationCategory, certificate: OrganisationCertificateKind) {
-  const check = await verifier.verifyCertificate(pki.card(cardId).signingCertDer.toString('base64'), clock.now());
-  if (!check.ok) throw new Error(check.reason);
-  const draft = await organisationDraftFrom(
-    {
-      organisationName: pki.card(cardId).organisation!.name,
-      representative: '林大海',
-      contactName: '陳小芬',
-      phone: '(02)2345-6789',
-      mobile: null,
-      address: '臺北市中正區',
-      licenceNumber: category === 'customs_broker' ? '北關登字第 1 號' : null,
-      password: PASSWORD,
-      email1: 'a@example.com.tw',
-      email2: null,
-      personalDataNotice: 'test',
-    },
-    { category, certificate },
+const register = (cardId: string, category: OrganisationCategory, certificate: OrganisationCertificateKind) =>
+  registeredOrganisation(
+    { pool: ctx.db.pool, verifier, pki, password: PASSWORD, now: clock.now },
+    cardId,
+    category,
+    certificate,
   );
-  const outcome = await registerOrganisation(ctx.db.pool, draft, check.identity, {
-    sessionId: `test-${cardId}`,
-    nonce: `nonce-${cardId}`,
-    now: clock.now(),
-    path: 'js',
-  });
-  if (!outcome.ok) throw new Error(outcome.reason);
-  return outcome.receipt;
-}
 
 const enterprise = await register('xinyi-trading', 'enterprise', 'moeaca');
 const broker = await register('taiguan-broker', 'customs_broker', 'moeaca');

@@ -2,14 +2,11 @@
 // hold that certificate; the same category twice is still refused, and a citizen card still binds to one account.
 // 工商憑證登入 with that card asks which account to log in as; 忘記密碼 and 解除鎖定 ask which account's password.
 import t from 'tap';
+import { registerOrganisationCard } from '../helpers/organisation-accounts';
 import { Browser, buildTestApp, csrfFrom, movableClock, uniqueAddress } from '../helpers/app';
 import { challengeFrom, demoCardVerifier, makeDemoPki, signWithCard, type SignedToken } from '../helpers/demo-cards';
 import { DEMO_CARDS } from '../../demo-pki/demo-pki';
-import {
-  organisationBindingRefusal,
-  organisationDraftFrom,
-  registerOrganisation,
-} from '../../server/registration/organisation';
+import { organisationBindingRefusal } from '../../server/registration/organisation';
 import { certificatesRepository } from '../../server/db/certificates-repository';
 import { accountsRepository } from '../../server/db/accounts-repository';
 import { bindingFor } from '../../server/auth/bind-certificate';
@@ -34,30 +31,8 @@ async function identityOf(cardId: string) {
 }
 
 /** Registers a card's organisation in a category through the registration service, as 送出 does. */
-async function register(cardId: string, category: OrganisationCategory) {
-  const draft = await organisationDraftFrom(
-    {
-      organisationName: pki.card(cardId).organisation!.name,
-      representative: '林大海',
-      contactName: '陳小芬',
-      phone: '(02)2345-6789',
-      mobile: null,
-      address: '臺北市中正區',
-      licenceNumber: category === 'enterprise' ? null : '快遞業者登記第 1 號',
-      password: PASSWORD,
-      email1: 'a@example.com.tw',
-      email2: null,
-      personalDataNotice: 'test',
-    },
-    { category, certificate: 'moeaca' },
-  );
-  return registerOrganisation(ctx.db.pool, draft, await identityOf(cardId), {
-    sessionId: `test-${cardId}-${category}-${Math.random()}`,
-    nonce: `nonce-${cardId}-${category}-${Math.random()}`,
-    now: clock.now(),
-    path: 'js',
-  });
-}
+const register = (cardId: string, category: OrganisationCategory) =>
+  registerOrganisationCard({ pool: ctx.db.pool, verifier, pki, password: PASSWORD, now: clock.now }, cardId, category);
 
 function callback(token: SignedToken) {
   return ctx.app.inject({
