@@ -1,3 +1,5 @@
+import { organisationIdOfAccountKey } from './db/organisation-accounts-repository';
+
 /** An ID number as shown to people who need not see it all: A12****789. */
 export function maskIdNumber(idNumber: string): string {
   if (idNumber.length <= 6) return '*'.repeat(idNumber.length);
@@ -9,6 +11,5 @@ export function maskIdNumber(idNumber: string): string {
  * (`<category>:<統一編號 or 機關代碼>`) as the organisation's number in full, which is public (商工登記), not personal.
  */
 export function displayAccountId(idNumber: string): string {
-  const colon = idNumber.indexOf(':');
-  return colon >= 0 ? idNumber.slice(colon + 1) : maskIdNumber(idNumber);
+  return organisationIdOfAccountKey(idNumber) ?? maskIdNumber(idNumber);
 }

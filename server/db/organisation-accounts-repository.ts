@@ -57,6 +57,12 @@ export function organisationAccountKey(category: AccountCategory, organisationId
   return `${category}:${organisationId}`;
 }
 
+/** The organisation id in an account key made by organisationAccountKey; undefined for a person's ID number. */
+export function organisationIdOfAccountKey(key: string): string | undefined {
+  const colon = key.indexOf(':');
+  return colon >= 0 ? key.slice(colon + 1) : undefined;
+}
+
 export function organisationAccountsRepository(db: Db) {
   return {
     /** Inserts the fields; undefined when this organisation already has an account in this category. */

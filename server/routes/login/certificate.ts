@@ -3,7 +3,7 @@
 // with JavaScript the page script asks the signer and 送出 posts the signature here.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
-import { accountChoices } from './account-choice';
+import { chosenAccount, renderAccountChoice, type AccountChoiceWords } from './account-choice';
 import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import { findAccountForCertificate, refusalFor } from '../../auth/certificate-login';
@@ -225,32 +225,31 @@ const certificateLogin: FastifyPluginAsync<{ config: Config }> = async (app, { c
   });
 
   // A company's card bound to its accounts in several categories: which one to log in as, while the challenge lives.
-  const choicePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
-    const pending = request.session.pendingLoginChoice!;
-    const choices = await accountChoices(app.db, request, pending.accountIds);
+  const choiceWords = (request: FastifyRequest): AccountChoiceWords => {
     const title = request.t('login.loginChooseTitle');
     return {
-      pageTitle: title,
+      title,
       breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: title }],
-      identity: pending.identity,
-      choices,
-      ...extra,
+      intro: request.t('login.loginChooseIntro'),
+      legend: request.t('login.loginChooseLegend'),
+      submit: request.t('login.loginChooseSubmit'),
+      required: request.t('login.errors.loginChoiceRequired'),
+      action: '/login/certificate/choose',
     };
   };
 
   app.get('/login/certificate/choose', async (request, reply) => {
-    if (!stillPending(request, 'pendingLoginChoice')) return reply.redirect('/login/organisation-certificate', 303);
-    return reply.page('login/certificate-choose', await choicePage(request));
+    const pending = stillPending(request, 'pendingLoginChoice');
+    if (!pending) return reply.redirect('/login/organisation-certificate', 303);
+    return renderAccountChoice(app.db, request, reply, pending, choiceWords(request));
   });
 
   app.post<{ Body: { accountId?: string } }>('/login/certificate/choose', async (request, reply) => {
     const pending = stillPending(request, 'pendingLoginChoice');
     if (!pending) return reply.redirect('/login/organisation-certificate', 303);
-    const accountId = Number(request.body?.accountId);
-    if (!pending.accountIds.includes(accountId)) {
-      const errors = [{ href: '#accountId', text: request.t('login.errors.loginChoiceRequired') }];
-      return reply.code(400).page('login/certificate-choose', await choicePage(request, { errors }));
-    }
+    const accountId = chosenAccount(pending, request.body);
+    if (accountId === undefined)
+      return renderAccountChoice(app.db, request, reply, pending, choiceWords(request), true);
     const { accountIds: _, ...card } = pending;
     request.session.pendingLoginChoice = undefined;
     return finishCertificateLogin(request, reply, card, outcomes, accountId);

@@ -8,7 +8,7 @@ import { startLoggedInSession } from '../../auth/login-session';
 import { bindRenewedCard } from '../../auth/renewed-card';
 import { displayAccountId } from '../../mask';
 import { stillPending } from './certificate';
-import { accountChoices } from './account-choice';
+import { chosenAccount, renderAccountChoice, type AccountChoiceWords } from './account-choice';
 import { outcomeFor } from '../../auth/outcomes';
 import { outcomePages } from '../signing/outcome';
 
@@ -38,32 +38,31 @@ const rebind: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =
   const pendingRebind = (request: FastifyRequest) => stillPending(request, 'pendingRebind');
 
   /** The accounts a company's new card may join, each named by its category, while the challenge lives. */
-  const choicePage = async (request: FastifyRequest, extra: Record<string, unknown> = {}) => {
-    const pending = request.session.pendingRebindChoice!;
-    const choices = await accountChoices(app.db, request, pending.accountIds);
+  const choiceWords = (request: FastifyRequest): AccountChoiceWords => {
     const title = request.t('login.rebindChooseTitle');
     return {
-      pageTitle: title,
+      title,
       breadcrumb: [{ label: request.t('login.title'), href: '/login' }, { label: title }],
-      identity: pending.identity,
-      choices,
-      ...extra,
+      intro: request.t('login.rebindChooseIntro'),
+      legend: request.t('login.rebindChooseLegend'),
+      submit: request.t('login.rebindChooseSubmit'),
+      required: request.t('login.errors.rebindChoiceRequired'),
+      action: '/login/rebind/choose',
     };
   };
 
   app.get('/login/rebind/choose', async (request, reply) => {
-    if (!stillPending(request, 'pendingRebindChoice')) return reply.redirect('/login/organisation-certificate', 303);
-    return reply.page('login/rebind-choose', await choicePage(request));
+    const pending = stillPending(request, 'pendingRebindChoice');
+    if (!pending) return reply.redirect('/login/organisation-certificate', 303);
+    return renderAccountChoice(app.db, request, reply, pending, choiceWords(request));
   });
 
   app.post<{ Body: { accountId?: string } }>('/login/rebind/choose', async (request, reply) => {
     const pending = stillPending(request, 'pendingRebindChoice');
     if (!pending) return reply.redirect('/login/organisation-certificate', 303);
-    const accountId = Number(request.body?.accountId);
-    if (!pending.accountIds.includes(accountId)) {
-      const errors = [{ href: '#accountId', text: request.t('login.errors.rebindChoiceRequired') }];
-      return reply.code(400).page('login/rebind-choose', await choicePage(request, { errors }));
-    }
+    const accountId = chosenAccount(pending, request.body);
+    if (accountId === undefined)
+      return renderAccountChoice(app.db, request, reply, pending, choiceWords(request), true);
     const { accountIds: _, ...card } = pending;
     request.session.pendingRebindChoice = undefined;
     request.session.pendingRebind = { ...card, accountId };

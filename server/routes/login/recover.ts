@@ -3,7 +3,7 @@
 // lockout lifted (解除鎖定). The services are server/auth/card-recovery.ts; this file holds the pages.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
-import { accountChoices } from './account-choice';
+import { chosenAccount, renderAccountChoice, type AccountChoiceWords } from './account-choice';
 import { issueChallenge } from '../../auth/challenges';
 import { parseSigningToken, verifySignedChallenge } from '../../auth/signing-token';
 import { isStillVerified, recheckCard, verifiedCard, type VerifiedCard } from '../../auth/verified-card';
@@ -189,17 +189,15 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     app.get(paths.choose, async (request, reply) => {
       const pending = choiceFor(request, intent);
       if (!pending) return reply.redirect(paths.start, 303);
-      return reply.page('login/recover-choose', await choicePage(request, pending));
+      return renderAccountChoice(app.db, request, reply, pending, choiceWords(request, intent));
     });
 
     app.post<{ Body: { accountId?: string } }>(paths.choose, async (request, reply) => {
       const pending = choiceFor(request, intent);
       if (!pending) return reply.redirect(paths.start, 303);
-      const accountId = Number(request.body?.accountId);
-      if (!pending.accountIds.includes(accountId)) {
-        const errors = [{ href: '#accountId', text: request.t('recovery.errors.choiceRequired') }];
-        return reply.code(400).page('login/recover-choose', await choicePage(request, pending, { errors }));
-      }
+      const accountId = chosenAccount(pending, request.body);
+      if (accountId === undefined)
+        return renderAccountChoice(app.db, request, reply, pending, choiceWords(request, intent), true);
       const { accountIds: _, ...card } = pending;
       request.session.pendingRecoveryChoice = undefined;
       // The chosen account as a single bound one: its state and password asked about now, and again at the change.
@@ -240,22 +238,16 @@ const recover: FastifyPluginAsync<{ config: Config }> = async (app, { config }) 
     return undefined;
   }
 
-  /** The accounts the card is bound to, each named by its category. */
-  async function choicePage(
-    request: FastifyRequest,
-    pending: NonNullable<FastifyRequest['session']['pendingRecoveryChoice']>,
-    extra: Record<string, unknown> = {},
-  ) {
-    const choices = await accountChoices(app.db, request, pending.accountIds);
-    const title = request.t('recovery.chooseTitle');
+  /** The choice of the account whose password the card resets or unlocks. */
+  function choiceWords(request: FastifyRequest, intent: RecoveryIntent): AccountChoiceWords {
     return {
-      pageTitle: title,
-      breadcrumb: breadcrumb(request, request.t(PATHS[pending.intent].titleKey)),
-      identity: pending.identity,
-      intro: request.t(pending.intent === 'unlock' ? 'recovery.chooseIntroUnlock' : 'recovery.chooseIntroReset'),
-      action: PATHS[pending.intent].choose,
-      choices,
-      ...extra,
+      title: request.t('recovery.chooseTitle'),
+      breadcrumb: breadcrumb(request, request.t(PATHS[intent].titleKey)),
+      intro: request.t(intent === 'unlock' ? 'recovery.chooseIntroUnlock' : 'recovery.chooseIntroReset'),
+      legend: request.t('recovery.chooseLegend'),
+      submit: request.t('recovery.chooseSubmit'),
+      required: request.t('recovery.errors.choiceRequired'),
+      action: PATHS[intent].choose,
     };
   }
 
